@@ -1,0 +1,47 @@
+# Every target sets up what it needs: `make demo` and `make test` work on a fresh clone with Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install generate check-generated lint typecheck test demo check-docs docs bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+generate: $(STAMP)
+	$(PY) -m generator generate
+
+check-generated: $(STAMP)
+	$(PY) -m generator check
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check imgroup generator tests bench
+	$(VENV)/bin/ruff format --check imgroup generator tests bench
+
+typecheck: $(STAMP)
+	MYPYPATH=generated $(VENV)/bin/mypy --strict -p feishu_im -p tencent_im -p yunxin_im
+
+test: $(STAMP) check-generated lint typecheck
+	$(PY) -m pytest -q
+
+demo: $(STAMP)
+	$(PY) -m imgroup.demo
+
+check-docs: $(STAMP)
+	$(PY) -m generator check-docs --seeds
+
+docs: $(STAMP)
+	$(PY) -m generator docs
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

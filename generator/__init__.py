@@ -1,0 +1,1 @@
+"""Generates the vendor client packages under ``generated/`` from the specs under ``specs/``."""

@@ -1,0 +1,1 @@
+"""imgroup: hand-written tools on top of the generated vendor clients."""
