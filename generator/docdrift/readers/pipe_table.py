@@ -1,0 +1,107 @@
+"""Finds pipe tables in page text and assembles their rows, including rows whose cells run over several lines.
+
+Two styles occur: the Markdown style (``a | b`` with a ``---|---`` rule, a cell continuing on the lines
+below its row) and the style of a captured rendered page, where every cell ends with ``|`` so a row is
+closed by its last pipe and the first line without a pipe ends the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$")
+_PIPE = re.compile(r"(?<!\\)\|")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+
+
+@dataclass
+class PipeTable:
+    """A table's header cells and its rows' cells (raw text, to be cleaned by the caller)."""
+
+    header: list[str]
+    rows: list[list[str]]
+    line: int
+    """Index of the header line in the page, to find the heading the table sits under."""
+
+
+def split_cells(line: str) -> list[str]:
+    """Cells of one table line, without the empty cells an outer leading or trailing pipe makes."""
+    cells = _PIPE.split(line.strip())
+    if cells and cells[0].strip() == "" and line.strip().startswith("|"):
+        cells = cells[1:]
+    if cells and cells[-1].strip() == "" and line.strip().endswith("|"):
+        cells = cells[:-1]
+    return cells
+
+
+def find_tables(lines: list[str], starts_row: Callable[[str], bool] | None = None) -> list[PipeTable]:
+    """Every pipe table in ``lines``.
+
+    ``starts_row`` tells a new row from the continuation of the previous row's last cell when the line
+    holds fewer pipes than a full row (the Markdown style only); by default any line with a pipe does.
+    """
+    tables = []
+    for index, line in enumerate(lines):
+        if index == 0 or not _RULE.match(line):
+            continue
+        header_index = _previous_nonblank(lines, index)
+        if header_index is None:
+            continue
+        header = [cell.strip() for cell in split_cells(lines[header_index])]
+        closed_style = line.strip().endswith("|")
+        body = lines[index + 1 :]
+        tables.append(PipeTable(header, _assemble_rows(body, len(header), closed_style, starts_row), header_index))
+    return tables
+
+
+def _previous_nonblank(lines: list[str], index: int) -> int | None:
+    for candidate in range(index - 1, -1, -1):
+        if lines[candidate].strip():
+            return candidate if _PIPE.search(lines[candidate]) else None
+    return None
+
+
+def _assemble_rows(
+    body: list[str], width: int, closed_style: bool, starts_row: Callable[[str], bool] | None
+) -> list[list[str]]:
+    records: list[str] = []
+    current: str | None = None
+
+    def complete(record: str) -> bool:
+        if closed_style:
+            return record.rstrip().endswith("|") and len(split_cells(record)) >= width
+        return len(split_cells(record)) >= width
+
+    for raw in body:
+        line = raw.strip()
+        if not line or _HEADING.match(line) or _RULE.match(line):
+            break
+        has_pipe = bool(_PIPE.search(line))
+        if current is None:
+            if not has_pipe:
+                break
+            current = line
+        elif not complete(current):
+            current += " " + line
+        elif closed_style:
+            if not has_pipe:
+                break
+            records.append(current)
+            current = line
+        elif has_pipe and (len(split_cells(line)) >= width or starts_row is None or starts_row(line)):
+            records.append(current)
+            current = line
+        else:
+            current += "\n" + line
+    if current is not None:
+        records.append(current)
+    return [_fit(split_cells(record), width) for record in records]
+
+
+def _fit(cells: list[str], width: int) -> list[str]:
+    """Pads a short row; folds surplus cells (a pipe inside the last cell's prose) back into the last cell."""
+    if len(cells) > width:
+        cells = cells[: width - 1] + ["|".join(cells[width - 1 :])]
+    return cells + [""] * (width - len(cells))
