@@ -68,8 +68,10 @@ def _check_one(page_file: Path, specs_dir: Path, write: bool) -> int:
         found = match(page, operations)
     except yaml.YAMLError as error:
         return _fail(f"{specs_dir}: a spec is not valid YAML: {error}")
-    except (PageUnreadable, Unmatched) as error:
-        return _fail(f"{page_file}: cannot check: {error}")
+    except PageUnreadable as error:
+        return _fail(f"cannot read {error}")
+    except Unmatched as error:
+        return _fail(f"{page_file}: matches no spec operation: {error}")
     differences = compare(page, found.operation)
     print(format_page_report(str(page_file), found, differences))
     if write and any(difference.kind in WRITABLE for difference in differences):

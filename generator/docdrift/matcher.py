@@ -2,8 +2,10 @@
 
 In order: the same path (``:chat_id`` and ``{chat_id}`` alike) with the same or an unstated method; the
 page's own address equal to an operation's ``x-doc-page``; else the operation whose path is most like the
-page's, when one is clearly closest (a moved endpoint keeps most of its segments). Matching by path alone
-first means a page whose method changed still finds its operation, and the comparer reports the change.
+page's, taken together with how many of its error codes and parameter names the operation shares, when
+one is clearly closest (a moved endpoint keeps most of its segments, its codes and its parameters).
+Matching by path alone first means a page whose method changed still finds its operation, and the
+comparer reports the change.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from .model import Page
 from .spec_model import SpecOperation
 from .text import canonical_path
 
-# A moved path must keep this share of its segments (difflib ratio) to count as the same operation.
+# A moved endpoint must score at least this (the mean of path, code and parameter likeness, 0 to 1).
 MIN_SIMILARITY = 0.6
 
 
@@ -57,18 +59,19 @@ def match(page: Page, operations: list[SpecOperation]) -> Match:
 def _closest(page: Page, operations: list[SpecOperation]) -> Match:
     assert page.path is not None
     candidates = [op for op in operations if page.method in (None, op.method)] or operations
-    scored = sorted(((_similarity(page.path, op.path), op) for op in candidates), key=lambda pair: -pair[0])
+    scored = sorted(((_similarity(page, op), op) for op in candidates), key=lambda pair: -pair[0])
     best_score, best = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     if best_score < MIN_SIMILARITY:
+        endpoint = f"{page.method} {page.path}" if page.method else page.path
         raise Unmatched(
-            f"no operation has the path {page.method or ''} {page.path}".replace("  ", " ")
-            + f"; the closest is {best.label} (similarity {best_score:.2f}, needs {MIN_SIMILARITY})"
+            f"no operation has the endpoint {endpoint}; the closest is {best.label}"
+            f" (likeness {best_score:.2f}, needs {MIN_SIMILARITY})"
         )
     if best_score == runner_up:
         tied = [op for score, op in scored if score == best_score]
         raise Unmatched(f"the path {page.path} is equally close to {_labels(tied)}")
-    return Match(best, f"closest path (similarity {best_score:.2f})")
+    return Match(best, f"closest path, codes and parameters (likeness {best_score:.2f})")
 
 
 def _key(path: str) -> str:
@@ -76,8 +79,29 @@ def _key(path: str) -> str:
     return re.sub(r"\{[^}]*\}", "{}", canonical_path(path))
 
 
-def _similarity(left: str, right: str) -> float:
-    return SequenceMatcher(None, _key(left).split("/"), _key(right).split("/")).ratio()
+def _similarity(page: Page, operation: SpecOperation) -> float:
+    """Mean likeness of the path segments, and of the code and parameter sets where the page has them."""
+    assert page.path is not None
+    ours, theirs = _key(operation.path).strip("/").split("/"), _key(page.path).strip("/").split("/")
+    shared = sum(block.size for block in SequenceMatcher(None, ours, theirs).get_matching_blocks())
+    scores = [shared / max(len(ours), len(theirs))]
+    if page.errors:
+        scores.append(_overlap({row.code for row in page.errors}, {int(row["code"]) for row in operation.errors}))
+    page_names = {p.name for params in page.params.values() for p in params} - _signature_names(page, operation)
+    if page_names:
+        spec_names = {p.name for params in operation.params.values() for p in params}
+        scores.append(_overlap(page_names, spec_names - _signature_names(page, operation)))
+    return sum(scores) / len(scores)
+
+
+def _signature_names(page: Page, operation: SpecOperation) -> set[str]:
+    names = {p.name for params in page.params.values() for p in params}
+    names |= {p.name for params in operation.params.values() for p in params}
+    return {name for name in names if name.lower() in operation.signature_params}
+
+
+def _overlap(left: set[object], right: set[object]) -> float:
+    return len(left & right) / len(left | right) if left | right else 1.0
 
 
 def _address(url: str) -> str:
