@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install generate check-generated lint typecheck test demo check-docs docs bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(wildcard generated/*/__init__.py)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

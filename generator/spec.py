@@ -1,0 +1,192 @@
+"""Reads one vendor spec: validates it and lifts our ``x-`` extensions into typed objects.
+
+openapi-python-client drops vendor extensions before its templates see them, so the catalogue, rate limits
+and signer choice are read here, from the document itself, and handed to our own templates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+CATEGORIES = (
+    "invalid_argument",
+    "unauthenticated",
+    "permission_denied",
+    "not_found",
+    "already_gone",
+    "failed_precondition",
+    "rate_limited",
+    "internal",
+    "unavailable",
+)
+SIGNERS = ("feishu_tenant_token", "feishu_user_token", "tencent_usersig", "yunxin_checksum")
+ENVELOPES = ("code_msg_data", "action_status")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+class SpecError(ValueError):
+    """A spec breaks the format described in specs/README.md."""
+
+
+@attrs.frozen
+class ErrorRow:
+    """One documented error code."""
+
+    code: int
+    http_status: int
+    message: str
+    description: str
+    action: str
+    retryable: bool
+    category: str
+    review: bool = False
+
+
+@attrs.frozen
+class OperationSpec:
+    """What we read about one operation, beside what openapi-python-client parses."""
+
+    operation_id: str
+    method: str
+    path: str
+    rate_limit_per_second: int | None
+    rate_limit_per_minute: int | None
+    doc_page: str
+    error_rows: tuple[ErrorRow, ...]
+    raw: dict[str, Any] = attrs.field(repr=False, eq=False)
+
+
+@attrs.frozen
+class VendorSpec:
+    """One vendor's spec: our extensions plus the raw document."""
+
+    path: Path
+    vendor: str
+    package: str
+    client: str
+    error_root: str
+    envelope: str
+    success_codes: tuple[int, ...]
+    request_id_headers: tuple[str, ...]
+    default_base_url: str
+    regions: dict[str, str]
+    signers: dict[str, str]
+    error_rows: tuple[ErrorRow, ...]
+    operations: dict[str, OperationSpec]
+    document: dict[str, Any] = attrs.field(repr=False, eq=False)
+
+    def schema(self, ref_or_schema: dict[str, Any]) -> dict[str, Any]:
+        """Resolve a local ``$ref`` (one level is all our specs use)."""
+        ref = ref_or_schema.get("$ref")
+        if ref is None:
+            return ref_or_schema
+        node: Any = self.document
+        for part in ref.removeprefix("#/").split("/"):
+            node = node[part]
+        return dict(node)
+
+
+def load_spec(path: Path, *, validate: bool = True) -> VendorSpec:
+    """Load and check a spec, raising SpecError with the offending place named."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if validate:
+        from openapi_spec_validator import validate as validate_openapi
+
+        validate_openapi(document)
+    meta = _require(document, "x-imgroup", path.name)
+    where = f"{path.name}: x-imgroup"
+    envelope = _require(meta, "envelope", where)
+    if envelope not in ENVELOPES:
+        raise SpecError(f"{where}.envelope: {envelope!r} is not one of {ENVELOPES}")
+    return VendorSpec(
+        path=path,
+        vendor=_require(meta, "vendor", where),
+        package=_require(meta, "package", where),
+        client=_require(meta, "client", where),
+        error_root=_require(meta, "error_root", where),
+        envelope=envelope,
+        success_codes=tuple(int(c) for c in _require(meta, "success_codes", where)),
+        request_id_headers=tuple(meta.get("request_id_headers") or ()),
+        default_base_url=_require(meta, "default_base_url", where),
+        regions=dict(meta.get("regions") or {}),
+        signers=_signers(document, path.name),
+        error_rows=_error_rows(document.get("x-error-codes") or [], f"{path.name}: x-error-codes"),
+        operations=_operations(document, path.name),
+        document=document,
+    )
+
+
+def _signers(document: dict[str, Any], where: str) -> dict[str, str]:
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    signers = {}
+    for name, scheme in schemes.items():
+        signer = scheme.get("x-imgroup-signer")
+        if signer not in SIGNERS:
+            raise SpecError(f"{where}: securitySchemes.{name}.x-imgroup-signer {signer!r} is not one of {SIGNERS}")
+        signers[name] = signer
+    if not signers:
+        raise SpecError(f"{where}: no security scheme names an x-imgroup-signer")
+    return signers
+
+
+def _operations(document: dict[str, Any], where: str) -> dict[str, OperationSpec]:
+    operations: dict[str, OperationSpec] = {}
+    for path, item in (document.get("paths") or {}).items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            op_id = _require(operation, "operationId", f"{where}: {method.upper()} {path}")
+            place = f"{where}: {op_id}"
+            limit = operation.get("x-rate-limit") or {}
+            operations[op_id] = OperationSpec(
+                operation_id=op_id,
+                method=method,
+                path=path,
+                rate_limit_per_second=limit.get("per_second"),
+                rate_limit_per_minute=limit.get("per_minute"),
+                doc_page=str(operation.get("x-doc-page", "")),
+                error_rows=_error_rows(operation.get("x-error-codes") or [], f"{place}.x-error-codes"),
+                raw=operation,
+            )
+    return operations
+
+
+_ROW_FIELDS = ("code", "http_status", "message", "description", "action", "retryable", "category")
+
+
+def _error_rows(rows: list[dict[str, Any]], where: str) -> tuple[ErrorRow, ...]:
+    seen: set[int] = set()
+    parsed = []
+    for index, row in enumerate(rows):
+        place = f"{where}[{index}]"
+        missing = [name for name in _ROW_FIELDS if name not in row]
+        if missing:
+            raise SpecError(f"{place}: missing {', '.join(missing)}")
+        if row["category"] not in CATEGORIES:
+            raise SpecError(f"{place}.category: {row['category']!r} is not one of {CATEGORIES}")
+        if row["code"] in seen:
+            raise SpecError(f"{place}.code: {row['code']} appears twice")
+        seen.add(row["code"])
+        parsed.append(
+            ErrorRow(
+                code=int(row["code"]),
+                http_status=int(row["http_status"]),
+                message=str(row["message"]),
+                description=str(row["description"]).strip(),
+                action=str(row["action"]).strip(),
+                retryable=bool(row["retryable"]),
+                category=row["category"],
+                review=bool(row.get("review", False)),
+            )
+        )
+    return tuple(parsed)
+
+
+def _require(mapping: dict[str, Any], key: str, where: str) -> Any:
+    if key not in mapping:
+        raise SpecError(f"{where}: missing {key}")
+    return mapping[key]

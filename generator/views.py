@@ -1,0 +1,347 @@
+"""View objects: everything our templates lay out, computed here so the templates stay thin.
+
+Names of generated modules, models and fields come from openapi-python-client's own parse of the spec (so the
+facade calls exactly what the tool generated); constraints, catalogues and signers come from our reading of
+the document (generator.spec), since the tool drops what it does not use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from openapi_python_client import strings
+from openapi_python_client.parser.openapi import Endpoint, GeneratorData
+
+from .spec import ErrorRow, OperationSpec, VendorSpec
+
+# What each signer asks of the caller: name, annotation, default, and an example for docstrings.
+CREDENTIALS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
+    "feishu_tenant_token": (
+        ("app_id", "str | None", "None", '"cli_a1b2c3"'),
+        ("app_secret", "str | None", "None", "os.environ[\"FEISHU_APP_SECRET\"]"),
+        ("user_access_token", "str | None", "None", None),
+    ),
+    "tencent_usersig": (
+        ("sdkappid", "int", None, "1400000000"),
+        ("secret_key", "str", None, "os.environ[\"TENCENT_IM_SECRET_KEY\"]"),
+        ("identifier", "str", '"administrator"', None),
+        ("usersig_ttl", "int", "86400", None),
+    ),
+    "yunxin_checksum": (
+        ("app_key", "str", None, '"your-app-key"'),
+        ("app_secret", "str", None, "os.environ[\"YUNXIN_APP_SECRET\"]"),
+    ),
+}
+
+# Fields of the response envelopes: what is left of a 200 schema after these is the operation's own answer.
+ENVELOPE_FIELDS = frozenset({"code", "msg", "data", "ActionStatus", "ErrorCode", "ErrorInfo"})
+# Header parameters our signers fill themselves, never asked of the caller.
+SIGNER_HEADERS = frozenset({"x-custom-traceid"})
+
+
+@attrs.frozen
+class Argument:
+    """One keyword (or positional, for path parameters) argument of a facade method."""
+
+    python_name: str
+    wire_name: str
+    location: str  # path, query, header or body
+    annotation: str
+    required: bool
+    rules: dict[str, Any]
+    description: str
+
+    @property
+    def signature(self) -> str:
+        return f"{self.python_name}: {self.annotation}" + ("" if self.required else " | None = None")
+
+    @property
+    def value(self) -> str:
+        """The expression handed to the generated code (lists are copied, None becomes UNSET)."""
+        expression = f"list({self.python_name})" if self.annotation.startswith("Sequence[") else self.python_name
+        if self.required:
+            return expression
+        return f"UNSET if {self.python_name} is None else {expression}"
+
+
+@attrs.frozen
+class OperationView:
+    """One operation as the facade, the error table and the operation table present it."""
+
+    operation_id: str
+    method: str
+    path: str
+    summary: str
+    description: str
+    module: str  # the generated endpoint module, relative to the package
+    path_arguments: tuple[Argument, ...]
+    keyword_arguments: tuple[Argument, ...]
+    body_class: str | None
+    body_module: str | None
+    result_class: str | None
+    result_module: str | None
+    result_from_data: bool
+    removes_group: bool
+    signed: bool  # False where the spec says `security: []` (the token endpoint itself)
+    rate_limit_per_second: int | None
+    rate_limit_per_minute: int | None
+    doc_page: str
+    error_rows: tuple[ErrorRow, ...]
+
+    @property
+    def arguments(self) -> tuple[Argument, ...]:
+        return self.path_arguments + self.keyword_arguments
+
+    @property
+    def body_arguments(self) -> tuple[Argument, ...]:
+        return tuple(a for a in self.keyword_arguments if a.location == "body")
+
+    @property
+    def call_arguments(self) -> tuple[Argument, ...]:
+        return tuple(a for a in self.arguments if a.location != "body")
+
+    @property
+    def return_annotation(self) -> str:
+        if self.removes_group:
+            return "Disbanded"
+        return self.result_class or "None"
+
+
+@attrs.frozen
+class ErrorCodeView:
+    """One code of the merged lookup table: the first documented row, and every operation documenting it."""
+
+    row: ErrorRow
+    operations: tuple[str, ...]
+
+
+@attrs.frozen
+class PackageView:
+    """Everything about one vendor package that our templates need."""
+
+    spec_name: str
+    vendor: str
+    package: str
+    client: str
+    async_client: str
+    error_root: str
+    envelope: str
+    success_codes: tuple[int, ...]
+    request_id_headers: tuple[str, ...]
+    default_base_url: str
+    regions: dict[str, str]
+    signers: tuple[str, ...]
+    operations: tuple[OperationView, ...]
+    error_codes: tuple[ErrorCodeView, ...]
+    secret_fields: frozenset[str]
+
+    signer: str  # the signer of the spec's root security requirement
+
+    def operation(self, operation_id: str) -> OperationView:
+        return next(op for op in self.operations if op.operation_id == operation_id)
+
+    @property
+    def credential_parameters(self) -> tuple[str, ...]:
+        return tuple(f"{name}: {annotation}" + (f" = {default}" if default else "") for name, annotation, default, _ in CREDENTIALS[self.signer])
+
+    @property
+    def credential_names(self) -> tuple[str, ...]:
+        return tuple(name for name, *_ in CREDENTIALS[self.signer])
+
+    @property
+    def credential_example(self) -> str:
+        return ", ".join(f"{name}={example}" for name, _, _, example in CREDENTIALS[self.signer] if example)
+
+
+def build_package_view(spec: VendorSpec, generator_data: GeneratorData, field_prefix: str) -> PackageView:
+    """Join the tool's parse with our reading of the spec."""
+    endpoints = {
+        (str(endpoint.method), endpoint.path.get_untrusted_value()): (tag, endpoint)
+        for tag, collection in generator_data.endpoint_collections_by_tag.items()
+        for endpoint in collection.endpoints
+    }
+    models = {model.class_info.name: model.class_info.module_name for model in generator_data.models}
+    operations = []
+    for op in sorted(spec.operations.values(), key=lambda o: o.operation_id):
+        tag, endpoint = endpoints[(op.method, op.path)]
+        operations.append(_operation_view(spec, op, tag, endpoint, models, field_prefix))
+    return PackageView(
+        spec_name=spec.path.name,
+        vendor=spec.vendor,
+        package=spec.package,
+        client=spec.client,
+        async_client=f"Async{spec.client}",
+        error_root=spec.error_root,
+        envelope=spec.envelope,
+        success_codes=spec.success_codes,
+        request_id_headers=spec.request_id_headers,
+        default_base_url=spec.default_base_url,
+        regions=spec.regions,
+        signers=tuple(sorted(set(spec.signers.values()))),
+        operations=tuple(operations),
+        error_codes=_merged_error_codes(spec),
+        secret_fields=secret_fields(spec),
+        signer=_primary_signer(spec),
+    )
+
+
+def _primary_signer(spec: VendorSpec) -> str:
+    for requirement in spec.document.get("security") or []:
+        for scheme in requirement:
+            return spec.signers[scheme]
+    return next(iter(spec.signers.values()))
+
+
+def _text(value: Any) -> str:
+    """openapi-python-client wraps spec text in UntrustedString; its str() is not the text."""
+    return str(value.get_untrusted_value()) if hasattr(value, "get_untrusted_value") else str(value)
+
+
+def _operation_view(
+    spec: VendorSpec, op: OperationSpec, tag: str, endpoint: Endpoint, models: dict[str, str], field_prefix: str
+) -> OperationView:
+    raw_parameters = {(p["in"], p["name"]): p for p in op.raw.get("parameters", [])}
+    path_arguments = tuple(
+        _argument(p.python_name, _text(p.name), "path", raw_parameters[("path", _text(p.name))]["schema"], True, spec)
+        for p in endpoint.path_parameters
+    )
+    keyword: list[Argument] = []
+    for location, parameters in (("query", endpoint.query_parameters), ("header", endpoint.header_parameters)):
+        for p in parameters:
+            raw = raw_parameters[(location, _text(p.name))]
+            if location == "header" and _text(p.name).lower() in SIGNER_HEADERS:
+                continue
+            keyword.append(_argument(p.python_name, _text(p.name), location, raw["schema"], p.required, spec, raw))
+    body_class = body_module = None
+    if endpoint.bodies:
+        body = endpoint.bodies[0].prop
+        body_class, body_module = body.class_info.name, body.class_info.module_name
+        body_schema = spec.schema(op.raw["requestBody"]["content"]["application/json"]["schema"])
+        for p in body.required_properties + body.optional_properties:
+            raw_property = body_schema["properties"][_text(p.name)]
+            keyword.append(_argument(p.python_name, _text(p.name), "body", raw_property, p.required, spec, raw_property))
+    keyword.sort(key=lambda a: not a.required)  # required keywords first reads best in signatures and docs
+    result_class, result_from_data = _result_class(spec, op)
+    return OperationView(
+        operation_id=op.operation_id,
+        method=op.method.upper(),
+        path=op.path,
+        summary=str(op.raw.get("summary", "")).strip(),
+        description=str(op.raw.get("description", "")).strip(),
+        module=f"api.{strings.PythonIdentifier(tag, field_prefix)}.{strings.PythonIdentifier(endpoint.name, field_prefix)}",
+        path_arguments=path_arguments,
+        keyword_arguments=tuple(keyword),
+        body_class=body_class,
+        body_module=body_module,
+        result_class=result_class,
+        result_module=models.get(result_class) if result_class else None,
+        result_from_data=result_from_data,
+        removes_group=any(row.category == "already_gone" for row in op.error_rows),
+        signed=op.raw.get("security") != [],
+        rate_limit_per_second=op.rate_limit_per_second,
+        rate_limit_per_minute=op.rate_limit_per_minute,
+        doc_page=op.doc_page,
+        error_rows=op.error_rows,
+    )
+
+
+def _argument(
+    python_name: str,
+    wire_name: str,
+    location: str,
+    schema: dict[str, Any],
+    required: bool,
+    spec: VendorSpec,
+    described: dict[str, Any] | None = None,
+) -> Argument:
+    schema = spec.schema(schema)
+    rules = _rules(schema, spec)
+    if location == "path":  # an empty path segment would address another endpoint
+        rules.setdefault("min_length", 1)
+    return Argument(
+        python_name=str(python_name),
+        wire_name=wire_name,
+        location=location,
+        annotation=_annotation(schema, spec),
+        required=required,
+        rules=rules,
+        description=" ".join(str((described or schema).get("description", "")).split()),
+    )
+
+
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+
+
+def _annotation(schema: dict[str, Any], spec: VendorSpec) -> str:
+    if "enum" in schema:
+        return "Literal[" + ", ".join(repr(v) for v in schema["enum"]) + "]"
+    kind = schema.get("type")
+    if kind == "array":
+        return f"Sequence[{_annotation(spec.schema(schema.get('items', {})), spec)}]"
+    return _SCALARS.get(kind, "Any")
+
+
+_RULE_KEYS = {
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "minItems": "min_items",
+    "maxItems": "max_items",
+    "pattern": "pattern",
+    "enum": "enum",
+}
+
+
+def _rules(schema: dict[str, Any], spec: VendorSpec) -> dict[str, Any]:
+    rules: dict[str, Any] = {"type": schema.get("type", "any")}
+    rules.update({ours: schema[theirs] for theirs, ours in _RULE_KEYS.items() if theirs in schema})
+    if schema.get("type") == "array" and "items" in schema:
+        rules["items"] = _rules(spec.schema(schema["items"]), spec)
+    return rules
+
+
+def _result_class(spec: VendorSpec, op: OperationSpec) -> tuple[str | None, bool]:
+    """The model a successful call answers: the envelope's ``data``, or the top-level fields beside it."""
+    content = op.raw["responses"]["200"].get("content", {}).get("application/json", {})
+    ref = content.get("schema", {}).get("$ref")
+    if ref is None:
+        return None, False
+    envelope = spec.schema({"$ref": ref})
+    properties = envelope.get("properties", {})
+    data_ref = properties.get("data", {}).get("$ref")
+    if data_ref is not None:
+        if spec.schema({"$ref": data_ref}).get("properties"):
+            return str(strings.ClassName(data_ref.rsplit("/", 1)[-1], "")), True
+        return None, True
+    if set(properties) - ENVELOPE_FIELDS:
+        return str(strings.ClassName(ref.rsplit("/", 1)[-1], "")), False
+    return None, False
+
+
+def _merged_error_codes(spec: VendorSpec) -> tuple[ErrorCodeView, ...]:
+    documented: dict[int, list[str]] = {}
+    first_row: dict[int, ErrorRow] = {}
+    for op in sorted(spec.operations.values(), key=lambda o: o.operation_id):
+        for row in op.error_rows:
+            documented.setdefault(row.code, []).append(op.operation_id)
+            first_row.setdefault(row.code, row)
+    for row in spec.error_rows:
+        first_row.setdefault(row.code, row)
+        documented.setdefault(row.code, [])
+    return tuple(ErrorCodeView(first_row[code], tuple(documented[code])) for code in sorted(first_row))
+
+
+# Body and response fields that hold credentials: the generated models keep them out of repr().
+SECRET_PROPERTY_NAMES = frozenset({"app_secret", "tenant_access_token", "app_access_token", "usersig", "CheckSum"})
+
+
+def secret_fields(spec: VendorSpec) -> frozenset[str]:
+    schemas = (spec.document.get("components") or {}).get("schemas") or {}
+    return frozenset(
+        f"{strings.ClassName(schema_name, '')}.{strings.PythonIdentifier(prop, '')}"
+        for schema_name, schema in schemas.items()
+        for prop in (schema.get("properties") or {})
+        if prop in SECRET_PROPERTY_NAMES
+    )
