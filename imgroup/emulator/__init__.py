@@ -1,0 +1,13 @@
+"""A local emulator of Feishu, Tencent Cloud Chat and NetEase Yunxin group administration, over real HTTP.
+
+>>> from imgroup.emulator import EmulatorServer, DEMO_SEED
+>>> with EmulatorServer(seed=DEMO_SEED) as emu:  # doctest: +SKIP
+...     print(emu.base_url, emu.credentials["feishu"]["app_id"])
+
+Importing this package is cheap: starlette and uvicorn are imported when a server starts.
+"""
+
+from ._seed import DEMO_SEED
+from ._server import EmulatorServer, RemoteBindRefused, serve
+
+__all__ = ["DEMO_SEED", "EmulatorServer", "RemoteBindRefused", "serve"]

@@ -1,0 +1,27 @@
+"""``python -m imgroup.emulator [--host H] [--port P] [--seed FILE] [--allow-remote]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._server import RemoteBindRefused, serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m imgroup.emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", dest="seed_path", default=None, help="a JSON seed file (default: the demo seed)")
+    parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    args = parser.parse_args(argv)
+    try:
+        serve(args.host, args.port, args.seed_path, allow_remote=args.allow_remote)
+    except RemoteBindRefused as exc:
+        parser.error(str(exc))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

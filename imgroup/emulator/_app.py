@@ -1,0 +1,26 @@
+"""The ASGI application: the three vendors' routes and the admin API over one shared Emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+
+from . import _admin, _feishu, _tencent, _yunxin
+from ._pipeline import Emulator
+
+
+def create_app(seed: dict[str, Any] | None = None) -> tuple[Starlette, Emulator]:
+    """A fresh application, seeded with ``seed`` (nothing when None), and the Emulator behind it."""
+    emulator = Emulator()
+    if seed is not None:
+        emulator.state.load_seed(seed)
+    routes = [
+        *_feishu.routes(emulator),
+        *_tencent.routes(emulator),
+        *_yunxin.routes(emulator),
+        *_admin.routes(emulator),
+    ]
+    app = Starlette(routes=routes)
+    app.state.emulator = emulator
+    return app, emulator

@@ -1,0 +1,102 @@
+"""The demo seed: one app per vendor and a group for every documented outcome of every operation.
+
+Its secrets are demo values, printed by ``serve`` on purpose; never reuse them for a real app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEMO_CALENDAR = "feishu.cn_demo@group.calendar.feishu.cn"
+
+DEMO_SEED: dict[str, Any] = {
+    "feishu": {
+        "apps": [
+            {"app_id": "cli_demo", "app_secret": "demo-feishu-app-secret"},
+            {"app_id": "cli_demo_other_tenant", "app_secret": "demo-feishu-other-secret", "tenant": "other"},
+            {"app_id": "cli_demo_no_bot", "app_secret": "demo-feishu-no-bot-secret", "bot_enabled": False},
+        ],
+        "chats": [
+            # cli_demo's bot owns these: they disband (and lose members) without complaint.
+            {"chat_id": "oc_demo_1", "owner": "cli_demo", "members": ["ou_alice", "ou_bob"], "chat_mode": "group"},
+            {"chat_id": "oc_demo_2", "owner": "cli_demo", "members": ["ou_alice", "ou_bob"], "chat_mode": "group"},
+            {"chat_id": "oc_demo_3", "owner": "cli_demo", "members": ["ou_alice", "ou_bob"], "chat_mode": "group"},
+            # Created by the bot, owned by a user: the creator may still disband it (im:chat:operate_as_owner).
+            {"chat_id": "oc_demo_created", "owner": "ou_alice", "creator": "cli_demo", "members": ["ou_bob"]},
+            # The bot is only a member: 232017 to disband, 232014 to remove members.
+            {"chat_id": "oc_demo_member", "owner": "ou_alice", "bots": ["cli_demo"], "members": ["ou_bob"]},
+            # The bot is not in it: 232011.
+            {"chat_id": "oc_demo_outside", "owner": "ou_carol", "members": ["ou_dave"]},
+            {"chat_id": "oc_demo_topic", "owner": "cli_demo", "members": ["ou_alice"], "chat_mode": "topic"},
+            {"chat_id": "oc_demo_external", "owner": "cli_demo", "members": ["ou_alice"], "external": True},
+            {"chat_id": "oc_demo_other_tenant", "owner": "cli_demo_other_tenant", "tenant": "other"},
+            {"chat_id": "oc_demo_dissolved", "owner": "cli_demo", "members": ["ou_alice"], "dissolved": True},
+        ],
+        "meeting_chats": [
+            {"calendar_id": DEMO_CALENDAR, "event_id": "evt_demo_0", "chat_id": "oc_demo_meeting", "owner": "cli_demo"},
+            {
+                "calendar_id": DEMO_CALENDAR,
+                "event_id": "evt_demo_1",
+                "chat_id": "oc_demo_meeting_user",
+                "owner": "ou_alice",
+            },
+        ],
+    },
+    "tencent": {
+        "apps": [{"sdkappid": 1400000000, "secret_key": "demo-tencent-secret-key", "admin": "administrator"}],
+        "groups": [
+            {"group_id": "@TGS#demo1", "type": "Public", "owner": "user1", "members": ["user2"]},
+            {"group_id": "@TGS#demo2", "type": "Work", "owner": "user1"},
+            {"group_id": "@TGS#demo3", "type": "Meeting", "owner": "user1"},
+            {"group_id": "@TGS#demo_gone", "type": "Public", "owner": "user1", "destroyed": True},
+        ],
+    },
+    "yunxin": {
+        "apps": [{"app_key": "demo_app_key", "app_secret": "demo-yunxin-app-secret"}],
+        "accounts": ["acc_outsider"],
+        "teams": [
+            {
+                "team_id": "1001",
+                "team_type": 1,
+                "owner": "acc_owner",
+                "managers": ["acc_manager"],
+                "members": ["acc_member"],
+            },
+            {
+                "team_id": "1002",
+                "team_type": 1,
+                "owner": "acc_owner",
+                "managers": ["acc_manager"],
+                "members": ["acc_member"],
+            },
+            {
+                "team_id": "2001",
+                "team_type": 2,
+                "owner": "acc_owner",
+                "managers": ["acc_manager"],
+                "members": ["acc_member"],
+            },
+            {"team_id": "1999", "team_type": 1, "owner": "acc_owner", "dismissed": True},
+        ],
+    },
+}
+
+
+def first_credentials(seed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The credentials of the first app of each vendor in ``seed``, in the shape EmulatorServer hands out."""
+    credentials: dict[str, dict[str, Any]] = {}
+    feishu_apps = seed.get("feishu", {}).get("apps", [])
+    if feishu_apps:
+        credentials["feishu"] = {"app_id": feishu_apps[0]["app_id"], "app_secret": feishu_apps[0]["app_secret"]}
+    tencent_apps = seed.get("tencent", {}).get("apps", [])
+    if tencent_apps:
+        app = tencent_apps[0]
+        credentials["tencent"] = {
+            "sdkappid": int(app["sdkappid"]),
+            "secret_key": app["secret_key"],
+            "identifier": app.get("admin", "administrator"),
+        }
+    yunxin_apps = seed.get("yunxin", {}).get("apps", [])
+    if yunxin_apps:
+        credentials["yunxin"] = {"app_key": yunxin_apps[0]["app_key"], "app_secret": yunxin_apps[0]["app_secret"]}
+    return credentials

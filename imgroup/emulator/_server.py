@@ -1,0 +1,197 @@
+"""Running the emulator: in a background thread (EmulatorServer) or in the foreground (serve).
+
+uvicorn and starlette are imported only when a server starts, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import json
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from ._seed import DEMO_SEED, first_credentials
+
+STARTUP_TIMEOUT_S = 10.0
+SHUTDOWN_TIMEOUT_S = 5.0
+# uvicorn reports a response the application deliberately left unfinished; that is the dropped-connection fault.
+_DROP_LOG_MESSAGE = "ASGI callable returned without completing response."
+
+
+class RemoteBindRefused(ValueError):
+    """The emulator was asked to listen beyond loopback without ``allow_remote=True``."""
+
+
+def check_host(host: str, allow_remote: bool) -> None:
+    """Refuse a non-loopback host unless the caller asked for it explicitly."""
+    if allow_remote or host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise RemoteBindRefused(
+            f"refusing to listen on {host!r}: the emulator accepts demo credentials; pass allow_remote=True "
+            "(--allow-remote) to expose it beyond loopback"
+        )
+
+
+class _QuietDroppedConnections(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != _DROP_LOG_MESSAGE
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it; without it uvicorn's separate header and body writes meet the
+    # client's delayed ACK and every answer takes 40 ms.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _server(seed: dict[str, Any] | None, log_level: str, log_config: dict[str, Any] | None) -> Any:
+    import uvicorn
+
+    from ._app import create_app
+
+    app, _ = create_app(seed)
+    config = uvicorn.Config(
+        app, log_level=log_level, log_config=log_config, access_log=False, lifespan="off", timeout_graceful_shutdown=1
+    )
+    logging.getLogger("uvicorn.error").addFilter(_QuietDroppedConnections())
+    return uvicorn.Server(config)
+
+
+class EmulatorServer:
+    """The emulator on a free loopback port, in a background thread, with admin helpers.
+
+    >>> with EmulatorServer(seed=DEMO_SEED) as emu:  # doctest: +SKIP
+    ...     httpx.post(emu.base_url + "/open-apis/auth/v3/tenant_access_token/internal", json=...)
+    """
+
+    def __init__(
+        self, seed: dict[str, Any] | None = None, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False
+    ) -> None:
+        check_host(host, allow_remote)
+        self.host, self.port = host, port
+        self._seed = copy.deepcopy(seed) if seed is not None else None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._admin: httpx.Client | None = None
+        self.base_url = ""
+
+    def __repr__(self) -> str:
+        return f"EmulatorServer(base_url={self.base_url!r})"
+
+    @property
+    def credentials(self) -> dict[str, dict[str, Any]]:
+        """The first app of each vendor in the seed it started with (demo values: safe to print)."""
+        return first_credentials(self._seed or {})
+
+    def start(self) -> Self:
+        sock = _bind(self.host, self.port)
+        self.base_url = _base_url(sock)
+        self._server = _server(self._seed, log_level="warning", log_config=None)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="imgroup-emulator", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start")
+            time.sleep(0.005)
+        self._admin = httpx.Client(base_url=self.base_url, timeout=10.0)
+        return self
+
+    def stop(self) -> None:
+        if self._admin is not None:
+            self._admin.close()
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(SHUTDOWN_TIMEOUT_S)
+        self._server = self._thread = self._admin = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self._admin is None:
+            raise RuntimeError("the emulator is not running")
+        response = self._admin.request(method, path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        """Forget every record, call, fault and token (the server then holds no apps at all)."""
+        self._request("POST", "/_emulator/reset")
+
+    def seed(self, seed: dict[str, Any]) -> None:
+        """Add (or replace by id) the records of a seed document."""
+        self._request("POST", "/_emulator/seed", json=seed)
+
+    def state(self) -> dict[str, Any]:
+        """Every record, the rate_limited counters, the fault plan and the number of calls."""
+        result: dict[str, Any] = self._request("GET", "/_emulator/state")
+        return result
+
+    def faults(self, plan: dict[str, Any]) -> dict[str, Any]:
+        """Replace the fault plan (``{}`` turns faults off) and return it as the server parsed it."""
+        result: dict[str, Any] = self._request("POST", "/_emulator/faults", json=plan)
+        return result
+
+    def calls(self, since: int = 0) -> list[dict[str, Any]]:
+        """The audit log after sequence number ``since``, oldest first."""
+        result: list[dict[str, Any]] = self._request("GET", "/_emulator/calls", params={"since": since})
+        return result
+
+
+def _banner(base_url: str, seed: dict[str, Any], demo: bool) -> str:
+    lines = [
+        f"imgroup emulator listening on {base_url}",
+        "  Feishu, Tencent and Yunxin share it; paths tell them apart.",
+    ]
+    for vendor, creds in first_credentials(seed).items():
+        shown = {
+            name: (value if demo or name not in {"app_secret", "secret_key"} else "<from your seed file>")
+            for name, value in creds.items()
+        }
+        lines.append(f"  {vendor}: " + ", ".join(f"{name}={value}" for name, value in shown.items()))
+    if demo:
+        lines.append("  These are the demo seed's own credentials, printed because they are demo values.")
+    lines.append("  Admin API: POST /_emulator/reset|seed|faults, GET /_emulator/state|calls. Ctrl-C stops it.")
+    return "\n".join(lines)
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 8765, seed_path: str | Path | None = None, allow_remote: bool = False
+) -> None:
+    """Run the emulator in the foreground until interrupted, seeded from ``seed_path`` (or the demo seed)."""
+    check_host(host, allow_remote)
+    seed = json.loads(Path(seed_path).read_text(encoding="utf-8")) if seed_path is not None else DEMO_SEED
+    sock = _bind(host, port)
+    server = _server(seed, log_level="info", log_config=None)
+    print(_banner(_base_url(sock), seed, demo=seed_path is None), flush=True)
+    server.run(sockets=[sock])

@@ -1,0 +1,251 @@
+"""What the emulator remembers: apps and their secrets, groups, members, meeting chats, issued tokens.
+
+State lives in memory and is only touched from the server's event loop, so it needs no locks. Secrets are
+kept out of every repr and snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class SeedError(ValueError):
+    """A seed document that does not have the documented shape."""
+
+
+@dataclass
+class FeishuApp:
+    app_id: str
+    app_secret: str = field(repr=False)
+    tenant: str = "default"
+    bot_enabled: bool = True
+    scopes: frozenset[str] | None = None  # None: every scope granted
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+
+@dataclass
+class FeishuChat:
+    chat_id: str
+    owner: str  # a user's open_id, or an app_id when that app's bot owns the chat
+    creator: str
+    chat_mode: str = "group"
+    tenant: str = "default"
+    external: bool = False
+    members: set[str] = field(default_factory=set)  # users, by open_id
+    bots: set[str] = field(default_factory=set)  # apps, by app_id
+    managers: set[str] = field(default_factory=set)
+    dissolved: bool = False
+
+    def has_participant(self, member_id: str) -> bool:
+        return member_id in self.members or member_id in self.bots
+
+
+@dataclass
+class MeetingChat:
+    calendar_id: str
+    event_id: str
+    chat_id: str
+    owner: str
+    bound: bool = True
+
+
+@dataclass
+class TencentApp:
+    sdkappid: int
+    secret_key: str = field(repr=False)
+    admin: str = "administrator"
+
+
+@dataclass
+class TencentGroup:
+    group_id: str
+    type: str
+    owner: str
+    members: set[str] = field(default_factory=set)
+    destroyed: bool = False
+
+
+@dataclass
+class YunxinApp:
+    app_key: str
+    app_secret: str = field(repr=False)
+
+
+@dataclass
+class YunxinTeam:
+    team_id: str
+    team_type: int
+    owner: str
+    managers: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)
+    dismissed: bool = False
+
+    def role_of(self, account: str) -> str | None:
+        if account == self.owner:
+            return "owner"
+        if account in self.managers:
+            return "manager"
+        if account in self.members:
+            return "member"
+        return None
+
+
+@dataclass
+class EmulatorState:
+    """Every vendor's records, keyed by the id each vendor uses."""
+
+    feishu_apps: dict[str, FeishuApp] = field(default_factory=dict)
+    feishu_chats: dict[str, FeishuChat] = field(default_factory=dict)
+    meeting_chats: dict[tuple[str, str], MeetingChat] = field(default_factory=dict)
+    tencent_apps: dict[int, TencentApp] = field(default_factory=dict)
+    tencent_groups: dict[str, TencentGroup] = field(default_factory=dict)
+    yunxin_apps: dict[str, YunxinApp] = field(default_factory=dict)
+    yunxin_teams: dict[str, YunxinTeam] = field(default_factory=dict)
+    yunxin_accounts: set[str] = field(default_factory=set)
+
+    def load_seed(self, seed: dict[str, Any]) -> None:
+        """Add (or replace, by id) the records of a seed document; see README.md for its shape."""
+        if not isinstance(seed, dict):
+            raise SeedError("a seed is a JSON object keyed by vendor")
+        unknown = set(seed) - {"feishu", "tencent", "yunxin"}
+        if unknown:
+            raise SeedError(f"unknown vendor keys in seed: {sorted(unknown)}")
+        try:
+            self._load_feishu(seed.get("feishu", {}))
+            self._load_tencent(seed.get("tencent", {}))
+            self._load_yunxin(seed.get("yunxin", {}))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, SeedError):
+                raise
+            raise SeedError(f"malformed seed: {type(exc).__name__}: {exc}") from None
+
+    def _load_feishu(self, section: dict[str, Any]) -> None:
+        for app in section.get("apps", []):
+            self.feishu_apps[app["app_id"]] = FeishuApp(
+                app_id=str(app["app_id"]),
+                app_secret=str(app["app_secret"]),
+                tenant=str(app.get("tenant", "default")),
+                bot_enabled=bool(app.get("bot_enabled", True)),
+                scopes=frozenset(str(s) for s in app["scopes"]) if "scopes" in app else None,
+            )
+        for chat in section.get("chats", []):
+            owner = str(chat["owner"])
+            creator = str(chat.get("creator", owner))
+            members = {str(m) for m in chat.get("members", [])}
+            bots = {str(b) for b in chat.get("bots", [])}
+            # The owner and the creator are in the chat, as users or as their app's bot.
+            for participant in {owner, creator}:
+                (bots if participant in self.feishu_apps else members).add(participant)
+            self.feishu_chats[chat["chat_id"]] = FeishuChat(
+                chat_id=str(chat["chat_id"]),
+                owner=owner,
+                creator=creator,
+                chat_mode=str(chat.get("chat_mode", "group")),
+                tenant=str(chat.get("tenant", "default")),
+                external=bool(chat.get("external", False)),
+                members=members,
+                bots=bots,
+                managers={str(m) for m in chat.get("managers", [])},
+                dissolved=bool(chat.get("dissolved", False)),
+            )
+        for meeting in section.get("meeting_chats", []):
+            record = MeetingChat(
+                calendar_id=str(meeting["calendar_id"]),
+                event_id=str(meeting["event_id"]),
+                chat_id=str(meeting["chat_id"]),
+                owner=str(meeting["owner"]),
+                bound=bool(meeting.get("bound", True)),
+            )
+            self.meeting_chats[(record.calendar_id, record.event_id)] = record
+
+    def _load_tencent(self, section: dict[str, Any]) -> None:
+        for app in section.get("apps", []):
+            self.tencent_apps[int(app["sdkappid"])] = TencentApp(
+                sdkappid=int(app["sdkappid"]),
+                secret_key=str(app["secret_key"]),
+                admin=str(app.get("admin", "administrator")),
+            )
+        for group in section.get("groups", []):
+            self.tencent_groups[str(group["group_id"])] = TencentGroup(
+                group_id=str(group["group_id"]),
+                type=str(group.get("type", "Public")),
+                owner=str(group.get("owner", "")),
+                members={str(m) for m in group.get("members", [])},
+                destroyed=bool(group.get("destroyed", False)),
+            )
+
+    def _load_yunxin(self, section: dict[str, Any]) -> None:
+        for app in section.get("apps", []):
+            self.yunxin_apps[str(app["app_key"])] = YunxinApp(
+                app_key=str(app["app_key"]), app_secret=str(app["app_secret"])
+            )
+        self.yunxin_accounts.update(str(a) for a in section.get("accounts", []))
+        for team in section.get("teams", []):
+            team_type = int(team["team_type"])
+            if team_type not in (1, 2):
+                raise SeedError(f"team {team['team_id']!r}: team_type must be 1 (advanced) or 2 (super)")
+            record = YunxinTeam(
+                team_id=str(team["team_id"]),
+                team_type=team_type,
+                owner=str(team["owner"]),
+                managers={str(m) for m in team.get("managers", [])},
+                members={str(m) for m in team.get("members", [])},
+                dismissed=bool(team.get("dismissed", False)),
+            )
+            self.yunxin_teams[record.team_id] = record
+            self.yunxin_accounts.update({record.owner, *record.managers, *record.members})
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-ready view of every record, without secrets."""
+        return {
+            "feishu": {
+                "apps": sorted(self.feishu_apps),
+                "chats": {
+                    chat_id: {
+                        "owner": c.owner,
+                        "creator": c.creator,
+                        "chat_mode": c.chat_mode,
+                        "tenant": c.tenant,
+                        "external": c.external,
+                        "members": sorted(c.members),
+                        "bots": sorted(c.bots),
+                        "managers": sorted(c.managers),
+                        "dissolved": c.dissolved,
+                    }
+                    for chat_id, c in self.feishu_chats.items()
+                },
+                "meeting_chats": [
+                    {
+                        "calendar_id": m.calendar_id,
+                        "event_id": m.event_id,
+                        "chat_id": m.chat_id,
+                        "owner": m.owner,
+                        "bound": m.bound,
+                    }
+                    for m in self.meeting_chats.values()
+                ],
+            },
+            "tencent": {
+                "apps": sorted(self.tencent_apps),
+                "groups": {
+                    group_id: {"type": g.type, "owner": g.owner, "members": sorted(g.members), "destroyed": g.destroyed}
+                    for group_id, g in self.tencent_groups.items()
+                },
+            },
+            "yunxin": {
+                "apps": sorted(self.yunxin_apps),
+                "teams": {
+                    team_id: {
+                        "team_type": t.team_type,
+                        "owner": t.owner,
+                        "managers": sorted(t.managers),
+                        "members": sorted(t.members),
+                        "dismissed": t.dismissed,
+                    }
+                    for team_id, t in self.yunxin_teams.items()
+                },
+            },
+        }
