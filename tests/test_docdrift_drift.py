@@ -1,0 +1,356 @@
+"""The checker names exactly the change made to a page: each seed page (when ../shared/seeds is present) and
+each fixture page is checked clean, then changed in one way at a time and checked again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.docdrift.compare import Kind, compare
+from generator.docdrift.matcher import match
+from generator.docdrift.readers import read_page
+from generator.docdrift.spec_model import load_operations, spec_files
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+FIXTURES = ROOT / "tests" / "fixtures" / "pages"
+REAL_SPECS = ROOT / "specs"
+FIXTURE_SPECS = FIXTURES / "specs"
+
+K = Kind
+NEW_ROW, CHANGED_MESSAGE, REMOVED_ROW, NEW_PARAM, CHANGED_PATH = (
+    "new row",
+    "changed message",
+    "removed row",
+    "new required parameter",
+    "changed path",
+)
+
+# The Yunxin page writes "string" followed by a no-break space.
+# page file -> (operation it documents, {mutation: ([(old, new), ...], [(kind, subject), ...])})
+SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tuple[Kind, str]]]]]] = {
+    "000_36e7a19133375a9d.txt": (
+        "disband_chat",
+        {
+            NEW_ROW: (
+                [("400 | 232010 |", "400 | 232099 | A brand new failure. | 新的错误。\n400 | 232010 |")],
+                [(K.CODE_ADDED, "232099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("| Bot ability is not activated. |", "| Bot ability is switched off. |")],
+                [(K.CODE_MESSAGE_CHANGED, "232025")],
+            ),
+            REMOVED_ROW: (
+                [
+                    (
+                        "400 | 232009 | Your request specifies a chat which has already been dissolved. | 群组已被解散，无法操作。\n",
+                        "",
+                    )
+                ],
+                [(K.CODE_REMOVED, "232009")],
+            ),
+            NEW_PARAM: (
+                [
+                    (
+                        "## 响应\n",
+                        "### 查询参数\n\n名称 | 类型 | 必填 | 描述\n--- | --- | --- | ---\nuser_id_type | string | 是 | 用户 ID 类型\n\n## 响应\n",
+                    )
+                ],
+                [(K.PARAM_ADDED, "query user_id_type")],
+            ),
+            CHANGED_PATH: (
+                [("open-apis/im/v1/chats/:chat_id\n", "open-apis/im/v2/chats/:chat_id\n")],
+                [(K.PATH_CHANGED, "disband_chat")],
+            ),
+            "changed status": ([("400 | 232034 |", "403 | 232034 |")], [(K.CODE_STATUS_CHANGED, "232034")]),
+            "changed method": ([("HTTP Method | DELETE", "HTTP Method | POST")], [(K.METHOD_CHANGED, "disband_chat")]),
+            "changed rate limit": ([("50 次/秒", "20 次/秒")], [(K.RATE_LIMIT_CHANGED, "disband_chat")]),
+        },
+    ),
+    "001_271e8ca645b07eff.txt": (
+        "destroy_group",
+        {
+            NEW_ROW: (
+                [("Use the correct group ID.\n", "Use the correct group ID.\n10099\nA brand new failure.\n")],
+                [(K.CODE_ADDED, "10099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("The group does not exist or has been deleted.", "The group is gone.")],
+                [(K.CODE_MESSAGE_CHANGED, "10010")],
+            ),
+            REMOVED_ROW: ([("10003\nInvalid command word.\n", "")], [(K.CODE_REMOVED, "10003")]),
+            NEW_PARAM: (
+                [("GroupId\nString\nYes\n", "Reason\nString\nYes\nWhy the group goes\nGroupId\nString\nYes\n")],
+                [(K.PARAM_ADDED, "body Reason")],
+            ),
+            CHANGED_PATH: (
+                [("destroy_group?sdkappid", "dismiss_group?sdkappid")],
+                [(K.PATH_CHANGED, "destroy_group")],
+            ),
+            "changed rate limit": (
+                [("200 calls per second", "100 calls per second")],
+                [(K.RATE_LIMIT_CHANGED, "destroy_group")],
+            ),
+            "changed type": ([("GroupId\nString\n", "GroupId\nInteger\n")], [(K.PARAM_TYPE_CHANGED, "body GroupId")]),
+        },
+    ),
+    "002_ca3edd3956ac3fb4.txt": (
+        "remove_chat_members",
+        {
+            NEW_ROW: (
+                [("400 | 232076 |", "400 | 232099 | A brand new failure. | 新的错误。 |\n400 | 232076 |")],
+                [(K.CODE_ADDED, "232099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("Can't kick chat owner.", "The chat owner cannot be removed.")],
+                [(K.CODE_MESSAGE_CHANGED, "232076")],
+            ),
+            REMOVED_ROW: (
+                [("400 | 232029 | There are no available candidates for chat owner. | 没有可用的候选群主。 |\n", "")],
+                [(K.CODE_REMOVED, "232029")],
+            ),
+            NEW_PARAM: (
+                [("Query 参数\n", "Query 参数\nuser_id_type\nstring\n必需\n")],
+                [(K.PARAM_ADDED, "query user_id_type")],
+            ),
+            CHANGED_PATH: (
+                [("\n/open-apis/im/v1/chats/{chat_id}/members\n", "\n/open-apis/im/v1/chats/{chat_id}/users\n")],
+                [(K.PATH_CHANGED, "remove_chat_members")],
+            ),
+            "changed required-ness": (
+                [("member_id_type\n可选", "member_id_type\n必需")],
+                [(K.PARAM_REQUIRED_CHANGED, "query member_id_type")],
+            ),
+        },
+    ),
+    "003_701aafa83d589f90.txt": (
+        "unbind_meeting_chat",
+        {
+            NEW_ROW: (
+                [("400 | 195108 |", "400 | 195199 | a brand new failure | 新的错误。\n400 | 195108 |")],
+                [(K.CODE_ADDED, "195199")],
+            ),
+            CHANGED_MESSAGE: (
+                [("| calendar not found |", "| calendar is missing |")],
+                [(K.CODE_MESSAGE_CHANGED, "191000")],
+            ),
+            REMOVED_ROW: (
+                [("400 | 193000 | invalid event_id | event_id 无效。你需要检查并改为正确的日程 ID。\n", "")],
+                [(K.CODE_REMOVED, "193000")],
+            ),
+            NEW_PARAM: (
+                [("**示例值**：oc_xxx\n", "**示例值**：oc_xxx\nuser_id_type | string | 是 | 用户 ID 类型\n")],
+                [(K.PARAM_ADDED, "query user_id_type")],
+            ),
+            CHANGED_PATH: (
+                [("events/:event_id/meeting_chat\n", "events/:event_id/meeting_group\n")],
+                [(K.PATH_CHANGED, "unbind_meeting_chat")],
+            ),
+            "changed type": (
+                [("meeting_chat_id | string |", "meeting_chat_id | int |")],
+                [(K.PARAM_TYPE_CHANGED, "query meeting_chat_id")],
+            ),
+        },
+    ),
+    "004_f352c980a7278b31.txt": (
+        "dismiss_team",
+        {
+            NEW_PARAM: (
+                [
+                    (
+                        "operator_id\nstring\u00a0\n必需\n",
+                        "reason\nstring\u00a0\n必需\n解散原因。\noperator_id\nstring\u00a0\n必需\n",
+                    )
+                ],
+                [(K.PARAM_ADDED, "body reason")],
+            ),
+            CHANGED_PATH: (
+                [("\n/im/v2/teams/{team_id}\n", "\n/im/v2.1/teams/{team_id}\n")],
+                [(K.PATH_CHANGED, "dismiss_team")],
+            ),
+            "removed parameter": ([("extension\nstring\u00a0\n可选\n", "")], [(K.PARAM_REMOVED, "body extension")]),
+            "changed required-ness": (
+                [("extension\nstring\u00a0\n可选", "extension\nstring\u00a0\n必需")],
+                [(K.PARAM_REQUIRED_CHANGED, "body extension")],
+            ),
+            "changed bounds": ([(">= 1<= 2", ">= 1<= 3")], [(K.PARAM_BOUNDS_CHANGED, "body team_type")]),
+            "new header": (
+                [("Nonce\nstring\u00a0\n必需\n", "X-Region\nstring\u00a0\n必需\nNonce\nstring\u00a0\n必需\n")],
+                [(K.PARAM_ADDED, "header X-Region")],
+            ),
+        },
+    ),
+}
+
+FIXTURE_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tuple[Kind, str]]]]]] = {
+    "feishu_unbind_meeting_chat.md": (
+        "unbind_meeting_chat",
+        {
+            NEW_ROW: (
+                [("404 | 191000 |", "404 | 191099 | calendar moved | It moved.\n404 | 191000 |")],
+                [(K.CODE_ADDED, "191099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("| method rate limited |", "| method is rate limited |")],
+                [(K.CODE_MESSAGE_CHANGED, "190004")],
+            ),
+            REMOVED_ROW: (
+                [("500 | 190003 | internal service error | Ask support.\n", "")],
+                [(K.CODE_REMOVED, "190003")],
+            ),
+            NEW_PARAM: (
+                [
+                    (
+                        "| The meeting chat to unbind.\n",
+                        "| The meeting chat to unbind.\nuser_id_type | string | 是 | ids\n",
+                    )
+                ],
+                [(K.PARAM_ADDED, "query user_id_type")],
+            ),
+            CHANGED_PATH: (
+                [("/events/:event_id/meeting_chat\n", "/events/:event_id/meeting_group\n")],
+                [(K.PATH_CHANGED, "unbind_meeting_chat")],
+            ),
+            "changed status": ([("403 | 195107 |", "400 | 195107 |")], [(K.CODE_STATUS_CHANGED, "195107")]),
+        },
+    ),
+    "feishu_remove_chat_members.txt": (
+        "remove_chat_members",
+        {
+            NEW_ROW: (
+                [("400 | 232076 |", "400 | 232099 | A brand new failure. | New. |\n400 | 232076 |")],
+                [(K.CODE_ADDED, "232099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("Can't kick chat owner.", "The owner stays.x")],
+                [(K.CODE_MESSAGE_CHANGED, "232076")],
+            ),
+            REMOVED_ROW: (
+                [("400 | 232019 | The request has been rate limited. | Slow down. |\n", "")],
+                [(K.CODE_REMOVED, "232019")],
+            ),
+            NEW_PARAM: (
+                [("Query 参数\n", "Query 参数\nuser_id_type\nstring\n必需\n")],
+                [(K.PARAM_ADDED, "query user_id_type")],
+            ),
+            CHANGED_PATH: (
+                [("\n/open-apis/im/v1/chats/{chat_id}/members\n", "\n/open-apis/im/v1/chats/{chat_id}/users\n")],
+                [(K.PATH_CHANGED, "remove_chat_members")],
+            ),
+            "changed type": (
+                [("member_id_type\nstring\n", "member_id_type\ninteger\n")],
+                [(K.PARAM_TYPE_CHANGED, "query member_id_type")],
+            ),
+        },
+    ),
+    "tencent_destroy_group.txt": (
+        "destroy_group",
+        {
+            NEW_ROW: (
+                [("Use the correct group ID.\n", "Use the correct group ID.\n10099\nA brand new failure.\n")],
+                [(K.CODE_ADDED, "10099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("Internal server error. Try again.", "Internal server error.")],
+                [(K.CODE_MESSAGE_CHANGED, "10002")],
+            ),
+            REMOVED_ROW: (
+                [("10015\nInvalid group ID. Use the correct group ID.\n", "")],
+                [(K.CODE_REMOVED, "10015")],
+            ),
+            NEW_PARAM: (
+                [("The group to disband\n", "The group to disband\nReason\nString\nYes\nWhy\n")],
+                [(K.PARAM_ADDED, "body Reason")],
+            ),
+            CHANGED_PATH: ([("destroy_group?sdkappid", "dismiss_group?sdkappid")], [(K.PATH_CHANGED, "destroy_group")]),
+        },
+    ),
+    "yunxin_dismiss_team.txt": (
+        "dismiss_team",
+        {
+            NEW_PARAM: (
+                [("operator_id\nstring \n必需\n", "reason\nstring \n必需\noperator_id\nstring \n必需\n")],
+                [(K.PARAM_ADDED, "body reason")],
+            ),
+            CHANGED_PATH: (
+                [("\n/im/v2/teams/{team_id}\n", "\n/im/v2.1/teams/{team_id}\n")],
+                [(K.PATH_CHANGED, "dismiss_team")],
+            ),
+            "changed bounds": ([(">= 1<= 2", ">= 0<= 2")], [(K.PARAM_BOUNDS_CHANGED, "body team_type")]),
+            "removed parameter": (
+                [("extension\nstring \n可选\n", "")],
+                [(K.PARAM_REMOVED, "body extension")],
+            ),
+        },
+    ),
+}
+
+
+def seeds_and_specs_present() -> bool:
+    return SEEDS.is_dir() and bool(spec_files(REAL_SPECS))
+
+
+needs_seeds = pytest.mark.skipif(
+    not seeds_and_specs_present(), reason="needs ../shared/seeds and the specs under specs/"
+)
+
+
+def mutate(text: str, replacements: list[tuple[str, str]]) -> str:
+    for old, new in replacements:
+        assert text.count(old) == 1, f"the mutation's anchor {old!r} must occur exactly once"
+        text = text.replace(old, new)
+    return text
+
+
+def check(text: str, name: str, specs_dir: Path) -> tuple[str, list[tuple[Kind, str]]]:
+    page = read_page(text, name)
+    found = match(page, load_operations(specs_dir))
+    return found.operation.operation_id, sorted((d.kind, d.subject) for d in compare(page, found.operation))
+
+
+def cases(table: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tuple[Kind, str]]]]]]) -> list:
+    return [
+        pytest.param(name, operation, mutation, id=f"{name}-{label}")
+        for name, (operation, mutations) in table.items()
+        for label, mutation in mutations.items()
+    ]
+
+
+@needs_seeds
+@pytest.mark.parametrize("name", sorted(SEED_CASES))
+def test_seed_page_checks_clean_against_the_specs(name: str) -> None:
+    operation, _ = SEED_CASES[name]
+    assert check((SEEDS / name).read_text(encoding="utf-8"), name, REAL_SPECS) == (operation, [])
+
+
+@needs_seeds
+def test_every_seed_page_has_mutation_cases() -> None:
+    pages = {path.name for path in SEEDS.iterdir() if path.name not in {"README.md", "vendor-facts.md"}}
+    assert pages == set(SEED_CASES)
+
+
+@needs_seeds
+@pytest.mark.parametrize(("name", "operation", "mutation"), cases(SEED_CASES))
+def test_seed_page_change_is_named_exactly(name: str, operation: str, mutation: tuple) -> None:
+    replacements, expected = mutation
+    text = mutate((SEEDS / name).read_text(encoding="utf-8"), replacements)
+    assert check(text, name, REAL_SPECS) == (operation, sorted(expected))
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_CASES))
+def test_fixture_page_checks_clean_against_the_fixture_specs(name: str) -> None:
+    operation, _ = FIXTURE_CASES[name]
+    assert check((FIXTURES / name).read_text(encoding="utf-8"), name, FIXTURE_SPECS) == (operation, [])
+
+
+@pytest.mark.parametrize(("name", "operation", "mutation"), cases(FIXTURE_CASES))
+def test_fixture_page_change_is_named_exactly(name: str, operation: str, mutation: tuple) -> None:
+    replacements, expected = mutation
+    text = mutate((FIXTURES / name).read_text(encoding="utf-8"), replacements)
+    assert check(text, name, FIXTURE_SPECS) == (operation, sorted(expected))
+
+
+def test_every_fixture_format_is_covered() -> None:
+    formats = {read_page((FIXTURES / name).read_text(encoding="utf-8"), name).format for name in FIXTURE_CASES}
+    assert formats == {"markdown", "rendered", "cell-lines"}
