@@ -87,8 +87,7 @@ def _errors(lines: list[str]) -> list[PageErrorRow] | None:
     for index in range(start, len(lines)):
         line = lines[index]
         if not line.strip():
-            following = next((later for later in lines[index + 1 :] if later.strip()), "")
-            if _CODE.match(following) or (not code_first and code is None and pending):
+            if _next_block_has_code(lines, index + 1):
                 continue
             break
         if _CODE.match(line):
@@ -104,3 +103,18 @@ def _errors(lines: list[str]) -> list[PageErrorRow] | None:
     if code_first and code is not None:
         rows.append(PageErrorRow(code=code, message=squash(" ".join(pending))))
     return rows
+
+
+def _next_block_has_code(lines: list[str], start: int) -> bool:
+    """Whether the lines from ``start`` up to the next blank line after some text hold a code line: a blank
+    line inside the table is padding, one before the next section ends it."""
+    seen_text = False
+    for line in lines[start:]:
+        if not line.strip():
+            if seen_text:
+                return False
+            continue
+        if _CODE.match(line):
+            return True
+        seen_text = True
+    return False

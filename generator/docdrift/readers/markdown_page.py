@@ -25,7 +25,6 @@ _SECTION = {
 }
 # A Markdown page lays out its whole request, so a section it lacks is a section with no parameters.
 _ALWAYS_DOCUMENTED = (Location.PATH, Location.QUERY, Location.BODY)
-_ROW_START = re.compile(r"^\s*\|?\s*\d+\s*\|")
 
 
 def looks_like(text: str) -> bool:
@@ -53,7 +52,7 @@ def read(text: str, source: str) -> Page:
         rate_limit=parse_rate_limit(request.get("接口频率限制", "")),
         params={location: [] for location in _ALWAYS_DOCUMENTED},
     )
-    for table in find_tables(lines, starts_row=_ROW_START.match):
+    for table in find_tables(lines):
         columns = error_columns(table.header)
         if columns is not None:
             page.errors = (page.errors or []) + _error_rows(table, columns, source)

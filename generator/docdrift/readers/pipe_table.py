@@ -2,13 +2,14 @@
 
 Two styles occur: the Markdown style (``a | b`` with a ``---|---`` rule, a cell continuing on the lines
 below its row) and the style of a captured rendered page, where every cell ends with ``|`` so a row is
-closed by its last pipe and the first line without a pipe ends the table.
+closed by its last pipe and the first line without a pipe ends the table. In both, a row with fewer cells
+than the header continues on the next line (a wrapped row), and once a row is whole, a line holding a
+pipe starts the next row: a pipe inside a cell would have to be escaped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 _RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$")
@@ -36,12 +37,8 @@ def split_cells(line: str) -> list[str]:
     return cells
 
 
-def find_tables(lines: list[str], starts_row: Callable[[str], bool] | None = None) -> list[PipeTable]:
-    """Every pipe table in ``lines``.
-
-    ``starts_row`` tells a new row from the continuation of the previous row's last cell when the line
-    holds fewer pipes than a full row (the Markdown style only); by default any line with a pipe does.
-    """
+def find_tables(lines: list[str]) -> list[PipeTable]:
+    """Every pipe table in ``lines``."""
     tables = []
     for index, line in enumerate(lines):
         if index == 0 or not _RULE.match(line):
@@ -52,7 +49,7 @@ def find_tables(lines: list[str], starts_row: Callable[[str], bool] | None = Non
         header = [cell.strip() for cell in split_cells(lines[header_index])]
         closed_style = line.strip().endswith("|")
         body = lines[index + 1 :]
-        tables.append(PipeTable(header, _assemble_rows(body, len(header), closed_style, starts_row), header_index))
+        tables.append(PipeTable(header, _assemble_rows(body, len(header), closed_style), header_index))
     return tables
 
 
@@ -63,9 +60,7 @@ def _previous_nonblank(lines: list[str], index: int) -> int | None:
     return None
 
 
-def _assemble_rows(
-    body: list[str], width: int, closed_style: bool, starts_row: Callable[[str], bool] | None
-) -> list[list[str]]:
+def _assemble_rows(body: list[str], width: int, closed_style: bool) -> list[list[str]]:
     records: list[str] = []
     current: str | None = None
 
@@ -85,14 +80,11 @@ def _assemble_rows(
             current = line
         elif not complete(current):
             current += " " + line
+        elif has_pipe:
+            records.append(current)
+            current = line
         elif closed_style:
-            if not has_pipe:
-                break
-            records.append(current)
-            current = line
-        elif has_pipe and (len(split_cells(line)) >= width or starts_row is None or starts_row(line)):
-            records.append(current)
-            current = line
+            break
         else:
             current += "\n" + line
     if current is not None:

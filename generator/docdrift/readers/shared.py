@@ -32,16 +32,18 @@ def is_name(line: str) -> bool:
 def entry_at(lines: list[str], index: int) -> tuple[str, str | None, bool, int] | None:
     """The parameter entry starting at ``lines[index]``: name, JSON type or None, required, lines used.
 
-    An entry is a name line followed by an optional type line and then a required-ness line; anything else
-    (descriptions, example values) is not an entry start.
+    An entry is a name line followed by an optional type line and then a required-ness line (blank lines
+    between them allowed); anything else (descriptions, example values) is not an entry start.
     """
     if not is_name(lines[index]):
         return None
-    following = [line for line in lines[index + 1 : index + 3]]
-    if following and required_word(following[0]) is not None:
-        return lines[index].strip(), None, bool(required_word(following[0])), 2
-    if len(following) == 2 and canonical_type(following[0]) and required_word(following[1]) is not None:
-        return lines[index].strip(), canonical_type(following[0]), bool(required_word(following[1])), 3
+    following = [at for at in range(index + 1, min(index + 8, len(lines))) if lines[at].strip()][:2]
+    if following and required_word(lines[following[0]]) is not None:
+        return lines[index].strip(), None, bool(required_word(lines[following[0]])), following[0] + 1 - index
+    if len(following) == 2 and canonical_type(lines[following[0]]):
+        required = required_word(lines[following[1]])
+        if required is not None:
+            return lines[index].strip(), canonical_type(lines[following[0]]), required, following[1] + 1 - index
     return None
 
 

@@ -1,0 +1,297 @@
+"""Each page reader on its fixture page, on the seed pages when present, and on variations: reordered
+columns, extra whitespace, full-width punctuation, rows split across lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.docdrift.model import Location, PageErrorRow, PageParam, PageUnreadable, RateLimit
+from generator.docdrift.readers import read_page
+from generator.docdrift.readers.pipe_table import find_tables
+from generator.docdrift.readers.rate_limit import parse_rate_limit
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+FIXTURES = ROOT / "tests" / "fixtures" / "pages"
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+
+# Documented codes and messages (Feishu, disband a chat): the facts the variations are built from.
+FEISHU_ROWS = [
+    PageErrorRow(232006, "Your request specifies a chat_id which is invalid.", 400, "Check the chat_id."),
+    PageErrorRow(232009, "Your request specifies a chat which has already been dissolved.", 400, "Nothing to do."),
+    PageErrorRow(
+        232017,
+        "No Permission: If the operator is NOT owner or creator with the scope, the operator can NOT complete the request.",
+        400,
+        "Act as the owner.",
+    ),
+    PageErrorRow(99991400, "request trigger frequency limit", 429, "Wait, then retry."),
+]
+TENCENT_ROWS = [
+    PageErrorRow(10002, "Internal server error. Try again."),
+    PageErrorRow(
+        10007,
+        "No operation permissions. For example, a common member in a public group tries to remove"
+        " other users from the group, but only the app admin can do so.",
+    ),
+    PageErrorRow(10010, "The group does not exist or has been deleted."),
+]
+
+
+def read_fixture(name: str):
+    return read_page((FIXTURES / name).read_text(encoding="utf-8"), name)
+
+
+def test_markdown_reader_reads_the_fixture_page() -> None:
+    page = read_fixture("feishu_unbind_meeting_chat.md")
+    assert (page.format, page.method) == ("markdown", "DELETE")
+    assert page.path == "/open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat"
+    assert page.url == "https://open.feishu.cn/document/calendar-v4/calendar-event-meeting_chat/delete"
+    assert page.rate_limit == RateLimit(per_second=50, per_minute=1000)
+    assert page.params[Location.PATH] == [
+        PageParam("calendar_id", Location.PATH, True, "string"),
+        PageParam("event_id", Location.PATH, True, "string"),
+    ]
+    assert page.params[Location.QUERY] == [PageParam("meeting_chat_id", Location.QUERY, True, "string")]
+    assert page.params[Location.BODY] == []
+    assert page.errors is not None
+    assert [(row.http_status, row.code, row.message) for row in page.errors] == [
+        (400, 190002, "invalid parameters in request"),
+        (500, 190003, "internal service error"),
+        (429, 190004, "method rate limited"),
+        (404, 191000, "calendar not found"),
+        (403, 195107, "no permission unbind meeting chat"),
+        (400, 195108, "chat not match with event"),
+    ]
+    assert page.errors[0].advice == "Check the request: - field names and types; - that the resource still exists."
+
+
+def test_rendered_reader_reads_the_fixture_page_with_an_error_table() -> None:
+    page = read_fixture("feishu_remove_chat_members.txt")
+    assert (page.format, page.method, page.path) == ("rendered", "DELETE", "/open-apis/im/v1/chats/{chat_id}/members")
+    assert page.params == {
+        Location.PATH: [PageParam("chat_id", Location.PATH, True, None)],
+        Location.QUERY: [PageParam("member_id_type", Location.QUERY, False, "string")],
+        Location.HEADER: [PageParam("Authorization", Location.HEADER, True, "string")],
+    }  # the collapsed body section lists nothing, so the body is not documented
+    assert page.errors is not None
+    assert [row.code for row in page.errors] == [232001, 232006, 232019, 232076]
+    assert page.errors[-1] == PageErrorRow(232076, "Can't kick chat owner.", 400, "The owner stays.")
+    assert page.rate_limit is None
+
+
+def test_rendered_reader_reads_a_page_without_an_error_table() -> None:
+    page = read_fixture("yunxin_dismiss_team.txt")
+    assert (page.method, page.path, page.errors) == ("DELETE", "/im/v2/teams/{team_id}", None)
+    assert page.params[Location.BODY] == [
+        PageParam("team_type", Location.BODY, True, "integer", 1, 2),
+        PageParam("extension", Location.BODY, False, "string"),
+        PageParam("operator_id", Location.BODY, True, "string"),
+    ]
+    assert [param.name for param in page.params[Location.HEADER]] == ["AppKey", "X-custom-traceid", "CheckSum"]
+
+
+def test_cell_lines_reader_reads_the_fixture_page() -> None:
+    page = read_fixture("tencent_destroy_group.txt")
+    assert (page.format, page.method, page.path) == ("cell-lines", None, "/v4/group_open_http_svc/destroy_group")
+    assert page.rate_limit == RateLimit(per_second=200)
+    assert page.params == {Location.BODY: [PageParam("GroupId", Location.BODY, True, "string")]}
+    assert page.errors is not None
+    assert [(row.code, row.http_status) for row in page.errors] == [
+        (10002, None),
+        (10004, None),
+        (10010, None),
+        (10015, None),
+    ]
+    assert page.errors[1].message == "Invalid parameter. Check the error description and troubleshoot the issue."
+
+
+@needs_seeds
+@pytest.mark.parametrize(
+    ("name", "page_format", "codes", "first", "last"),
+    [
+        ("000_36e7a19133375a9d.txt", "markdown", 11, 232004, 232034),
+        ("001_271e8ca645b07eff.txt", "cell-lines", 6, 10002, 10015),
+        ("002_ca3edd3956ac3fb4.txt", "rendered", 13, 232001, 232076),
+        ("003_701aafa83d589f90.txt", "markdown", 21, 190002, 195108),
+    ],
+)
+def test_seed_error_tables_read_whole(name: str, page_format: str, codes: int, first: int, last: int) -> None:
+    page = read_page((SEEDS / name).read_text(encoding="utf-8"), name)
+    assert page.format == page_format and page.errors is not None
+    assert (len(page.errors), page.errors[0].code, page.errors[-1].code) == (codes, first, last)
+    assert all(row.message and "|" not in row.message for row in page.errors)
+
+
+@needs_seeds
+def test_seed_multi_line_advice_stays_in_its_row() -> None:
+    page = read_page((SEEDS / "000_36e7a19133375a9d.txt").read_text(encoding="utf-8"), "000")
+    assert page.errors is not None
+    row = next(row for row in page.errors if row.code == 232017)
+    assert row.message.startswith("No Permission: If the operator") and "user_access_token" in row.advice
+
+
+@needs_seeds
+def test_seed_yunxin_page_skips_the_navigation_list() -> None:
+    page = read_page((SEEDS / "004_f352c980a7278b31.txt").read_text(encoding="utf-8"), "004")
+    assert (page.method, page.path, page.errors) == ("DELETE", "/im/v2/teams/{team_id}", None)
+    assert page.params[Location.BODY][0] == PageParam("team_type", Location.BODY, True, "integer", 1, 2)
+
+
+def test_unknown_text_is_unreadable_with_a_reason() -> None:
+    with pytest.raises(PageUnreadable, match="not a page format we read"):
+        read_page("just some prose\nwith no tables\n", "prose.txt")
+
+
+def test_markdown_page_without_url_row_is_unreadable() -> None:
+    with pytest.raises(PageUnreadable, match="HTTP URL"):
+        read_page("名称 | 值\n---|---\nHTTP Method | DELETE\n", "broken.md")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[1000 次/分钟、50 次/秒](https://x)", RateLimit(per_second=50, per_minute=1000)),
+        ("1000 次／分钟，50 次／秒", RateLimit(per_second=50, per_minute=1000)),
+        ("200 calls per second", RateLimit(per_second=200)),
+        ("3,000 requests per minute", RateLimit(per_minute=3000)),
+        ("no budget here", None),
+    ],
+)
+def test_rate_limit_phrases(text: str, expected: RateLimit | None) -> None:
+    assert parse_rate_limit(text) == expected
+
+
+# --- variations -------------------------------------------------------------------------------------------
+
+ERROR_LABELS = {
+    "status": ["HTTP状态码", "HTTP Status", "http status code"],
+    "code": ["错误码", "Error Code", "code"],
+    "message": ["描述", "Message", "错误信息"],
+    "advice": ["排查建议", "Troubleshooting", "Suggestion"],
+}
+FULL_WIDTH = {":": "：", ",": "，", "(": "（", ")": "）"}
+
+
+def widen(text: str, draw_bits: list[bool]) -> str:
+    """Some ASCII punctuation turned full-width, as pages written with a Chinese input method have it."""
+    out = []
+    for index, char in enumerate(text):
+        out.append(FULL_WIDTH[char] if char in FULL_WIDTH and draw_bits[index % len(draw_bits)] else char)
+    return "".join(out)
+
+
+@st.composite
+def error_table_pages(draw: st.DrawFn) -> tuple[str, list[PageErrorRow]]:
+    """A Feishu Markdown page whose error table varies in every way pages vary."""
+    roles = draw(st.permutations(["status", "code", "message", "advice"]))
+    closed = draw(st.booleans())  # the rendered-capture style: every cell ends with a pipe
+    pad = st.text(alphabet=" \t", max_size=3)
+    bits = draw(st.lists(st.booleans(), min_size=1, max_size=8))
+    pipe = "｜" if draw(st.booleans()) else "|"
+
+    def line(cells: list[str]) -> str:
+        joined = pipe.join(f"{draw(pad)}{cell}{draw(pad)}" for cell in cells)
+        return joined + (pipe if closed else "")
+
+    header = line([draw(st.sampled_from(ERROR_LABELS[role])) for role in roles])
+    rule = pipe.join("---" for _ in roles) + (pipe if closed else "")
+    body = []
+    for row in FEISHU_ROWS:
+        values = {
+            "status": str(row.http_status),
+            "code": str(row.code),
+            "message": widen(row.message, bits),
+            "advice": row.advice,
+        }
+        text = line([values[role] for role in roles])
+        # Split at a space after the first pipe, leaving text on both lines: a wrapped row. (A break before
+        # the first pipe or a line of only blanks would make a different table: a continuation, or its end.)
+        spaces = [i for i, char in enumerate(text) if char == " " and i > text.find(pipe) and text[i:].strip()]
+        if spaces and draw(st.booleans()):
+            at = draw(st.sampled_from(spaces))
+            text = text[:at] + "\n" + text[at + 1 :]
+        body.append(text)
+    page = "\n".join(
+        [
+            "## 请求",
+            "名称 | 值",
+            "---|---",
+            "HTTP URL | https://open.feishu.cn/open-apis/im/v1/chats/:chat_id",
+            "HTTP Method | DELETE",
+            "",
+            "### 错误码",
+            "",
+            header,
+            rule,
+            *body,
+            "",
+            "更多错误码信息",
+        ]
+    )
+    return page, FEISHU_ROWS
+
+
+@settings(max_examples=150, deadline=None)
+@given(error_table_pages())
+def test_error_table_survives_layout_variations(case: tuple[str, list[PageErrorRow]]) -> None:
+    text, expected = case
+    page = read_page(text, "variation.md")
+    assert page.errors == expected
+
+
+@st.composite
+def cell_line_pages(draw: st.DrawFn) -> tuple[str, list[PageErrorRow]]:
+    """A Tencent page whose one-cell-per-line table varies: header order, blank lines, wrapped descriptions."""
+    code_first = draw(st.booleans())
+    pad = st.text(alphabet=" ", max_size=2)
+    labels = ["Error Code", "Description"] if code_first else ["Description", "Error Code"]
+    lines = ["https://xxxxxx/v4/group_open_http_svc/destroy_group?sdkappid=1", "", "Error Codes", "", *labels]
+    for row in TENCENT_ROWS:
+        words = row.message.split(" ")
+        cut = draw(st.integers(min_value=1, max_value=len(words)))
+        message_lines = [" ".join(words[:cut])] + ([" ".join(words[cut:])] if words[cut:] else [])
+        message_lines = [f"{draw(pad)}{part}{draw(pad)}" for part in message_lines]
+        cells = [f"{draw(pad)}{row.code}{draw(pad)}", *message_lines] if code_first else [*message_lines, str(row.code)]
+        if draw(st.booleans()):
+            lines.append("")
+        lines.extend(cells)
+    lines += ["", "API Debugging Tool"]
+    return "\n".join(lines), TENCENT_ROWS
+
+
+@settings(max_examples=100, deadline=None)
+@given(cell_line_pages())
+def test_cell_line_table_survives_layout_variations(case: tuple[str, list[PageErrorRow]]) -> None:
+    text, expected = case
+    page = read_page(text, "variation.txt")
+    assert page.errors == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    blank=st.sampled_from(["", "\n", "\n\n"]),
+    pad=st.sampled_from(["", " ", "\u00a0", "\u3000"]),
+    typed=st.booleans(),
+)
+def test_rendered_parameters_survive_blank_lines_and_padding(blank: str, pad: str, typed: bool) -> None:
+    type_line = f"integer{pad}\n{blank}" if typed else ""
+    text = (
+        "解散群组\nDELETE\n/im/v2/teams/{team_id}\n请求参数\n"
+        f"Body 参数application/json\nteam_type{pad}\n{blank}{type_line}必需{pad}\n群组类型。\n>= 1{pad}<= 2\n"
+        f"operator_id\n{blank}string{pad}\n可选\n返回响应\n"
+    )
+    page = read_page(text, "variation.txt")
+    assert page.params[Location.BODY] == [
+        PageParam("team_type", Location.BODY, True, "integer" if typed else None, 1, 2),
+        PageParam("operator_id", Location.BODY, False, "string"),
+    ]
+
+
+def test_pipe_table_folds_a_stray_pipe_into_the_last_cell() -> None:
+    tables = find_tables(["a | b", "--- | ---", "1 | x | y"])
+    assert tables[0].rows == [["1 ", " x | y"]]
