@@ -29,7 +29,7 @@ NOT_PAGES = frozenset({"README.md", "vendor-facts.md"})
 AGREES, DRIFTED, UNREADABLE = 0, 1, 2
 
 
-def seed_pages(seeds_dir: Path = SEEDS_DIR) -> list[Path]:
+def seed_pages(seeds_dir: Path) -> list[Path]:
     """The vendor pages in the seeds folder, in name order (its README and facts file are not pages)."""
     return sorted(path for path in seeds_dir.iterdir() if path.is_file() and path.name not in NOT_PAGES)
 
@@ -50,7 +50,7 @@ def check_docs_main(argv: list[str]) -> int:
     if args.seeds:
         if not SEEDS_DIR.is_dir():
             return _fail(f"--seeds: {SEEDS_DIR} does not exist (it sits beside the project in a full checkout)")
-        pages += seed_pages()
+        pages += seed_pages(SEEDS_DIR)
     if not pages:
         return _fail("no pages to check: name some pages or pass --seeds")
     if not spec_files(args.specs):
