@@ -1,0 +1,143 @@
+"""Measurement 1: what importing the clients costs a fresh interpreter, against httpx + attrs and lark-oapi.
+
+Each run is a new ``python`` process that times one import statement with ``perf_counter`` and reports its
+peak RSS (``ru_maxrss``); separate runs trace the same import with ``tracemalloc`` (which slows it down, so
+those runs are not timed). ``python -X importtime`` then shows which modules the clients add over the floor.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._cli import main
+from ._rows import Row, Summary, ratio
+
+MEASUREMENT = "1. import"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 1.3
+# The most expensive modules the clients add over the floor, named when the target is missed.
+PROFILE_TOP = 6
+
+_CHILD = """
+import json, resource, sys, time, tracemalloc
+traced = sys.argv[1] == "traced"
+if traced:
+    tracemalloc.start()
+start = time.perf_counter()
+exec(sys.argv[2])
+seconds = time.perf_counter() - start
+peak = tracemalloc.get_traced_memory()[1] if traced else None
+print(json.dumps({"seconds": seconds, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "traced": peak}))
+"""
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    statement: str
+    heavy: bool = False
+    """Takes seconds per run: fewer runs."""
+
+
+FLOOR = Subject("httpx + attrs (floor)", "import httpx, attrs")
+CLIENTS = Subject(
+    "imgroup: the 6 client classes",
+    "from feishu_im import FeishuClient, AsyncFeishuClient\n"
+    "from tencent_im import TencentIMClient, AsyncTencentIMClient\n"
+    "from yunxin_im import YunxinClient, AsyncYunxinClient",
+)
+PACKAGES = Subject("imgroup: `import feishu_im, tencent_im, yunxin_im`", "import feishu_im, tencent_im, yunxin_im")
+LARK = Subject("lark-oapi (`import lark_oapi`)", "import lark_oapi", heavy=True)
+SUBJECTS = (FLOOR, CLIENTS, PACKAGES, LARK)
+
+
+def _child(subject: Subject, traced: bool) -> dict[str, float]:
+    mode = "traced" if traced else "timed"
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode, subject.statement],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _import_profile(statement: str) -> dict[str, int]:
+    """Self time in microseconds of every module ``statement`` imports, from ``-X importtime``."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", statement],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
+    profile: dict[str, int] = {}
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, _cumulative, module = line.removeprefix("import time:").split("|")
+        profile[module.strip()] = int(self_us)
+    return profile
+
+
+def profile_over_floor(subject: Subject) -> str:
+    """Which modules ``subject`` imports that the floor does not, and the most expensive of them."""
+    floor = _import_profile(FLOOR.statement)
+    ours = _import_profile(subject.statement)
+    extra = {module: us for module, us in ours.items() if module not in floor}
+    top = sorted(extra.items(), key=lambda item: item[1], reverse=True)[:PROFILE_TOP]
+    named = ", ".join(f"{module} {us / 1000:.1f} ms" for module, us in top)
+    return (
+        f"-X importtime: {len(extra)} modules over the floor, {sum(extra.values()) / 1000:.0f} ms of self time; "
+        f"the largest: {named}"
+    )
+
+
+def run(quick: bool) -> list[Row]:
+    timed_runs, traced_runs = (1, 1) if quick else (15, 5)
+    heavy_runs = (1, 1) if quick else (5, 3)
+    seconds: dict[Subject, list[float]] = {subject: [] for subject in SUBJECTS}
+    rss: dict[Subject, list[float]] = {subject: [] for subject in SUBJECTS}
+    traced: dict[Subject, list[float]] = {subject: [] for subject in SUBJECTS}
+    # Rounds interleave the subjects, so that a slow spell of the machine hits them all alike.
+    for round_ in range(timed_runs):
+        for subject in SUBJECTS:
+            if subject.heavy and round_ >= heavy_runs[0]:
+                continue
+            figures = _child(subject, traced=False)
+            seconds[subject].append(figures["seconds"] * 1000)
+            rss[subject].append(figures["rss_kb"] / 1024)
+    for round_ in range(traced_runs):
+        for subject in SUBJECTS:
+            if subject.heavy and round_ >= heavy_runs[1]:
+                continue
+            traced[subject].append(_child(subject, traced=True)["traced"] / 2**20)
+
+    rows: list[Row] = []
+    for metric, unit, values in (
+        ("import wall time", "ms", seconds),
+        ("peak RSS of the process", "MiB", rss),
+        ("allocated by the import (tracemalloc peak)", "MiB", traced),
+    ):
+        floor = Summary.of(values[FLOOR])
+        rows.append(Row(MEASUREMENT, FLOOR.name, metric, unit, floor))
+        for subject in SUBJECTS[1:]:
+            summary = Summary.of(values[subject])
+            versus = ratio(summary, floor)
+            target = f"≤ {TARGET_RATIO}× floor" if subject is CLIENTS else None
+            met = versus <= TARGET_RATIO if subject is CLIENTS else None
+            detail = profile_over_floor(subject) if met is False and metric == "import wall time" else ""
+            rows.append(Row(MEASUREMENT, subject.name, metric, unit, summary, "floor", versus, target, met, "", detail))
+    return rows
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(run, __doc__ or ""))
