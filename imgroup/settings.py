@@ -91,7 +91,8 @@ REQUIRED: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "yunxin": (("app_key", "app_secret"),),
 }
 
-_CLIENTS = {
+# vendor -> (generated package, client class); the async twin is "Async" + the class name.
+CLIENTS: Mapping[str, tuple[str, str]] = {
     "feishu": ("feishu_im", "FeishuClient"),
     "tencent": ("tencent_im", "TencentIMClient"),
     "yunxin": ("yunxin_im", "YunxinClient"),
@@ -176,7 +177,7 @@ def make_client(settings: VendorSettings, *, asynchronous: bool = False, **clien
     """
     import importlib
 
-    package, name = _CLIENTS[settings.vendor]
+    package, name = CLIENTS[settings.vendor]
     client_class = getattr(importlib.import_module(package), ("Async" if asynchronous else "") + name)
     return client_class(base_url=settings.base_url, **settings.credentials, **client_options)
 

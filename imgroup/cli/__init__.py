@@ -1,0 +1,72 @@
+"""The ``imgroup`` command: every operation of the three vendors, their error catalogues, the emulator
+and bulk jobs, from the shell.
+
+Subcommands are imported when they run, so ``imgroup --help`` does not load a vendor client or a server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ._lazy import LazyCommand, LazyGroup
+
+COMMANDS = {
+    "feishu": LazyCommand(
+        "imgroup.cli._operations:vendor_group",
+        "Feishu (Lark): disband chats, remove members, unbind meeting chats.",
+        args=("feishu",),
+    ),
+    "tencent": LazyCommand(
+        "imgroup.cli._operations:vendor_group", "Tencent Cloud Chat (IM): destroy groups.", args=("tencent",)
+    ),
+    "yunxin": LazyCommand(
+        "imgroup.cli._operations:vendor_group", "NetEase Yunxin IM: dismiss teams.", args=("yunxin",)
+    ),
+    "errors": LazyCommand("imgroup.cli._errors:errors", "What an error code means and what to do about it."),
+    "bulk": LazyCommand(
+        "imgroup.bulk.cli:bulk",
+        "Run one operation over many groups from a file, resumably.",
+        unavailable="bulk is unavailable: this installation has no imgroup.bulk package.",
+    ),
+    "emulator": LazyCommand("imgroup.cli._emulator:emulator", "Run a local emulator of the three vendors."),
+    "completion": LazyCommand("imgroup.cli._completion:completion", "Print a shell completion script."),
+}
+
+HELP = """Administer Feishu, Tencent Cloud Chat and NetEase Yunxin groups from the shell.
+
+Credentials come from options, then the environment (FEISHU_APP_ID, TENCENT_IM_SDKAPPID, YUNXIN_APP_KEY, ...),
+then a profile of ~/.config/imgroup/config.toml. Secrets are never printed.
+
+Exit status: 0 done; 1 the vendor answered with an error (code, meaning and request id on stderr) or not at
+all; 2 a usage error. --json on a command prints its outcome as JSON on stdout.
+"""
+
+EPILOG = """\b
+Examples:
+  imgroup feishu disband-chat oc_abc
+  imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner --json
+  imgroup errors explain feishu 232009
+  eval "$(imgroup completion bash)"
+"""
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    help=HELP,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(package_name="imgroup", prog_name="imgroup")
+def cli() -> None:
+    """The root group (its help is HELP)."""
+
+
+def main(args: list[str] | None = None) -> Any:
+    """The console script: ``imgroup``."""
+    return cli.main(args=args, prog_name="imgroup")
+
+
+__all__ = ["cli", "main"]

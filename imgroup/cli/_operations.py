@@ -1,0 +1,178 @@
+"""One command per operation of a vendor's spec, built from the generated client so the two stay in step.
+
+The command's name, help, arguments and options come from the facade method (its signature and the
+docstring the generator wrote from the spec); what is hand-written here is only what reads better by
+hand: which keyword arguments are positional on the command line, and an example per command.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import types
+import typing
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import click
+
+from imgroup import settings
+
+from . import _connection, _docstring
+from ._report import Reporter
+
+VENDOR_TITLES = {
+    "feishu": "Feishu (Lark)",
+    "tencent": "Tencent Cloud Chat (IM)",
+    "yunxin": "NetEase Yunxin IM",
+}
+
+# Keyword-only in Python, but what the command acts on: positional on the command line.
+POSITIONAL = {
+    "destroy_group": ("group_id",),
+    "remove_chat_members": ("id_list",),
+}
+
+# Examples a reader can run against `imgroup emulator` (its demo seed has these groups).
+EXAMPLES = {
+    "disband_chat": "imgroup feishu disband-chat oc_demo_1",
+    "remove_chat_members": "imgroup feishu remove-chat-members oc_demo_1 ou_alice ou_bob --member-id-type open_id",
+    "unbind_meeting_chat": (
+        "imgroup feishu unbind-meeting-chat feishu.cn_demo@group.calendar.feishu.cn evt_demo_0 "
+        "--meeting-chat-id oc_demo_meeting"
+    ),
+    "destroy_group": "imgroup tencent destroy-group '@TGS#demo1' --json",
+    "dismiss_team": "imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner",
+}
+
+# Per-call settings of every facade method; the command line has them as the shared --timeout/--max-retries.
+_CALL_SETTINGS = {"self", "timeout", "max_retries"}
+
+
+def vendor_group(vendor: str) -> click.Group:
+    """The ``imgroup VENDOR`` group: a command for each operation that acts on groups."""
+    package, client_name = settings.CLIENTS[vendor]
+    operations = importlib.import_module(f"{package}.operations").OPERATIONS
+    client_class = getattr(importlib.import_module(f"{package}.facade"), client_name)
+    variables = ", ".join(field.variable for field in settings.FIELDS[vendor])
+    group = click.Group(
+        vendor,
+        help=f"{VENDOR_TITLES[vendor]} group administration.\n\n"
+        f"Credentials and the base URL come from options, the environment ({variables}) or the config file.",
+        epilog=_example_block(
+            [next((EXAMPLES[op] for op in operations if op in EXAMPLES), f"imgroup {vendor} --help")]
+        ),
+    )
+    for info in operations.values():
+        # The token exchange is the client's own business, and its answer is a secret to print nowhere.
+        if info.signed:
+            group.add_command(operation_command(vendor, info.operation_id, getattr(client_class, info.operation_id)))
+    return group
+
+
+def operation_command(vendor: str, operation: str, method: Any) -> click.Command:
+    """A command calling ``method`` (a facade method) with its arguments from the command line."""
+    doc = _docstring.parse(method.__doc__)
+    hints = typing.get_type_hints(method)
+    signature = inspect.signature(method)
+    promoted = POSITIONAL.get(operation, ())
+    parameters = [p for p in signature.parameters.values() if p.name not in _CALL_SETTINGS]
+    positional = [p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD or p.name in promoted]
+    keyword = [p for p in parameters if p not in positional]
+    clashes = {p.name for p in parameters} & ({f.name for f in settings.FIELDS[vendor]} | set(_connection.SHARED))
+    if clashes:
+        raise ValueError(f"{vendor}.{operation}: parameters {sorted(clashes)} clash with the shared options")
+
+    params: list[click.Parameter] = [_argument(p, hints[p.name]) for p in positional]
+    params += [_option(p, hints[p.name], doc.arguments.get(p.name, "")) for p in keyword]
+    params += _connection.options(vendor)
+    argument_help = "\n".join(f"  {p.name.upper()}: {doc.arguments.get(p.name, '')}" for p in positional)
+
+    def run(**values: Any) -> None:
+        connection = _connection.Connection.pop_from(vendor, values)
+        call(vendor, operation, connection, {name: value for name, value in values.items() if value is not None})
+
+    example = EXAMPLES.get(operation) or _generated_example(vendor, operation, positional, keyword)
+    return click.Command(
+        operation.replace("_", "-"),
+        callback=run,
+        params=params,
+        help=f"{doc.summary}\n\n{doc.description}\n\n\b\n{argument_help}",
+        short_help=doc.summary,
+        epilog=_example_block([example]),
+    )
+
+
+def call(vendor: str, operation: str, connection: _connection.Connection, arguments: dict[str, Any]) -> None:
+    """Build the client, make the call and report it; the exit status follows the outcome."""
+    loaded = connection.load(vendor)
+    secrets = [
+        str(loaded.credentials[f.name]) for f in settings.FIELDS[vendor] if f.secret and f.name in loaded.credentials
+    ]
+    reporter = Reporter(as_json=connection.as_json, secrets=secrets)
+    package = settings.CLIENTS[vendor][0]
+    errors = importlib.import_module(f"{package}.errors")
+    arguments = {name: list(value) if isinstance(value, tuple) else value for name, value in arguments.items()}
+    try:
+        with settings.make_client(loaded, **connection.client_options()) as client:
+            result = getattr(client, operation)(**arguments)
+    except errors.ValidationError as error:
+        raise click.UsageError(reporter.scrub(str(error))) from None
+    except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:
+        reporter.api_error(vendor, operation, error)
+    reporter.success(vendor, operation, _target(arguments), result)
+
+
+def _target(arguments: dict[str, Any]) -> str:
+    # What the command acted on, for the human line: its first argument (the group, chat or calendar).
+    first = next(iter(arguments.values()), "")
+    return ", ".join(first) if isinstance(first, list) else str(first)
+
+
+def _argument(parameter: inspect.Parameter, hint: Any) -> click.Argument:
+    kind, many = _click_type(hint)
+    return click.Argument([parameter.name], type=kind, nargs=-1 if many else 1, required=True)
+
+
+def _option(parameter: inspect.Parameter, hint: Any, help_text: str) -> click.Option:
+    kind, many = _click_type(hint)
+    required = parameter.default is inspect.Parameter.empty
+    return click.Option(
+        ["--" + parameter.name.replace("_", "-"), parameter.name],
+        type=kind,
+        multiple=many,
+        required=required,
+        help=help_text,
+    )
+
+
+def _click_type(hint: Any) -> tuple[click.ParamType, bool]:
+    """The click type for a facade annotation, and whether it takes many values."""
+    args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1:
+        hint = args[0]  # Optional[X]: the option is optional, its values are X
+    origin = typing.get_origin(hint)
+    if origin is Literal and all(isinstance(value, str) for value in typing.get_args(hint)):
+        return click.Choice(typing.get_args(hint)), False
+    if origin is Literal:
+        return _click_type(type(typing.get_args(hint)[0]))[0], False
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str:
+        return _click_type(typing.get_args(hint)[0])[0], True
+    if hint is int:
+        return click.INT, False
+    if hint is float:
+        return click.FLOAT, False
+    return click.STRING, False
+
+
+def _generated_example(
+    vendor: str, operation: str, positional: list[inspect.Parameter], keyword: list[inspect.Parameter]
+) -> str:
+    words = [f"imgroup {vendor} {operation.replace('_', '-')}"] + [p.name.upper() for p in positional]
+    words += [f"--{p.name.replace('_', '-')} {p.name.upper()}" for p in keyword if p.default is p.empty]
+    return " ".join(words)
+
+
+def _example_block(examples: list[str]) -> str:
+    # \b keeps click from re-wrapping the example lines.
+    return "\b\nExample:\n" + "\n".join(f"  {example}" for example in examples)

@@ -1,0 +1,134 @@
+"""What a command prints: results on stdout (human or ``--json``), failures on stderr, and the exit status.
+
+Exit status: 0 done, 1 the vendor answered with an error or not at all, 2 a usage error (click's own, a
+setting that is missing, or an argument the client rejected before sending). Every line printed passes
+through ``scrub`` first, so a secret the vendor echoes back never reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, NoReturn
+
+import attrs
+import click
+
+API_ERROR_EXIT = 1
+REDACTED = "[redacted]"
+
+
+class Reporter:
+    """Prints one command's outcome, with ``secrets`` replaced wherever they would appear."""
+
+    def __init__(self, *, as_json: bool, secrets: Iterable[str] = ()) -> None:
+        self.as_json = as_json
+        # Longest first, so a secret that contains another is replaced whole.
+        self.secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def out(self, text: str) -> None:
+        click.echo(self.scrub(text))
+
+    def err(self, text: str) -> None:
+        click.echo(self.scrub(text), err=True)
+
+    def json(self, document: Mapping[str, Any]) -> None:
+        self.out(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+    def success(self, vendor: str, operation: str, target: str, result: Any) -> None:
+        """Report a call that worked: ``target`` names what it acted on, for the human line."""
+        fields = result_fields(result)
+        if self.as_json:
+            self.json({"ok": True, "vendor": vendor, "operation": operation, "result": fields})
+            return
+        line = f"{vendor} {operation.replace('_', '-')} {target}: done"
+        if fields.get("already_gone"):
+            line += " (it was already gone when a retry arrived: an earlier attempt most likely did it)"
+        self.out(line)
+        for name, value in fields.items():
+            if name == "already_gone" or value in (None, [], {}):
+                continue
+            self.out(f"  {name.replace('_', ' ')}: {_human(value)}")
+
+    def api_error(self, vendor: str, operation: str, error: Exception) -> NoReturn:
+        """Report a vendor's error answer (or its silence) and exit 1."""
+        details = error_fields(error)
+        if self.as_json:
+            self.json({"ok": False, "vendor": vendor, "operation": operation, "error": details})
+        for line in describe_error(vendor, operation, details):
+            self.err(line)
+        raise click.exceptions.Exit(API_ERROR_EXIT)
+
+
+def result_fields(result: Any) -> dict[str, Any]:
+    """A JSON-ready dict of whatever a client method returned."""
+    if result is None:
+        return {}
+    if attrs.has(type(result)) and hasattr(result, "to_dict"):
+        fields: dict[str, Any] = result.to_dict()
+        return fields
+    if attrs.has(type(result)):
+        return attrs.asdict(result)
+    if isinstance(result, Mapping):
+        return dict(result)
+    return {"value": result}
+
+
+def error_fields(error: Exception) -> dict[str, Any]:
+    """What an error says, as a JSON-ready dict: code, message, meaning and advice when the vendor answered."""
+    info = getattr(error, "info", None)
+    if hasattr(error, "code"):
+        return {
+            "kind": "api_error",
+            "code": error.code,
+            "message": error.message,
+            "http_status": error.http_status,
+            "request_id": error.request_id,
+            "category": info.category if info is not None else type(error).category,  # type: ignore[attr-defined]
+            "retryable": error.retryable,  # type: ignore[attr-defined]
+            "description": info.description if info is not None else None,
+            "action": info.action if info is not None else None,
+        }
+    if hasattr(error, "http_status"):
+        return {
+            "kind": "bad_answer",
+            "message": str(error),
+            "http_status": error.http_status,
+            "request_id": error.request_id,  # type: ignore[attr-defined]
+            "retryable": error.retryable,  # type: ignore[attr-defined]
+        }
+    return {"kind": "no_answer", "message": str(error), "retryable": True}
+
+
+def describe_error(vendor: str, operation: str, details: Mapping[str, Any]) -> list[str]:
+    """The lines a person reads on stderr for an error."""
+    command = f"{vendor} {operation.replace('_', '-')}"
+    if details["kind"] != "api_error":
+        lines = [f"Error: {command}: {details['message']}"]
+        if details.get("request_id"):
+            lines.append(f"  request id: {details['request_id']}")
+        lines.append("  retryable:  " + ("yes" if details["retryable"] else "no"))
+        return lines
+    retryable = "retryable" if details["retryable"] else "not retryable"
+    lines = [
+        f"Error: {command}: [{details['code']}] {details['message']} (HTTP {details['http_status']})",
+        f"  meaning:    {details['description'] or f'not in the catalogue (imgroup errors list {vendor})'}",
+        f"  category:   {details['category'] or 'unknown'} ({retryable})",
+    ]
+    if details["action"]:
+        lines.append(f"  what to do: {details['action']}")
+    lines.append(f"  request id: {details['request_id'] or f'none (the {vendor} answer carried none)'}")
+    return lines
+
+
+def _human(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
