@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
 
 from .model import Page
 from .spec_model import SpecOperation
@@ -100,7 +101,7 @@ def _signature_names(page: Page, operation: SpecOperation) -> set[str]:
     return {name for name in names if name.lower() in operation.signature_params}
 
 
-def _overlap(left: set[object], right: set[object]) -> float:
+def _overlap(left: set[Any], right: set[Any]) -> float:
     return len(left & right) / len(left | right) if left | right else 1.0
 
 

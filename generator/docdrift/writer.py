@@ -173,14 +173,14 @@ def _row_prefix(text: str, catalogue: SequenceNode) -> str:
     """What starts a row's first line (``"        - "``), copied from an existing row or derived from the key."""
     if catalogue.value:
         first = catalogue.value[0].start_mark
-        return text[_line_start(text, first.index) : first.index]
-    key_column = catalogue.start_mark.column - len("x-error-codes: ")
+        return str(text[_line_start(text, first.index) : first.index])
+    key_column = int(catalogue.start_mark.column) - len("x-error-codes: ")
     return " " * (max(key_column, 0) + 2) + "- "
 
 
 def _end_of_item(text: str, item: MappingNode) -> int:
     """Index just past the line holding the end of the item's last value."""
-    end = item.value[-1][1].end_mark.index
+    end = int(item.value[-1][1].end_mark.index)
     if end > 0 and text[end - 1] == "\n":
         return end
     newline = text.find("\n", end)

@@ -21,7 +21,8 @@ def read_page(text: str, source: str) -> Page:
     """The page model of ``text``; PageUnreadable saying why when no reader recognises it."""
     for reader in READERS:
         if reader.looks_like(text):
-            return reader.read(text, source)
+            page: Page = reader.read(text, source)
+            return page
     raise PageUnreadable(
         f"{source}: not a page format we read (no 'HTTP Method |' request table, no method line followed by"
         " a path line, no 'Error Code'/'Description' table with a request URL)"

@@ -94,7 +94,7 @@ def _params(lines: list[str]) -> dict[Location, list[PageParam]]:
         if _STOP.match(line):
             location = None
         entry = entry_at(lines, index) if location is not None else None
-        if entry is None:
+        if location is None or entry is None:
             index += 1
             continue
         name, json_type, required, used = entry
