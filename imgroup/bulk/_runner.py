@@ -1,0 +1,96 @@
+"""Running a job's items: a fixed number of asyncio workers share one async client, paced by its rate limiter.
+
+Each worker takes the next item, records it in flight, calls the client (which validates, signs, rate limits
+and retries), then records the outcome before it takes another. A kill between the two records leaves the
+item in flight, and the next run sends it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any
+
+from ._input import Item
+from ._jobs import Job
+from ._journal import Journal, Outcome
+
+DEFAULT_CONCURRENCY = 16
+
+
+def outcome_of_error(job: Job, errors: ModuleType, error: Exception) -> Outcome:
+    """The outcome of a call that raised one of the client's errors about the call (not ValidationError).
+
+    The categories are the spec's (``already_gone``, ``rate_limited``, ...) for vendor answers, and
+    ``timeout``, ``no_answer`` or ``bad_response`` when the vendor never gave one.
+    """
+    if isinstance(error, errors.ApiError):
+        if job.removes_group and isinstance(error, errors.AlreadyGoneError):
+            # Gone at the first attempt of this run: an earlier, interrupted run (or someone else) disbanded it.
+            status, already_gone = "done", True
+        else:
+            status, already_gone = "failed", False
+        return Outcome(
+            status,
+            already_gone,
+            code=error.code,
+            category=error.category,
+            message=error.message,
+            request_id=error.request_id,
+        )
+    if isinstance(error, errors.ApiTimeoutError):
+        return Outcome("failed", category="timeout", message=str(error))
+    if isinstance(error, errors.ApiConnectionError):
+        return Outcome("failed", category="no_answer", message=str(error))
+    if isinstance(error, errors.ResponseFormatError):
+        return Outcome("failed", category="bad_response", message=error.problem, request_id=error.request_id)
+    raise TypeError(f"not an error about a call: {type(error).__name__}") from error
+
+
+def outcome_of_result(result: Any) -> Outcome:
+    """The outcome of a call that returned: a ``Disbanded`` says whether a retry found the group gone."""
+    return Outcome(
+        "done",
+        already_gone=bool(getattr(result, "already_gone", False)),
+        request_id=getattr(result, "request_id", None),
+        attempts=getattr(result, "attempts", None),
+    )
+
+
+async def perform(job: Job, client: Any, errors: ModuleType, item: Item) -> Outcome:
+    """Call the client's method for one item and describe what happened."""
+    method = getattr(client, job.operation)
+    try:
+        result = await method(**item.arguments)
+    except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:
+        return outcome_of_error(job, errors, error)
+    return outcome_of_result(result)
+
+
+async def run_items(
+    job: Job,
+    client: Any,
+    journal: Journal,
+    items: Iterable[Item],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_outcome: Callable[[Item, Outcome], None] = lambda item, outcome: None,
+) -> None:
+    """Run ``items`` with ``concurrency`` workers, journaling each start and outcome as it happens."""
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
+    errors = importlib.import_module(f"{job.package}.errors")
+    queue = iter(items)  # shared by the workers: taking the next item never awaits, so no two take the same one
+
+    async def worker() -> None:
+        for item in queue:
+            journal.start(item.key)
+            outcome = await perform(job, client, errors, item)
+            journal.finish(item.key, outcome)
+            on_outcome(item, outcome)
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(concurrency):
+            group.create_task(worker())

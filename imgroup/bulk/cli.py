@@ -1,0 +1,202 @@
+"""``imgroup bulk``: run one operation over many groups, resumably, from a file of ids or a CSV.
+
+Exit status: 0 when every item is done (already gone counts as done), 1 when some failed or were not run,
+2 on a usage error or unreadable input, 130 when interrupted (re-run the same command to resume).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._input import InputError, Item, read_items
+from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
+from ._journal import Journal, JournalError
+from ._progress import ProgressView, progress_view
+from ._report import report_format, summary, write_report
+from ._runner import DEFAULT_CONCURRENCY, run_items
+
+# A bulk job retries harder than a single call (2): at a transient failure rate of a few percent, two retries
+# still leave a handful of items per ten thousand for --retry-failed.
+DEFAULT_BULK_MAX_RETRIES = 5
+EXIT_DONE, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def default_journal_path(input_path: Path) -> Path:
+    """The journal beside the input: ``groups.csv`` -> ``groups.csv.journal.sqlite``."""
+    return input_path.with_name(input_path.name + ".journal.sqlite")
+
+
+def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--input", "input_path", required=True, type=click.Path(path_type=Path), help="One id a line, or CSV."
+        ),
+        click.option(
+            "--journal",
+            "journal_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Progress journal (SQLite). Default: <input>.journal.sqlite.",
+        ),
+        click.option("--retry-failed", is_flag=True, help="Also run the items that failed in an earlier run."),
+        click.option(
+            "--report",
+            "report_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write every item's outcome here (.csv or .jsonl).",
+        ),
+        click.option("--dry-run", is_flag=True, help="Check the whole input and say what would be done; send nothing."),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1),
+            default=DEFAULT_CONCURRENCY,
+            show_default=True,
+            help="Calls in flight at once.",
+        ),
+        click.option(
+            "--rate-limit",
+            type=click.IntRange(min=0),
+            help="Calls per second (default: the documented limit; 0: no client-side limit).",
+        ),
+        click.option(
+            "--max-retries",
+            type=click.IntRange(min=0),
+            default=DEFAULT_BULK_MAX_RETRIES,
+            show_default=True,
+            help="Retries per item for transient failures.",
+        ),
+        click.option("--base-url", help="Send to this URL instead of the vendor's (an emulator, a proxy)."),
+        click.option("--profile", help="Profile of the config file to take credentials from."),
+    ]
+    return functools.reduce(lambda decorated, option: option(decorated), reversed(options), command)
+
+
+@click.group(name="bulk")
+def bulk() -> None:
+    """Run one operation over many groups: concurrent, rate limited, journaled, resumable."""
+
+
+@bulk.command()
+@click.option("--vendor", required=True, type=click.Choice(sorted(DISBAND)), help="Whose groups.")
+@_job_options
+@click.pass_context
+def disband(ctx: click.Context, vendor: str, **options: Any) -> None:
+    """Disband every group of the input.
+
+    Feishu: one chat_id a line. Tencent: one group_id a line. Yunxin: CSV team_id,team_type,operator_id
+    [,extension]. A group found already gone counts as done.
+    """
+    ctx.exit(run_job(DISBAND[vendor], **options))
+
+
+@bulk.command("remove-members")
+@_job_options
+@click.pass_context
+def remove_members(ctx: click.Context, **options: Any) -> None:
+    """Remove members from Feishu chats: CSV chat_id,member_ids[,member_id_type], member ids split by ';'."""
+    ctx.exit(run_job(REMOVE_MEMBERS, **options))
+
+
+@bulk.command("unbind-meeting-chat")
+@_job_options
+@click.pass_context
+def unbind_meeting_chat(ctx: click.Context, **options: Any) -> None:
+    """Unbind Feishu meeting chats from their events: CSV calendar_id,event_id,meeting_chat_id."""
+    ctx.exit(run_job(UNBIND_MEETING_CHAT, **options))
+
+
+def _fail(message: str) -> int:
+    click.echo(f"imgroup bulk: {message}", err=True)
+    return EXIT_USAGE
+
+
+def run_job(
+    job: Job,
+    *,
+    input_path: Path,
+    journal_path: Path | None,
+    retry_failed: bool,
+    report_path: Path | None,
+    dry_run: bool,
+    concurrency: int,
+    rate_limit: int | None,
+    max_retries: int,
+    base_url: str | None,
+    profile: str | None,
+) -> int:
+    """Run (or, with ``dry_run``, describe) ``job`` over the input; returns the exit status."""
+    from imgroup.settings import SettingsError, load_settings, make_client
+
+    if report_path is not None:
+        try:
+            report_format(report_path)
+        except ValueError as error:
+            return _fail(f"--report: {error}")
+    try:
+        items = read_items(input_path, job)
+    except InputError as error:
+        return _fail(str(error))
+    journal_path = journal_path or default_journal_path(input_path)
+    if dry_run:
+        return _describe(job, items, journal_path)
+    try:
+        settings = load_settings(job.vendor, profile=profile, base_url=base_url)
+        limits = True if rate_limit is None else bool(rate_limit) and {job.operation: rate_limit}
+        client = make_client(settings, asynchronous=True, max_retries=max_retries, rate_limit=limits)
+    except (SettingsError, ValueError) as error:
+        return _fail(str(error))
+    try:
+        journal = Journal.open(journal_path, job.name, items)
+    except JournalError as error:
+        return _fail(str(error))
+    with journal:
+        by_key = {item.key: item for item in items}
+        todo = [by_key[key] for key in journal.to_run(retry_failed=retry_failed)]
+        click.echo(f"{job.command} ({job.vendor}): {len(items)} items, {len(todo)} to run; journal {journal_path}")
+        if todo:
+            view = progress_view(len(todo), f"{job.command} ({job.vendor})", sys.stderr)
+            try:
+                asyncio.run(_run(job, client, journal, todo, concurrency, view))
+            except KeyboardInterrupt:
+                click.echo("interrupted: every finished item is in the journal; re-run the same command to resume")
+                return EXIT_INTERRUPTED
+        counts = journal.counts()
+        if report_path is not None:
+            write_report(report_path, journal.entries())
+    click.echo(summary(counts) + (f"; report {report_path}" if report_path is not None else ""))
+    if counts["failed"] and not retry_failed:
+        click.echo("re-run with --retry-failed to try the failed items again")
+    return EXIT_DONE if counts["done"] == len(items) else EXIT_SOME_FAILED
+
+
+async def _run(job: Job, client: Any, journal: Journal, todo: Sequence[Item], concurrency: int, view: Any) -> None:
+    progress: ProgressView = view
+    async with client:
+        with progress:
+            await run_items(
+                job, client, journal, todo, concurrency=concurrency, on_outcome=lambda item, o: progress.advance(o)
+            )
+
+
+def _describe(job: Job, items: Sequence[Item], journal_path: Path) -> int:
+    click.echo(f"dry run: the input is valid; {len(items)} items for {job.vendor} {job.operation}")
+    click.echo(f"  first: {items[0].key} (line {items[0].line}); last: {items[-1].key} (line {items[-1].line})")
+    if not journal_path.exists():
+        click.echo(f"  no journal yet at {journal_path}: every item would be sent")
+        return EXIT_DONE
+    try:
+        with Journal.read(journal_path) as journal:
+            journal.verify(job.name, items)
+            counts = journal.counts()
+            left = len(journal.to_run(retry_failed=False))
+    except JournalError as error:
+        return _fail(str(error))
+    click.echo(f"  journal {journal_path}: {summary(counts)}")
+    click.echo(f"  would send {left} items ({counts['failed']} more with --retry-failed)")
+    return EXIT_DONE
