@@ -170,3 +170,22 @@ def test_write_on_a_copy_of_the_real_spec_keeps_it_valid(tmp_path: Path) -> None
 )
 def test_new_codes_are_guessed_conservatively(status: int | None, message: str, expected: tuple[str, bool]) -> None:
     assert guess_category(status, message) == expected
+
+
+def test_write_replaces_a_block_scalar_message_without_joining_lines(tmp_path: Path, fixture_specs: Path) -> None:
+    spec = fixture_specs / "feishu.yaml"
+    block = 'message: |\n            method rate limited\n          description: "Too many calls'
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            'message: "method rate limited"\n          description: "Too many calls', block
+        ),
+        encoding="utf-8",
+    )
+    page = write_page(
+        tmp_path,
+        FIXTURES / "feishu_unbind_meeting_chat.md",
+        [("| method rate limited |", "| method is rate limited |")],
+    )
+    assert check_docs_main([str(page), "--specs", str(fixture_specs), "--write"]) == 1
+    row = rows(spec, UNBIND, "delete")[190004]
+    assert (row["message"], row["description"]) == ("method is rate limited", "Too many calls of this method.")

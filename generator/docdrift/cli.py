@@ -1,7 +1,8 @@
 """Entry points for ``python -m generator check-docs`` and ``python -m generator docs``.
 
 Exit codes of ``check-docs``: 0 every page agrees with the specs, 1 some page drifted, 2 some page could not
-be read or matched (or there was nothing to check); the worst over all pages wins.
+be read or matched (or there was nothing to check); the worst over all pages wins. ``--write`` leaves the
+exit code as it was (the page did drift); a second run confirms the spec now agrees.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def _check_one(page_file: Path, specs_dir: Path, write: bool) -> int:
     except Unmatched as error:
         return _fail(f"{page_file}: matches no spec operation: {error}")
     differences = compare(page, found.operation)
-    print(format_page_report(str(page_file), found, differences))
+    print(format_page_report(page, found, differences))
     if write and any(difference.kind in WRITABLE for difference in differences):
         return _write(page, found.operation, differences)
     return DRIFTED if differences else AGREES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .compare import Difference, Kind
 from .matcher import Match
-from .model import PageErrorRow, RateLimit
+from .model import Page, PageErrorRow, RateLimit
 
 _SIGN = {
     Kind.CODE_ADDED: "+",
@@ -14,9 +14,11 @@ _SIGN = {
 }
 
 
-def format_page_report(source: str, found: Match, differences: list[Difference]) -> str:
+def format_page_report(page: Page, found: Match, differences: list[Difference]) -> str:
     """The block for one page: which operation it matched, then each difference or 'agrees'."""
-    lines = [f"{source}: {found.operation.label} [matched by {found.how}]"]
+    title = f" ({page.title})" if page.title else ""
+    source = page.source
+    lines = [f"{source}{title}: {found.operation.label} [matched by {found.how}]"]
     if not differences:
         lines.append("  agrees with the spec")
     lines.extend("  " + format_difference(difference) for difference in differences)

@@ -29,7 +29,6 @@ class SpecOperation:
     errors: list[dict[str, Any]]
     rate_limit: RateLimit | None
     doc_page: str | None
-    summary: str = ""
     signature_params: frozenset[str] = field(default_factory=frozenset)
     """Lower-case names of parameters a security scheme supplies; pages list them, specs do not."""
 
@@ -74,7 +73,6 @@ def operations_of(spec_file: Path, document: dict[str, Any]) -> list[SpecOperati
                     errors=list(operation.get("x-error-codes") or []),
                     rate_limit=_rate_limit(operation.get("x-rate-limit")),
                     doc_page=operation.get("x-doc-page"),
-                    summary=str(operation.get("summary", "")),
                     signature_params=frozenset(signature),
                 )
             )

@@ -45,9 +45,9 @@ def apply_differences(
     for difference in wanted:
         if difference.kind is Kind.CODE_MESSAGE_CHANGED:
             message = json.dumps(difference.page, ensure_ascii=False)
-            edits.append(_replace_value(items[int(difference.subject)], "message", message))
+            edits.append(_replace_value(text, items[int(difference.subject)], "message", message))
         elif difference.kind is Kind.CODE_STATUS_CHANGED:
-            edits.append(_replace_value(items[int(difference.subject)], "http_status", str(difference.page)))
+            edits.append(_replace_value(text, items[int(difference.subject)], "http_status", str(difference.page)))
     added = {int(d.subject) for d in wanted if d.kind is Kind.CODE_ADDED}
     # New rows go in before the review marks: at a shared position the edit applied first ends up last.
     edits.extend(_insertions(text, catalogue, items, page_rows, added))
@@ -88,9 +88,11 @@ def _items_by_code(text: str, catalogue: SequenceNode) -> dict[int, MappingNode]
     return items
 
 
-def _replace_value(item: MappingNode, key: str, replacement: str) -> tuple[int, int, str]:
+def _replace_value(text: str, item: MappingNode, key: str, replacement: str) -> tuple[int, int, str]:
     value = _child(item, key)
-    return value.start_mark.index, value.end_mark.index, replacement
+    start, end = int(value.start_mark.index), int(value.end_mark.index)
+    # A block scalar (``|``) ends after its line break; the quoted replacement needs one too.
+    return start, end, replacement + ("\n" if text[end - 1] == "\n" else "")
 
 
 def _mark_for_review(text: str, item: MappingNode) -> tuple[int, int, str]:
