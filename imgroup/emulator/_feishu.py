@@ -34,8 +34,11 @@ OPERATE_AS_OWNER_SCOPE = "im:chat:operate_as_owner"
 TOKEN_ENDPOINT_ERRORS = {10003: (400, "invalid param"), 10014: (400, "app secret invalid")}
 
 
-def _log_id() -> str:
-    return time.strftime("%Y%m%d%H%M%S") + os.urandom(10).hex().upper()
+def _with_log_id(response: Response) -> Response:
+    """Add ``X-Tt-Logid`` spelled as Feishu spells it: lark-oapi looks it up case-sensitively."""
+    log_id = time.strftime("%Y%m%d%H%M%S") + os.urandom(10).hex().upper()
+    response.raw_headers.append((b"X-Tt-Logid", log_id.encode()))
+    return response
 
 
 class FeishuDialect:
@@ -57,19 +60,21 @@ class FeishuDialect:
         return Caller(app=app_id)
 
     def answer(self, result: Result) -> tuple[int, Response]:
-        headers = {"X-Tt-Logid": _log_id(), **result.headers}
+        headers = result.headers
         if result.code == 0:
             if isinstance(result.data, dict) and "tenant_access_token" in result.data:
                 body = {"code": 0, "msg": "ok", **result.data}
             else:
                 body = {"code": 0, "msg": "success", "data": result.data if result.data is not None else {}}
-            return 200, JSONResponse(body, headers=headers)
+            return 200, _with_log_id(JSONResponse(body, headers=headers))
         if result.code in TOKEN_ENDPOINT_ERRORS:
             status, message = TOKEN_ENDPOINT_ERRORS[result.code]
         else:
             row = error_row(VENDOR, result.code)
             status, message = row.http_status, row.message
-        return status, JSONResponse({"code": result.code, "msg": message}, status_code=status, headers=headers)
+        return status, _with_log_id(
+            JSONResponse({"code": result.code, "msg": message}, status_code=status, headers=headers)
+        )
 
     def rate_limited(self, refusal: Refusal) -> Result:
         headers = {
@@ -80,11 +85,9 @@ class FeishuDialect:
 
     def server_error(self, fault: Fault) -> tuple[int | None, Response]:
         if fault.kind == "html":
-            response = gateway_error_page(fault)
-            response.headers["X-Tt-Logid"] = _log_id()
-            return None, response
+            return None, _with_log_id(gateway_error_page(fault))
         body = {"code": fault.status, "msg": HTTPStatus(fault.status).phrase}
-        return None, JSONResponse(body, status_code=fault.status, headers={"X-Tt-Logid": _log_id()})
+        return None, _with_log_id(JSONResponse(body, status_code=fault.status))
 
 
 DIALECT = FeishuDialect()
