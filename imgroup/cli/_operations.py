@@ -49,6 +49,20 @@ EXAMPLES = {
 _CALL_SETTINGS = {"self", "timeout", "max_retries"}
 
 
+class OperationCommand(click.Command):
+    """A command whose help also lists its positional arguments, with their help from the spec."""
+
+    def __init__(self, *args: Any, argument_help: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.argument_help = argument_help
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.argument_help:
+            with formatter.section("Arguments"):
+                formatter.write_dl(self.argument_help)
+        super().format_options(ctx, formatter)
+
+
 def vendor_group(vendor: str) -> click.Group:
     """The ``imgroup VENDOR`` group: a command for each operation that acts on groups."""
     package, client_name = settings.CLIENTS[vendor]
@@ -86,25 +100,34 @@ def operation_command(vendor: str, operation: str, method: Any) -> click.Command
     params: list[click.Parameter] = [_argument(p, hints[p.name]) for p in positional]
     params += [_option(p, hints[p.name], doc.arguments.get(p.name, "")) for p in keyword]
     params += _connection.options(vendor)
-    argument_help = "\n".join(f"  {p.name.upper()}: {doc.arguments.get(p.name, '')}" for p in positional)
+    argument_help = [(p.name.upper(), doc.arguments.get(p.name, "")) for p in positional]
 
     def run(**values: Any) -> None:
         connection = _connection.Connection.pop_from(vendor, values)
-        call(vendor, operation, connection, {name: value for name, value in values.items() if value is not None})
+        arguments = {name: value for name, value in values.items() if value is not None}
+        call(vendor, operation, connection, arguments, target=positional[0].name if positional else None)
 
     example = EXAMPLES.get(operation) or _generated_example(vendor, operation, positional, keyword)
-    return click.Command(
+    return OperationCommand(
         operation.replace("_", "-"),
+        argument_help=argument_help,
         callback=run,
         params=params,
-        help=f"{doc.summary}\n\n{doc.description}\n\n\b\n{argument_help}",
+        help=f"{doc.summary}\n\n{doc.description}",
         short_help=doc.summary,
         epilog=_example_block([example]),
     )
 
 
-def call(vendor: str, operation: str, connection: _connection.Connection, arguments: dict[str, Any]) -> None:
-    """Build the client, make the call and report it; the exit status follows the outcome."""
+def call(
+    vendor: str,
+    operation: str,
+    connection: _connection.Connection,
+    arguments: dict[str, Any],
+    *,
+    target: str | None = None,
+) -> None:
+    """Build the client, make the call and report it; ``target`` names the argument the call acts on."""
     loaded = connection.load(vendor)
     secrets = [
         str(loaded.credentials[f.name]) for f in settings.FIELDS[vendor] if f.secret and f.name in loaded.credentials
@@ -120,13 +143,8 @@ def call(vendor: str, operation: str, connection: _connection.Connection, argume
         raise click.UsageError(reporter.scrub(str(error))) from None
     except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:
         reporter.api_error(vendor, operation, error)
-    reporter.success(vendor, operation, _target(arguments), result)
-
-
-def _target(arguments: dict[str, Any]) -> str:
-    # What the command acted on, for the human line: its first argument (the group, chat or calendar).
-    first = next(iter(arguments.values()), "")
-    return ", ".join(first) if isinstance(first, list) else str(first)
+    acted_on = arguments.get(target, "") if target else ""
+    reporter.success(vendor, operation, ", ".join(acted_on) if isinstance(acted_on, list) else str(acted_on), result)
 
 
 def _argument(parameter: inspect.Parameter, hint: Any) -> click.Argument:
