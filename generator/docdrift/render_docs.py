@@ -44,8 +44,8 @@ def render_spec(spec_name: str, document: dict[str, Any]) -> str:
     lines = [header_line(spec_name), "", f"# {info.get('title', spec_name)}", ""]
     if imgroup:
         client, codes = imgroup.get("client"), ", ".join(str(code) for code in imgroup.get("success_codes") or [])
-        lines.append(f"Package `{imgroup.get('package')}`: client `{client}` (and `Async{client}`), every error")
-        lines += [f"a subclass of `{imgroup.get('error_root')}`. Success codes: {codes}.", ""]
+        package = f"Package `{imgroup.get('package')}`: client `{client}` (and `Async{client}`),"
+        lines += [f"{package} every error a subclass of `{imgroup.get('error_root')}`. Success codes: {codes}.", ""]
     servers = [f"`{server['url']}` ({server.get('description', '')})" for server in document.get("servers") or []]
     if servers:
         lines += ["Servers: " + "; ".join(servers) + ".", ""]
@@ -168,7 +168,7 @@ def _cell(text: str) -> str:
 def _render_index(entries: list[tuple[str, str, list[tuple[str, str, dict[str, Any]]]]]) -> str:
     lines = [header_line("specs/*.yaml"), "", "# API reference", ""]
     lines += ["Every operation imgroup's clients call, with its parameters and error catalogue.", ""]
-    lines += ["| vendor page | operations |", "| --- | --- |"]
+    lines += ["| API | operations |", "| --- | --- |"]
     for name, title, operations in entries:
         links = ", ".join(f"[`{op['operationId']}`]({name}#{op['operationId']})" for _, _, op in operations)
         lines.append(_row([f"[{title}]({name})", links]))
