@@ -40,7 +40,7 @@ def apply_differences(
     if not wanted:
         return text
     catalogue = _catalogue_node(yaml.compose(text), path, method.lower())
-    items = _items_by_code(text, catalogue)
+    items = _items_by_code(catalogue)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), applied from the end of the text
     for difference in wanted:
         if difference.kind is Kind.CODE_MESSAGE_CHANGED:
@@ -77,7 +77,7 @@ def _child(node: Node | None, key: str) -> Node:
     raise WriteRefused(f"the spec has no key {key!r} where the operation should be")
 
 
-def _items_by_code(text: str, catalogue: SequenceNode) -> dict[int, MappingNode]:
+def _items_by_code(catalogue: SequenceNode) -> dict[int, MappingNode]:
     items = {}
     for item in catalogue.value:
         if not isinstance(item, MappingNode) or item.flow_style:
