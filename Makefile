@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint typecheck test demo check-docs docs bench clean
+.PHONY: install generate goldens check-generated lint typecheck test demo check-docs docs bench clean
 
 $(STAMP): pyproject.toml $(wildcard generated/*/__init__.py)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 2; }
@@ -17,6 +17,9 @@ install: $(STAMP)
 
 generate: $(STAMP)
 	$(PY) -m generator generate
+
+goldens: $(STAMP)
+	$(PY) -m generator generate --spec tests/golden/spec.yaml --out tests/golden/expected
 
 check-generated: $(STAMP)
 	$(PY) -m generator check

@@ -1,8 +1,8 @@
 """``python -m generator``: generate, check, check-docs, docs.
 
-    python -m generator generate          # specs/*.yaml -> generated/
-    python -m generator check             # fail if generated/ differs from a fresh generation
-    python -m generator generate --spec tests/golden/spec.yaml --out /tmp/golden
+python -m generator generate          # specs/*.yaml -> generated/
+python -m generator check             # fail if generated/ differs from a fresh generation
+python -m generator generate --spec tests/golden/spec.yaml --out /tmp/golden
 """
 
 from __future__ import annotations

@@ -19,18 +19,18 @@ from .spec import ErrorRow, OperationSpec, VendorSpec
 CREDENTIALS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
     "feishu_tenant_token": (
         ("app_id", "str | None", "None", '"cli_a1b2c3"'),
-        ("app_secret", "str | None", "None", "os.environ[\"FEISHU_APP_SECRET\"]"),
+        ("app_secret", "str | None", "None", 'os.environ["FEISHU_APP_SECRET"]'),
         ("user_access_token", "str | None", "None", None),
     ),
     "tencent_usersig": (
         ("sdkappid", "int", None, "1400000000"),
-        ("secret_key", "str", None, "os.environ[\"TENCENT_IM_SECRET_KEY\"]"),
+        ("secret_key", "str", None, 'os.environ["TENCENT_IM_SECRET_KEY"]'),
         ("identifier", "str", '"administrator"', None),
         ("usersig_ttl", "int", "86400", None),
     ),
     "yunxin_checksum": (
         ("app_key", "str", None, '"your-app-key"'),
-        ("app_secret", "str", None, "os.environ[\"YUNXIN_APP_SECRET\"]"),
+        ("app_secret", "str", None, 'os.environ["YUNXIN_APP_SECRET"]'),
     ),
 }
 
@@ -82,6 +82,7 @@ class OperationView:
     result_class: str | None
     result_module: str | None
     result_from_data: bool
+    result_fields: dict[str, tuple[dict[str, Any], bool]]  # wire name -> (rules, required), checked on answers
     removes_group: bool
     signed: bool  # False where the spec says `security: []` (the token endpoint itself)
     rate_limit_per_second: int | None
@@ -143,7 +144,10 @@ class PackageView:
 
     @property
     def credential_parameters(self) -> tuple[str, ...]:
-        return tuple(f"{name}: {annotation}" + (f" = {default}" if default else "") for name, annotation, default, _ in CREDENTIALS[self.signer])
+        return tuple(
+            f"{name}: {annotation}" + (f" = {default}" if default else "")
+            for name, annotation, default, _ in CREDENTIALS[self.signer]
+        )
 
     @property
     def credential_names(self) -> tuple[str, ...]:
@@ -220,9 +224,15 @@ def _operation_view(
         body_schema = spec.schema(op.raw["requestBody"]["content"]["application/json"]["schema"])
         for p in body.required_properties + body.optional_properties:
             raw_property = body_schema["properties"][_text(p.name)]
-            keyword.append(_argument(p.python_name, _text(p.name), "body", raw_property, p.required, spec, raw_property))
+            keyword.append(
+                _argument(p.python_name, _text(p.name), "body", raw_property, p.required, spec, raw_property)
+            )
     keyword.sort(key=lambda a: not a.required)  # required keywords first reads best in signatures and docs
-    result_class, result_from_data = _result_class(spec, op)
+    result_class, result_from_data, result_schema = _result_class(spec, op)
+    result_fields = {
+        name: (_rules(spec.schema(prop), spec), name in result_schema.get("required", []))
+        for name, prop in (result_schema.get("properties") or {}).items()
+    }
     return OperationView(
         operation_id=op.operation_id,
         method=op.method.upper(),
@@ -237,7 +247,9 @@ def _operation_view(
         result_class=result_class,
         result_module=models.get(result_class) if result_class else None,
         result_from_data=result_from_data,
-        removes_group=any(row.category == "already_gone" for row in op.error_rows),
+        result_fields=result_fields,
+        # A call that answers nothing and documents "the group is gone" is one that disbands it.
+        removes_group=result_class is None and any(row.category == "already_gone" for row in op.error_rows),
         signed=op.raw.get("security") != [],
         rate_limit_per_second=op.rate_limit_per_second,
         rate_limit_per_minute=op.rate_limit_per_minute,
@@ -302,22 +314,24 @@ def _rules(schema: dict[str, Any], spec: VendorSpec) -> dict[str, Any]:
     return rules
 
 
-def _result_class(spec: VendorSpec, op: OperationSpec) -> tuple[str | None, bool]:
-    """The model a successful call answers: the envelope's ``data``, or the top-level fields beside it."""
+def _result_class(spec: VendorSpec, op: OperationSpec) -> tuple[str | None, bool, dict[str, Any]]:
+    """The model a successful call answers (the envelope's ``data``, or the top-level fields beside it),
+    whether it is read from ``data``, and its schema."""
     content = op.raw["responses"]["200"].get("content", {}).get("application/json", {})
     ref = content.get("schema", {}).get("$ref")
     if ref is None:
-        return None, False
+        return None, False, {}
     envelope = spec.schema({"$ref": ref})
     properties = envelope.get("properties", {})
     data_ref = properties.get("data", {}).get("$ref")
     if data_ref is not None:
-        if spec.schema({"$ref": data_ref}).get("properties"):
-            return str(strings.ClassName(data_ref.rsplit("/", 1)[-1], "")), True
-        return None, True
+        data_schema = spec.schema({"$ref": data_ref})
+        if data_schema.get("properties"):
+            return str(strings.ClassName(data_ref.rsplit("/", 1)[-1], "")), True, data_schema
+        return None, True, {}
     if set(properties) - ENVELOPE_FIELDS:
-        return str(strings.ClassName(ref.rsplit("/", 1)[-1], "")), False
-    return None, False
+        return str(strings.ClassName(ref.rsplit("/", 1)[-1], "")), False, envelope
+    return None, False, {}
 
 
 def _merged_error_codes(spec: VendorSpec) -> tuple[ErrorCodeView, ...]:

@@ -36,6 +36,7 @@ def decode(operation: str, response: httpx.Response) -> dict[str, Any]:
             f"expected a JSON envelope, got {describe_body(response)}",
             http_status=status,
             request_id=request_id,
+            retry_after=retry_after_of(response.headers),
         ) from None
     if not isinstance(body, dict):
         raise ResponseFormatError(

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ValidationError
+from .errors import ResponseFormatError, ValidationError
 
 Rules = Mapping[str, Any]
 
@@ -22,6 +22,22 @@ def check(operation: str, field: str, value: object, rules: Rules, *, required: 
     problem = _problem(value, rules)
     if problem is not None:
         raise ValidationError(operation, field, problem)
+
+
+def check_answer(
+    operation: str, data: Mapping[str, Any], fields: Mapping[str, tuple[Rules, bool]], *, request_id: str | None
+) -> None:
+    """Raise ResponseFormatError when a successful answer's fields are missing or of the wrong shape."""
+    for name, (rules, required) in fields.items():
+        if name not in data or data[name] is None:
+            if required:
+                raise ResponseFormatError(operation, f"the answer lacks {name}", http_status=200, request_id=request_id)
+            continue
+        problem = _problem(data[name], rules)
+        if problem is not None:
+            raise ResponseFormatError(
+                operation, f"the answer's {name} {problem}", http_status=200, request_id=request_id
+            )
 
 
 def _problem(value: object, rules: Rules) -> str | None:

@@ -5,7 +5,7 @@
 >>> from feishu_im.error_codes import lookup
 >>> info = lookup(190002)
 >>> info.category, info.retryable
-("invalid_argument", False)
+('invalid_argument', False)
 """
 
 from __future__ import annotations

@@ -106,6 +106,17 @@ def _result_get_tenant_access_token(answer: Answer) -> TenantAccessTokenResponse
             http_status=200,
             request_id=answer.request_id,
         )
+    _validation.check_answer(
+        "get_tenant_access_token",
+        data,
+        {
+            "code": ({"type": "integer"}, True),
+            "msg": ({"type": "string"}, True),
+            "tenant_access_token": ({"type": "string"}, False),
+            "expire": ({"type": "integer", "minimum": 0}, False),
+        },
+        request_id=answer.request_id,
+    )
     try:
         return TenantAccessTokenResponse.from_dict(data)
     except (KeyError, TypeError, ValueError) as error:
@@ -153,6 +164,12 @@ def _result_remove_chat_members(answer: Answer) -> RemoveChatMembersData:
         raise ResponseFormatError(
             "remove_chat_members", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
+    _validation.check_answer(
+        "remove_chat_members",
+        data,
+        {"invalid_id_list": ({"type": "array", "items": {"type": "string"}}, False)},
+        request_id=answer.request_id,
+    )
     try:
         return RemoveChatMembersData.from_dict(data)
     except (KeyError, TypeError, ValueError) as error:

@@ -60,10 +60,39 @@ _EXPORTS = {
     "TencentIMClient": ".facade",
 }
 
-__all__ = sorted(_EXPORTS)
+# Public modules, reachable as attributes (``tencent_im.error_codes``) without importing them first.
+_SUBMODULES = frozenset({"api", "client", "error_codes", "errors", "facade", "models", "operations", "types"})
+
+__all__ = [
+    "ERROR_CODES",
+    "AlreadyGoneError",
+    "ApiConnectionError",
+    "ApiError",
+    "ApiTimeoutError",
+    "AsyncTencentIMClient",
+    "AuthenticatedClient",
+    "Client",
+    "Disbanded",
+    "ErrorInfo",
+    "FailedPreconditionError",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "ResponseFormatError",
+    "TencentIMClient",
+    "TencentIMError",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "ValidationError",
+    "lookup",
+]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -73,4 +102,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES)

@@ -5,7 +5,7 @@
 >>> from tencent_im.error_codes import lookup
 >>> info = lookup(10002)
 >>> info.category, info.retryable
-("internal", True)
+('internal', True)
 """
 
 from __future__ import annotations

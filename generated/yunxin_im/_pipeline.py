@@ -21,7 +21,7 @@ from attrs import frozen
 from . import _envelope
 from ._rate_limit import RateLimiter
 from ._retry import RetryPolicy
-from .errors import AlreadyGoneError, ApiConnectionError, ApiTimeoutError
+from .errors import AlreadyGoneError, ApiConnectionError, ApiTimeoutError, YunxinError
 from .operations import OPERATIONS
 
 logger = logging.getLogger("yunxin_im")
@@ -102,7 +102,7 @@ class SyncPipeline:
                 response = self._send(operation, request, timeout)
                 body = _envelope.decode(operation, response)
                 return Answer(body, _envelope.request_id_of(response), attempt + 1)
-            except Exception as error:
+            except YunxinError as error:
                 delay = policy.delay(attempt, error, self._random)
                 if delay is None:
                     return _finish_or_reraise(operation, error, attempt)
@@ -154,7 +154,7 @@ class AsyncPipeline:
                 response = await self._send(operation, request, timeout)
                 body = _envelope.decode(operation, response)
                 return Answer(body, _envelope.request_id_of(response), attempt + 1)
-            except Exception as error:
+            except YunxinError as error:
                 delay = policy.delay(attempt, error, self._random)
                 if delay is None:
                     return _finish_or_reraise(operation, error, attempt)

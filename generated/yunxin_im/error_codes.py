@@ -5,7 +5,7 @@
 >>> from yunxin_im.error_codes import lookup
 >>> info = lookup(403)
 >>> info.category, info.retryable
-("permission_denied", False)
+('permission_denied', False)
 """
 
 from __future__ import annotations

@@ -63,11 +63,20 @@ class ApiTimeoutError(ApiConnectionError):
 class ResponseFormatError(YunxinError):
     """The answer was not the vendor's envelope: an HTML error page, an empty or a truncated body."""
 
-    def __init__(self, operation: str, problem: str, *, http_status: int, request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        operation: str,
+        problem: str,
+        *,
+        http_status: int,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         self.operation = operation
         self.problem = problem
         self.http_status = http_status
         self.request_id = request_id
+        self.retry_after = retry_after
         super().__init__(f"{operation}: HTTP {http_status}: {problem}" + _request_id_suffix(request_id))
 
     @property
