@@ -53,6 +53,7 @@ Examples:
 
 
 @click.group(
+    name="imgroup",
     cls=LazyGroup,
     lazy_commands=COMMANDS,
     help=HELP,

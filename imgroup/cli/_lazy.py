@@ -36,20 +36,22 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         lazy = self.lazy_commands.get(cmd_name)
-        if lazy is None:
+        if lazy is None or cmd_name in self.commands:
             return super().get_command(ctx, cmd_name)
         command = load(cmd_name, lazy)
         self.add_command(command, cmd_name)
-        del self.lazy_commands[cmd_name]
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing must not import the commands: their one-line help comes from the table.
-        loaded = {name: command.get_short_help_str(formatter.width) for name, command in self.commands.items()}
-        rows = [
-            (name, self.lazy_commands[name].short_help if name in self.lazy_commands else loaded[name])
-            for name in self.list_commands(ctx)
-        ]
+        rows = []
+        for name in self.list_commands(ctx):
+            lazy = self.lazy_commands.get(name)
+            command = self.commands.get(name)
+            if lazy is not None:
+                rows.append((name, lazy.short_help))
+            elif command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
