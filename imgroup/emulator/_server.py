@@ -58,6 +58,8 @@ def _bind(host: str, port: int) -> socket.socket:
     # client's delayed ACK and every answer takes 40 ms.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
+    # Listening now (uvicorn listens again, harmlessly) means the URL we print already accepts connections.
+    sock.listen(socket.SOMAXCONN)
     return sock
 
 
