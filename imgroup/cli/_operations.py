@@ -164,7 +164,7 @@ def _option(parameter: inspect.Parameter, hint: Any, help_text: str) -> click.Op
     )
 
 
-def _click_type(hint: Any) -> tuple[click.ParamType, bool]:
+def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
     """The click type for a facade annotation, and whether it takes many values."""
     args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
     if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1:

@@ -55,7 +55,7 @@ class Reporter:
                 continue
             self.out(f"  {name.replace('_', ' ')}: {_human(value)}")
 
-    def api_error(self, vendor: str, operation: str, error: Exception) -> NoReturn:
+    def api_error(self, vendor: str, operation: str, error: Any) -> NoReturn:
         """Report a vendor's error answer (or its silence) and exit 1."""
         details = error_fields(error)
         if self.as_json:
@@ -79,8 +79,12 @@ def result_fields(result: Any) -> dict[str, Any]:
     return {"value": result}
 
 
-def error_fields(error: Exception) -> dict[str, Any]:
-    """What an error says, as a JSON-ready dict: code, message, meaning and advice when the vendor answered."""
+def error_fields(error: Any) -> dict[str, Any]:
+    """What an error says, as a JSON-ready dict: code, message, meaning and advice when the vendor answered.
+
+    ``error`` is an ApiError, ResponseFormatError or ApiConnectionError of any vendor's package (they share
+    attribute names, not a base class).
+    """
     info = getattr(error, "info", None)
     if hasattr(error, "code"):
         return {
@@ -89,8 +93,8 @@ def error_fields(error: Exception) -> dict[str, Any]:
             "message": error.message,
             "http_status": error.http_status,
             "request_id": error.request_id,
-            "category": info.category if info is not None else type(error).category,  # type: ignore[attr-defined]
-            "retryable": error.retryable,  # type: ignore[attr-defined]
+            "category": info.category if info is not None else type(error).category,
+            "retryable": error.retryable,
             "description": info.description if info is not None else None,
             "action": info.action if info is not None else None,
         }
@@ -99,8 +103,8 @@ def error_fields(error: Exception) -> dict[str, Any]:
             "kind": "bad_answer",
             "message": str(error),
             "http_status": error.http_status,
-            "request_id": error.request_id,  # type: ignore[attr-defined]
-            "retryable": error.retryable,  # type: ignore[attr-defined]
+            "request_id": error.request_id,
+            "retryable": error.retryable,
         }
     return {"kind": "no_answer", "message": str(error), "retryable": True}
 
