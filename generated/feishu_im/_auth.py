@@ -92,6 +92,8 @@ class TenantTokenAuth(httpx.Auth):
     def __repr__(self) -> str:
         return f"TenantTokenAuth(app_id={self.app_id!r})"
 
+    # httpx.Auth's own sync_auth_flow/async_auth_flow read each answer before handing it back; these replace
+    # them (to share one token fetch under a lock), so they read the answers themselves.
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         for attempt in range(2):
             token = self._state.valid(self._clock())
@@ -99,9 +101,12 @@ class TenantTokenAuth(httpx.Auth):
                 with self._state.thread_lock:
                     token = self._state.valid(self._clock())
                     if token is None:
-                        token = self._store((yield self._token_request()))
+                        token_response = yield self._token_request()
+                        token_response.read()
+                        token = self._store(token_response)
             request.headers["Authorization"] = f"Bearer {token}"
             response = yield request
+            response.read()
             if attempt or not _rejects_token(response):
                 return
             self._state.invalidate(token)
@@ -113,9 +118,12 @@ class TenantTokenAuth(httpx.Auth):
                 async with self._state.async_lock():
                     token = self._state.valid(self._clock())
                     if token is None:
-                        token = self._store((yield self._token_request()))
+                        token_response = yield self._token_request()
+                        await token_response.aread()
+                        token = self._store(token_response)
             request.headers["Authorization"] = f"Bearer {token}"
             response = yield request
+            await response.aread()
             if attempt or not _rejects_token(response):
                 return
             self._state.invalidate(token)

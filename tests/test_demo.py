@@ -1,0 +1,21 @@
+"""`make demo` runs every endpoint on the emulator and explains a typed error."""
+
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+
+from imgroup import demo
+
+
+def test_demo_calls_every_endpoint_and_explains_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    recording = Console(record=True, width=200)
+    monkeypatch.setattr(demo, "console", recording)
+    assert demo.main() == 0
+    text = recording.export_text()
+    assert text.count("  ok ") == 5
+    assert "AlreadyGoneError code 232009" in text and "what to do: Nothing to do" in text
+    assert "ValidationError: dismiss_team: team_type must be at most 2" in text
+    for effect in ("disbanded", "removed:1", "unbound"):
+        assert effect in text
+    assert "demo-feishu-app-secret" not in text
