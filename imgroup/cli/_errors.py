@@ -56,15 +56,19 @@ def _complete_code(ctx: click.Context, _param: click.Parameter, incomplete: str)
 @click.argument("code", type=int, shell_complete=_complete_code)
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 def explain(vendor: str, code: int, as_json: bool) -> None:
-    """Explain one error CODE of VENDOR: meaning, category, whether to retry, what to do.
+    """Explain one error CODE of VENDOR.
 
+    Prints what the code means, its category, whether another try may succeed and what to do.
     Exits 1 when the code is not in the catalogue.
     """
     info = catalogue(vendor).get(code)
     if info is None:
         if as_json:
             click.echo(json.dumps({"vendor": vendor, "code": code, "known": False}))
-        click.echo(f"{vendor} error {code} is not in the catalogue; `imgroup errors list {vendor}` lists it.", err=True)
+        click.echo(
+            f"{vendor} error {code} is not in the catalogue; `imgroup errors list {vendor}` lists the known codes.",
+            err=True,
+        )
         raise click.exceptions.Exit(NOT_FOUND_EXIT)
     if as_json:
         click.echo(json.dumps({"vendor": vendor, "known": True, **_entry(info)}, ensure_ascii=False, indent=2))
@@ -88,7 +92,10 @@ def explain(vendor: str, code: int, as_json: bool) -> None:
 @click.option("--category", type=click.Choice(CATEGORIES), help="Only codes of this category.")
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as a JSON list.")
 def list_codes(vendor: str, category: str | None, as_json: bool) -> None:
-    """List VENDOR's error codes: code, category, whether to retry, and the vendor's message."""
+    """List VENDOR's error codes.
+
+    One line per code: the code, its category, "retry" when another try may succeed, the vendor's message.
+    """
     entries = [info for info in catalogue(vendor).values() if category is None or info.category == category]
     entries.sort(key=lambda info: info.code)
     if as_json:
