@@ -261,3 +261,18 @@ def test_connection_refused_exits_1_without_a_traceback(imgroup: Any) -> None:
     assert result.exit_code == 1
     assert "no answer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["feishu", "disband-chat", "--help"],
+        ["tencent", "destroy-group", "--help"],
+        ["yunxin", "dismiss-team", "--help"],
+        ["feishu", "--help"],
+    ],
+)
+def test_help_never_shows_the_secrets_in_the_environment(imgroup: Any, args: list[str]) -> None:
+    result = imgroup(*args)  # the fixture fails the test if a secret of the environment shows up
+    assert result.exit_code == 0
+    assert "Usage: imgroup" in result.stdout
