@@ -18,7 +18,7 @@ from imgroup.settings import FIELDS
 
 SCRIPT = Path(sys.executable).with_name("imgroup")
 STARTUP_DEADLINE_S = 20.0
-SECRETS = ("demo-tencent-secret-key", "demo-yunxin-app-secret")
+SECRETS = ("demo-feishu-app-secret", "demo-tencent-secret-key", "demo-yunxin-app-secret")
 
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="the imgroup script is not installed (pip install -e .)")
 
@@ -73,6 +73,9 @@ def test_installed_script_against_the_foreground_emulator(
     process, url = foreground_emulator
     env = {
         **_clean_environment(tmp_path),
+        "FEISHU_BASE_URL": url,
+        "FEISHU_APP_ID": "cli_demo",
+        "FEISHU_APP_SECRET": "demo-feishu-app-secret",
         "TENCENT_IM_BASE_URL": url,
         "TENCENT_IM_SDKAPPID": "1400000000",
         "TENCENT_IM_SECRET_KEY": "demo-tencent-secret-key",
@@ -80,6 +83,11 @@ def test_installed_script_against_the_foreground_emulator(
         "YUNXIN_APP_KEY": "demo_app_key",
         "YUNXIN_APP_SECRET": "demo-yunxin-app-secret",
     }
+
+    removed = run("feishu", "remove-chat-members", "oc_demo_3", "ou_alice", "ou_nobody", env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout.splitlines()[0] == "feishu remove-chat-members oc_demo_3: done"
+    assert "  invalid id list: ou_nobody" in removed.stdout.splitlines()
 
     done = run("tencent", "destroy-group", "@TGS#demo2", "--json", env=env)
     assert done.returncode == 0, done.stderr
