@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from openapi_python_client import Project
@@ -111,7 +112,7 @@ def _ruff(package_dir: Path) -> None:
         subprocess.run([*ruff, *command, *settings, str(package_dir)], check=True)
 
 
-def _describe(spec_path: Path, errors: list[GeneratorError] | tuple[GeneratorError, ...]) -> str:
+def _describe(spec_path: Path, errors: Sequence[GeneratorError]) -> str:
     lines = [f"openapi-python-client reported problems with {spec_path}:"]
     for error in errors:
         lines.append(f"- {error.level.value}: {error.header or ''} {error.detail or ''}".rstrip())

@@ -12,8 +12,9 @@ from typing import Any
 import attrs
 from openapi_python_client import strings
 from openapi_python_client.parser.openapi import Endpoint, GeneratorData
+from openapi_python_client.parser.properties import ModelProperty
 
-from .spec import ErrorRow, OperationSpec, VendorSpec
+from .spec import ErrorRow, OperationSpec, SpecError, VendorSpec
 
 # What each signer asks of the caller: name, annotation, default, and an example for docstrings.
 CREDENTIALS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
@@ -165,7 +166,7 @@ def build_package_view(spec: VendorSpec, generator_data: GeneratorData, field_pr
         for tag, collection in generator_data.endpoint_collections_by_tag.items()
         for endpoint in collection.endpoints
     }
-    models = {model.class_info.name: model.class_info.module_name for model in generator_data.models}
+    models = {str(model.class_info.name): str(model.class_info.module_name) for model in generator_data.models}
     operations = []
     for op in sorted(spec.operations.values(), key=lambda o: o.operation_id):
         tag, endpoint = endpoints[(op.method, op.path)]
@@ -220,7 +221,9 @@ def _operation_view(
     body_class = body_module = None
     if endpoint.bodies:
         body = endpoint.bodies[0].prop
-        body_class, body_module = body.class_info.name, body.class_info.module_name
+        if not isinstance(body, ModelProperty) or body.required_properties is None or body.optional_properties is None:
+            raise SpecError(f"{spec.path.name}: {op.operation_id}: the request body must be a named object schema")
+        body_class, body_module = str(body.class_info.name), str(body.class_info.module_name)
         body_schema = spec.schema(op.raw["requestBody"]["content"]["application/json"]["schema"])
         for p in body.required_properties + body.optional_properties:
             raw_property = body_schema["properties"][_text(p.name)]
@@ -291,7 +294,7 @@ def _annotation(schema: dict[str, Any], spec: VendorSpec) -> str:
     kind = schema.get("type")
     if kind == "array":
         return f"Sequence[{_annotation(spec.schema(schema.get('items', {})), spec)}]"
-    return _SCALARS.get(kind, "Any")
+    return _SCALARS.get(str(kind), "Any")
 
 
 _RULE_KEYS = {
