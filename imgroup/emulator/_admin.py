@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -47,6 +48,14 @@ def routes(emulator: Emulator) -> list[Route]:
                 return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(emulator.plan.to_json())
 
+    async def expire_tokens(request: Request) -> Response:
+        # Clients renew tokens ahead of expiry, so a test cannot simply wait for one to expire.
+        now = time.time()
+        emulator.feishu_tokens = {
+            token: (app_id, min(at, now)) for token, (app_id, at) in emulator.feishu_tokens.items()
+        }
+        return JSONResponse({"expired": len(emulator.feishu_tokens)})
+
     async def calls(request: Request) -> Response:
         since = request.query_params.get("since", "0")
         if not since.isdigit():
@@ -59,6 +68,7 @@ def routes(emulator: Emulator) -> list[Route]:
         Route("/_emulator/state", state, methods=["GET"]),
         Route("/_emulator/faults", faults, methods=["GET", "POST"]),
         Route("/_emulator/calls", calls, methods=["GET"]),
+        Route("/_emulator/tokens/expire", expire_tokens, methods=["POST"]),
     ]
 
 

@@ -164,6 +164,11 @@ class EmulatorServer:
         result: dict[str, Any] = self._request("POST", "/_emulator/faults", json=plan)
         return result
 
+    def expire_tokens(self) -> int:
+        """Expire every Feishu token issued so far (the next call with one answers 99991663)."""
+        result: dict[str, int] = self._request("POST", "/_emulator/tokens/expire")
+        return result["expired"]
+
     def calls(self, since: int = 0) -> list[dict[str, Any]]:
         """The audit log after sequence number ``since``, oldest first."""
         result: list[dict[str, Any]] = self._request("GET", "/_emulator/calls", params={"since": since})
