@@ -25,7 +25,7 @@ from ._emulator import UNLIMITED_PER_SECOND, EmulatorAdmin, emulator_process
 from ._rows import Row, Summary, ratio
 
 MEASUREMENT = "4. throughput"
-APP_ID = "cli_bench"
+APP_ID = "cli_bench_emulator"  # not call_overhead's: lark-oapi caches tokens by app_id for the whole process
 APP_SECRET = "bench-feishu-secret"
 CONCURRENCY = 8
 WARM_UP_CALLS = 10

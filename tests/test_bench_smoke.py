@@ -1,0 +1,161 @@
+"""The benchmark scripts run and report well-formed figures. Tiny counts, and no assertion on any timing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import bulk, call_overhead, generation, import_cost, signing, throughput
+from bench._cli import JSON_MARKER, parse_rows
+from bench._profile import hot_spots, package_of
+from bench._rows import Row, Summary
+from bench._table import number, render
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def check_rows(rows: list[Row]) -> None:
+    """Every figure is a real number, min <= median <= max, and each ratio is the medians' quotient."""
+    assert rows
+    for row in rows:
+        summary = row.summary
+        assert summary.runs >= 1
+        assert all(math.isfinite(value) and value >= 0 for value in (summary.low, summary.median, summary.high))
+        assert summary.low <= summary.median <= summary.high
+        if row.ratio is not None:
+            assert row.reference is not None
+            assert row.ratio > 0
+        if row.target is None:
+            assert row.met is None
+
+
+def ratio_matches(rows: list[Row], subject: str, reference_subject: str) -> None:
+    """The ratio printed for ``subject`` is its median over the same run's median of ``reference_subject``."""
+    for row in (row for row in rows if row.subject == subject):
+        reference = next(other for other in rows if other.subject == reference_subject and other.metric == row.metric)
+        assert row.ratio == pytest.approx(row.summary.median / reference.summary.median)
+
+
+def test_summary_is_median_min_max() -> None:
+    summary = Summary.of([3.0, 1.0, 2.0, 10.0])
+    assert (summary.median, summary.low, summary.high, summary.runs) == (2.5, 1.0, 10.0, 4)
+    with pytest.raises(ValueError):
+        Summary.of([])
+
+
+def test_rows_survive_the_json_round_trip_between_processes() -> None:
+    row = Row(
+        "2. per call", "x: imgroup", "CPU time per call", "µs", Summary(2.0, 1.0, 3.0, 3), "raw", 1.2, "≤ 1.5×", True
+    )
+    printed = "library chatter\n" + JSON_MARKER + "\n" + json.dumps([row.to_json()])
+    assert parse_rows(printed) == [row]
+    with pytest.raises(ValueError):
+        parse_rows("no rows here")
+
+
+def test_table_marks_missed_targets_and_lists_profiles() -> None:
+    missed = Row(
+        "1. import", "ours", "import wall time", "ms", Summary(400, 390, 420, 5), "floor", 1.9, "≤ 1.3×", False
+    )
+    missed = dataclasses.replace(missed, detail="urllib.request 3 ms")
+    met = Row("1. import", "floor", "import wall time", "ms", Summary(210, 200, 230, 5))
+    table = render([met, missed])
+    lines = table.splitlines()
+    assert lines[0].startswith("| # |") and len(lines) == 2 + 2 + 2
+    assert "**missed**" in lines[3] and "1.90× floor" in lines[3]
+    assert "missed" not in lines[2]
+    assert lines[-1].endswith("urllib.request 3 ms")
+
+
+def test_numbers_keep_three_significant_figures() -> None:
+    assert [number(v) for v in (12345.6, 123.4, 12.34, 1.234, 0.01234)] == ["12,346", "123", "12.3", "1.23", "0.0123"]
+
+
+def test_profile_names_packages_and_functions() -> None:
+    assert package_of("~") == "built-ins"
+    assert package_of("/x/.venv/lib/python3.11/site-packages/httpx/_client.py") == "httpx"
+    assert package_of("/work/main/generated/feishu_im/_pipeline.py") == "feishu_im"
+    assert package_of("/usr/lib/python3.11/json/decoder.py") == "stdlib"
+    report = hot_spots(lambda index: json.dumps({"index": index}), 50)
+    assert report.startswith("cProfile own time by package:") and "json" in report
+
+
+def test_import_cost_runs() -> None:
+    rows = import_cost.run(quick=True)
+    check_rows(rows)
+    assert {row.metric for row in rows} == {
+        "import wall time",
+        "peak RSS of the process",
+        "allocated by the import (tracemalloc peak)",
+    }
+    assert sum(row.target is not None for row in rows) == 3  # one target per metric, on the client classes
+    for row in rows:
+        if row.met is False and row.metric == "import wall time":
+            assert row.detail.startswith("-X importtime:")
+
+
+def test_call_overhead_runs_every_operation_against_raw_httpx() -> None:
+    rows = call_overhead.run(quick=True)
+    check_rows(rows)
+    operations = {row.subject.split(":")[0] for row in rows}
+    assert operations == {"disband_chat", "remove_chat_members", "destroy_group", "dismiss_team"}
+    assert {row.subject for row in rows if "lark-oapi" in row.subject} == {
+        "disband_chat: lark-oapi",
+        "remove_chat_members: lark-oapi",
+    }
+    for operation in operations:
+        ratio_matches(rows, f"{operation}: imgroup", f"{operation}: raw httpx")
+
+
+def test_signing_runs() -> None:
+    rows = signing.run(quick=True)
+    check_rows(rows)
+    ratio_matches(rows, "usersig: imgroup gen_usersig", "usersig: tls-sig-api-v2")
+
+
+def test_throughput_runs_on_the_emulator() -> None:
+    rows = throughput.run(quick=True)
+    check_rows(rows)
+    assert {row.subject for row in rows} == {f"disband_chat: {name}" for name in throughput.NOTES} | {
+        "disband_chat: raw httpx, keep-alive"
+    }
+
+
+def test_bulk_runs_on_the_emulator_without_failures() -> None:
+    rows = bulk.run(quick=True)
+    check_rows(rows)
+    failures = [row.note.split(" failed")[0].split()[-1] for row in rows if row.metric == "achieved rate, share of L"]
+    assert failures == ["0", "0"]
+    assert [row.metric for row in rows].count("rate-limit answers") == 2
+
+
+def test_generation_runs_into_a_scratch_folder() -> None:
+    generated = PROJECT_ROOT / "generated"
+    before = {path: path.stat().st_mtime_ns for path in generated.rglob("*.py")}
+    rows = generation.run(quick=True)
+    check_rows(rows)
+    assert {path: path.stat().st_mtime_ns for path in generated.rglob("*.py")} == before
+
+
+def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--only", "signing", "generation", "--results", str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "| 3. signing |" in result.stdout and "| 6. generation |" in result.stdout
+    (saved,) = tmp_path.glob("*-quick.json")
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    assert document["quick"] is True
+    assert document["versions"]["httpx"] and document["versions"]["lark-oapi"]
+    assert document["machine"]["cores"] >= 1
+    assert {row["measurement"] for row in document["rows"]} == {"3. signing", "6. generation"}
