@@ -50,10 +50,12 @@ def outcome_of_error(job: Job, errors: ModuleType, error: Exception) -> Outcome:
 
 
 def outcome_of_result(result: Any) -> Outcome:
-    """The outcome of a call that returned: a ``Disbanded`` says whether a retry found the group gone."""
+    """The outcome of a call that returned: whether a retry found the group gone, and ids not in the chat."""
+    not_removed = getattr(result, "invalid_id_list", None)
     return Outcome(
         "done",
         already_gone=bool(getattr(result, "already_gone", False)),
+        message="not in the chat: " + ", ".join(not_removed) if isinstance(not_removed, list) and not_removed else None,
         request_id=getattr(result, "request_id", None),
         attempts=getattr(result, "attempts", None),
     )

@@ -1,0 +1,222 @@
+"""``imgroup bulk`` against the emulator (demo seed): exit statuses, reports, resume, dry run, usage errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from imgroup.bulk.cli import bulk, default_journal_path
+from imgroup.emulator import EmulatorServer
+from imgroup.settings import FIELDS
+
+INVALID_TOKEN = 99991663
+
+
+@pytest.fixture
+def emu(imgroup_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> EmulatorServer:
+    """The demo emulator, with its credentials in the environment and no user config file in the way."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for name in ("IMGROUP_CONFIG", "IMGROUP_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    for vendor, fields in FIELDS.items():
+        for field in fields:
+            monkeypatch.delenv(field.variable, raising=False)
+            value = imgroup_emulator.credentials.get(vendor, {}).get(field.name)
+            if value is not None:
+                monkeypatch.setenv(field.variable, str(value))
+    return imgroup_emulator
+
+
+def invoke(emu: EmulatorServer, *args: str) -> Result:
+    return CliRunner().invoke(bulk, [*args, "--base-url", emu.base_url], catch_exceptions=False)
+
+
+def write(tmp_path: Path, text: str, name: str = "input.txt") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read_csv(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return {row["id"]: row for row in csv.DictReader(file)}
+
+
+def calls(emu: EmulatorServer, operation: str) -> list[dict[str, Any]]:
+    """The calls of ``operation`` that got past authentication.
+
+    Feishu tenant tokens are cached per app for the whole process, so after the emulator's reset between tests
+    a client's first calls carry a stale token and are answered 99991663; the client refetches and retries.
+    """
+    return [call for call in emu.calls() if call["operation"] == operation and call["code"] != INVALID_TOKEN]
+
+
+def test_feishu_disband_reports_each_chat_and_exits_1_when_one_failed(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "oc_demo_1\noc_demo_dissolved\noc_demo_member\noc_demo_2\n")
+    report = tmp_path / "report.csv"
+    result = invoke(emu, "disband", "--vendor", "feishu", "--input", str(source), "--report", str(report))
+
+    assert result.exit_code == 1, result.output
+    assert "4 items: 3 done (1 already gone), 1 failed" in result.output
+    assert "--retry-failed" in result.output
+    rows = read_csv(report)
+    assert list(rows) == ["oc_demo_1", "oc_demo_dissolved", "oc_demo_member", "oc_demo_2"]
+    assert (rows["oc_demo_1"]["status"], rows["oc_demo_1"]["already_gone"]) == ("done", "False")
+    assert rows["oc_demo_dissolved"]["status"] == "done"
+    assert (rows["oc_demo_dissolved"]["already_gone"], rows["oc_demo_dissolved"]["code"]) == ("True", "232009")
+    failed = rows["oc_demo_member"]
+    assert (failed["status"], failed["code"], failed["category"]) == ("failed", "232017", "permission_denied")
+    # The report agrees with what the emulator saw: its answer codes and request ids, one call per chat.
+    audit = {call["target"]: call for call in calls(emu, "disband_chat")}
+    assert len(calls(emu, "disband_chat")) == 4
+    assert {key: str(call["code"]) for key, call in audit.items()} == {
+        "oc_demo_1": "0",
+        "oc_demo_dissolved": "232009",
+        "oc_demo_member": "232017",
+        "oc_demo_2": "0",
+    }
+    assert all(row["request_id"] for row in rows.values())
+    assert default_journal_path(source).exists()
+
+
+def test_a_rerun_skips_done_items_and_retries_failed_only_when_asked(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "oc_demo_1\noc_demo_member\n")
+    assert invoke(emu, "disband", "--vendor", "feishu", "--input", str(source)).exit_code == 1
+    assert len(calls(emu, "disband_chat")) == 2
+
+    again = invoke(emu, "disband", "--vendor", "feishu", "--input", str(source))
+    assert again.exit_code == 1
+    assert "0 to run" in again.output
+    assert len(calls(emu, "disband_chat")) == 2
+
+    emu.seed({"feishu": {"chats": [{"chat_id": "oc_demo_member", "owner": "cli_demo", "members": ["ou_bob"]}]}})
+    retried = invoke(emu, "disband", "--vendor", "feishu", "--input", str(source), "--retry-failed")
+    assert retried.exit_code == 0, retried.output
+    assert "1 to run" in retried.output
+    assert [call["target"] for call in calls(emu, "disband_chat")] == ["oc_demo_1", "oc_demo_member", "oc_demo_member"]
+
+
+def test_a_group_already_gone_counts_as_done(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "@TGS#demo1\n@TGS#demo_gone\n")
+    result = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source))
+    assert result.exit_code == 0, result.output
+    assert "2 items: 2 done (1 already gone), 0 failed" in result.output
+
+
+def test_yunxin_disband_from_csv_with_a_jsonl_report(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "team_id,team_type,operator_id\n1001,1,acc_owner\n1002,1,acc_member\n", "teams.csv")
+    report = tmp_path / "out.jsonl"
+    result = invoke(emu, "disband", "--vendor", "yunxin", "--input", str(source), "--report", str(report))
+    assert result.exit_code == 1, result.output
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    assert [(row["id"], row["status"], row["already_gone"]) for row in rows] == [
+        ("1001", "done", False),
+        ("1002", "failed", False),
+    ]
+    assert rows[1]["category"] == "permission_denied" and isinstance(rows[1]["code"], int)
+    assert {call["target"]: call["code"] for call in calls(emu, "dismiss_team")}["1002"] == rows[1]["code"]
+
+
+def test_remove_members_names_ids_that_were_not_in_the_chat(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "chat_id,member_ids\noc_demo_1,ou_alice;ou_nobody\noc_demo_2,ou_bob\n", "m.csv")
+    report = tmp_path / "m.csv.report.csv"
+    result = invoke(emu, "remove-members", "--input", str(source), "--report", str(report))
+    assert result.exit_code == 0, result.output
+    rows = read_csv(report)
+    assert rows["oc_demo_1"]["message"] == "not in the chat: ou_nobody"
+    assert rows["oc_demo_2"]["message"] == ""
+    assert [call["effect"] for call in calls(emu, "remove_chat_members")] == ["removed:1", "removed:1"]
+
+
+def test_unbind_meeting_chat_runs_each_event_once(emu: EmulatorServer, tmp_path: Path) -> None:
+    calendar = "feishu.cn_demo@group.calendar.feishu.cn"
+    source = write(
+        tmp_path,
+        f"calendar_id,event_id,meeting_chat_id\n{calendar},evt_demo_0,oc_demo_meeting\n"
+        f"{calendar},evt_demo_1,oc_demo_meeting_user\n",
+        "meetings.csv",
+    )
+    report = tmp_path / "meetings.jsonl"
+    result = invoke(emu, "unbind-meeting-chat", "--input", str(source), "--report", str(report))
+    assert result.exit_code == 1, result.output
+    rows = {row["id"]: row for row in map(json.loads, report.read_text().splitlines())}
+    assert rows[f"{calendar}/evt_demo_0"]["status"] == "done"
+    assert rows[f"{calendar}/evt_demo_1"]["status"] == "failed"
+    assert [call["effect"] for call in calls(emu, "unbind_meeting_chat")] == ["unbound", None]
+
+
+def test_a_dry_run_checks_everything_and_sends_nothing(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "oc_demo_1\noc_demo_2\noc_demo_3\n")
+    first = invoke(emu, "disband", "--vendor", "feishu", "--input", str(source), "--dry-run")
+    assert first.exit_code == 0, first.output
+    assert "3 items for feishu disband_chat" in first.output
+    assert "every item would be sent" in first.output
+    assert emu.calls() == []
+    assert not default_journal_path(source).exists()
+
+    write(tmp_path, "oc_demo_1\n", "one.txt")
+    journal = default_journal_path(source)
+    invoke(emu, "disband", "--vendor", "feishu", "--input", str(tmp_path / "one.txt"), "--journal", str(journal))
+    # That journal is another input's: the dry run says so, as a real run would.
+    refused = invoke(emu, "disband", "--vendor", "feishu", "--input", str(source), "--dry-run")
+    assert refused.exit_code == 2
+    assert "use another --journal" in refused.output
+
+
+def test_a_dry_run_after_a_partial_run_says_what_is_left(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "oc_demo_1\noc_demo_member\n")
+    invoke(emu, "disband", "--vendor", "feishu", "--input", str(source))
+    sent = len(emu.calls())
+    result = invoke(emu, "disband", "--vendor", "feishu", "--input", str(source), "--dry-run")
+    assert result.exit_code == 0
+    assert "would send 0 items (1 more with --retry-failed)" in result.output
+    assert len(emu.calls()) == sent
+
+
+@pytest.mark.parametrize(
+    ("text", "extra", "words"),
+    [
+        ("team_id,team_type,operator_id\n1001,1,acc_owner\n1002,7,acc_owner\n", (), "line 3: team_type must be"),
+        ("team_id,team_type,operator_id\n1001,1,acc_owner\n", ("--report", "out.xlsx"), "must end in .csv or .jsonl"),
+        ("", (), "holds no items"),
+    ],
+)
+def test_usage_errors_exit_2_and_send_nothing(
+    emu: EmulatorServer, tmp_path: Path, text: str, extra: tuple[str, ...], words: str
+) -> None:
+    source = write(tmp_path, text, "teams.csv")
+    result = invoke(emu, "disband", "--vendor", "yunxin", "--input", str(source), *extra)
+    assert result.exit_code == 2
+    assert words in result.output
+    assert emu.calls() == []
+
+
+def test_missing_credentials_exit_2_without_showing_secrets(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TENCENT_IM_SECRET_KEY")
+    result = invoke(emu, "disband", "--vendor", "tencent", "--input", str(write(tmp_path, "@TGS#demo1\n")))
+    assert result.exit_code == 2
+    assert "TENCENT_IM_SECRET_KEY" in result.output
+    assert emu.calls() == []
+
+
+def test_an_unknown_vendor_and_a_missing_input_are_usage_errors(emu: EmulatorServer, tmp_path: Path) -> None:
+    assert invoke(emu, "disband", "--vendor", "slack", "--input", "x").exit_code == 2
+    missing = invoke(emu, "disband", "--vendor", "tencent", "--input", str(tmp_path / "absent.txt"))
+    assert missing.exit_code == 2
+    assert "cannot read it" in missing.output
+
+
+def test_a_tight_rate_limit_and_one_worker_still_finish(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "@TGS#demo1\n@TGS#demo2\n@TGS#demo3\n")
+    result = invoke(
+        emu, "disband", "--vendor", "tencent", "--input", str(source), "--rate-limit", "50", "--concurrency", "1"
+    )
+    assert result.exit_code == 0, result.output
+    assert [call["target"] for call in calls(emu, "destroy_group")] == ["@TGS#demo1", "@TGS#demo2", "@TGS#demo3"]
