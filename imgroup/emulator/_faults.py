@@ -26,10 +26,14 @@ class FaultPlanError(ValueError):
 
 @dataclass(frozen=True)
 class Fault:
-    """What to do to one call: ``kind`` is one of FAULT_KINDS; ``status`` is the HTTP status of an error."""
+    """What to do to one call: ``kind`` is one of FAULT_KINDS.
+
+    ``status`` is the HTTP status of an ``error`` or ``html`` answer; ``reset_s`` how long a storm says to wait.
+    """
 
     kind: str
     status: int = 500
+    reset_s: float = 1.0
 
 
 @dataclass
@@ -100,13 +104,21 @@ class FaultPlan:
     def applies_to(self, operation: str) -> bool:
         return self.operations is None or operation in self.operations
 
-    def storm_remaining_s(self, now: float) -> float:
-        """Seconds left of the storm window that opened when the plan was set (0 when none)."""
-        return max(0.0, self.set_at + self.storm_s - now)
-
-    def draw(self, vendor: str, operation: str, target: str) -> Fault | None:
-        """Decide, reproducibly, which fault (if any) hits this call."""
+    def draw(self, vendor: str, operation: str, target: str, now: float | None = None) -> Fault | None:
+        """Decide, reproducibly, which fault (if any) hits this call; ``now`` is on time.monotonic()."""
         if not self.applies_to(operation):
+            return None
+        fault = self._draw_share(vendor, operation, target)
+        if fault is None and self.storm_s:
+            storm_left = self.set_at + self.storm_s - (time.monotonic() if now is None else now)
+            if storm_left > 0:
+                fault = Fault("storm", reset_s=max(storm_left, 1.0))
+        if fault is not None:
+            self.counts[fault.kind] += 1
+        return fault
+
+    def _draw_share(self, vendor: str, operation: str, target: str) -> Fault | None:
+        if not (self.error_rate or self.html_rate or self.drop_rate or self.storm_rate):
             return None
         key = (vendor, operation, target)
         attempt = self._attempts[key]
@@ -114,9 +126,9 @@ class FaultPlan:
         digest = hashlib.blake2b(f"{self.seed}|{vendor}|{operation}|{target}|{attempt}".encode(), digest_size=8)
         draw = int.from_bytes(digest.digest(), "big") / 2**64
         for key_name, kind in _SHARES.items():
-            share = getattr(self, key_name)
+            share: float = getattr(self, key_name)
             if draw < share:
-                self.counts[kind] += 1
+                # The rest of the draw picks the status, so it too repeats with the seed.
                 status = SERVER_ERROR_STATUSES[int(draw / share * 1e6) % len(SERVER_ERROR_STATUSES)]
                 return Fault(kind, status)
             draw -= share

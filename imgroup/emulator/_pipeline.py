@@ -7,7 +7,6 @@ operation, an action that reads and changes the state. Everything here runs on t
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -65,7 +64,7 @@ class DroppedConnection(Response):
     """Starts an answer and stops halfway: the server then closes the connection, as a broken network would."""
 
     def __init__(self) -> None:
-        super().__init__(b"{}", status_code=200, media_type="application/json")
+        super().__init__(status_code=200)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = [(b"content-type", b"application/json"), (b"content-length", b"64")]
@@ -123,13 +122,6 @@ class Emulator:
         if plan.latency_ms and plan.applies_to(operation):
             await asyncio.sleep(plan.latency_ms / 1000)
         fault = plan.draw(vendor, operation, target or "")
-        if fault is None and plan.applies_to(operation):
-            storm_left = plan.storm_remaining_s(time.monotonic())
-            if storm_left > 0:
-                plan.counts["storm"] += 1
-                fault = Fault("storm")
-        else:
-            storm_left = 0.0
         app: str | None = None
         effect: str | None = None
         if fault is not None and fault.kind in ("error", "html"):
@@ -144,7 +136,8 @@ class Emulator:
             result = caller
         elif fault is not None and fault.kind == "storm":
             app = caller.app
-            result = dialect.rate_limited(Refusal(limit=1, window_s=1, reset_s=max(storm_left, 1.0)))
+            limit = self.limits_for(vendor, operation)[0] or 1
+            result = dialect.rate_limited(Refusal(limit=limit, window_s=1, reset_s=fault.reset_s))
         else:
             app = caller.app or None
             per_second, per_minute = self.limits_for(vendor, operation)
