@@ -371,6 +371,10 @@ def test_reset_forgets_everything_and_seed_adds_records(imgroup_emulator: Emulat
         {"tencent": {"apps": [{"sdkappid": "abc", "secret_key": "k"}]}},
     ],
 )
-def test_bad_seeds_are_refused(imgroup_emulator: EmulatorServer, seed: Any) -> None:
+def test_bad_seeds_are_refused_whole(imgroup_emulator: EmulatorServer, seed: Any) -> None:
+    before = imgroup_emulator.state()
+    if isinstance(seed, dict):  # a valid part first: it must not be applied either
+        seed = {"feishu": {"chats": [{"chat_id": "oc_half_seeded", "owner": "ou_x"}]}, **seed}
     answer = httpx.post(imgroup_emulator.base_url + "/_emulator/seed", json=seed)
     assert answer.status_code == 400 and answer.json()["error"]
+    assert imgroup_emulator.state() == before

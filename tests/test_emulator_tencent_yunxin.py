@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tencent_im.error_codes import lookup as tencent_lookup
 from yunxin_im.error_codes import lookup as yunxin_lookup
 
 from imgroup.emulator import EmulatorServer
-from imgroup.emulator._checksum import checksum
-from imgroup.emulator._usersig import signature, signed_content
+from imgroup.emulator._checksum import checksum, checksum_is_valid
+from imgroup.emulator._usersig import UserSigFailure, signature, signed_content, verify_usersig
 
 DESTROY = "/v4/group_open_http_svc/destroy_group"
 
@@ -35,6 +38,51 @@ def test_usersig_signature_matches_the_published_vector() -> None:
 
 def test_checksum_matches_the_published_vector() -> None:
     assert checksum("appsecret", "nonce123", "1700000000") == "46ab585644815516801391be81c48a4043a3d5db"
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    identifier=st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30),
+    key=st.text(min_size=1, max_size=64),
+    other_key=st.text(min_size=1, max_size=64),
+    sdkappid=st.integers(1400000000, 1499999999),
+)
+def test_usersigs_from_the_vendor_package_verify_only_with_their_key(
+    identifier: str, key: str, other_key: str, sdkappid: int
+) -> None:
+    from TLSSigAPIv2 import TLSSigAPIv2
+
+    usersig = TLSSigAPIv2(sdkappid, key).gen_sig(identifier, 3600)
+    now = time.time()
+    assert verify_usersig(usersig, sdkappid=sdkappid, identifier=identifier, key=key, now=now) is None
+    if other_key != key:
+        wrong = verify_usersig(usersig, sdkappid=sdkappid, identifier=identifier, key=other_key, now=now)
+        assert wrong is UserSigFailure.BAD_SIGNATURE
+    other = verify_usersig(usersig, sdkappid=sdkappid, identifier=identifier + "x", key=key, now=now)
+    assert other is UserSigFailure.IDENTIFIER_MISMATCH
+    assert verify_usersig(usersig, sdkappid=sdkappid, identifier=identifier, key=key, now=now + 3601) is (
+        UserSigFailure.EXPIRED
+    )
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    secret=st.text(min_size=1, max_size=40),
+    nonce=st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=128),
+    skew=st.integers(-300, 300),
+)
+def test_checksums_verify_within_five_minutes_and_only_with_their_secret(secret: str, nonce: str, skew: int) -> None:
+    curtime = 1_700_000_000
+    sent = hashlib.sha1((secret + nonce + str(curtime)).encode()).hexdigest()
+    valid = {"nonce": nonce, "curtime": str(curtime), "sent_checksum": sent}
+    assert checksum_is_valid(app_secret=secret, now=curtime + skew, **valid)
+    assert not checksum_is_valid(app_secret=secret + "x", now=curtime, **valid)
+    assert not checksum_is_valid(app_secret=secret, now=curtime + 301, **valid)
+    long_nonce = nonce + "n" * 128
+    signed_long = hashlib.sha1((secret + long_nonce + str(curtime)).encode()).hexdigest()
+    assert not checksum_is_valid(
+        app_secret=secret, now=curtime, nonce=long_nonce, curtime=str(curtime), sent_checksum=signed_long
+    )
 
 
 # --- Tencent destroy_group ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ kept out of every repr and snapshot.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,7 +108,15 @@ class EmulatorState:
     yunxin_accounts: set[str] = field(default_factory=set)
 
     def load_seed(self, seed: dict[str, Any]) -> None:
-        """Add (or replace, by id) the records of a seed document; see README.md for its shape."""
+        """Add (or replace, by id) the records of a seed document; see README.md for its shape.
+
+        All or nothing: a malformed seed raises SeedError and leaves the state as it was.
+        """
+        staged = copy.deepcopy(self)
+        staged._load(seed)
+        self.__dict__.update(staged.__dict__)
+
+    def _load(self, seed: dict[str, Any]) -> None:
         if not isinstance(seed, dict):
             raise SeedError("a seed is a JSON object keyed by vendor")
         unknown = set(seed) - {"feishu", "tencent", "yunxin"}
