@@ -141,3 +141,10 @@ def test_throughput_of_a_concurrent_burst(imgroup_emulator: EmulatorServer) -> N
     # The clients share this process (and its GIL) with the server, on a machine other jobs share too: the bar
     # is a floor that catches a per-call stall (a 40 ms Nagle wait gives 25 calls/s), not the speed.
     assert per_worker * workers / elapsed > 100, f"{per_worker * workers / elapsed:.0f} calls/s"
+
+
+def test_the_public_names_are_sorted_and_importable() -> None:
+    import imgroup.emulator as package
+
+    assert package.__all__ == sorted(package.__all__)
+    assert all(getattr(package, name) is not None for name in package.__all__)
