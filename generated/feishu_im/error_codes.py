@@ -3,9 +3,9 @@
 """Every error code the feishu documentation lists, with what it means and what to do.
 
 >>> from feishu_im.error_codes import lookup
->>> info = lookup(190002)
+>>> info = lookup(10003)
 >>> info.category, info.retryable
-('invalid_argument', False)
+('unauthenticated', False)
 """
 
 from __future__ import annotations
@@ -35,6 +35,26 @@ class ErrorInfo:
 
 ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     {
+        10003: ErrorInfo(
+            code=10003,
+            http_status=400,
+            message="invalid param",
+            description="The app_id is unknown or a field is missing. 参数错误：app_id 不存在或缺少字段。",
+            action="Check FEISHU_APP_ID (or app_id) against the developer console.",
+            retryable=False,
+            category="unauthenticated",
+            operations=("get_tenant_access_token",),
+        ),
+        10014: ErrorInfo(
+            code=10014,
+            http_status=400,
+            message="app secret invalid",
+            description="The app_secret does not belong to the app_id. app_secret 错误。",
+            action="Check the app secret in the developer console; it may have been reset.",
+            retryable=False,
+            category="unauthenticated",
+            operations=("get_tenant_access_token",),
+        ),
         190002: ErrorInfo(
             code=190002,
             http_status=400,
