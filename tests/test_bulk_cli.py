@@ -220,3 +220,21 @@ def test_a_tight_rate_limit_and_one_worker_still_finish(emu: EmulatorServer, tmp
     )
     assert result.exit_code == 0, result.output
     assert [call["target"] for call in calls(emu, "destroy_group")] == ["@TGS#demo1", "@TGS#demo2", "@TGS#demo3"]
+
+
+def test_refused_credentials_stop_the_job_after_the_first_refusal(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TENCENT_IM_SECRET_KEY", "not-the-apps-key")
+    source = write(tmp_path, "@TGS#demo1\n@TGS#demo2\n@TGS#demo3\n")
+    result = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source), "--concurrency", "1")
+    assert result.exit_code == 1
+    assert "stopped: tencent refused the credentials ([70009]" in result.output
+    assert "1 failed, 2 not run" in result.output
+    assert "not-the-apps-key" not in result.output
+    assert len(emu.calls()) == 1
+
+    monkeypatch.setenv("TENCENT_IM_SECRET_KEY", emu.credentials["tencent"]["secret_key"])
+    fixed = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source), "--retry-failed")
+    assert fixed.exit_code == 0, fixed.output
+    assert [call["target"] for call in calls(emu, "destroy_group")][1:] == ["@TGS#demo1", "@TGS#demo2", "@TGS#demo3"]

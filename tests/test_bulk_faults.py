@@ -227,3 +227,26 @@ def test_without_the_client_side_limit_the_emulator_refuses_calls(emulator: Emul
     assert status == 0, output
     assert emulator.state()["rate_limited"]["feishu"]["disband_chat"] > 0
     assert Counter(c["target"] for c in emulator.calls() if c["effect"] == "disbanded") == Counter(chats)
+
+
+def test_ctrl_c_stops_with_status_130_and_the_same_command_resumes(emulator: EmulatorServer, tmp_path: Path) -> None:
+    groups = group_ids(400)
+    (tmp_path / "tencent.txt").write_text("\n".join(groups) + "\n")
+    emulator.faults({"latency_ms": 20})
+    command = bulk_command(tmp_path, emulator, "tencent", "--concurrency", "4")
+    process = start(command, tmp_path)
+    seen = 0
+    while process.poll() is None and seen < 50:
+        time.sleep(0.01)
+        seen += len(emulator.calls(since=seen))
+    process.send_signal(signal.SIGINT)
+    status, output = finish(process)
+    assert status == 130, output
+    assert "re-run the same command to resume" in output
+    with Journal.read(tmp_path / "tencent.txt.journal.sqlite") as journal:
+        counts = journal.counts()
+    assert 0 < counts["done"] < len(groups)
+
+    status, output = finish(start(command, tmp_path))
+    assert status == 0, output
+    assert_each_group_disbanded_once(emulator, groups)

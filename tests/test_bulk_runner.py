@@ -16,7 +16,7 @@ import yunxin_im
 from imgroup.bulk._input import Item
 from imgroup.bulk._jobs import DISBAND
 from imgroup.bulk._journal import Journal, Outcome
-from imgroup.bulk._progress import PlainProgress
+from imgroup.bulk._progress import PlainProgress, RichProgress, progress_view
 from imgroup.bulk._runner import run_items
 
 JOB = DISBAND["yunxin"]
@@ -204,6 +204,23 @@ def test_plain_progress_prints_at_most_every_interval_and_once_at_the_end() -> N
             progress.advance(Outcome(status))
     lines = stream.getvalue().splitlines()
     assert lines == ["3/4: 2 done, 1 failed, 0.5/s", "4/4: 3 done, 1 failed, 0.6/s"]
+
+
+def test_a_terminal_gets_a_rich_bar_with_done_failed_and_rate_and_a_pipe_gets_plain_lines() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert isinstance(progress_view(3, "disband", Terminal()), RichProgress)
+    assert isinstance(progress_view(3, "disband", io.StringIO()), PlainProgress)
+    stream = io.StringIO()
+    with RichProgress(3, "disband (tencent)", stream) as bar:
+        for status in ("done", "failed", "done"):
+            bar.advance(Outcome(status))
+    shown = stream.getvalue()
+    assert "disband (tencent)" in shown
+    assert "3/3" in shown
+    assert "2 done" in shown and "1 failed" in shown and "/s" in shown
 
 
 def test_the_request_carries_the_items_arguments(tmp_path: Path) -> None:

@@ -113,6 +113,6 @@ def _item(path: Path, line: int, cells: list[str], header: list[str] | None, job
         # The client's ValidationError names the parameter; the input's reader knows it by its column.
         field = getattr(error, "field", None)
         problem = getattr(error, "problem", str(error))
-        header_of = {column.parameter: column.header for column in job.columns}
-        raise InputError(path, line, f"{header_of.get(field, field)} {problem}") from None
+        named = next((column.header for column in job.columns if column.parameter == field), field)
+        raise InputError(path, line, f"{named} {problem}" if named else problem) from None
     return Item(key=job.key(arguments), line=line, arguments=arguments)

@@ -18,6 +18,8 @@ from ._jobs import Job
 from ._journal import Journal, Outcome
 
 DEFAULT_CONCURRENCY = 16
+# The vendor refused the credentials: every other item would get the same answer, so the job stops taking items.
+STOPPING_CATEGORIES = frozenset({"unauthenticated"})
 
 
 def outcome_of_error(job: Job, errors: ModuleType, error: Exception) -> Outcome:
@@ -79,20 +81,28 @@ async def run_items(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_outcome: Callable[[Item, Outcome], None] = lambda item, outcome: None,
-) -> None:
-    """Run ``items`` with ``concurrency`` workers, journaling each start and outcome as it happens."""
+) -> Outcome | None:
+    """Run ``items`` with ``concurrency`` workers, journaling each start and outcome as it happens.
+
+    Returns None when every item ran, or the outcome that stopped the job early (credentials refused); the items
+    not taken stay pending for the next run.
+    """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
     errors = importlib.import_module(f"{job.package}.errors")
     queue = iter(items)  # shared by the workers: taking the next item never awaits, so no two take the same one
+    stopped_by: list[Outcome] = []
 
     async def worker() -> None:
-        for item in queue:
+        while not stopped_by and (item := next(queue, None)) is not None:
             journal.start(item.key)
             outcome = await perform(job, client, errors, item)
             journal.finish(item.key, outcome)
             on_outcome(item, outcome)
+            if outcome.category in STOPPING_CATEGORIES:
+                stopped_by.append(outcome)
 
     async with asyncio.TaskGroup() as group:
         for _ in range(concurrency):
             group.create_task(worker())
+    return stopped_by[0] if stopped_by else None

@@ -17,7 +17,7 @@ import click
 
 from ._input import InputError, Item, read_items
 from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
-from ._journal import Journal, JournalError
+from ._journal import Journal, JournalError, Outcome
 from ._progress import ProgressView, progress_view
 from ._report import report_format, summary, write_report
 from ._runner import DEFAULT_CONCURRENCY, run_items
@@ -85,30 +85,27 @@ def bulk() -> None:
 @bulk.command()
 @click.option("--vendor", required=True, type=click.Choice(sorted(DISBAND)), help="Whose groups.")
 @_job_options
-@click.pass_context
-def disband(ctx: click.Context, vendor: str, **options: Any) -> None:
+def disband(vendor: str, **options: Any) -> None:
     """Disband every group of the input.
 
     Feishu: one chat_id a line. Tencent: one group_id a line. Yunxin: CSV team_id,team_type,operator_id
     [,extension]. A group found already gone counts as done.
     """
-    ctx.exit(run_job(DISBAND[vendor], **options))
+    click.get_current_context().exit(run_job(DISBAND[vendor], **options))
 
 
 @bulk.command("remove-members")
 @_job_options
-@click.pass_context
-def remove_members(ctx: click.Context, **options: Any) -> None:
+def remove_members(**options: Any) -> None:
     """Remove members from Feishu chats: CSV chat_id,member_ids[,member_id_type], member ids split by ';'."""
-    ctx.exit(run_job(REMOVE_MEMBERS, **options))
+    click.get_current_context().exit(run_job(REMOVE_MEMBERS, **options))
 
 
 @bulk.command("unbind-meeting-chat")
 @_job_options
-@click.pass_context
-def unbind_meeting_chat(ctx: click.Context, **options: Any) -> None:
+def unbind_meeting_chat(**options: Any) -> None:
     """Unbind Feishu meeting chats from their events: CSV calendar_id,event_id,meeting_chat_id."""
-    ctx.exit(run_job(UNBIND_MEETING_CHAT, **options))
+    click.get_current_context().exit(run_job(UNBIND_MEETING_CHAT, **options))
 
 
 def _fail(message: str) -> int:
@@ -147,8 +144,9 @@ def run_job(
         return _describe(job, items, journal_path)
     try:
         settings = load_settings(job.vendor, profile=profile, base_url=base_url)
-        limits = True if rate_limit is None else bool(rate_limit) and {job.operation: rate_limit}
-        client = make_client(settings, asynchronous=True, max_retries=max_retries, rate_limit=limits)
+        client = make_client(
+            settings, asynchronous=True, max_retries=max_retries, rate_limit=client_rate_limit(job, rate_limit)
+        )
     except (SettingsError, ValueError) as error:
         return _fail(str(error))
     try:
@@ -162,10 +160,15 @@ def run_job(
         if todo:
             view = progress_view(len(todo), f"{job.command} ({job.vendor})", sys.stderr)
             try:
-                asyncio.run(_run(job, client, journal, todo, concurrency, view))
+                stopped_by = asyncio.run(_run(job, client, journal, todo, concurrency, view))
             except KeyboardInterrupt:
                 click.echo("interrupted: every finished item is in the journal; re-run the same command to resume")
                 return EXIT_INTERRUPTED
+            if stopped_by is not None:
+                click.echo(
+                    f"stopped: {job.vendor} refused the credentials ([{stopped_by.code}] {stopped_by.message}); "
+                    "fix them, then re-run with --retry-failed"
+                )
         counts = journal.counts()
         if report_path is not None:
             write_report(report_path, journal.entries())
@@ -175,12 +178,30 @@ def run_job(
     return EXIT_DONE if counts["done"] == len(items) else EXIT_SOME_FAILED
 
 
-async def _run(job: Job, client: Any, journal: Journal, todo: Sequence[Item], concurrency: int, view: Any) -> None:
-    progress: ProgressView = view
+def client_rate_limit(job: Job, calls_per_second: int | None) -> bool | dict[str, float]:
+    """The client's ``rate_limit``: the documented limits (None), none at all (0), or ``calls_per_second``.
+
+    A documented per-minute limit (Feishu: 1000/min) still applies on top of a per-second override.
+    """
+    if calls_per_second is None:
+        return True
+    if calls_per_second == 0:
+        return False
+    return {job.operation: float(calls_per_second)}
+
+
+async def _run(
+    job: Job, client: Any, journal: Journal, todo: Sequence[Item], concurrency: int, progress: ProgressView
+) -> Outcome | None:
     async with client:
         with progress:
-            await run_items(
-                job, client, journal, todo, concurrency=concurrency, on_outcome=lambda item, o: progress.advance(o)
+            return await run_items(
+                job,
+                client,
+                journal,
+                todo,
+                concurrency=concurrency,
+                on_outcome=lambda _, outcome: progress.advance(outcome),
             )
 
 
