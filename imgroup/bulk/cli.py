@@ -26,6 +26,13 @@ from ._runner import DEFAULT_CONCURRENCY, run_items
 # still leave a handful of items per ten thousand for --retry-failed.
 DEFAULT_BULK_MAX_RETRIES = 5
 EXIT_DONE, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXAMPLES = """\b
+Examples:
+  imgroup bulk disband --vendor tencent --input groups.txt --report outcome.csv
+  imgroup bulk disband --vendor yunxin --input teams.csv --dry-run
+  imgroup bulk disband --vendor tencent --input groups.txt --retry-failed
+  imgroup bulk remove-members --input members.csv --concurrency 8 --rate-limit 20
+"""
 
 
 def default_journal_path(input_path: Path) -> Path:
@@ -77,9 +84,14 @@ def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return functools.reduce(lambda decorated, option: option(decorated), reversed(options), command)
 
 
-@click.group(name="bulk")
+@click.group(name="bulk", epilog=EXAMPLES)
 def bulk() -> None:
-    """Run one operation over many groups: concurrent, rate limited, journaled, resumable."""
+    """Run one operation over many groups: concurrent, rate limited, journaled, resumable.
+
+    Each item's outcome goes to a journal (SQLite) as it happens; running the same command again resumes,
+    skipping what is done. Exit status: 0 every item done (already gone counts as done), 1 some failed or
+    were not run, 2 a usage error or unreadable input, 130 interrupted.
+    """
 
 
 @bulk.command()
@@ -97,14 +109,20 @@ def disband(vendor: str, **options: Any) -> None:
 @bulk.command("remove-members")
 @_job_options
 def remove_members(**options: Any) -> None:
-    """Remove members from Feishu chats: CSV chat_id,member_ids[,member_id_type], member ids split by ';'."""
+    """Remove members from Feishu chats.
+
+    CSV chat_id,member_ids[,member_id_type], one chat a row, its member ids split by ';'.
+    """
     click.get_current_context().exit(run_job(REMOVE_MEMBERS, **options))
 
 
 @bulk.command("unbind-meeting-chat")
 @_job_options
 def unbind_meeting_chat(**options: Any) -> None:
-    """Unbind Feishu meeting chats from their events: CSV calendar_id,event_id,meeting_chat_id."""
+    """Unbind Feishu meeting chats from their calendar events.
+
+    CSV calendar_id,event_id,meeting_chat_id; an item is named calendar_id/event_id.
+    """
     click.get_current_context().exit(run_job(UNBIND_MEETING_CHAT, **options))
 
 
