@@ -98,7 +98,9 @@ def test_a_rerun_skips_done_items_and_retries_failed_only_when_asked(emu: Emulat
     retried = invoke(emu, "disband", "--vendor", "feishu", "--input", str(source), "--retry-failed")
     assert retried.exit_code == 0, retried.output
     assert "1 to run" in retried.output
-    assert [call["target"] for call in calls(emu, "disband_chat")] == ["oc_demo_1", "oc_demo_member", "oc_demo_member"]
+    sent = [call["target"] for call in calls(emu, "disband_chat")]
+    assert sorted(sent[:2]) == ["oc_demo_1", "oc_demo_member"]
+    assert sent[2:] == ["oc_demo_member"]
 
 
 def test_a_group_already_gone_counts_as_done(emu: EmulatorServer, tmp_path: Path) -> None:
@@ -147,7 +149,8 @@ def test_unbind_meeting_chat_runs_each_event_once(emu: EmulatorServer, tmp_path:
     rows = {row["id"]: row for row in map(json.loads, report.read_text().splitlines())}
     assert rows[f"{calendar}/evt_demo_0"]["status"] == "done"
     assert rows[f"{calendar}/evt_demo_1"]["status"] == "failed"
-    assert [call["effect"] for call in calls(emu, "unbind_meeting_chat")] == ["unbound", None]
+    effects = {call["target"]: call["effect"] for call in calls(emu, "unbind_meeting_chat")}
+    assert effects == {"oc_demo_meeting": "unbound", "oc_demo_meeting_user": None}
 
 
 def test_a_dry_run_checks_everything_and_sends_nothing(emu: EmulatorServer, tmp_path: Path) -> None:
@@ -237,4 +240,5 @@ def test_refused_credentials_stop_the_job_after_the_first_refusal(
     monkeypatch.setenv("TENCENT_IM_SECRET_KEY", emu.credentials["tencent"]["secret_key"])
     fixed = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source), "--retry-failed")
     assert fixed.exit_code == 0, fixed.output
-    assert [call["target"] for call in calls(emu, "destroy_group")][1:] == ["@TGS#demo1", "@TGS#demo2", "@TGS#demo3"]
+    resent = sorted(call["target"] for call in calls(emu, "destroy_group")[1:])
+    assert resent == ["@TGS#demo1", "@TGS#demo2", "@TGS#demo3"]
