@@ -42,7 +42,6 @@ SCHEMA = (
     message TEXT,
     request_id TEXT,
     attempts INTEGER,
-    starts INTEGER NOT NULL DEFAULT 0,
     updated_at REAL
 )""",
 )
@@ -157,7 +156,7 @@ class Journal:
     def start(self, key: str) -> None:
         """Record that the item's call is about to be sent."""
         self._db.execute(
-            "UPDATE items SET status = 'in_flight', starts = starts + 1, updated_at = ? WHERE key = ?",
+            "UPDATE items SET status = 'in_flight', updated_at = ? WHERE key = ?",
             (time.time(), key),
         )
 
