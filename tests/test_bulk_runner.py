@@ -233,3 +233,44 @@ def test_the_request_carries_the_items_arguments(tmp_path: Path) -> None:
     item = Item("1001", 1, {"team_id": "1001", "team_type": 2, "operator_id": "acc_o", "extension": "bye"})
     asyncio.run(run(tmp_path, handler, [item]))
     assert sent == [("/im/v2/teams/1001", {"team_type": 2, "operator_id": "acc_o", "extension": "bye"})]
+
+
+@pytest.mark.anyio
+async def test_all_workers_are_paced_by_the_one_clients_limiter(tmp_path: Path) -> None:
+    """Eight workers, a limit of 5 calls/s: no second of the (fake) clock holds more than 5 sends."""
+    from yunxin_im._pipeline import CallSettings
+    from yunxin_im._rate_limit import RateLimiter
+
+    now = [0.0]
+    sent_at: list[float] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        sent_at.append(now[0])
+        return answer(200)
+
+    sleeping: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        # Fake time: the clock jumps to the earliest sleeper's deadline, as the event loop would wake it first.
+        deadline = now[0] + seconds
+        sleeping.append(deadline)
+        while now[0] < deadline:
+            if deadline <= min(sleeping):
+                now[0] = deadline
+            else:
+                await asyncio.sleep(0)
+        sleeping.remove(deadline)
+
+    work = [team(f"t{n}", n) for n in range(1, 21)]
+    with Journal.open(tmp_path / "j.sqlite", JOB.name, work) as journal:
+        async with client(handler) as yunxin:
+            pipeline = yunxin._pipeline
+            limiter = RateLimiter({"dismiss_team": ((1.0, 5),)}, clock=lambda: now[0])
+            pipeline.settings = CallSettings(pipeline.settings.timeout, pipeline.settings.retry, limiter)
+            pipeline._sleep = fake_sleep
+            await run_items(JOB, yunxin, journal, work, concurrency=8)
+        assert journal.counts()["done"] == 20
+    assert len(sent_at) == 20
+    for start in sent_at:
+        assert sum(start <= moment < start + 1.0 for moment in sent_at) <= 5
+    assert max(sent_at) >= 3.0  # 20 calls at 5/s need at least three more seconds after the first five
