@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from imgroup.bulk._input import read_items
+from imgroup.bulk._jobs import DISBAND
+from imgroup.bulk._journal import Journal
 from imgroup.bulk.cli import bulk, default_journal_path
 from imgroup.emulator import EmulatorServer
 from imgroup.settings import FIELDS
@@ -242,3 +245,20 @@ def test_refused_credentials_stop_the_job_after_the_first_refusal(
     assert fixed.exit_code == 0, fixed.output
     resent = sorted(call["target"] for call in calls(emu, "destroy_group")[1:])
     assert resent == ["@TGS#demo1", "@TGS#demo2", "@TGS#demo3"]
+
+
+def test_a_changed_input_or_a_journal_in_use_is_refused_with_2(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "@TGS#demo1\n")
+    assert invoke(emu, "disband", "--vendor", "tencent", "--input", str(source)).exit_code == 0
+    write(tmp_path, "@TGS#demo1\n@TGS#demo2\n")
+    changed = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source))
+    assert changed.exit_code == 2
+    assert "the input has @TGS#demo2 (line 2)" in changed.output
+
+    other = write(tmp_path, "@TGS#demo3\n", "other.txt")
+    items = read_items(other, DISBAND["tencent"])
+    with Journal.open(default_journal_path(other), DISBAND["tencent"].name, items):
+        busy = invoke(emu, "disband", "--vendor", "tencent", "--input", str(other))
+    assert busy.exit_code == 2
+    assert "in use by another run" in busy.output
+    assert [call["target"] for call in calls(emu, "destroy_group")] == ["@TGS#demo1"]
