@@ -41,6 +41,11 @@ class EmulatorAdmin:
         result: dict[str, Any] = self._call("GET", "/_emulator/state")
         return result
 
+    def calls(self) -> list[dict[str, Any]]:
+        """The audit log: every vendor call answered since the last restart, with its time."""
+        result: list[dict[str, Any]] = self._call("GET", "/_emulator/calls")
+        return result
+
     def close(self) -> None:
         self._http.close()
 

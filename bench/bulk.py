@@ -1,25 +1,21 @@
-"""Measurement 5: a bulk disband on the emulator under a rate limit of L calls per second.
+"""Measurement 5: ``imgroup bulk disband`` on the emulator under a rate limit of L calls per second.
 
-The job is Tencent ``destroy_group`` (documented limit 200 calls/s, no per-minute cap, so 10,000 items take a
-minute rather than Feishu's ten), with the emulator enforcing L and the client's own limiter set to L.
-
-imgroup's bulk runner (``imgroup bulk``) was not in the tree when this was written, so the job is a minimal
-asyncio loop over ``AsyncTencentIMClient`` and its rate limiter: WORKERS tasks draw group ids from one lazy
-iterator, so nothing grows with the number of items. Each job runs in a fresh interpreter, which reports its
-peak RSS; the emulator runs in a process of its own and counts the rate-limit answers it sent.
-
-The achieved rate is items over the time from the first send to the last answer. The limiter lets the first
-window's L calls go at once, so short jobs come out above L; the target is judged on the long job.
+The job is Tencent ``destroy_group`` (documented limit 200 calls/s and no per-minute cap, so 10,000 items
+take a minute rather than Feishu's ten): the emulator enforces L, and the job runs with ``--rate-limit L``
+and its defaults otherwise (16 calls in flight, journal, report). Each job is the command line in a fresh
+process (``python -m imgroup.bulk``); its peak RSS comes from ``wait4``. The emulator runs in a process of
+its own, counts the rate-limit answers it sent, and its audit log times every call: the achieved rate is
+the calls it accepted over the time from the first to the last.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import resource
+import os
 import subprocess
 import sys
-import time
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +26,14 @@ from ._rows import Row, Summary, ratio
 MEASUREMENT = "5. bulk"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LIMIT_PER_SECOND = 200
-WORKERS = 16
 TARGET_SHARE = 0.95
 TARGET_MEMORY_RATIO = 1.1  # "flat": the long job's peak within 10% of the short job's
 APP = {"sdkappid": 1400000000, "secret_key": "bench-tencent-secret", "identifier": "administrator"}
-JOB_TIMEOUT_S = 600
+OPERATION = "destroy_group"
+
+
+class JobFailed(RuntimeError):
+    """The bulk command did not finish every item: its figures would mean nothing."""
 
 
 def group_id(index: int) -> str:
@@ -47,50 +46,63 @@ def seed_for(count: int) -> dict[str, Any]:
     return {"tencent": {"apps": [app], "groups": groups}}
 
 
-async def disband_all(base_url: str, count: int, limit: int) -> dict[str, float]:
-    """Disband ``count`` groups with WORKERS tasks under ``limit`` calls per second; what it took."""
-    from tencent_im import AsyncTencentIMClient, TencentIMError
-
-    outcome = {"done": 0, "failed": 0}
-    pending = (group_id(index) for index in range(count))
-    async with AsyncTencentIMClient(**APP, base_url=base_url, rate_limit={"destroy_group": limit}) as client:
-
-        async def worker() -> None:
-            for group in pending:
-                try:
-                    await client.destroy_group(group_id=group)
-                except TencentIMError:
-                    outcome["failed"] += 1
-                else:
-                    outcome["done"] += 1
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(WORKERS)))
-        seconds = time.perf_counter() - start
-    return {**outcome, "seconds": seconds}
+def busiest_second(times: Sequence[float]) -> int:
+    """The most calls in any one-second span of ``times`` (sorted)."""
+    most, first = 0, 0
+    for last, arrival in enumerate(times):
+        while arrival - times[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
-def job_in_child(base_url: str, count: int, limit: int) -> None:
-    """The body of one job's interpreter: run it, then print its figures and peak RSS as JSON."""
-    figures = asyncio.run(disband_all(base_url, count, limit))
-    figures["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps(figures))
+def _environment(scratch: Path) -> dict[str, str]:
+    """Credentials for the job, and an empty config file so that no user's profile leaks in."""
+    config = scratch / "config.toml"
+    config.write_text("", encoding="utf-8")
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith(("TENCENT_IM_", "IMGROUP_"))}
+    return {
+        **inherited,
+        "IMGROUP_CONFIG": str(config),
+        "TENCENT_IM_SDKAPPID": str(APP["sdkappid"]),
+        "TENCENT_IM_SECRET_KEY": str(APP["secret_key"]),
+        "TENCENT_IM_IDENTIFIER": str(APP["identifier"]),
+    }
 
 
 def run_job(admin: EmulatorAdmin, count: int, limit: int) -> dict[str, float]:
-    admin.restart_with(seed_for(count), rate_limits={"destroy_group": limit})
-    code = f"from bench.bulk import job_in_child; job_in_child({admin.base_url!r}, {count}, {limit})"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=PROJECT_ROOT,
-        timeout=JOB_TIMEOUT_S,
-    )
-    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
-    figures["rate_limited"] = admin.state()["rate_limited"]["tencent"]["destroy_group"]
-    return figures
+    """One bulk disband of ``count`` fresh groups; its rate, refusals, peak RSS and outcomes."""
+    admin.restart_with(seed_for(count), rate_limits={OPERATION: limit})
+    with tempfile.TemporaryDirectory(prefix="imgroup-bench-bulk-") as name:
+        scratch = Path(name)
+        groups = scratch / "groups.txt"
+        groups.write_text("".join(f"{group_id(index)}\n" for index in range(count)), encoding="utf-8")
+        report = scratch / "outcome.jsonl"
+        command = [sys.executable, "-m", "imgroup.bulk", "disband", "--vendor", "tencent", "--input", str(groups)]
+        command += ["--base-url", admin.base_url, "--rate-limit", str(limit), "--report", str(report)]
+        with open(scratch / "output.txt", "w+", encoding="utf-8") as output:
+            child = subprocess.Popen(
+                command, stdout=output, stderr=subprocess.STDOUT, env=_environment(scratch), cwd=PROJECT_ROOT
+            )
+            _, status, usage = os.wait4(child.pid, 0)  # this child's own peak RSS, not any other's
+            child.returncode = os.waitstatus_to_exitcode(status)
+            output.seek(0)
+            printed = output.read()
+        if child.returncode != 0:
+            raise JobFailed(f"imgroup bulk exited {child.returncode}:\n{printed[-2000:]}")
+        outcomes = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines() if line]
+    done = sum(outcome["status"] == "done" for outcome in outcomes)
+    if done != count:
+        raise JobFailed(f"{count - done} of {count} items did not finish")
+    calls = [call for call in admin.calls() if call["operation"] == OPERATION]
+    accepted = sorted(call["time"] for call in calls if call["code"] == 0)
+    return {
+        "rate": (len(accepted) - 1) / (accepted[-1] - accepted[0]),
+        "rate_limited": admin.state()["rate_limited"]["tencent"][OPERATION],
+        "busiest_second": busiest_second(sorted(call["time"] for call in calls)),
+        "rss_kb": usage.ru_maxrss,
+        "retried": sum(outcome["attempts"] > 1 for outcome in outcomes),
+    }
 
 
 def run(quick: bool) -> list[Row]:
@@ -103,11 +115,10 @@ def run(quick: bool) -> list[Row]:
                 jobs[size].append(run_job(admin, size, LIMIT_PER_SECOND))
     rows: list[Row] = []
     for size in sizes:
-        subject = f"{size:,} destroy_group, L = {LIMIT_PER_SECOND}/s"
+        subject = f"{size:,} × destroy_group, L = {LIMIT_PER_SECOND}/s"
         figures = jobs[size]
-        failed = sum(job["failed"] for job in figures)
-        share = Summary.of([job["done"] / job["seconds"] / LIMIT_PER_SECOND * 100 for job in figures])
         judged = size == long
+        share = Summary.of([job["rate"] / LIMIT_PER_SECOND * 100 for job in figures])
         rows.append(
             Row(
                 MEASUREMENT,
@@ -117,12 +128,30 @@ def run(quick: bool) -> list[Row]:
                 share,
                 target=f"≥ {TARGET_SHARE:.0%}" if judged else None,
                 met=share.median >= TARGET_SHARE * 100 if judged else None,
-                note=f"{WORKERS} tasks, asyncio loop; {failed} failed" if size == short else f"{failed} failed",
+                note="imgroup bulk disband, its defaults" if size == short else "",
             )
         )
         limited = Summary.of([job["rate_limited"] for job in figures])
+        busiest = max(int(job["busiest_second"]) for job in figures)
+        retried = max(int(job["retried"]) for job in figures)
+        detail = (
+            f"the emulator's audit log times up to {busiest} calls within one second, where the client's limiter "
+            f"books at most {LIMIT_PER_SECOND} per 1.02 s: calls bunch by more than its 20 ms margin between "
+            f"booking and the emulator's count; up to {retried} items needed a retry, none failed"
+            if limited.high > 0
+            else ""
+        )
         rows.append(
-            Row(MEASUREMENT, subject, "rate-limit answers", "count", limited, target="0", met=limited.high == 0)
+            Row(
+                MEASUREMENT,
+                subject,
+                "rate-limit answers",
+                "count",
+                limited,
+                target="0",
+                met=limited.high == 0,
+                detail=detail,
+            )
         )
     memory = {size: Summary.of([job["rss_kb"] / 1024 for job in jobs[size]]) for size in sizes}
     rows.append(Row(MEASUREMENT, f"{short:,} items", "peak RSS of the job's process", "MiB", memory[short]))
