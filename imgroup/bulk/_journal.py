@@ -95,15 +95,17 @@ class Journal:
         """Open (or create) the journal for ``items`` and lock it; raises JournalError when it does not fit."""
         try:
             connection = sqlite3.connect(path, isolation_level=None, timeout=0)
+        except sqlite3.DatabaseError as error:
+            raise JournalError(_explain(path, error)) from None
+        try:
             # Exclusive locking: the first write takes a lock held until close, so a second run is refused.
             connection.execute("PRAGMA locking_mode=EXCLUSIVE")
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise JournalError(_explain(path, error)) from None
         except sqlite3.DatabaseError as error:
-            raise JournalError(f"{path} is not a journal ({error})") from None
+            connection.close()
+            raise JournalError(_explain(path, error)) from None
         journal = cls(connection, path)
         try:
             journal._bind(job_name, items)
@@ -229,4 +231,6 @@ def _explain(path: Path, error: sqlite3.DatabaseError) -> str:
     text = str(error)
     if "locked" in text or "busy" in text:
         return f"{path} is in use by another run of this job"
+    if "not a database" in text:
+        return f"{path} is not a journal ({text})"
     return f"cannot open the journal {path} ({text})"
