@@ -15,17 +15,8 @@ import click
 
 from imgroup.settings import CLIENTS, VENDORS
 
-CATEGORIES = (
-    "invalid_argument",
-    "unauthenticated",
-    "permission_denied",
-    "not_found",
-    "already_gone",
-    "failed_precondition",
-    "rate_limited",
-    "internal",
-    "unavailable",
-)
+# The canonical categories, shared by the three packages; any one's table of error classes names them all.
+CATEGORIES = tuple(importlib.import_module(f"{CLIENTS['feishu'][0]}.errors").ERRORS_BY_CATEGORY)
 NOT_FOUND_EXIT = 1
 
 
