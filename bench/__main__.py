@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import _machine
 from ._cli import parse_rows
+from ._interpreter import child_environment
 from ._rows import Row
 from ._table import render
 
@@ -28,7 +29,13 @@ MEASUREMENT_TIMEOUT_S = 1800
 def run_measurement(name: str, quick: bool) -> list[Row]:
     command = [sys.executable, "-m", f"bench.{name}", "--json", *(["--quick"] if quick else [])]
     result = subprocess.run(
-        command, check=False, cwd=_machine.PROJECT_ROOT, capture_output=True, text=True, timeout=MEASUREMENT_TIMEOUT_S
+        command,
+        check=False,
+        cwd=_machine.PROJECT_ROOT,
+        env=child_environment(),
+        capture_output=True,
+        text=True,
+        timeout=MEASUREMENT_TIMEOUT_S,
     )
     if result.returncode != 0:
         raise RuntimeError(f"bench.{name} failed (exit {result.returncode}):\n{result.stderr[-4000:]}")

@@ -21,6 +21,7 @@ from typing import Any
 
 from ._cli import main
 from ._emulator import EmulatorAdmin, emulator_process
+from ._interpreter import child_environment
 from ._rows import Row, Summary, ratio
 
 MEASUREMENT = "5. bulk"
@@ -60,7 +61,9 @@ def _environment(scratch: Path) -> dict[str, str]:
     """Credentials for the job, and an empty config file so that no user's profile leaks in."""
     config = scratch / "config.toml"
     config.write_text("", encoding="utf-8")
-    inherited = {name: value for name, value in os.environ.items() if not name.startswith(("TENCENT_IM_", "IMGROUP_"))}
+    inherited = {
+        name: value for name, value in child_environment().items() if not name.startswith(("TENCENT_IM_", "IMGROUP_"))
+    }
     return {
         **inherited,
         "IMGROUP_CONFIG": str(config),

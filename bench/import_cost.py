@@ -1,6 +1,6 @@
 """Measurement 1: what importing the clients costs a fresh interpreter, against httpx + attrs and lark-oapi.
 
-Each run is a new ``python`` process that times one import statement with ``perf_counter`` and reports its
+Each run is a new ``python`` process (reading bytecode, see ``_interpreter``) that times one import statement with ``perf_counter`` and reports its
 peak RSS (``ru_maxrss``); separate runs trace the same import with ``tracemalloc`` (which slows it down, so
 those runs are not timed). ``python -X importtime`` then shows which modules the clients add over the floor.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._cli import main
+from ._interpreter import child_environment
 from ._rows import Row, Summary, ratio
 
 MEASUREMENT = "1. import"
@@ -64,6 +65,7 @@ def _child(subject: Subject, traced: bool) -> dict[str, float]:
         text=True,
         check=True,
         cwd=PROJECT_ROOT,
+        env=child_environment(),
         timeout=300,
     )
     figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -78,6 +80,7 @@ def _import_profile(statement: str) -> dict[str, int]:
         text=True,
         check=True,
         cwd=PROJECT_ROOT,
+        env=child_environment(),
         timeout=300,
     )
     profile: dict[str, int] = {}
@@ -112,6 +115,8 @@ def run(quick: bool) -> list[Row]:
     seconds: dict[Subject, list[float]] = {subject: [] for subject in SUBJECTS}
     rss: dict[Subject, list[float]] = {subject: [] for subject in SUBJECTS}
     traced: dict[Subject, list[float]] = {subject: [] for subject in SUBJECTS}
+    for subject in SUBJECTS:  # fills the bytecode cache
+        _child(subject, traced=False)
     # Rounds interleave the subjects, so that a slow spell of the machine hits them all alike.
     for round_ in range(timed_runs):
         for subject in SUBJECTS:
