@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bulk, call_overhead, generation, import_cost, signing, throughput
+from bench import bulk, call_overhead, generation, import_cost, readme, signing, throughput
 from bench._cli import JSON_MARKER, parse_rows
 from bench._profile import hot_spots, package_of
 from bench._rows import Row, Summary
@@ -170,3 +170,28 @@ def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> No
     assert document["versions"]["httpx"] and document["versions"]["lark-oapi"]
     assert document["machine"]["cores"] >= 1
     assert {row["measurement"] for row in document["rows"]} == {"3. signing", "6. generation"}
+
+
+def test_readme_section_shows_the_saved_run_and_names_missed_targets(tmp_path: Path) -> None:
+    missed = Row(
+        "1. import", "ours", "import wall time", "ms", Summary(150, 140, 230, 15), "floor", 1.43, "≤ 1.3×", False
+    )
+    document = {
+        "date": "2026-11-22T02:00:00+00:00",
+        "quick": False,
+        "commit": "0123456789abcdef",
+        "machine": {"cpu": "AMD EPYC", "cores": 2, "platform": "Linux", "load_average_at_start": [1.5, 1, 1]},
+        "versions": {"python": "3.11.7", "httpx": "0.28.1", "lark-oapi": "1.7.5"},
+        "rows": [dataclasses.replace(missed, detail="asyncio 9 ms").to_json()],
+    }
+    saved = tmp_path / "20261122T020000Z.json"
+    saved.write_text(json.dumps(document), encoding="utf-8")
+    (tmp_path / "20261122T030000Z-quick.json").write_text("{}", encoding="utf-8")
+    assert readme.newest_full_run(tmp_path) == saved
+    out = tmp_path / "README.md"
+    assert readme.main([str(saved), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("## Benchmarks\n") and "make bench" in text
+    assert "commit 0123456789ab" in text and "2 cores" in text and "load average 1.5" in text
+    assert "| 1. import | ours | import wall time (ms) | 150 | 140 – 230 | 15 | 1.43× floor |" in text
+    assert "Targets missed: 1. import ours, import wall time." in text and text.count("asyncio 9 ms") == 1

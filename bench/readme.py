@@ -1,0 +1,119 @@
+"""``python -m bench.readme [RESULTS.json]``: write bench/README.md from a saved run (default: the newest full one).
+
+The README section shows the run's table as saved, what it ran on, how to reproduce it, and how each figure
+is measured; nothing in it is typed in by hand after a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._rows import Row
+from ._table import render
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+README = BENCH_DIR / "README.md"
+
+REPRODUCE = (
+    "Reproduce with `make bench` (or `.venv/bin/python -m bench`; one measurement alone: "
+    "`.venv/bin/python -m bench.import_cost`); each run is saved under `bench/results/`, and "
+    "`.venv/bin/python -m bench.readme` rewrites this section from the newest."
+)
+METHOD = """\
+How each figure is measured (medians of repeated runs, min – max beside; every ratio is against a reference
+measured in the same run; the scripts are under `bench/`, one per measurement, each runnable alone):
+
+1. **Import** (`bench/import_cost.py`): a fresh interpreter per run times one import statement and reports its
+   peak RSS; separate runs trace the import with tracemalloc. Every child reads bytecode from one cache outside
+   the tree, filled by an untimed run first, as an installed package would. `import feishu_im, tencent_im,
+   yunxin_im` is lazy; the target applies to importing the six client classes.
+2. **Per call** (`bench/call_overhead.py`): process CPU time per call with `rate_limit=False`, over an
+   `httpx.MockTransport` answering a canned success envelope. "Raw httpx" is a hand-written call sending the
+   same request (method, path, query, JSON body, signature) and parsing the JSON, with the token or UserSig
+   cached as our clients cache them. lark-oapi runs with `requests`' adapter `send` patched to answer the same
+   envelopes, so everything above the socket runs as for a user.
+3. **Signing** (`bench/signing.py`): operations per CPU second. `tls-sig-api-v2` is the official UserSig
+   package; "signing a request" runs the client's `httpx.Auth` flow on one request, which is what each call pays.
+4. **Throughput** (`bench/throughput.py`): Feishu `disband_chat` on the emulator, which runs in its own process
+   (the machine has 2 cores: one for the emulator, one for the client), with its rate limits lifted and our
+   limiter off. lark-oapi's sync client opens a connection per call; its async client builds an
+   `httpx.AsyncClient` (and a TLS context, about 30 ms of CPU) per call, so its async rate is CPU-bound.
+5. **Bulk** (`bench/bulk.py`): `imgroup bulk disband --vendor tencent --rate-limit L` in its own process against
+   the emulator enforcing L (Tencent: 200/s, no per-minute cap). The rate is the emulator's accepted calls over
+   the time between the first and the last; the rate-limit answers are the emulator's count; peak RSS is the
+   job process's own (`wait4`).
+6. **Generation** (`bench/generation.py`): `python -m generator generate --out <scratch>` (what `make generate`
+   runs), in a fresh interpreter each time; `generated/` is not touched.
+"""
+
+
+def newest_full_run(results_dir: Path) -> Path:
+    runs = sorted(path for path in results_dir.glob("*.json") if not path.stem.endswith("-quick"))
+    if not runs:
+        raise FileNotFoundError(f"no full run in {results_dir}: run `make bench` first")
+    return runs[-1]
+
+
+def machine_line(document: dict[str, Any]) -> str:
+    machine, versions = document["machine"], document["versions"]
+    loads = machine.get("load_average_at_start"), machine.get("load_average_at_end")
+    load = " → ".join(f"{load[0]:.1f}" for load in loads if load) or "unknown"
+    tools = ", ".join(
+        f"{name} {versions[name]}" for name in ("httpx", "attrs", "lark-oapi", "tls-sig-api-v2") if versions.get(name)
+    )
+    return (
+        f"Run of {document['date']} at commit {(document.get('commit') or 'unknown')[:12]}: {machine['cpu']}, "
+        f"{machine['cores']} cores, {machine['platform']}, Python {versions['python']}; {tools}; "
+        f"1-minute load average {load} (other work shared the machine)."
+    )
+
+
+def section(document: dict[str, Any], source: str) -> str:
+    rows = [Row.from_json(row) for row in document["rows"]]
+    missed = [row for row in rows if row.met is False]
+    verdict = (
+        "Targets missed: " + "; ".join(f"{row.measurement} {row.subject}, {row.metric}" for row in missed) + "."
+        if missed
+        else "Every target was met."
+    )
+    return "\n".join(
+        [
+            "## Benchmarks",
+            "",
+            REPRODUCE,
+            "",
+            machine_line(document) + f" Figures from `{source}`.",
+            "",
+            render(rows),
+            "",
+            verdict + " Under the table, for each missed target, what the profile shows.",
+            "",
+            METHOD,
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.readme", description=__doc__)
+    parser.add_argument("results", nargs="?", type=Path, help="a saved run (default: the newest full one)")
+    parser.add_argument("--out", type=Path, default=README, help="where to write (- for stdout)")
+    args = parser.parse_args(argv)
+    path = args.results or newest_full_run(RESULTS_DIR)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    source = path.relative_to(BENCH_DIR.parent) if path.is_relative_to(BENCH_DIR.parent) else path
+    text = section(document, str(source))
+    if str(args.out) == "-":
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
