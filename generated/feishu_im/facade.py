@@ -67,9 +67,14 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def _prepare_disband_chat(
+def prepare_disband_chat(
     chat_id: Any,
 ) -> dict[str, Any]:
+    """Check disband_chat's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
     _validation.check("disband_chat", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
     return _disband_chat_kwargs(
         chat_id=chat_id,
@@ -80,10 +85,15 @@ def _result_disband_chat(answer: Answer) -> Disbanded:
     return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
 
 
-def _prepare_get_tenant_access_token(
+def prepare_get_tenant_access_token(
     app_id: Any,
     app_secret: Any,
 ) -> dict[str, Any]:
+    """Check get_tenant_access_token's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
     _validation.check("get_tenant_access_token", "app_id", app_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check(
         "get_tenant_access_token", "app_secret", app_secret, {"type": "string", "min_length": 1}, required=True
@@ -128,11 +138,16 @@ def _result_get_tenant_access_token(answer: Answer) -> TenantAccessTokenResponse
         ) from None
 
 
-def _prepare_remove_chat_members(
+def prepare_remove_chat_members(
     chat_id: Any,
     id_list: Any,
     member_id_type: Any,
 ) -> dict[str, Any]:
+    """Check remove_chat_members's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
     _validation.check("remove_chat_members", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check(
         "remove_chat_members",
@@ -181,11 +196,16 @@ def _result_remove_chat_members(answer: Answer) -> RemoveChatMembersData:
         ) from None
 
 
-def _prepare_unbind_meeting_chat(
+def prepare_unbind_meeting_chat(
     calendar_id: Any,
     event_id: Any,
     meeting_chat_id: Any,
 ) -> dict[str, Any]:
+    """Check unbind_meeting_chat's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
     _validation.check(
         "unbind_meeting_chat", "calendar_id", calendar_id, {"type": "string", "min_length": 1}, required=True
     )
@@ -289,7 +309,7 @@ class FeishuClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_disband_chat(
+        request = prepare_disband_chat(
             chat_id,
         )
         answer = self._pipeline.call("disband_chat", request, timeout=timeout, max_retries=max_retries)
@@ -324,7 +344,7 @@ class FeishuClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_get_tenant_access_token(
+        request = prepare_get_tenant_access_token(
             app_id,
             app_secret,
         )
@@ -360,7 +380,7 @@ class FeishuClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_remove_chat_members(
+        request = prepare_remove_chat_members(
             chat_id,
             id_list,
             member_id_type,
@@ -399,7 +419,7 @@ class FeishuClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_unbind_meeting_chat(
+        request = prepare_unbind_meeting_chat(
             calendar_id,
             event_id,
             meeting_chat_id,
@@ -493,7 +513,7 @@ class AsyncFeishuClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_disband_chat(
+        request = prepare_disband_chat(
             chat_id,
         )
         answer = await self._pipeline.call("disband_chat", request, timeout=timeout, max_retries=max_retries)
@@ -528,7 +548,7 @@ class AsyncFeishuClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_get_tenant_access_token(
+        request = prepare_get_tenant_access_token(
             app_id,
             app_secret,
         )
@@ -564,7 +584,7 @@ class AsyncFeishuClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_remove_chat_members(
+        request = prepare_remove_chat_members(
             chat_id,
             id_list,
             member_id_type,
@@ -603,7 +623,7 @@ class AsyncFeishuClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_unbind_meeting_chat(
+        request = prepare_unbind_meeting_chat(
             calendar_id,
             event_id,
             meeting_chat_id,
@@ -612,4 +632,12 @@ class AsyncFeishuClient:
         return _result_unbind_meeting_chat(answer)
 
 
-__all__ = ["AsyncFeishuClient", "Disbanded", "FeishuClient"]
+__all__ = [
+    "AsyncFeishuClient",
+    "Disbanded",
+    "FeishuClient",
+    "prepare_disband_chat",
+    "prepare_get_tenant_access_token",
+    "prepare_remove_chat_members",
+    "prepare_unbind_meeting_chat",
+]

@@ -68,9 +68,14 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def _prepare_destroy_group(
+def prepare_destroy_group(
     group_id: Any,
 ) -> dict[str, Any]:
+    """Check destroy_group's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
     _validation.check("destroy_group", "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
     return _destroy_group_kwargs(
         body=DestroyGroupRequest(
@@ -173,7 +178,7 @@ class TencentIMClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_destroy_group(
+        request = prepare_destroy_group(
             group_id,
         )
         answer = self._pipeline.call("destroy_group", request, timeout=timeout, max_retries=max_retries)
@@ -270,11 +275,16 @@ class AsyncTencentIMClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_destroy_group(
+        request = prepare_destroy_group(
             group_id,
         )
         answer = await self._pipeline.call("destroy_group", request, timeout=timeout, max_retries=max_retries)
         return _result_destroy_group(answer)
 
 
-__all__ = ["AsyncTencentIMClient", "Disbanded", "TencentIMClient"]
+__all__ = [
+    "AsyncTencentIMClient",
+    "Disbanded",
+    "TencentIMClient",
+    "prepare_destroy_group",
+]

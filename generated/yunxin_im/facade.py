@@ -61,12 +61,17 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def _prepare_dismiss_team(
+def prepare_dismiss_team(
     team_id: Any,
     team_type: Any,
     operator_id: Any,
     extension: Any,
 ) -> dict[str, Any]:
+    """Check dismiss_team's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
     _validation.check("dismiss_team", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check(
         "dismiss_team", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
@@ -177,7 +182,7 @@ class YunxinClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_dismiss_team(
+        request = prepare_dismiss_team(
             team_id,
             team_type,
             operator_id,
@@ -277,7 +282,7 @@ class AsyncYunxinClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_dismiss_team(
+        request = prepare_dismiss_team(
             team_id,
             team_type,
             operator_id,
@@ -287,4 +292,9 @@ class AsyncYunxinClient:
         return _result_dismiss_team(answer)
 
 
-__all__ = ["AsyncYunxinClient", "Disbanded", "YunxinClient"]
+__all__ = [
+    "AsyncYunxinClient",
+    "Disbanded",
+    "YunxinClient",
+    "prepare_dismiss_team",
+]

@@ -1,7 +1,7 @@
 """The kinds of bulk work: which vendor operation each runs, the input columns it reads, and each item's key.
 
 A job only describes; reading the input (``_input``), the journal and the runner do the rest. Arguments are
-checked by the generated client's own ``_prepare_<operation>`` function, the same code every call goes
+checked by the generated client's own ``prepare_<operation>`` function, the same code every call goes
 through, so the bulk runner accepts exactly what the client would send and nothing it would refuse.
 """
 
@@ -70,7 +70,7 @@ class Job:
     def validate(self, arguments: Mapping[str, Any]) -> None:
         """Raise the client's ValidationError (a ValueError) when an argument breaks the spec."""
         facade = importlib.import_module(f"{self.package}.facade")
-        getattr(facade, f"_prepare_{self.operation}")(**arguments)
+        getattr(facade, f"prepare_{self.operation}")(**arguments)
 
 
 DISBAND = {

@@ -62,13 +62,18 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def _prepare_kick_members(
+def prepare_kick_members(
     room_id: Any,
     member_ids: Any,
     team_type: Any,
     id_type: Any,
     reason: Any,
 ) -> dict[str, Any]:
+    """Check kick_members's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
     _validation.check("kick_members", "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check(
         "kick_members",
@@ -206,7 +211,7 @@ class ExampleClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_kick_members(
+        request = prepare_kick_members(
             room_id,
             member_ids,
             team_type,
@@ -304,7 +309,7 @@ class AsyncExampleClient:
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        request = _prepare_kick_members(
+        request = prepare_kick_members(
             room_id,
             member_ids,
             team_type,
@@ -315,4 +320,9 @@ class AsyncExampleClient:
         return _result_kick_members(answer)
 
 
-__all__ = ["AsyncExampleClient", "Disbanded", "ExampleClient"]
+__all__ = [
+    "AsyncExampleClient",
+    "Disbanded",
+    "ExampleClient",
+    "prepare_kick_members",
+]
