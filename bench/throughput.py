@@ -48,30 +48,6 @@ REFERENCES = {
 }
 
 
-class EagerTransport(httpx.HTTPTransport):
-    """Reads each body before handing the response on.
-
-    A workaround, to drop once fixed: the generated TenantTokenAuth overrides ``sync_auth_flow`` and so skips
-    httpx's reading of the bodies it inspects (``requires_response_body``); over a real socket its first call
-    fails with ``httpx.ResponseNotRead``. httpx reads every non-streamed body once anyway, so reading it here
-    costs no more.
-    """
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = super().handle_request(request)
-        response.read()
-        return response
-
-
-class AsyncEagerTransport(httpx.AsyncHTTPTransport):
-    """The async twin of EagerTransport (the same workaround for ``async_auth_flow``)."""
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        await response.aread()
-        return response
-
-
 class FailedCall(AssertionError):
     """A benchmarked disband did not succeed: its figures would mean nothing."""
 
@@ -112,9 +88,7 @@ def sync_callers(base_url: str) -> Iterator[dict[str, Callable[[str], None]]]:
 
     lark = _lark(base_url)
     with (
-        FeishuClient(
-            app_id=APP_ID, app_secret=APP_SECRET, base_url=base_url, rate_limit=False, transport=EagerTransport()
-        ) as ours,
+        FeishuClient(app_id=APP_ID, app_secret=APP_SECRET, base_url=base_url, rate_limit=False) as ours,
         httpx.Client(base_url=base_url) as raw,
     ):
         token = raw.post(
@@ -149,9 +123,7 @@ async def async_rates(base_url: str, ids: dict[str, list[str]], warm_up: dict[st
         if not response.success():
             raise FailedCall(f"lark-oapi async: code {response.code}")
 
-    async with AsyncFeishuClient(
-        app_id=APP_ID, app_secret=APP_SECRET, base_url=base_url, rate_limit=False, transport=AsyncEagerTransport()
-    ) as ours:
+    async with AsyncFeishuClient(app_id=APP_ID, app_secret=APP_SECRET, base_url=base_url, rate_limit=False) as ours:
 
         async def ours_disband(chat_id: str) -> None:
             await ours.disband_chat(chat_id)
