@@ -7,7 +7,8 @@ repeatable), after a few warm-up calls that fetch the token and open the connect
 
 Our clients keep their connections alive. lark-oapi's sync client opens a connection per call (a new
 ``requests`` session each time) and its async client a new ``httpx.AsyncClient`` per call. The async clients
-run ``CONCURRENCY`` calls at a time. Raw httpx (one keep-alive ``httpx.Client``) shows the emulator's ceiling.
+run ``CONCURRENCY`` calls at a time. Raw httpx (one keep-alive ``httpx.Client`` or ``AsyncClient``, the token
+fetched once) shows what the emulator and httpx allow.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ MEASUREMENT = "4. throughput"
 APP_ID = "cli_bench_emulator"  # not call_overhead's: lark-oapi caches tokens by app_id for the whole process
 APP_SECRET = "bench-feishu-secret"
 CONCURRENCY = 8
+TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 WARM_UP_CALLS = 10
 NOTES = {
     "lark-oapi, sync": "emulator in its own process; a new connection per call",
@@ -37,7 +39,7 @@ NOTES = {
 }
 
 SYNC_SUBJECTS = ("lark-oapi, sync", "imgroup FeishuClient", "raw httpx, keep-alive")
-ASYNC_SUBJECTS = ("lark-oapi, async", "imgroup AsyncFeishuClient")
+ASYNC_SUBJECTS = ("lark-oapi, async", "imgroup AsyncFeishuClient", "raw httpx async, keep-alive")
 # lark-oapi's async client builds an httpx.AsyncClient (and its TLS context: ~30 ms of CPU) for every call;
 # a fifth of the calls gives its rate as well in a fifth of the time.
 CALL_SHARES = {"lark-oapi, async": 0.2}
@@ -45,6 +47,7 @@ REFERENCES = {
     "imgroup FeishuClient": "lark-oapi, sync",
     "raw httpx, keep-alive": "lark-oapi, sync",
     "imgroup AsyncFeishuClient": "lark-oapi, async",
+    "raw httpx async, keep-alive": "lark-oapi, async",
 }
 
 
@@ -91,9 +94,7 @@ def sync_callers(base_url: str) -> Iterator[dict[str, Callable[[str], None]]]:
         FeishuClient(app_id=APP_ID, app_secret=APP_SECRET, base_url=base_url, rate_limit=False) as ours,
         httpx.Client(base_url=base_url) as raw,
     ):
-        token = raw.post(
-            "/open-apis/auth/v3/tenant_access_token/internal", json={"app_id": APP_ID, "app_secret": APP_SECRET}
-        ).json()["tenant_access_token"]
+        token = raw.post(TOKEN_PATH, json={"app_id": APP_ID, "app_secret": APP_SECRET}).json()["tenant_access_token"]
 
         def lark_disband(chat_id: str) -> None:
             response = lark.im.v1.chat.delete(_lark_request(chat_id))
@@ -123,14 +124,25 @@ async def async_rates(base_url: str, ids: dict[str, list[str]], warm_up: dict[st
         if not response.success():
             raise FailedCall(f"lark-oapi async: code {response.code}")
 
-    async with AsyncFeishuClient(app_id=APP_ID, app_secret=APP_SECRET, base_url=base_url, rate_limit=False) as ours:
+    async with (
+        AsyncFeishuClient(app_id=APP_ID, app_secret=APP_SECRET, base_url=base_url, rate_limit=False) as ours,
+        httpx.AsyncClient(base_url=base_url) as raw,
+    ):
+        answer = await raw.post(TOKEN_PATH, json={"app_id": APP_ID, "app_secret": APP_SECRET})
+        authorization = {"Authorization": f"Bearer {answer.json()['tenant_access_token']}"}
 
         async def ours_disband(chat_id: str) -> None:
             await ours.disband_chat(chat_id)
 
+        async def raw_disband(chat_id: str) -> None:
+            response = await raw.delete(f"/open-apis/im/v1/chats/{chat_id}", headers=authorization)
+            if response.json()["code"] != 0:
+                raise FailedCall(f"raw httpx async: {response.status_code}")
+
         callers: dict[str, Callable[[str], Awaitable[None]]] = {
             "lark-oapi, async": lark_disband,
             "imgroup AsyncFeishuClient": ours_disband,
+            "raw httpx async, keep-alive": raw_disband,
         }
         rates = {}
         for name, call in callers.items():

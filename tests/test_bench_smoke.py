@@ -122,9 +122,10 @@ def test_signing_runs() -> None:
 def test_throughput_runs_on_the_emulator() -> None:
     rows = throughput.run(quick=True)
     check_rows(rows)
-    assert {row.subject for row in rows} == {f"disband_chat: {name}" for name in throughput.NOTES} | {
-        "disband_chat: raw httpx, keep-alive"
-    }
+    subjects = throughput.SYNC_SUBJECTS + throughput.ASYNC_SUBJECTS
+    assert [row.subject for row in rows] == [f"disband_chat: {name}" for name in subjects]
+    for name, reference in throughput.REFERENCES.items():
+        ratio_matches(rows, f"disband_chat: {name}", f"disband_chat: {reference}")
 
 
 def test_bulk_runs_the_bulk_command_on_the_emulator() -> None:
