@@ -33,14 +33,19 @@ def _where(filename: str, function: str) -> str:
 
 
 def hot_spots(call: Callable[[int], object], calls: int) -> str:
-    """Own time by package, and the functions with the most own time, as shares of the profiled total."""
+    """What cProfile shows over ``calls`` calls of ``call``."""
     profiler = cProfile.Profile()
     profiler.enable()
     for index in range(calls):
         call(index)
     profiler.disable()
+    return summarize(pstats.Stats(profiler))
+
+
+def summarize(stats: pstats.Stats) -> str:
+    """Own time by package, and the functions with the most own time, as shares of the profiled total."""
     # pstats keeps its table in an attribute it does not document: {(file, line, function): (cc, nc, tt, ct, callers)}
-    entries = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    entries = stats.stats  # type: ignore[attr-defined]
     own = {(filename, function): entry[2] for (filename, _line, function), entry in entries.items()}
     total = sum(own.values()) or 1.0
     packages: Counter[str] = Counter()

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import pstats
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 from ._cli import main
 from ._emulator import EmulatorAdmin, emulator_process
 from ._interpreter import child_environment
+from ._profile import summarize
 from ._rows import Row, Summary, ratio
 
 MEASUREMENT = "5. bulk"
@@ -32,6 +35,7 @@ TARGET_SHARE = 0.95
 TARGET_MEMORY_RATIO = 1.1  # "flat": the long job's peak within 10% of the short job's
 APP = {"sdkappid": 1400000000, "secret_key": "bench-tencent-secret", "identifier": "administrator"}
 OPERATION = "destroy_group"
+PROFILED_ITEMS = 2_000  # a job long enough for its profile to show the steady state
 
 
 class JobFailed(RuntimeError):
@@ -74,21 +78,43 @@ def _environment(scratch: Path) -> dict[str, str]:
     }
 
 
+def _job_command(admin: EmulatorAdmin, groups: Path, limit: int) -> list[str]:
+    command = ["-m", "imgroup.bulk", "disband", "--vendor", "tencent", "--input", str(groups)]
+    return command + ["--base-url", admin.base_url, "--rate-limit", str(limit)]
+
+
+def _write_groups(scratch: Path, count: int) -> Path:
+    groups = scratch / "groups.txt"
+    groups.write_text("".join(f"{group_id(index)}\n" for index in range(count)), encoding="utf-8")
+    return groups
+
+
+def profile_job(admin: EmulatorAdmin, count: int, limit: int) -> str:
+    """What cProfile shows of one job's process (the profiler slows it, so it is not one of the timed runs)."""
+    admin.restart_with(seed_for(count), rate_limits={OPERATION: limit})
+    with tempfile.TemporaryDirectory(prefix="imgroup-bench-bulk-") as name:
+        scratch = Path(name)
+        profile = scratch / "job.prof"
+        command = [sys.executable, "-m", "cProfile", "-o", str(profile)]
+        command += _job_command(admin, _write_groups(scratch, count), limit)
+        subprocess.run(command, env=_environment(scratch), cwd=PROJECT_ROOT, capture_output=True, check=True)
+        return f"{count:,} items: " + summarize(pstats.Stats(str(profile)))
+
+
 def run_job(admin: EmulatorAdmin, count: int, limit: int) -> dict[str, float]:
     """One bulk disband of ``count`` fresh groups; its rate, refusals, peak RSS and outcomes."""
     admin.restart_with(seed_for(count), rate_limits={OPERATION: limit})
     with tempfile.TemporaryDirectory(prefix="imgroup-bench-bulk-") as name:
         scratch = Path(name)
-        groups = scratch / "groups.txt"
-        groups.write_text("".join(f"{group_id(index)}\n" for index in range(count)), encoding="utf-8")
         report = scratch / "outcome.jsonl"
-        command = [sys.executable, "-m", "imgroup.bulk", "disband", "--vendor", "tencent", "--input", str(groups)]
-        command += ["--base-url", admin.base_url, "--rate-limit", str(limit), "--report", str(report)]
+        command = [sys.executable, *_job_command(admin, _write_groups(scratch, count), limit), "--report", str(report)]
         with open(scratch / "output.txt", "w+", encoding="utf-8") as output:
+            start = time.perf_counter()
             child = subprocess.Popen(
                 command, stdout=output, stderr=subprocess.STDOUT, env=_environment(scratch), cwd=PROJECT_ROOT
             )
-            _, status, usage = os.wait4(child.pid, 0)  # this child's own peak RSS, not any other's
+            _, status, usage = os.wait4(child.pid, 0)  # this child's own peak RSS and CPU, not any other's
+            seconds = time.perf_counter() - start
             child.returncode = os.waitstatus_to_exitcode(status)
             output.seek(0)
             printed = output.read()
@@ -106,6 +132,8 @@ def run_job(admin: EmulatorAdmin, count: int, limit: int) -> dict[str, float]:
         "busiest_second": busiest_second(sorted(call["time"] for call in calls)),
         "rss_kb": usage.ru_maxrss,
         "retried": sum(outcome["attempts"] > 1 for outcome in outcomes),
+        "cpu_per_item_us": (usage.ru_utime + usage.ru_stime) / count * 1e6,
+        "busy": (usage.ru_utime + usage.ru_stime) / seconds,
     }
 
 
@@ -113,10 +141,14 @@ def run(quick: bool) -> list[Row]:
     sizes, runs = ((20, 100), 1) if quick else ((1_000, 10_000), 3)
     short, long = sizes
     jobs: dict[int, list[dict[str, float]]] = {size: [] for size in sizes}
+    profiles: dict[int, str] = {}
     with emulator_process() as admin:
         for _ in range(runs):
             for size in sizes:
                 jobs[size].append(run_job(admin, size, LIMIT_PER_SECOND))
+        if any(job["rate_limited"] for size in sizes for job in jobs[size]):
+            profile = profile_job(admin, min(long, PROFILED_ITEMS), LIMIT_PER_SECOND)
+            profiles = {size: profile for size in sizes}
     rows: list[Row] = []
     for size in sizes:
         subject = f"{size:,} × destroy_group, L = {LIMIT_PER_SECOND}/s"
@@ -138,13 +170,17 @@ def run(quick: bool) -> list[Row]:
         limited = Summary.of([job["rate_limited"] for job in figures])
         busiest = max(int(job["busiest_second"]) for job in figures)
         retried = max(int(job["retried"]) for job in figures)
+        busy = max(job["busy"] for job in figures)
         detail = (
             f"the emulator's audit log times up to {busiest} calls within one second, where the client's limiter "
             f"books at most {LIMIT_PER_SECOND} per 1.02 s: calls bunch by more than its 20 ms margin between "
-            f"booking and the emulator's count; items retried: up to {retried} per job, none failed"
+            f"booking and the emulator's count; items retried: up to {retried} per job, none failed. The job's "
+            f"process kept up to {busy:.0%} of a core busy. {profiles[size]}"
             if limited.high > 0
             else ""
         )
+        cpu = Summary.of([job["cpu_per_item_us"] for job in figures])
+        rows.append(Row(MEASUREMENT, subject, "CPU time of the job process per item, start-up included", "µs", cpu))
         rows.append(
             Row(
                 MEASUREMENT,

@@ -13,6 +13,7 @@ import pytest
 
 from bench import bulk, call_overhead, generation, import_cost, readme, signing, throughput
 from bench._cli import JSON_MARKER, parse_rows
+from bench._emulator import emulator_process
 from bench._profile import hot_spots, package_of
 from bench._rows import Row, Summary
 from bench._table import number, render
@@ -97,7 +98,14 @@ def test_import_cost_runs() -> None:
     assert sum(row.target is not None for row in rows) == 3  # one target per metric, on the client classes
     for row in rows:
         if row.met is False and row.metric == "import wall time":
-            assert row.detail.startswith("-X importtime:")
+            assert row.detail.startswith("-X importtime")
+
+
+def test_import_profile_names_what_the_clients_add_over_the_floor() -> None:
+    report = import_cost.profile_over_floor(import_cost.CLIENTS)
+    assert "modules over the floor" in report
+    assert all(package in report for package in ("feishu_im", "tencent_im", "yunxin_im"))
+    assert "httpx " not in report  # the floor imports httpx: it is not counted against the clients
 
 
 def test_call_overhead_runs_every_operation_against_raw_httpx() -> None:
@@ -133,12 +141,20 @@ def test_bulk_runs_the_bulk_command_on_the_emulator() -> None:
     check_rows(rows)
     assert [row.metric for row in rows] == [
         "achieved rate, share of L",
+        "CPU time of the job process per item, start-up included",
         "rate-limit answers",
         "achieved rate, share of L",
+        "CPU time of the job process per item, start-up included",
         "rate-limit answers",
         "peak RSS of the job's process",
         "peak RSS of the job's process",
     ]
+
+
+def test_bulk_profiles_a_job_on_request() -> None:
+    with emulator_process() as admin:
+        report = bulk.profile_job(admin, 20, bulk.LIMIT_PER_SECOND)
+    assert report.startswith("20 items: cProfile own time by package:") and "httpx" in report
 
 
 def test_busiest_second_counts_calls_within_any_one_second_span() -> None:
