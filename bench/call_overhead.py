@@ -34,9 +34,9 @@ TARGET_RATIO = 1.5
 WARM_UP_CALLS = 20  # the first calls fetch tokens and fill caches
 BASE_URL = "http://127.0.0.1:9"  # never contacted; lark-oapi accepts plain http only for loopback
 TOKEN = "t-bench-token"
-FEISHU_APP = {"app_id": "cli_bench", "app_secret": "bench-feishu-secret"}
-TENCENT_APP = {"sdkappid": 1400000000, "secret_key": "bench-tencent-secret", "identifier": "administrator"}
-YUNXIN_APP = {"app_key": "bench_app_key", "app_secret": "bench-yunxin-secret"}
+FEISHU_APP_ID, FEISHU_APP_SECRET = "cli_bench", "bench-feishu-secret"
+SDKAPPID, TENCENT_SECRET_KEY, IDENTIFIER = 1400000000, "bench-tencent-secret", "administrator"
+YUNXIN_APP_KEY, YUNXIN_APP_SECRET = "bench_app_key", "bench-yunxin-secret"
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 CANNED = {
@@ -84,7 +84,13 @@ def feishu_subjects() -> Iterator[list[Subjects]]:
 
     with ExitStack() as stack:
         ours = stack.enter_context(
-            FeishuClient(**FEISHU_APP, base_url=BASE_URL, rate_limit=False, transport=httpx.MockTransport(answer))
+            FeishuClient(
+                app_id=FEISHU_APP_ID,
+                app_secret=FEISHU_APP_SECRET,
+                base_url=BASE_URL,
+                rate_limit=False,
+                transport=httpx.MockTransport(answer),
+            )
         )
         raw = stack.enter_context(_raw_client())
         lark = stack.enter_context(_lark_client())
@@ -132,17 +138,24 @@ def tencent_subjects() -> Iterator[list[Subjects]]:
 
     with ExitStack() as stack:
         ours = stack.enter_context(
-            TencentIMClient(**TENCENT_APP, base_url=BASE_URL, rate_limit=False, transport=httpx.MockTransport(answer))
+            TencentIMClient(
+                sdkappid=SDKAPPID,
+                secret_key=TENCENT_SECRET_KEY,
+                identifier=IDENTIFIER,
+                base_url=BASE_URL,
+                rate_limit=False,
+                transport=httpx.MockTransport(answer),
+            )
         )
         raw = stack.enter_context(_raw_client())
         usersig = gen_usersig(  # made once and reused, as our client's cache does
-            TENCENT_APP["secret_key"], "administrator", 1400000000, now=int(time.time()), expire=86400
+            TENCENT_SECRET_KEY, IDENTIFIER, SDKAPPID, now=int(time.time()), expire=86400
         )
 
         def raw_destroy(_: int) -> None:
             params = {
-                "sdkappid": "1400000000",
-                "identifier": "administrator",
+                "sdkappid": str(SDKAPPID),
+                "identifier": IDENTIFIER,
                 "usersig": usersig,
                 "random": str(secrets.randbits(32)),
                 "contenttype": "json",
@@ -162,18 +175,23 @@ def yunxin_subjects() -> Iterator[list[Subjects]]:
 
     with ExitStack() as stack:
         ours = stack.enter_context(
-            YunxinClient(**YUNXIN_APP, base_url=BASE_URL, rate_limit=False, transport=httpx.MockTransport(answer))
+            YunxinClient(
+                app_key=YUNXIN_APP_KEY,
+                app_secret=YUNXIN_APP_SECRET,
+                base_url=BASE_URL,
+                rate_limit=False,
+                transport=httpx.MockTransport(answer),
+            )
         )
         raw = stack.enter_context(_raw_client())
-        secret = YUNXIN_APP["app_secret"]
 
         def raw_dismiss(_: int) -> None:
             nonce, cur_time = secrets.token_hex(16), str(int(time.time()))
             headers = {
-                "AppKey": YUNXIN_APP["app_key"],
+                "AppKey": YUNXIN_APP_KEY,
                 "Nonce": nonce,
                 "CurTime": cur_time,
-                "CheckSum": hashlib.sha1((secret + nonce + cur_time).encode()).hexdigest(),
+                "CheckSum": hashlib.sha1((YUNXIN_APP_SECRET + nonce + cur_time).encode()).hexdigest(),
             }
             body = {"team_type": 1, "operator_id": "acc_owner"}
             response = raw.request("DELETE", "/im/v2/teams/1001", json=body, headers=headers)
@@ -194,8 +212,8 @@ class _LarkCalls:
 
         self._client = (
             lark.Client.builder()
-            .app_id(FEISHU_APP["app_id"])
-            .app_secret(FEISHU_APP["app_secret"])
+            .app_id(FEISHU_APP_ID)
+            .app_secret(FEISHU_APP_SECRET)
             .domain(BASE_URL)
             .log_level(lark.LogLevel.ERROR)
             .build()

@@ -106,9 +106,12 @@ def sync_callers(base_url: str) -> Iterator[dict[str, Callable[[str], None]]]:
             if response.json()["code"] != 0:
                 raise FailedCall(f"raw httpx: {response.status_code}")
 
+        def ours_disband(chat_id: str) -> None:
+            ours.disband_chat(chat_id)
+
         yield {
             "lark-oapi, sync": lark_disband,
-            "imgroup FeishuClient": lambda chat_id: ours.disband_chat(chat_id) and None,
+            "imgroup FeishuClient": ours_disband,
             "raw httpx, keep-alive": raw_disband,
         }
 
