@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tencent_im._rate_limit import WINDOW_MARGIN
+
 from ._cli import main
 from ._emulator import EmulatorAdmin, emulator_process
 from ._interpreter import child_environment
@@ -173,7 +175,8 @@ def run(quick: bool) -> list[Row]:
         busy = max(job["busy"] for job in figures)
         detail = (
             f"the emulator's audit log times up to {busiest} calls within one second, where the client's limiter "
-            f"books at most {LIMIT_PER_SECOND} per 1.02 s: calls bunch by more than its 20 ms margin between "
+            f"books at most {LIMIT_PER_SECOND} per {1 + WINDOW_MARGIN:g} s: calls bunch by more than its "
+            f"{WINDOW_MARGIN * 1000:g} ms margin between "
             f"booking and the emulator's count; items retried: up to {retried} per job, none failed. The job's "
             f"process kept up to {busy:.0%} of a core busy. {profiles[size]}"
             if limited.high > 0
