@@ -63,15 +63,16 @@ def newest_full_run(results_dir: Path) -> Path:
 
 def machine_line(document: dict[str, Any]) -> str:
     machine, versions = document["machine"], document["versions"]
-    loads = machine.get("load_average_at_start"), machine.get("load_average_at_end")
-    load = " → ".join(f"{load[0]:.1f}" for load in loads if load) or "unknown"
+    # Other work on the machine skews every figure: say how busy it was.
+    loads = {when: machine.get(f"load_average_at_{when}") for when in ("start", "end")}
+    load = ", ".join(f"{value[0]:.1f} at {when}" for when, value in loads.items() if value) or "unknown"
     tools = ", ".join(
         f"{name} {versions[name]}" for name in ("httpx", "attrs", "lark-oapi", "tls-sig-api-v2") if versions.get(name)
     )
     return (
         f"Run of {document['date']} at commit {(document.get('commit') or 'unknown')[:12]}: {machine['cpu']}, "
         f"{machine['cores']} cores, {machine['platform']}, Python {versions['python']}; {tools}; "
-        f"1-minute load average {load} (other work shared the machine)."
+        f"1-minute load average {load}."
     )
 
 

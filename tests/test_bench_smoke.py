@@ -209,6 +209,6 @@ def test_readme_section_shows_the_saved_run_and_names_missed_targets(tmp_path: P
     assert readme.main([str(saved), "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("## Benchmarks\n") and "make bench" in text
-    assert "commit 0123456789ab" in text and "2 cores" in text and "load average 1.5" in text
+    assert "commit 0123456789ab" in text and "2 cores" in text and "load average 1.5 at start." in text
     assert "| 1. import | ours | import wall time (ms) | 150 | 140 – 230 | 15 | 1.43× floor |" in text
     assert "Targets missed: 1. import ours, import wall time." in text and text.count("asyncio 9 ms") == 1
