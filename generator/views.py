@@ -104,6 +104,10 @@ class OperationView:
         return tuple(a for a in self.arguments if a.location != "body")
 
     @property
+    def has_optional(self) -> bool:
+        return any(not a.required for a in self.arguments)
+
+    @property
     def return_annotation(self) -> str:
         if self.removes_group:
             return "Disbanded"
@@ -139,6 +143,11 @@ class PackageView:
     secret_fields: frozenset[str]
 
     signer: str  # the signer of the spec's root security requirement
+
+    @property
+    def result_classes(self) -> tuple[OperationView, ...]:
+        """The operations that answer a model of their own."""
+        return tuple(op for op in self.operations if op.result_class and not op.removes_group)
 
     def operation(self, operation_id: str) -> OperationView:
         return next(op for op in self.operations if op.operation_id == operation_id)

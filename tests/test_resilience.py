@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 
 import feishu_im
 import httpx
@@ -182,8 +183,10 @@ def test_limiter_never_puts_more_than_the_limit_in_any_second(per_second: int, c
     times = run_limiter(limiter, clock, calls, "op")
     assert count_in_any_window(times, 1.0) <= per_second
     assert times == sorted(times)
-    # ...and does not hold calls back much more than the limit requires.
-    assert times[-1] - times[0] <= (calls // per_second) * (1.0 + WINDOW_MARGIN) + 1e-9
+    # ...spaced evenly, and held back no more than that spacing requires.
+    spacing = (1.0 + WINDOW_MARGIN) / per_second
+    assert all(later - earlier >= spacing - 1e-9 for earlier, later in pairwise(times))
+    assert times[-1] - times[0] <= (calls - 1) * spacing + 1e-9
 
 
 def test_limiter_honours_the_minute_window_too() -> None:
@@ -209,7 +212,9 @@ def test_clients_wait_for_the_limiter() -> None:
     slept = fake_sleeps(client)
     for index in range(5):
         client.disband_chat(f"oc_{index}")
-    assert len(slept) == 3 and all(wait > 0 for wait in slept)
+    # The fake clock stands still, so each call after the first waits one more spacing than the last.
+    spacing = (1.0 + WINDOW_MARGIN) / 2
+    assert slept == pytest.approx([spacing * n for n in range(1, 5)])
 
 
 SleepFn = Callable[[float], None]

@@ -8,19 +8,20 @@ published vectors; the classes here only apply it to requests.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
+from typing import TYPE_CHECKING
 
 import httpx
 
 from . import _envelope
-from .api.feishu.get_tenant_access_token import _get_kwargs as _token_request_kwargs
 from .errors import ResponseFormatError, ValidationError
-from .models.tenant_access_token_request import TenantAccessTokenRequest
+
+if TYPE_CHECKING:
+    import asyncio
 
 # "Invalid access token": the token expired or was revoked early. One fresh token and one more try fix it.
 TOKEN_INVALID_CODES = frozenset({99991663})
@@ -53,6 +54,8 @@ class _TokenState:
 
     def async_lock(self) -> asyncio.Lock:
         """One lock per event loop: an asyncio.Lock cannot be shared between loops."""
+        import asyncio  # only async clients need it; sync users do not pay for its import
+
         loop = asyncio.get_running_loop()
         with self.thread_lock:
             lock = self._loop_locks.get(loop)
@@ -129,7 +132,11 @@ class TenantTokenAuth(httpx.Auth):
             self._state.invalidate(token)
 
     def _token_request(self) -> httpx.Request:
-        kwargs = _token_request_kwargs(body=TenantAccessTokenRequest(app_id=self.app_id, app_secret=self._app_secret))
+        # Imported on first use, like every endpoint module: it pulls in models and the low-level client.
+        from .api.feishu.get_tenant_access_token import _get_kwargs
+        from .models.tenant_access_token_request import TenantAccessTokenRequest
+
+        kwargs = _get_kwargs(body=TenantAccessTokenRequest(app_id=self.app_id, app_secret=self._app_secret))
         return httpx.Request(
             kwargs["method"], self._base_url.join(kwargs["url"]), json=kwargs["json"], headers=kwargs["headers"]
         )

@@ -6,33 +6,28 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self
 
 import httpx
-from attrs import frozen
 
 from . import _auth, _redact, _validation
 from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .api.feishu.disband_chat import _get_kwargs as _disband_chat_kwargs
-from .api.feishu.get_tenant_access_token import _get_kwargs as _get_tenant_access_token_kwargs
-from .api.feishu.remove_chat_members import _get_kwargs as _remove_chat_members_kwargs
-from .api.feishu.unbind_meeting_chat import _get_kwargs as _unbind_meeting_chat_kwargs
 from .errors import ResponseFormatError, ValidationError
-from .models.remove_chat_members_data import RemoveChatMembersData
-from .models.remove_chat_members_request import RemoveChatMembersRequest
-from .models.tenant_access_token_request import TenantAccessTokenRequest
-from .models.tenant_access_token_response import TenantAccessTokenResponse
 from .operations import DEFAULT_BASE_URL
-from .types import UNSET
+
+if TYPE_CHECKING:
+    from .models.remove_chat_members_data import RemoveChatMembersData
+    from .models.tenant_access_token_response import TenantAccessTokenResponse
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "feishu_im (imgroup)"}
 
 
-@frozen
-class Disbanded:
+# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
+# each to create (bench/import_cost.py); this record needs nothing attrs adds.
+class Disbanded(NamedTuple):
     """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
 
     already_gone: bool
@@ -75,8 +70,12 @@ def prepare_disband_chat(
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.disband_chat import _get_kwargs
+
     _validation.check("disband_chat", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
-    return _disband_chat_kwargs(
+    return _get_kwargs(
         chat_id=chat_id,
     )
 
@@ -94,11 +93,16 @@ def prepare_get_tenant_access_token(
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.get_tenant_access_token import _get_kwargs
+    from .models.tenant_access_token_request import TenantAccessTokenRequest
+
     _validation.check("get_tenant_access_token", "app_id", app_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check(
         "get_tenant_access_token", "app_secret", app_secret, {"type": "string", "min_length": 1}, required=True
     )
-    return _get_tenant_access_token_kwargs(
+    return _get_kwargs(
         body=TenantAccessTokenRequest(
             app_id=app_id,
             app_secret=app_secret,
@@ -107,6 +111,8 @@ def prepare_get_tenant_access_token(
 
 
 def _result_get_tenant_access_token(answer: Answer) -> TenantAccessTokenResponse:
+    from .models.tenant_access_token_response import TenantAccessTokenResponse
+
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
@@ -148,6 +154,12 @@ def prepare_remove_chat_members(
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.remove_chat_members import _get_kwargs
+    from .models.remove_chat_members_request import RemoveChatMembersRequest
+    from .types import UNSET
+
     _validation.check("remove_chat_members", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check(
         "remove_chat_members",
@@ -163,7 +175,7 @@ def prepare_remove_chat_members(
         {"type": "string", "enum": ["open_id", "union_id", "user_id", "app_id"]},
         required=False,
     )
-    return _remove_chat_members_kwargs(
+    return _get_kwargs(
         chat_id=chat_id,
         member_id_type=UNSET if member_id_type is None else member_id_type,
         body=RemoveChatMembersRequest(
@@ -173,6 +185,8 @@ def prepare_remove_chat_members(
 
 
 def _result_remove_chat_members(answer: Answer) -> RemoveChatMembersData:
+    from .models.remove_chat_members_data import RemoveChatMembersData
+
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
@@ -206,6 +220,10 @@ def prepare_unbind_meeting_chat(
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.unbind_meeting_chat import _get_kwargs
+
     _validation.check(
         "unbind_meeting_chat", "calendar_id", calendar_id, {"type": "string", "min_length": 1}, required=True
     )
@@ -213,7 +231,7 @@ def prepare_unbind_meeting_chat(
     _validation.check(
         "unbind_meeting_chat", "meeting_chat_id", meeting_chat_id, {"type": "string", "min_length": 1}, required=True
     )
-    return _unbind_meeting_chat_kwargs(
+    return _get_kwargs(
         calendar_id=calendar_id,
         event_id=event_id,
         meeting_chat_id=meeting_chat_id,

@@ -8,15 +8,13 @@ here. The sync and async pipelines differ only in how they wait and send.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
-from attrs import frozen
 
 from . import _envelope
 from ._rate_limit import RateLimiter
@@ -27,8 +25,9 @@ from .operations import OPERATIONS
 logger = logging.getLogger("tencent_im")
 
 
-@frozen
-class Answer:
+# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
+# each to create (bench/import_cost.py); this record needs nothing attrs adds.
+class Answer(NamedTuple):
     """A successful call: the envelope, and what it took to get it."""
 
     body: dict[str, Any] | None
@@ -38,8 +37,7 @@ class Answer:
     """A retry found the group gone: an earlier attempt most likely disbanded it."""
 
 
-@frozen
-class CallSettings:
+class CallSettings(NamedTuple):
     """What a client does with every call, unless a call says otherwise."""
 
     timeout: float | None
@@ -131,9 +129,13 @@ class AsyncPipeline:
         auth: httpx.Auth,
         settings: CallSettings,
         *,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
         random: Callable[[], float] = random.random,
     ) -> None:
+        if sleep is None:
+            import asyncio  # only async clients need it; sync users do not pay for its import
+
+            sleep = asyncio.sleep
         self.http = http
         self.auth = auth
         self.settings = settings

@@ -2,8 +2,10 @@
 # change the spec or a template under generator/templates/, then run `make generate`.
 """A client-side limiter that keeps each operation under its documented rate limit.
 
-One limiter serves every thread and task of a client. It spaces calls with a sliding log per window, so no
-window of one second (or one minute) ever holds more calls than the vendor allows.
+One limiter serves every thread and task of a client. A sliding log per window keeps every window of one
+second (or one minute) under the vendor's limit, and calls are spaced evenly at the shortest window's rate:
+a burst of a whole window's calls reaches the vendor spread over however long it takes to serve them, so
+the next window's burst can overlap it in the vendor's own count (measured: up to 212 in a second at 200/s).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class RateLimiter:
         self._clock = clock
         self._lock = threading.Lock()
         self._windows = {
-            operation: tuple((seconds, limit, deque[float](maxlen=limit)) for seconds, limit in windows)
+            operation: tuple((seconds, limit, deque[float](maxlen=limit)) for seconds, limit in sorted(windows))
             for operation, windows in limits.items()
         }
 
@@ -68,6 +70,9 @@ class RateLimiter:
                     start = max(start, sent[-1])
                 if len(sent) == limit:
                     start = max(start, sent[0] + seconds + WINDOW_MARGIN)
+            seconds, limit, sent = windows[0]
+            if sent:
+                start = max(start, sent[-1] + (seconds + WINDOW_MARGIN) / limit)
             for _seconds, _limit, sent in windows:
                 sent.append(start)
             return start - now

@@ -6,26 +6,24 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import httpx
-from attrs import frozen
 
 from . import _auth, _redact, _validation
 from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .api.tencent_im.destroy_group import _get_kwargs as _destroy_group_kwargs
 from .errors import ValidationError
-from .models.destroy_group_request import DestroyGroupRequest
 from .operations import DEFAULT_BASE_URL, REGIONS
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "tencent_im (imgroup)"}
 
 
-@frozen
-class Disbanded:
+# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
+# each to create (bench/import_cost.py); this record needs nothing attrs adds.
+class Disbanded(NamedTuple):
     """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
 
     already_gone: bool
@@ -76,8 +74,13 @@ def prepare_destroy_group(
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.destroy_group import _get_kwargs
+    from .models.destroy_group_request import DestroyGroupRequest
+
     _validation.check("destroy_group", "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
-    return _destroy_group_kwargs(
+    return _get_kwargs(
         body=DestroyGroupRequest(
             group_id=group_id,
         ),

@@ -7,7 +7,6 @@ The envelope is ``{"code": int, "msg": str, "data": {...}}``; success codes: 200
 
 from __future__ import annotations
 
-import email.utils
 import json
 import time
 from collections.abc import Mapping
@@ -15,7 +14,6 @@ from typing import Any
 
 import httpx
 
-from .error_codes import lookup
 from .errors import ERRORS_BY_CATEGORY, ApiError, ResponseFormatError
 from .operations import SUCCESS_CODES
 
@@ -70,6 +68,8 @@ def error_for(
     retry_after: float | None = None,
 ) -> ApiError:
     """The typed error for a business code: by the catalogue's category, else by the HTTP status."""
+    from .error_codes import lookup  # the table is needed only once something fails
+
     info = lookup(code)
     category = info.category if info is not None else _category_from_status(http_status)
     error_class = ERRORS_BY_CATEGORY.get(category, ApiError) if category else ApiError
@@ -107,6 +107,8 @@ def retry_after_of(headers: Mapping[str, str], now: float | None = None) -> floa
             return max(0.0, float(value))
         except ValueError:
             pass
+        import email.utils  # an HTTP date is rare, and the email package is slow to import
+
         try:
             when = email.utils.parsedate_to_datetime(value).timestamp()
         except (TypeError, ValueError, IndexError):

@@ -6,27 +6,24 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import httpx
-from attrs import frozen
 
 from . import _auth, _redact, _validation
 from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .api.yunxin.dismiss_team import _get_kwargs as _dismiss_team_kwargs
 from .errors import ValidationError
-from .models.dismiss_team_request import DismissTeamRequest
 from .operations import DEFAULT_BASE_URL
-from .types import UNSET
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "yunxin_im (imgroup)"}
 
 
-@frozen
-class Disbanded:
+# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
+# each to create (bench/import_cost.py); this record needs nothing attrs adds.
+class Disbanded(NamedTuple):
     """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
 
     already_gone: bool
@@ -72,13 +69,19 @@ def prepare_dismiss_team(
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.dismiss_team import _get_kwargs
+    from .models.dismiss_team_request import DismissTeamRequest
+    from .types import UNSET
+
     _validation.check("dismiss_team", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check(
         "dismiss_team", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
     )
     _validation.check("dismiss_team", "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check("dismiss_team", "extension", extension, {"type": "string", "max_length": 512}, required=False)
-    return _dismiss_team_kwargs(
+    return _get_kwargs(
         team_id=team_id,
         body=DismissTeamRequest(
             team_type=team_type,

@@ -6,28 +6,27 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self
 
 import httpx
-from attrs import frozen
 
 from . import _auth, _redact, _validation
 from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .api.example.kick_members import _get_kwargs as _kick_members_kwargs
 from .errors import ResponseFormatError, ValidationError
-from .models.kick_data import KickData
-from .models.kick_request import KickRequest
 from .operations import DEFAULT_BASE_URL
-from .types import UNSET
+
+if TYPE_CHECKING:
+    from .models.kick_data import KickData
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "example_im (imgroup)"}
 
 
-@frozen
-class Disbanded:
+# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
+# each to create (bench/import_cost.py); this record needs nothing attrs adds.
+class Disbanded(NamedTuple):
     """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
 
     already_gone: bool
@@ -74,6 +73,12 @@ def prepare_kick_members(
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import example_im` and the client classes do not need.
+    from .api.example.kick_members import _get_kwargs
+    from .models.kick_request import KickRequest
+    from .types import UNSET
+
     _validation.check("kick_members", "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
     _validation.check(
         "kick_members",
@@ -89,7 +94,7 @@ def prepare_kick_members(
         "kick_members", "id_type", id_type, {"type": "string", "enum": ["open_id", "user_id"]}, required=False
     )
     _validation.check("kick_members", "reason", reason, {"type": "string", "max_length": 16}, required=False)
-    return _kick_members_kwargs(
+    return _get_kwargs(
         room_id=room_id,
         id_type=UNSET if id_type is None else id_type,
         body=KickRequest(
@@ -101,6 +106,8 @@ def prepare_kick_members(
 
 
 def _result_kick_members(answer: Answer) -> KickData:
+    from .models.kick_data import KickData
+
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
