@@ -42,14 +42,16 @@ def run_measurement(name: str, quick: bool) -> list[Row]:
     return parse_rows(result.stdout)
 
 
-def save(rows: Sequence[Row], machine: dict[str, object], quick: bool, results_dir: Path) -> Path:
+def save(rows: Sequence[Row], machine: dict[str, object], commit: str | None, quick: bool, results_dir: Path) -> Path:
     now = datetime.now(UTC)
     document = {
         "date": now.isoformat(timespec="seconds"),
         "quick": quick,
         "machine": {**machine, "load_average_at_end": _machine.load_average()},
         "versions": _machine.versions(),
-        "commit": _machine.commit(),
+        "commit": commit,
+        # Others commit to the same tree: a run whose tree changed under it mixes two versions.
+        "commit_at_end": _machine.commit(),
         "rows": [row.to_json() for row in rows],
     }
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -65,13 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="where to save the run's JSON")
     args = parser.parse_args(argv)
     machine = _machine.describe()
+    commit = _machine.commit()
     rows: list[Row] = []
     for name in args.only or MEASUREMENTS:
         start = time.perf_counter()
         print(f"bench.{name} ...", file=sys.stderr, flush=True)
         rows += run_measurement(name, args.quick)
         print(f"bench.{name} done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-    path = save(rows, machine, args.quick, args.results)
+    path = save(rows, machine, commit, args.quick, args.results)
     print(render(rows))
     print(f"\nSaved to {path}")
     return 0

@@ -69,8 +69,11 @@ def machine_line(document: dict[str, Any]) -> str:
     tools = ", ".join(
         f"{name} {versions[name]}" for name in ("httpx", "attrs", "lark-oapi", "tls-sig-api-v2") if versions.get(name)
     )
+    commit = (document.get("commit") or "unknown")[:12]
+    if document.get("commit_at_end", document.get("commit")) != document.get("commit"):
+        commit += f" (the tree moved to {(document['commit_at_end'] or 'unknown')[:12]} during the run)"
     return (
-        f"Run of {document['date']} at commit {(document.get('commit') or 'unknown')[:12]}: {machine['cpu']}, "
+        f"Run of {document['date']} at commit {commit}: {machine['cpu']}, "
         f"{machine['cores']} cores, {machine['platform']}, Python {versions['python']}; {tools}; "
         f"1-minute load average {load}."
     )

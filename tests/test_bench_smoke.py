@@ -186,6 +186,7 @@ def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> No
     assert document["quick"] is True
     assert document["versions"]["httpx"] and document["versions"]["lark-oapi"]
     assert document["machine"]["cores"] >= 1
+    assert document["commit"] and document["commit_at_end"]
     assert {row["measurement"] for row in document["rows"]} == {"3. signing", "6. generation"}
 
 
@@ -209,6 +210,8 @@ def test_readme_section_shows_the_saved_run_and_names_missed_targets(tmp_path: P
     assert readme.main([str(saved), "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("## Benchmarks\n") and "make bench" in text
-    assert "commit 0123456789ab" in text and "2 cores" in text and "load average 1.5 at start." in text
+    assert "commit 0123456789ab:" in text and "2 cores" in text and "load average 1.5 at start." in text
+    moved = readme.machine_line({**document, "commit_at_end": "fedcba9876543210"})
+    assert "commit 0123456789ab (the tree moved to fedcba987654 during the run)" in moved
     assert "| 1. import | ours | import wall time (ms) | 150 | 140 – 230 | 15 | 1.43× floor |" in text
     assert "Targets missed: 1. import ours, import wall time." in text and text.count("asyncio 9 ms") == 1
