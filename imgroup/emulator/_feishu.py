@@ -30,7 +30,6 @@ MEMBER_ID_TYPES = frozenset({"open_id", "user_id", "union_id", "app_id"})
 OPERATE_AS_OWNER_SCOPE = "im:chat:operate_as_owner"
 
 
-
 def _with_log_id(response: Response) -> Response:
     """Add ``X-Tt-Logid`` spelled as Feishu spells it: lark-oapi looks it up case-sensitively."""
     log_id = time.strftime("%Y%m%d%H%M%S") + os.urandom(10).hex().upper()
