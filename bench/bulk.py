@@ -5,8 +5,8 @@ take a minute rather than Feishu's ten): the emulator enforces L, and the job ru
 and its defaults otherwise (16 calls in flight, journal, report). Each job is the command line in a fresh
 process (``python -m imgroup.bulk``); its peak RSS comes from ``wait4``. The emulator runs in a process of
 its own, counts the rate-limit answers it sent, and its audit log times every call: the achieved rate is
-the calls it accepted over the time from the first to the last. The limiter lets a first window's L calls go
-at once, so short jobs come out above L; the target is judged on the long one.
+the calls it accepted over the time from the first to the last; the target is judged on the long job, where
+a start-up burst (if the limiter allows one) weighs least.
 """
 
 from __future__ import annotations

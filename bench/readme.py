@@ -46,9 +46,9 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    `httpx.AsyncClient` (and a TLS context, about 30 ms of CPU) per call, so its async rate is CPU-bound.
 5. **Bulk** (`bench/bulk.py`): `imgroup bulk disband --vendor tencent --rate-limit L` in its own process against
    the emulator enforcing L (Tencent: 200/s, no per-minute cap). The rate is the emulator's accepted calls over
-   the time between the first and the last (a first window's L calls go at once, so the short job comes out
-   above L; the target is judged on the long one); the rate-limit answers are the emulator's count, over every
-   run; peak RSS is the job process's own (`wait4`).
+   the time between the first and the last (the target is judged on the long job, where a start-up burst
+   weighs least); the rate-limit answers are the emulator's count, over every run; peak RSS and CPU time are
+   the job process's own (`wait4`).
 6. **Generation** (`bench/generation.py`): `python -m generator generate --out <scratch>` (what `make generate`
    runs), in a fresh interpreter each time; `generated/` is not touched.
 """
