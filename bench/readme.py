@@ -83,7 +83,9 @@ def section(document: dict[str, Any], source: str) -> str:
     rows = [Row.from_json(row) for row in document["rows"]]
     missed = [row for row in rows if row.met is False]
     verdict = (
-        "Targets missed: " + "; ".join(f"{row.measurement} {row.subject}, {row.metric}" for row in missed) + "."
+        "Targets missed: "
+        + "; ".join(f"{row.measurement} {row.subject}, {row.metric}" for row in missed)
+        + ". Under the table, for each, what the profile shows."
         if missed
         else "Every target was met."
     )
@@ -97,7 +99,7 @@ def section(document: dict[str, Any], source: str) -> str:
             "",
             render(rows),
             "",
-            verdict + " Under the table, for each missed target, what the profile shows.",
+            verdict,
             "",
             METHOD,
         ]
