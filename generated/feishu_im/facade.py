@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self
+from typing import Any, Literal, NamedTuple, Self
 
 import httpx
 
@@ -15,11 +15,9 @@ from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from .errors import ResponseFormatError, ValidationError
+from .models.remove_chat_members_data import RemoveChatMembersData
+from .models.tenant_access_token_response import TenantAccessTokenResponse
 from .operations import DEFAULT_BASE_URL
-
-if TYPE_CHECKING:
-    from .models.remove_chat_members_data import RemoveChatMembersData
-    from .models.tenant_access_token_response import TenantAccessTokenResponse
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "feishu_im (imgroup)"}
@@ -111,8 +109,6 @@ def prepare_get_tenant_access_token(
 
 
 def _result_get_tenant_access_token(answer: Answer) -> TenantAccessTokenResponse:
-    from .models.tenant_access_token_response import TenantAccessTokenResponse
-
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
@@ -185,8 +181,6 @@ def prepare_remove_chat_members(
 
 
 def _result_remove_chat_members(answer: Answer) -> RemoveChatMembersData:
-    from .models.remove_chat_members_data import RemoveChatMembersData
-
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):

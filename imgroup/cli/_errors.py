@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
 import click
 
 from imgroup.settings import CLIENTS, VENDORS
@@ -102,6 +101,6 @@ def list_codes(vendor: str, category: str | None, as_json: bool) -> None:
 
 
 def _entry(info: Any) -> dict[str, Any]:
-    entry = attrs.asdict(info)
+    entry = dict(info._asdict())
     entry["operations"] = list(info.operations)
     return entry

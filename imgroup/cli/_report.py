@@ -72,8 +72,8 @@ def result_fields(result: Any) -> dict[str, Any]:
     if attrs.has(type(result)) and hasattr(result, "to_dict"):
         fields: dict[str, Any] = result.to_dict()
         return fields
-    if attrs.has(type(result)):
-        return attrs.asdict(result)
+    if hasattr(result, "_asdict"):  # the generated packages' small records (Disbanded) are NamedTuples
+        return dict(result._asdict())
     if isinstance(result, Mapping):
         return dict(result)
     return {"value": result}

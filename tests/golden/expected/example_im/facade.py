@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self
+from typing import Any, Literal, NamedTuple, Self
 
 import httpx
 
@@ -15,10 +15,8 @@ from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from .errors import ResponseFormatError, ValidationError
+from .models.kick_data import KickData
 from .operations import DEFAULT_BASE_URL
-
-if TYPE_CHECKING:
-    from .models.kick_data import KickData
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "example_im (imgroup)"}
@@ -106,8 +104,6 @@ def prepare_kick_members(
 
 
 def _result_kick_members(answer: Answer) -> KickData:
-    from .models.kick_data import KickData
-
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
