@@ -1,4 +1,5 @@
-"""``python -m bench.readme [RESULTS.json]``: write bench/README.md from a saved run (default: the newest full one).
+"""``python -m bench.readme [RESULTS.json]``: put the benchmarks section of the project README in step with a
+saved run (default: the newest full one).
 
 The README section shows the run's table as saved, what it ran on, how to reproduce it, and how each figure
 is measured; nothing in it is typed in by hand after a run.
@@ -18,7 +19,8 @@ from ._table import render
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
-README = BENCH_DIR / "README.md"
+README = BENCH_DIR.parent / "README.md"
+HEADING = "## Benchmarks"
 
 REPRODUCE = (
     "Reproduce with `make bench` (or `.venv/bin/python -m bench`; one measurement alone: "
@@ -91,7 +93,7 @@ def section(document: dict[str, Any], source: str) -> str:
     )
     return "\n".join(
         [
-            "## Benchmarks",
+            HEADING,
             "",
             REPRODUCE,
             "",
@@ -109,7 +111,9 @@ def section(document: dict[str, Any], source: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.readme", description=__doc__)
     parser.add_argument("results", nargs="?", type=Path, help="a saved run (default: the newest full one)")
-    parser.add_argument("--out", type=Path, default=README, help="where to write (- for stdout)")
+    parser.add_argument(
+        "--out", type=Path, default=README, help="the Markdown file whose section to replace (- for stdout)"
+    )
     args = parser.parse_args(argv)
     path = args.results or newest_full_run(RESULTS_DIR)
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -118,8 +122,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if str(args.out) == "-":
         sys.stdout.write(text)
     else:
-        args.out.write_text(text, encoding="utf-8")
+        existing = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        args.out.write_text(replace_section(existing, text), encoding="utf-8")
     return 0
+
+
+def replace_section(document: str, section_text: str) -> str:
+    """``document`` with its benchmarks section (up to the next ``## `` heading) replaced, or appended."""
+    start = document.find(HEADING + "\n")
+    if start < 0:
+        return (document.rstrip() + "\n\n" if document.strip() else "") + section_text.rstrip() + "\n"
+    end = document.find("\n## ", start + len(HEADING))
+    rest = document[end + 1 :] if end >= 0 else ""
+    return document[:start] + section_text.rstrip() + "\n" + ("\n" + rest if rest else "")
 
 
 if __name__ == "__main__":

@@ -215,3 +215,10 @@ def test_readme_section_shows_the_saved_run_and_names_missed_targets(tmp_path: P
     assert "commit 0123456789ab (the tree moved to fedcba987654 during the run)" in moved
     assert "| 1. import | ours | import wall time (ms) | 150 | 140 – 230 | 15 | 1.43× floor |" in text
     assert "Targets missed: 1. import ours, import wall time." in text and text.count("asyncio 9 ms") == 1
+
+
+def test_readme_section_replaces_only_the_benchmarks_section() -> None:
+    document = "# Project\n\nintro\n\n## Benchmarks\n\nold table\n\n## After\n\nkept\n"
+    replaced = readme.replace_section(document, "## Benchmarks\n\nnew table\n")
+    assert replaced == "# Project\n\nintro\n\n## Benchmarks\n\nnew table\n\n## After\n\nkept\n"
+    assert readme.replace_section("# Project\n", "## Benchmarks\n\nt\n") == "# Project\n\n## Benchmarks\n\nt\n"
