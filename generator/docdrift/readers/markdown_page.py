@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from ..model import Location, Page, PageErrorRow, PageParam, PageUnreadable
+from ..model import Location, Page, PageParam, PageUnreadable
 from ..param_types import canonical_type
 from ..text import canonical_path, clean_cell, fold_width
 from .columns import error_columns, is_yes, param_columns
-from .pipe_table import PipeTable, find_tables
+from .pipe_table import PipeTable, error_rows, find_tables
 from .rate_limit import parse_rate_limit
 
 FORMAT = "markdown"
@@ -55,7 +55,7 @@ def read(text: str, source: str) -> Page:
     for table in find_tables(lines):
         columns = error_columns(table.header)
         if columns is not None:
-            page.errors = (page.errors or []) + _error_rows(table, columns, source)
+            page.errors = (page.errors or []) + error_rows(table, columns, source)
             continue
         location = _section_of(lines, table.line)
         columns = param_columns(table.header)
@@ -78,24 +78,6 @@ def _section_of(lines: list[str], line: int) -> Location | None:
         if heading:
             return _SECTION.get(heading.group(1).replace(" ", ""))
     return None
-
-
-def _error_rows(table: PipeTable, columns: dict[str, int], source: str) -> list[PageErrorRow]:
-    rows = []
-    for cells in table.rows:
-        code = clean_cell(cells[columns["code"]])
-        if not code.isdigit():
-            raise PageUnreadable(f"{source}: error table row has no numeric code: {' | '.join(cells)[:80]!r}")
-        status = clean_cell(cells[columns["status"]]) if "status" in columns else ""
-        rows.append(
-            PageErrorRow(
-                code=int(code),
-                message=clean_cell(cells[columns["message"]]),
-                http_status=int(status) if status.isdigit() else None,
-                advice=clean_cell(cells[columns["advice"]]) if "advice" in columns else "",
-            )
-        )
-    return rows
 
 
 def _params(table: PipeTable, columns: dict[str, int], location: Location) -> list[PageParam]:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..model import PageErrorRow, PageUnreadable
+from ..text import clean_cell
+
 _RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$")
 _PIPE = re.compile(r"(?<!\\)\|")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
@@ -97,3 +100,22 @@ def _fit(cells: list[str], width: int) -> list[str]:
     if len(cells) > width:
         cells = cells[: width - 1] + ["|".join(cells[width - 1 :])]
     return cells + [""] * (width - len(cells))
+
+
+def error_rows(table: PipeTable, columns: dict[str, int], source: str) -> list[PageErrorRow]:
+    """The rows of an error table whose columns ``error_columns`` found; a row without a numeric code is unreadable."""
+    rows = []
+    for cells in table.rows:
+        code = clean_cell(cells[columns["code"]])
+        if not code.isdigit():
+            raise PageUnreadable(f"{source}: error table row has no numeric code: {' | '.join(cells)[:80]!r}")
+        status = clean_cell(cells[columns["status"]]) if "status" in columns else ""
+        rows.append(
+            PageErrorRow(
+                code=int(code),
+                message=clean_cell(cells[columns["message"]]),
+                http_status=int(status) if status.isdigit() else None,
+                advice=clean_cell(cells[columns["advice"]]) if "advice" in columns else "",
+            )
+        )
+    return rows

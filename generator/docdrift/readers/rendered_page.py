@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 from ..model import Location, Page, PageErrorRow, PageParam, PageUnreadable
-from ..text import canonical_path, clean_cell, fold_width
+from ..text import canonical_path, fold_width
 from .columns import error_columns
-from .pipe_table import find_tables
+from .pipe_table import error_rows, find_tables
 from .rate_limit import parse_rate_limit
 from .shared import bounds, entry_at
 
@@ -62,20 +62,7 @@ def _errors(lines: list[str], source: str) -> list[PageErrorRow] | None:
         columns = error_columns(table.header)
         if columns is None:
             continue
-        rows = rows or []
-        for cells in table.rows:
-            code = clean_cell(cells[columns["code"]])
-            if not code.isdigit():
-                raise PageUnreadable(f"{source}: error table row has no numeric code: {'|'.join(cells)[:80]!r}")
-            status = clean_cell(cells[columns["status"]]) if "status" in columns else ""
-            rows.append(
-                PageErrorRow(
-                    code=int(code),
-                    message=clean_cell(cells[columns["message"]]),
-                    http_status=int(status) if status.isdigit() else None,
-                    advice=clean_cell(cells[columns["advice"]]) if "advice" in columns else "",
-                )
-            )
+        rows = (rows or []) + error_rows(table, columns, source)
     return rows
 
 
