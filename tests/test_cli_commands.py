@@ -18,8 +18,8 @@ from imgroup.cli import COMMANDS, cli
 from imgroup.cli._lazy import LazyCommand, LazyGroup
 from imgroup.settings import CLIENTS, VENDORS
 
-# imgroup bulk belongs to the bulk runner; its help is its own business.
-OWN_COMMANDS = [name for name in COMMANDS if name != "bulk"]
+# Every command, the bulk runner's included, shows an example in its help.
+ALL_COMMANDS = list(COMMANDS)
 
 
 def invoke(*args: str) -> click.testing.Result:
@@ -36,17 +36,17 @@ def walk(command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[str, .
             yield from walk(sub, (*path, name))
 
 
-def all_own_command_paths() -> list[tuple[str, ...]]:
+def all_command_paths() -> list[tuple[str, ...]]:
     context = click.Context(cli, info_name="imgroup")
     paths: list[tuple[str, ...]] = [()]
-    for name in OWN_COMMANDS:
+    for name in ALL_COMMANDS:
         command = cli.get_command(context, name)
         assert command is not None
         paths += list(walk(command, (name,)))
     return paths
 
 
-@pytest.mark.parametrize("path", all_own_command_paths(), ids=lambda path: " ".join(path) or "imgroup")
+@pytest.mark.parametrize("path", all_command_paths(), ids=lambda path: " ".join(path) or "imgroup")
 def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     result = invoke(*path, "--help")
     assert result.exit_code == 0

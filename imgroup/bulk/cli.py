@@ -94,7 +94,10 @@ def bulk() -> None:
     """
 
 
-@bulk.command()
+@bulk.command(
+    epilog="\b\nExamples:\n  imgroup bulk disband --vendor feishu --input chats.txt --report outcome.jsonl\n"
+    "  imgroup bulk disband --vendor yunxin --input teams.csv --dry-run"
+)
 @click.option("--vendor", required=True, type=click.Choice(sorted(DISBAND)), help="Whose groups.")
 @_job_options
 def disband(vendor: str, **options: Any) -> None:
@@ -106,7 +109,10 @@ def disband(vendor: str, **options: Any) -> None:
     click.get_current_context().exit(run_job(DISBAND[vendor], **options))
 
 
-@bulk.command("remove-members")
+@bulk.command(
+    "remove-members",
+    epilog="\b\nExample (members.csv: oc_abc,ou_1;ou_2):\n  imgroup bulk remove-members --input members.csv --report out.csv",
+)
 @_job_options
 def remove_members(**options: Any) -> None:
     """Remove members from Feishu chats.
@@ -116,7 +122,11 @@ def remove_members(**options: Any) -> None:
     click.get_current_context().exit(run_job(REMOVE_MEMBERS, **options))
 
 
-@bulk.command("unbind-meeting-chat")
+@bulk.command(
+    "unbind-meeting-chat",
+    epilog="\b\nExample (meetings.csv: calendar_id,event_id,meeting_chat_id):\n"
+    "  imgroup bulk unbind-meeting-chat --input meetings.csv --retry-failed",
+)
 @_job_options
 def unbind_meeting_chat(**options: Any) -> None:
     """Unbind Feishu meeting chats from their calendar events.
