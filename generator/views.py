@@ -137,7 +137,6 @@ class PackageView:
     request_id_headers: tuple[str, ...]
     default_base_url: str
     regions: dict[str, str]
-    signers: tuple[str, ...]
     operations: tuple[OperationView, ...]
     error_codes: tuple[ErrorCodeView, ...]
     secret_fields: frozenset[str]
@@ -192,7 +191,6 @@ def build_package_view(spec: VendorSpec, generator_data: GeneratorData, field_pr
         request_id_headers=spec.request_id_headers,
         default_base_url=spec.default_base_url,
         regions=spec.regions,
-        signers=tuple(sorted(set(spec.signers.values()))),
         operations=tuple(operations),
         error_codes=_merged_error_codes(spec),
         secret_fields=secret_fields(spec),

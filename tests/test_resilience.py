@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import pairwise
 
 import feishu_im
@@ -215,6 +215,3 @@ def test_clients_wait_for_the_limiter() -> None:
     # The fake clock stands still, so each call after the first waits one more spacing than the last.
     spacing = (1.0 + WINDOW_MARGIN) / 2
     assert slept == pytest.approx([spacing * n for n in range(1, 5)])
-
-
-SleepFn = Callable[[float], None]
