@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tencent_im._rate_limit import WINDOW_MARGIN
+from tencent_im._rate_limit import JITTER_ALLOWANCE
 
 from ._cli import main
 from ._emulator import EmulatorAdmin, emulator_process
@@ -175,8 +175,8 @@ def run(quick: bool) -> list[Row]:
         busy = max(job["busy"] for job in figures)
         detail = (
             f"the emulator's audit log times up to {busiest} calls within one second, where the client's limiter "
-            f"books at most {LIMIT_PER_SECOND} per {1 + WINDOW_MARGIN:g} s: calls bunch by more than its "
-            f"{WINDOW_MARGIN * 1000:g} ms margin between "
+            f"starts at {LIMIT_PER_SECOND} per {1 + JITTER_ALLOWANCE:g} s and slows down on each refusal: calls "
+            f"bunch by more than its {JITTER_ALLOWANCE * 1000:g} ms allowance between "
             f"booking and the emulator's count; items retried: up to {retried} per job, none failed. The job's "
             f"process kept up to {busy:.0%} of a core busy.{profiles.get(size, '')}"
             if limited.high > 0

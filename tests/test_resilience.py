@@ -1,14 +1,14 @@
-"""Retries, backoff, Retry-After and the client-side rate limiter, with a fake clock: nothing sleeps for real."""
+"""Retries, backoff and Retry-After, with fake sleeps: nothing sleeps for real (the limiter: test_rate_limiter.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import pairwise
+from typing import Any
 
 import feishu_im
 import httpx
 import pytest
-from feishu_im._rate_limit import WINDOW_MARGIN, RateLimiter
+from feishu_im._rate_limit import CUT, JITTER_ALLOWANCE
 from feishu_im._retry import RetryPolicy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -153,6 +153,8 @@ def test_a_retry_after_beyond_the_cap_gives_up() -> None:
 
 
 class FakeClock:
+    """The limiter's clock, moved on by the pipeline's (fake) sleeps."""
+
     def __init__(self) -> None:
         self.now = 1000.0
 
@@ -160,58 +162,87 @@ class FakeClock:
         return self.now
 
 
-def run_limiter(limiter: RateLimiter, clock: FakeClock, calls: int, operation: str) -> list[float]:
-    """Send ``calls`` at once, each waiting what the limiter says; answer the send times."""
-    return [clock.now + limiter.reserve(operation) for _ in range(calls)]
-
-
-def count_in_any_window(times: list[float], seconds: float) -> int:
-    ordered = sorted(times)
-    start = 0
-    most = 0
-    for end, moment in enumerate(ordered):
-        while ordered[start] <= moment - seconds:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
-
-
-@given(per_second=st.integers(1, 60), calls=st.integers(1, 300))
-def test_limiter_never_puts_more_than_the_limit_in_any_second(per_second: int, calls: int) -> None:
+def limited_client(vendor: str, recorder: Recorder, rate_limit: dict[str, float]) -> tuple[Any, FakeClock, list[float]]:
+    client = make_client(vendor, recorder, rate_limit=rate_limit)
     clock = FakeClock()
-    limiter = RateLimiter({"op": ((1.0, per_second),)}, clock)
-    times = run_limiter(limiter, clock, calls, "op")
-    assert count_in_any_window(times, 1.0) <= per_second
-    assert times == sorted(times)
-    # ...spaced evenly, and held back no more than that spacing requires.
-    spacing = (1.0 + WINDOW_MARGIN) / per_second
-    assert all(later - earlier >= spacing - 1e-9 for earlier, later in pairwise(times))
-    assert times[-1] - times[0] <= (calls - 1) * spacing + 1e-9
+    client._pipeline.settings.limiter._clock = clock
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    client._pipeline._sleep = sleep
+    client._pipeline._random = lambda: 0.5
+    return client, clock, slept
 
 
-def test_limiter_honours_the_minute_window_too() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter({"op": ((1.0, 50), (60.0, 1000))}, clock)
-    times = run_limiter(limiter, clock, 1200, "op")
-    assert count_in_any_window(times, 60.0) <= 1000 and count_in_any_window(times, 1.0) <= 50
-
-
-def test_documented_limits_come_from_the_spec() -> None:
-    limiter = RateLimiter.documented(clock=FakeClock())
-    assert limiter._windows["disband_chat"][0][:2] == (1.0, 50)
-    assert limiter._windows["disband_chat"][1][:2] == (60.0, 1000)
-    assert RateLimiter.documented({"disband_chat": 5}, clock=FakeClock())._windows["disband_chat"][0][:2] == (1.0, 5)
+def feishu_rate_limited(reset: str) -> httpx.Response:
+    return httpx.Response(
+        429,
+        json=error_body("feishu", 99991400, "request trigger frequency limit"),
+        headers={"x-ogw-ratelimit-limit": "50", "x-ogw-ratelimit-reset": reset},
+    )
 
 
 def test_clients_wait_for_the_limiter() -> None:
     recorder = Recorder(lambda _r: httpx.Response(200, json=ok_body("feishu")))
-    client = make_client("feishu", recorder, rate_limit={"disband_chat": 2})
+    client, _clock, slept = limited_client("feishu", recorder, {"disband_chat": 2})
+    for index in range(5):
+        client.disband_chat(f"oc_{index}")
+    spacing = (1.0 + JITTER_ALLOWANCE) / 2
+    assert slept == pytest.approx([spacing] * 4)
+
+
+def test_a_reset_hint_holds_the_operations_next_call_not_only_the_retry() -> None:
+    recorder = scripted(feishu_rate_limited("3"), *[httpx.Response(200, json=ok_body("feishu"))] * 2)
+    client, clock, slept = limited_client("feishu", recorder, {"disband_chat": 2})
+    refused_at = clock.now
+    with pytest.raises(feishu_im.RateLimitedError):
+        client.disband_chat("oc_1", max_retries=0)
+    client.disband_chat("oc_2")
+    assert slept == [3.0] and clock.now == refused_at + 3.0
+    client.disband_chat("oc_3")  # then calls go on at the cut rate
+    assert slept[1] == pytest.approx((1.0 + JITTER_ALLOWANCE) / 2 / CUT)
+
+
+def test_a_rate_limit_answer_slows_the_operation_down() -> None:
+    recorder = scripted(
+        httpx.Response(200, json=error_body("tencent", 60007, "frequency limit")),
+        *[httpx.Response(200, json=ok_body("tencent"))] * 2,
+    )
+    client, _clock, slept = limited_client("tencent", recorder, {"destroy_group": 100})
+    limiter = client._pipeline.settings.limiter
+    start = limiter.rate("destroy_group")
+    assert client.destroy_group(group_id="@TGS#1").attempts == 2
+    assert limiter.rate("destroy_group") == pytest.approx(start * CUT)
+    assert limiter.rate("disband_group") is None
+    assert slept == [0.375]  # Tencent gives no hint: the retry's backoff, and by then the cut rate's spacing is past
+
+
+def test_other_failures_leave_the_rate_alone() -> None:
+    recorder = scripted(html_502(), httpx.Response(200, json=ok_body("feishu")))
+    client, _clock, _slept = limited_client("feishu", recorder, {"disband_chat": 2})
+    limiter = client._pipeline.settings.limiter
+    start = limiter.rate("disband_chat")
+    client.disband_chat("oc_1")
+    assert limiter.rate("disband_chat") == start
+
+
+@pytest.mark.anyio
+async def test_async_clients_learn_from_rate_limit_answers_too() -> None:
+    recorder = scripted(feishu_rate_limited("2"), httpx.Response(200, json=ok_body("feishu")))
+    client = make_client("feishu", recorder, asynchronous=True, rate_limit={"disband_chat": 10})
     clock = FakeClock()
     limiter = client._pipeline.settings.limiter
     limiter._clock = clock
-    slept = fake_sleeps(client)
-    for index in range(5):
-        client.disband_chat(f"oc_{index}")
-    # The fake clock stands still, so each call after the first waits one more spacing than the last.
-    spacing = (1.0 + WINDOW_MARGIN) / 2
-    assert slept == pytest.approx([spacing * n for n in range(1, 5)])
+    start = limiter.rate("disband_chat")
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    client._pipeline._sleep = sleep
+    assert (await client.disband_chat("oc_1")).attempts == 2
+    assert slept == [2.0] and limiter.rate("disband_chat") == pytest.approx(start * CUT)

@@ -101,6 +101,8 @@ class SyncPipeline:
                 body = _envelope.decode(operation, response)
                 return Answer(body, _envelope.request_id_of(response), attempt + 1)
             except ExampleError as error:
+                if self.settings.limiter is not None:
+                    self.settings.limiter.learn(operation, error)
                 delay = policy.delay(attempt, error, self._random)
                 if delay is None:
                     return _finish_or_reraise(operation, error, attempt)
@@ -157,6 +159,8 @@ class AsyncPipeline:
                 body = _envelope.decode(operation, response)
                 return Answer(body, _envelope.request_id_of(response), attempt + 1)
             except ExampleError as error:
+                if self.settings.limiter is not None:
+                    self.settings.limiter.learn(operation, error)
                 delay = policy.delay(attempt, error, self._random)
                 if delay is None:
                     return _finish_or_reraise(operation, error, attempt)

@@ -1,0 +1,238 @@
+"""The client-side rate limiter, on a fake clock: it never books past a documented limit, slows down when the
+vendor refuses, holds bookings for the vendor's reset hint and comes back to its starting rate after a quiet time.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import feishu_im
+import pytest
+from feishu_im._rate_limit import (
+    CUT,
+    JITTER_ALLOWANCE,
+    MAX_PAUSE,
+    MIN_RATE_SHARE,
+    RECOVERY_WINDOWS,
+    RateLimiter,
+    is_rate_limit_answer,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def limiter_for(windows: tuple[tuple[float, int], ...]) -> tuple[RateLimiter, FakeClock]:
+    clock = FakeClock()
+    return RateLimiter({"op": windows}, clock), clock
+
+
+def book(limiter: RateLimiter, clock: FakeClock, calls: int) -> list[float]:
+    """Book ``calls`` at the clock's current time; answer the send times."""
+    return [clock.now + limiter.reserve("op") for _ in range(calls)]
+
+
+def most_in_any_window(times: list[float], seconds: float) -> int:
+    """The most of ``times`` in any half-open span of ``seconds``."""
+    ordered = sorted(times)
+    start = 0
+    most = 0
+    for end, moment in enumerate(ordered):
+        while ordered[start] <= moment - seconds:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def rate_of(limiter: RateLimiter) -> float:
+    rate = limiter.rate("op")
+    assert rate is not None
+    return rate
+
+
+def start_spacing(seconds: float, limit: int) -> float:
+    return (seconds + JITTER_ALLOWANCE) / limit
+
+
+# One step of a client's life: some time passes, then it books a few calls, or the vendor refuses one
+# (with or without a reset hint).
+steps = st.tuples(
+    st.floats(0, 3),
+    st.one_of(
+        st.tuples(st.just("book"), st.integers(1, 40)),
+        st.tuples(st.just("refused"), st.one_of(st.none(), st.floats(0, 90))),
+    ),
+)
+
+
+@given(
+    per_second=st.integers(1, 60),
+    per_minute=st.one_of(st.none(), st.integers(1, 400)),
+    history=st.lists(steps, max_size=40),
+)
+def test_no_window_of_bookings_ever_exceeds_a_documented_limit(
+    per_second: int, per_minute: int | None, history: list[tuple[float, tuple[str, object]]]
+) -> None:
+    windows = ((1.0, per_second),) + (((60.0, per_minute),) if per_minute else ())
+    limiter, clock = limiter_for(windows)
+    booked: list[float] = []
+    for elapsed, (action, argument) in history:
+        clock.now += elapsed
+        if action == "book":
+            assert isinstance(argument, int)
+            times = book(limiter, clock, argument)
+            assert all(moment >= clock.now for moment in times)
+            booked += times
+        else:
+            assert argument is None or isinstance(argument, float)
+            limiter.refused("op", argument)
+    assert booked == sorted(booked)  # first come, first served
+    for seconds, limit in windows:
+        assert most_in_any_window(booked, seconds) <= limit
+
+
+@given(per_second=st.integers(1, 60), calls=st.integers(2, 300))
+def test_calls_start_evenly_spaced_a_little_under_the_limit(per_second: int, calls: int) -> None:
+    limiter, clock = limiter_for(((1.0, per_second),))
+    times = book(limiter, clock, calls)
+    assert times[0] == clock.now  # the first call does not wait
+    assert [later - earlier for earlier, later in pairwise(times)] == pytest.approx(
+        [start_spacing(1.0, per_second)] * (calls - 1)
+    )
+
+
+def test_the_minute_window_holds_a_burst_back_until_its_oldest_call_is_a_minute_old() -> None:
+    limiter, clock = limiter_for(((1.0, 50), (60.0, 1000)))
+    times = book(limiter, clock, 1200)
+    assert most_in_any_window(times, 60.0) <= 1000 and most_in_any_window(times, 1.0) <= 50
+    assert times[1000] == pytest.approx(times[0] + 60.0 + JITTER_ALLOWANCE)
+
+
+@given(per_second=st.integers(1, 200), refusals=st.integers(1, 12))
+def test_each_refusal_a_window_apart_cuts_the_rate(per_second: int, refusals: int) -> None:
+    limiter, clock = limiter_for(((1.0, per_second),))
+    start = rate_of(limiter)
+    assert start == pytest.approx(1 / start_spacing(1.0, per_second))
+    for count in range(1, refusals + 1):
+        limiter.refused("op")
+        assert rate_of(limiter) == pytest.approx(max(start * CUT**count, start * MIN_RATE_SHARE))
+        clock.now += 1.0  # a window later: the next refusal is news, and the rate has not started to climb yet
+    slow = rate_of(limiter)
+    assert slow < start
+    first, second = book(limiter, clock, 2)
+    assert second - first == pytest.approx(1 / slow)
+
+
+@given(burst=st.integers(2, 50), spread=st.floats(0, 0.999))
+def test_a_burst_of_refusals_within_a_window_cuts_the_rate_once(burst: int, spread: float) -> None:
+    limiter, clock = limiter_for(((1.0, 100),))
+    start = rate_of(limiter)
+    for _ in range(burst):
+        limiter.refused("op")
+        clock.now += spread / burst
+    assert rate_of(limiter) == pytest.approx(start * CUT)
+
+
+@given(refusals=st.lists(st.floats(0, 2), min_size=1, max_size=30), per_second=st.integers(1, 200))
+def test_after_a_quiet_time_the_rate_is_back_where_it_started(refusals: list[float], per_second: int) -> None:
+    limiter, clock = limiter_for(((1.0, per_second),))
+    start = rate_of(limiter)
+    for elapsed in refusals:
+        clock.now += elapsed
+        limiter.refused("op")
+    rates = []
+    for _ in range(RECOVERY_WINDOWS + 1):
+        clock.now += 1.0
+        rates.append(rate_of(limiter))
+    assert rates == sorted(rates)  # climbing, never dropping, while nothing is refused
+    assert rates[-1] == pytest.approx(start)
+    clock.now += 100.0
+    assert rate_of(limiter) == pytest.approx(start)
+    first, second = book(limiter, clock, 2)
+    assert second - first == pytest.approx(start_spacing(1.0, per_second))
+
+
+def test_the_rate_climbs_back_in_equal_steps_after_one_quiet_window() -> None:
+    limiter, clock = limiter_for(((1.0, 100),))
+    start = rate_of(limiter)
+    limiter.refused("op")
+    clock.now += 1.0
+    assert rate_of(limiter) == pytest.approx(start * CUT)
+    clock.now += 1.0
+    assert rate_of(limiter) == pytest.approx(start * CUT + start / RECOVERY_WINDOWS)
+
+
+@given(hint=st.floats(1, 200), elapsed=st.floats(0, 5))
+def test_a_reset_hint_holds_every_booking_until_then(hint: float, elapsed: float) -> None:
+    limiter, clock = limiter_for(((1.0, 10),))
+    book(limiter, clock, 3)
+    clock.now += elapsed
+    refused_at = clock.now
+    limiter.refused("op", retry_after=hint)
+    times = book(limiter, clock, 3)
+    assert times[0] == pytest.approx(refused_at + min(hint, MAX_PAUSE))  # a longer hint is an outage
+    # The pause proves nothing about the rate: calls resume at the cut rate, and the climb starts after it.
+    clock.now = times[0]
+    assert rate_of(limiter) == pytest.approx(1 / start_spacing(1.0, 10) * CUT)
+    assert [later - earlier for earlier, later in pairwise(times)] == pytest.approx([start_spacing(1.0, 10) / CUT] * 2)
+
+
+def test_a_later_shorter_hint_does_not_shorten_a_pause() -> None:
+    limiter, _clock = limiter_for(((1.0, 10),))
+    limiter.refused("op", retry_after=5.0)
+    limiter.refused("op", retry_after=1.0)
+    assert limiter.reserve("op") == pytest.approx(5.0)
+
+
+def test_operations_learn_apart() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter({"op": ((1.0, 10),), "other": ((1.0, 10),)}, clock)
+    limiter.refused("op", retry_after=2.0)
+    assert limiter.reserve("other") == 0.0
+    assert limiter.rate("other") == pytest.approx(1 / start_spacing(1.0, 10))
+
+
+def test_an_operation_without_limits_is_never_held() -> None:
+    limiter, _clock = limiter_for(())
+    limiter.refused("op", retry_after=3.0)
+    assert limiter.reserve("op") == 0.0 and limiter.rate("op") is None
+
+
+def test_rate_limit_answers_are_told_apart_from_other_errors() -> None:
+    def api_error(cls: type[feishu_im.ApiError], http_status: int) -> feishu_im.ApiError:
+        return cls(code=1, message="m", http_status=http_status, operation="op")
+
+    assert is_rate_limit_answer(api_error(feishu_im.RateLimitedError, 200))  # Tencent and Yunxin answer 200
+    assert is_rate_limit_answer(api_error(feishu_im.ApiError, 429))  # an undocumented code at 429
+    assert is_rate_limit_answer(feishu_im.ResponseFormatError("op", "an HTML page", http_status=429))
+    assert not is_rate_limit_answer(api_error(feishu_im.UnavailableError, 503))
+    assert not is_rate_limit_answer(feishu_im.ResponseFormatError("op", "an HTML page", http_status=502))
+    assert not is_rate_limit_answer(feishu_im.ApiConnectionError("op", "reset"))
+
+
+def test_learn_cuts_and_pauses_only_for_rate_limit_answers() -> None:
+    limiter, _clock = limiter_for(((1.0, 10),))
+    start = rate_of(limiter)
+    limiter.learn("op", feishu_im.ResponseFormatError("op", "Bad Gateway", http_status=502, retry_after=4.0))
+    assert rate_of(limiter) == start and limiter.reserve("op") == 0.0
+    limiter.learn("op", feishu_im.ResponseFormatError("op", "Too Many Requests", http_status=429, retry_after=4.0))
+    assert rate_of(limiter) == pytest.approx(start * CUT)
+    assert limiter.reserve("op") == pytest.approx(4.0)
+
+
+def test_documented_limits_come_from_the_spec() -> None:
+    limiter = RateLimiter.documented(clock=FakeClock())
+    assert limiter.limits("disband_chat") == ((1.0, 50), (60.0, 1000))
+    assert RateLimiter.documented({"disband_chat": 5}, clock=FakeClock()).limits("disband_chat") == (
+        (1.0, 5),
+        (60.0, 1000),
+    )
+    with pytest.raises(ValueError, match="unknown operations: nope"):
+        RateLimiter.documented({"nope": 5})
