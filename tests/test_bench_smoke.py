@@ -140,6 +140,7 @@ def test_bulk_runs_the_bulk_command_on_the_emulator() -> None:
     rows = bulk.run(quick=True)
     check_rows(rows)
     assert [row.metric for row in rows] == [
+        "CPU time per plain call (async client, limiter off)",
         "achieved rate, share of L",
         "CPU time of the job process per item, start-up included",
         "rate-limit answers",
@@ -149,6 +150,10 @@ def test_bulk_runs_the_bulk_command_on_the_emulator() -> None:
         "peak RSS of the job's process",
         "peak RSS of the job's process",
     ]
+    plain = rows[0].summary.median
+    for row in rows:
+        if row.metric.startswith("CPU time of the job"):
+            assert row.reference == "one plain call" and row.ratio == pytest.approx(row.summary.median / plain)
 
 
 def test_bulk_profiles_a_job_on_request() -> None:

@@ -17,7 +17,7 @@ from imgroup.bulk._input import Item
 from imgroup.bulk._jobs import DISBAND
 from imgroup.bulk._journal import Journal, Outcome
 from imgroup.bulk._progress import PlainProgress, RichProgress, progress_view
-from imgroup.bulk._runner import run_items
+from imgroup.bulk._runner import IDLE_CONNECTION_EXPIRY_S, job_transport, run_items
 
 JOB = DISBAND["yunxin"]
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
@@ -188,6 +188,12 @@ async def test_outcomes_reach_the_callback_as_they_happen(tmp_path: Path) -> Non
                 JOB, yunxin, journal, work, concurrency=1, on_outcome=lambda i, o: got.append((i.key, o.status))
             )
     assert got == [("a", "done"), ("bad", "failed"), ("c", "done")]
+
+
+def test_the_jobs_connection_pool_is_sized_to_its_workers_and_drops_idle_connections_soon() -> None:
+    pool = job_transport(3)._pool  # httpcore's pool: the limits are not exposed any other way
+    assert (pool._max_connections, pool._max_keepalive_connections) == (3, 3)
+    assert pool._keepalive_expiry == IDLE_CONNECTION_EXPIRY_S < httpx.Limits().keepalive_expiry  # type: ignore[operator]
 
 
 def test_zero_workers_is_refused(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Each worker takes the next item, records it in flight, calls the client (which validates, signs, rate limits
 and retries), then records the outcome before it takes another. A kill between the two records leaves the
-item in flight, and the next run sends it again.
+item in flight, and the next run sends it again. The client's connection pool is sized to the workers.
 """
 
 from __future__ import annotations
@@ -11,15 +11,36 @@ import asyncio
 import importlib
 from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._input import Item
 from ._jobs import Job
 from ._journal import Journal, Outcome
 
 DEFAULT_CONCURRENCY = 16
+# httpcore looks at every idle connection of its pool (a poll of the socket) for each request and each answer,
+# so connections opened for a burst (the machine stalls, the workers' booked times pass, they all send at once)
+# cost every later call for as long as they stay open. Closing them after a second idle keeps the pool at what
+# the job's pace needs; a second is long enough that a steady pace never closes a connection it still uses
+# (measured on the emulator at 200/s: 0.3 ms less CPU per item than httpx's 5 s, bench/bulk.py).
+IDLE_CONNECTION_EXPIRY_S = 1.0
 # The vendor refused the credentials: every other item would get the same answer, so the job stops taking items.
 STOPPING_CATEGORIES = frozenset({"unauthenticated"})
+
+if TYPE_CHECKING:
+    import httpx
+
+
+def job_transport(concurrency: int) -> httpx.AsyncHTTPTransport:
+    """The client's transport for a job: a worker has one call in flight, so it never needs more connections."""
+    import httpx  # only a job that runs needs it; ``imgroup bulk --help`` does not
+
+    limits = httpx.Limits(
+        max_connections=concurrency,
+        max_keepalive_connections=concurrency,
+        keepalive_expiry=IDLE_CONNECTION_EXPIRY_S,
+    )
+    return httpx.AsyncHTTPTransport(limits=limits)
 
 
 def outcome_of_error(job: Job, errors: ModuleType, error: Exception) -> Outcome:

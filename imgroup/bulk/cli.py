@@ -20,7 +20,7 @@ from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
 from ._journal import Journal, JournalError, Outcome
 from ._progress import ProgressView, progress_view
 from ._report import report_format, summary, write_report
-from ._runner import DEFAULT_CONCURRENCY, run_items
+from ._runner import DEFAULT_CONCURRENCY, job_transport, run_items
 
 # A bulk job retries harder than a single call (2): at a transient failure rate of a few percent, two retries
 # still leave a handful of items per ten thousand for --retry-failed.
@@ -173,7 +173,11 @@ def run_job(
     try:
         settings = load_settings(job.vendor, profile=profile, base_url=base_url)
         client = make_client(
-            settings, asynchronous=True, max_retries=max_retries, rate_limit=client_rate_limit(job, rate_limit)
+            settings,
+            asynchronous=True,
+            max_retries=max_retries,
+            rate_limit=client_rate_limit(job, rate_limit),
+            transport=job_transport(concurrency),
         )
     except (SettingsError, ValueError) as error:
         return _fail(str(error))
