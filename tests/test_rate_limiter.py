@@ -9,10 +9,12 @@ from itertools import pairwise
 import feishu_im
 import pytest
 from feishu_im._rate_limit import (
+    CEILING_SHARE,
     CUT,
     JITTER_ALLOWANCE,
     MAX_PAUSE,
     MIN_RATE_SHARE,
+    PROBE_WINDOWS,
     RECOVERY_WINDOWS,
     RateLimiter,
     is_rate_limit_answer,
@@ -148,7 +150,7 @@ def test_after_a_quiet_time_the_rate_is_back_where_it_started(refusals: list[flo
         clock.now += elapsed
         limiter.refused("op")
     rates = []
-    for _ in range(RECOVERY_WINDOWS + 1):
+    for _ in range(PROBE_WINDOWS + 1):
         clock.now += 1.0
         rates.append(rate_of(limiter))
     assert rates == sorted(rates)  # climbing, never dropping, while nothing is refused
@@ -159,7 +161,7 @@ def test_after_a_quiet_time_the_rate_is_back_where_it_started(refusals: list[flo
     assert second - first == pytest.approx(start_spacing(1.0, per_second))
 
 
-def test_the_rate_climbs_back_in_equal_steps_after_one_quiet_window() -> None:
+def test_the_rate_climbs_back_fast_to_just_under_the_refused_rate_then_slowly_to_the_start() -> None:
     limiter, clock = limiter_for(((1.0, 100),))
     start = rate_of(limiter)
     limiter.refused("op")
@@ -167,6 +169,12 @@ def test_the_rate_climbs_back_in_equal_steps_after_one_quiet_window() -> None:
     assert rate_of(limiter) == pytest.approx(start * CUT)
     clock.now += 1.0
     assert rate_of(limiter) == pytest.approx(start * CUT + start / RECOVERY_WINDOWS)
+    clock.now += RECOVERY_WINDOWS
+    quiet_windows = RECOVERY_WINDOWS + 1
+    ceiling = start * CEILING_SHARE
+    assert rate_of(limiter) == pytest.approx(ceiling + (start - ceiling) * quiet_windows / PROBE_WINDOWS)
+    clock.now += PROBE_WINDOWS - quiet_windows
+    assert rate_of(limiter) == pytest.approx(start)
 
 
 @given(hint=st.floats(1, 200), elapsed=st.floats(0, 5))
