@@ -262,3 +262,31 @@ def test_a_changed_input_or_a_journal_in_use_is_refused_with_2(emu: EmulatorServ
     assert busy.exit_code == 2
     assert "in use by another run" in busy.output
     assert [call["target"] for call in calls(emu, "destroy_group")] == ["@TGS#demo1"]
+
+
+@pytest.mark.parametrize("secret", ["k", "ey", "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"])
+def test_a_secret_the_vendor_echoes_is_in_neither_the_output_nor_the_report(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    import httpx
+    from tencent_im import AsyncTencentIMClient
+
+    from imgroup import settings
+
+    message = f'invalid key: {{"key": "{secret}"}} (sig over key={secret})'
+
+    def echoing(loaded: settings.VendorSettings, *, asynchronous: bool, **options: Any) -> Any:
+        # The vendor answers every call by refusing the key, quoting it back.
+        answer = {"ActionStatus": "FAIL", "ErrorCode": 70009, "ErrorInfo": message}
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
+        return AsyncTencentIMClient(base_url=loaded.base_url, **loaded.credentials, transport=transport, **options)
+
+    monkeypatch.setenv("TENCENT_IM_SECRET_KEY", secret)
+    monkeypatch.setattr(settings, "make_client", echoing)
+    source = write(tmp_path, "@TGS#demo1\n")
+    report = tmp_path / "report.jsonl"
+    result = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source), "--report", str(report))
+    assert result.exit_code == 1
+    scrubbed = 'invalid key: {"key": "[redacted]"} (sig over key=[redacted])'
+    assert f"([70009] {scrubbed})" in result.output
+    assert json.loads(report.read_text(encoding="utf-8"))["message"] == scrubbed

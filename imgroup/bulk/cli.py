@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from ._input import InputError, Item, read_items
 from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
-from ._journal import Journal, JournalError, Outcome
+from ._journal import Entry, Journal, JournalError, Outcome
 from ._progress import ProgressView, progress_view
 from ._report import report_format, summary, write_report
 from ._runner import DEFAULT_CONCURRENCY, run_items
@@ -156,6 +157,7 @@ def run_job(
     profile: str | None,
 ) -> int:
     """Run (or, with ``dry_run``, describe) ``job`` over the input; returns the exit status."""
+    from imgroup.cli._scrub import Scrubber, secrets_of
     from imgroup.settings import SettingsError, load_settings, make_client
 
     if report_path is not None:
@@ -177,6 +179,7 @@ def run_job(
         )
     except (SettingsError, ValueError) as error:
         return _fail(str(error))
+    scrub = Scrubber(secrets_of(settings))
     try:
         journal = Journal.open(journal_path, job.name, items)
     except JournalError as error:
@@ -194,16 +197,23 @@ def run_job(
                 return EXIT_INTERRUPTED
             if stopped_by is not None:
                 click.echo(
-                    f"stopped: {job.vendor} refused the credentials ([{stopped_by.code}] {stopped_by.message}); "
+                    f"stopped: {job.vendor} refused the credentials ([{stopped_by.code}] {scrub(stopped_by.message or '')}); "
                     "fix them, then re-run with --retry-failed"
                 )
         counts = journal.counts()
         if report_path is not None:
-            write_report(report_path, journal.entries())
+            write_report(report_path, (_scrubbed(entry, scrub) for entry in journal.entries()))
     click.echo(summary(counts) + (f"; report {report_path}" if report_path is not None else ""))
     if counts["failed"] and not retry_failed:
         click.echo("re-run with --retry-failed to try the failed items again")
     return EXIT_DONE if counts["done"] == len(items) else EXIT_SOME_FAILED
+
+
+def _scrubbed(entry: Entry, scrub: Callable[[str], str]) -> Entry:
+    """``entry`` without a secret the vendor may have echoed in its message."""
+    if entry.outcome.message is None:
+        return entry
+    return attrs.evolve(entry, outcome=attrs.evolve(entry.outcome, message=scrub(entry.outcome.message)))
 
 
 def client_rate_limit(job: Job, calls_per_second: int | None) -> bool | dict[str, float]:

@@ -18,7 +18,7 @@ import click
 
 from imgroup import settings
 
-from . import _connection, _docstring
+from . import _connection, _docstring, _scrub
 from ._report import Reporter
 
 VENDOR_TITLES = {
@@ -129,10 +129,7 @@ def call(
 ) -> None:
     """Build the client, make the call and report it; ``target`` names the argument the call acts on."""
     loaded = connection.load(vendor)
-    secrets = [
-        str(loaded.credentials[f.name]) for f in settings.FIELDS[vendor] if f.secret and f.name in loaded.credentials
-    ]
-    reporter = Reporter(as_json=connection.as_json, secrets=secrets)
+    reporter = Reporter(as_json=connection.as_json, secrets=_scrub.secrets_of(loaded))
     package = settings.CLIENTS[vendor][0]
     errors = importlib.import_module(f"{package}.errors")
     arguments = {name: list(value) if isinstance(value, tuple) else value for name, value in arguments.items()}

@@ -2,7 +2,7 @@
 
 Exit status: 0 done, 1 the vendor answered with an error or not at all, 2 a usage error (click's own, a
 setting that is missing, or an argument the client rejected before sending). Every line printed passes
-through ``scrub`` first, so a secret the vendor echoes back never reaches the terminal.
+through ``scrub`` first (see ``_scrub``), so a secret the vendor echoes back never reaches the terminal.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any, NoReturn
 import attrs
 import click
 
+from ._scrub import Scrubber
+
 API_ERROR_EXIT = 1
-REDACTED = "[redacted]"
 
 
 class Reporter:
@@ -23,13 +24,7 @@ class Reporter:
 
     def __init__(self, *, as_json: bool, secrets: Iterable[str] = ()) -> None:
         self.as_json = as_json
-        # Longest first, so a secret that contains another is replaced whole.
-        self.secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
-
-    def scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        self.scrub = Scrubber(secrets)
 
     def out(self, text: str) -> None:
         click.echo(self.scrub(text))
@@ -38,7 +33,8 @@ class Reporter:
         click.echo(self.scrub(text), err=True)
 
     def json(self, document: Mapping[str, Any]) -> None:
-        self.out(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+        # Scrubbed before serialising too: JSON escapes a secret's quotes and backslashes.
+        self.out(json.dumps(self.scrub.document(document), ensure_ascii=False, indent=2, default=str))
 
     def success(self, vendor: str, operation: str, target: str, result: Any) -> None:
         """Report a call that worked: ``target`` names what it acted on, for the human line."""
