@@ -1,4 +1,4 @@
-"""``imgroup bulk``: run one operation over many groups, resumably, from a file of ids or a CSV.
+"""``imgroup bulk``: run one operation over many groups, resumably, from ids, CSV or JSON Lines (file or stdin).
 
 Exit status: 0 when every item is done (already gone counts as done), 1 when some failed or were not run,
 2 on a usage error or unreadable input, 130 when interrupted (re-run the same command to resume).
@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import click
 
-from ._input import InputError, Item, read_items
+from ._input import STDIN, InputError, Item, Source, parse_items, read_source
 from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
 from ._journal import Entry, Journal, JournalError, Outcome
 from ._progress import ProgressView, progress_view
@@ -33,24 +33,38 @@ Examples:
   imgroup bulk disband --vendor yunxin --input teams.csv --dry-run
   imgroup bulk disband --vendor tencent --input groups.txt --retry-failed
   imgroup bulk remove-members --input members.csv --concurrency 8 --rate-limit 20
+  imgroup tencent list-groups --jsonl | imgroup bulk disband --vendor tencent --input -
 """
 
 
-def default_journal_path(input_path: Path) -> Path:
-    """The journal beside the input: ``groups.csv`` -> ``groups.csv.journal.sqlite``."""
+def default_journal_path(input_path: Path, source: Source | None = None) -> Path:
+    """The journal beside the input: ``groups.csv`` -> ``groups.csv.journal.sqlite``.
+
+    For standard input, ``stdin-<SHA-256 of what was read, first 16 hex digits>.journal.sqlite`` in the current
+    directory: the same input resumes its journal, and another input (say a fresh listing, after an interrupted
+    run disbanded some groups) starts its own rather than being refused as a changed input.
+    """
+    if input_path == STDIN:
+        if source is None:
+            raise ValueError("the journal of standard input is named after what was read: pass the source")
+        return Path(f"stdin-{source.digest[:16]}.journal.sqlite")
     return input_path.with_name(input_path.name + ".journal.sqlite")
 
 
 def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option(
-            "--input", "input_path", required=True, type=click.Path(path_type=Path), help="One id a line, or CSV."
+            "--input",
+            "input_path",
+            required=True,
+            type=click.Path(path_type=Path, allow_dash=True),
+            help="One id a line, CSV, or JSON Lines (as list commands print with --jsonl); - reads standard input.",
         ),
         click.option(
             "--journal",
             "journal_path",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Progress journal (SQLite). Default: <input>.journal.sqlite.",
+            help="Progress journal (SQLite). Default: <input>.journal.sqlite; for -, stdin-<hash>.journal.sqlite.",
         ),
         click.option("--retry-failed", is_flag=True, help="Also run the items that failed in an earlier run."),
         click.option(
@@ -97,7 +111,8 @@ def bulk() -> None:
 
 @bulk.command(
     epilog="\b\nExamples:\n  imgroup bulk disband --vendor feishu --input chats.txt --report outcome.jsonl\n"
-    "  imgroup bulk disband --vendor yunxin --input teams.csv --dry-run"
+    "  imgroup bulk disband --vendor yunxin --input teams.csv --dry-run\n"
+    "  imgroup tencent list-groups --jsonl | imgroup bulk disband --vendor tencent --input -"
 )
 @click.option("--vendor", required=True, type=click.Choice(sorted(DISBAND)), help="Whose groups.")
 @_job_options
@@ -105,7 +120,8 @@ def disband(vendor: str, **options: Any) -> None:
     """Disband every group of the input.
 
     Feishu: one chat_id a line. Tencent: one group_id a line. Yunxin: CSV team_id,team_type,operator_id
-    [,extension]. A group found already gone counts as done.
+    [,extension]. Or JSON Lines with those fields, as list commands print them with --jsonl (--input -
+    reads standard input). A group found already gone counts as done.
     """
     click.get_current_context().exit(run_job(DISBAND[vendor], **options))
 
@@ -165,11 +181,14 @@ def run_job(
             report_format(report_path)
         except ValueError as error:
             return _fail(f"--report: {error}")
+    if input_path == STDIN and sys.stdin.isatty():
+        click.echo("reading the input from the terminal; end it with Ctrl-D", err=True)
     try:
-        items = read_items(input_path, job)
+        source = read_source(input_path, stdin=sys.stdin.buffer)
+        items = parse_items(source, job)
     except InputError as error:
         return _fail(str(error))
-    journal_path = journal_path or default_journal_path(input_path)
+    journal_path = journal_path or default_journal_path(input_path, source)
     if dry_run:
         return _describe(job, items, journal_path)
     try:
