@@ -19,6 +19,7 @@ import click
 from imgroup import settings
 
 from . import _connection, _docstring, _scrub
+from ._aliases import AliasedGroup
 from ._report import Reporter
 
 VENDOR_TITLES = {
@@ -64,12 +65,18 @@ class OperationCommand(click.Command):
 
 
 def vendor_group(vendor: str) -> click.Group:
-    """The ``imgroup VENDOR`` group: a command for each operation that acts on groups."""
+    """The ``imgroup VENDOR`` group: a command for each operation that acts on groups.
+
+    A paginated operation's command pages through every page with the facade's iterator, and also answers
+    to the name the iterator suggests (``iter_groups``: ``list-groups``) unless a command has that name.
+    """
+    from . import _listing  # it builds on this module's parameters
+
     package, client_name = settings.CLIENTS[vendor]
     operations = importlib.import_module(f"{package}.operations").OPERATIONS
     client_class = getattr(importlib.import_module(f"{package}.facade"), client_name)
     variables = ", ".join(field.variable for field in settings.FIELDS[vendor])
-    group = click.Group(
+    group = AliasedGroup(
         vendor,
         help=f"{VENDOR_TITLES[vendor]} group administration.\n\n"
         f"Credentials and the base URL come from options, the environment ({variables}) or the config file.",
@@ -77,16 +84,52 @@ def vendor_group(vendor: str) -> click.Group:
             [next((EXAMPLES[op] for op in operations if op in EXAMPLES), f"imgroup {vendor} --help")]
         ),
     )
+    iterators: dict[str, str] = {}
     for info in operations.values():
         # The token exchange is the client's own business, and its answer is a secret to print nowhere.
-        if info.signed:
-            group.add_command(operation_command(vendor, info.operation_id, getattr(client_class, info.operation_id)))
+        if not info.signed:
+            continue
+        page_method = getattr(client_class, info.operation_id)
+        iterator = getattr(info, "iterator", None)
+        if iterator is None:
+            group.add_command(operation_command(vendor, info.operation_id, page_method))
+            continue
+        iterator_method = getattr(client_class, iterator)
+        group.add_command(_listing.list_command(vendor, info.operation_id, page_method, iterator, iterator_method))
+        iterators[iterator] = info.operation_id.replace("_", "-")
+    for iterator, name in iterators.items():
+        if _listing.alias_of(iterator) not in group.commands:
+            group.add_alias(_listing.alias_of(iterator), name)
     return group
 
 
 def operation_command(vendor: str, operation: str, method: Any) -> click.Command:
     """A command calling ``method`` (a facade method) with its arguments from the command line."""
     doc = _docstring.parse(method.__doc__)
+    params, positional, keyword = command_parameters(vendor, operation, method, doc)
+
+    def run(**values: Any) -> None:
+        connection = _connection.Connection.pop_from(vendor, values)
+        arguments = {name: value for name, value in values.items() if value is not None}
+        call(vendor, operation, connection, arguments, target=positional[0].name if positional else None)
+
+    example = EXAMPLES.get(operation) or _generated_example(vendor, operation, positional, keyword)
+    return OperationCommand(
+        operation.replace("_", "-"),
+        argument_help=[(p.name.upper(), doc.arguments.get(p.name, "")) for p in positional],
+        callback=run,
+        params=params,
+        help=f"{doc.summary}\n\n{doc.description}",
+        short_help=doc.summary,
+        epilog=_example_block([example]),
+    )
+
+
+def command_parameters(
+    vendor: str, operation: str, method: Any, doc: _docstring.MethodDoc
+) -> tuple[list[click.Parameter], list[inspect.Parameter], list[inspect.Parameter]]:
+    """The click parameters for ``method``'s arguments and the shared options, and its positional and keyword
+    arguments as the command line takes them."""
     hints = typing.get_type_hints(method)
     signature = inspect.signature(method)
     promoted = POSITIONAL.get(operation, ())
@@ -100,23 +143,7 @@ def operation_command(vendor: str, operation: str, method: Any) -> click.Command
     params: list[click.Parameter] = [_argument(p, hints[p.name]) for p in positional]
     params += [_option(p, hints[p.name], doc.arguments.get(p.name, "")) for p in keyword]
     params += _connection.options(vendor)
-    argument_help = [(p.name.upper(), doc.arguments.get(p.name, "")) for p in positional]
-
-    def run(**values: Any) -> None:
-        connection = _connection.Connection.pop_from(vendor, values)
-        arguments = {name: value for name, value in values.items() if value is not None}
-        call(vendor, operation, connection, arguments, target=positional[0].name if positional else None)
-
-    example = EXAMPLES.get(operation) or _generated_example(vendor, operation, positional, keyword)
-    return OperationCommand(
-        operation.replace("_", "-"),
-        argument_help=argument_help,
-        callback=run,
-        params=params,
-        help=f"{doc.summary}\n\n{doc.description}",
-        short_help=doc.summary,
-        epilog=_example_block([example]),
-    )
+    return params, positional, keyword
 
 
 def call(

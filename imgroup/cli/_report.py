@@ -46,10 +46,8 @@ class Reporter:
         if fields.get("already_gone"):
             line += " (it was already gone when a retry arrived: an earlier attempt most likely did it)"
         self.out(line)
-        for name, value in fields.items():
-            if name == "already_gone" or value in (None, [], {}):
-                continue
-            self.out(f"  {name.replace('_', ' ')}: {_human(value)}")
+        for text in readable_lines({k: v for k, v in fields.items() if k != "already_gone"}, depth=1):
+            self.out(text)
 
     def api_error(self, vendor: str, operation: str, error: Any) -> NoReturn:
         """Report a vendor's error answer (or its silence) and exit 1."""
@@ -126,9 +124,34 @@ def describe_error(vendor: str, operation: str, details: Mapping[str, Any]) -> l
     return lines
 
 
+def readable_lines(fields: Mapping[str, Any], *, depth: int = 0) -> list[str]:
+    """``key: value`` lines for a person, nested objects indented under their key, empty fields left out.
+
+    >>> readable_lines({"chat_id": "oc_1", "i18n_names": {"en_us": "Ops"}, "members": [{"id": "ou_1"}]})
+    ['chat id: oc_1', 'i18n names:', '  en us: Ops', 'members:', '  - id: ou_1']
+    """
+    pad = "  " * depth
+    lines: list[str] = []
+    for name, value in fields.items():
+        if value in (None, [], {}, ""):
+            continue
+        key = name.replace("_", " ") if name.islower() else name  # the vendor's own spelling, as in its docs
+        if isinstance(value, Mapping):
+            lines += [f"{pad}{key}:", *readable_lines(value, depth=depth + 1)]
+        elif isinstance(value, list | tuple) and any(isinstance(entry, Mapping) for entry in value):
+            lines.append(f"{pad}{key}:")
+            for entry in value:
+                inner = readable_lines(entry, depth=depth + 2) if isinstance(entry, Mapping) else [_human(entry)]
+                first = inner[0].lstrip() if inner else ""
+                lines += [f"{pad}  - {first}", *inner[1:]]
+        else:
+            lines.append(f"{pad}{key}: {_human(value)}")
+    return lines
+
+
 def _human(value: Any) -> str:
     if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_human(item) for item in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

@@ -1,0 +1,210 @@
+"""List commands: a paginated operation's command pages through every page with the facade's iterator.
+
+For people it prints a table of the items' plain fields and a count; with ``--jsonl`` one JSON object a line
+(the item's ``to_dict()``, as the vendor spells its fields) and nothing else on stdout, so that a listing
+feeds ``imgroup bulk ... --input -``. The one-page method's cursor or offset is the iterator's business, so
+the command offers ``--page-size`` and ``--limit`` instead.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import io
+import json
+import os
+import shutil
+import sys
+import typing
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+import attrs
+import click
+
+from imgroup import settings
+
+from . import _connection, _docstring, _operations, _scrub
+from ._report import Reporter, result_fields
+
+# The most columns a table shows; --jsonl has every field.
+MAX_COLUMNS = 8
+_SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "None", "Unset", "datetime.datetime", "datetime.date"})
+_PAGING_HELP = {
+    "page_size": "Items to ask for in each call (default: the most the vendor serves).",
+    "limit": "Stop after this many items in all (default: every item).",
+}
+_DESCRIPTION = (
+    "Pages through every page (each call asks for --page-size items) until the last one, or until --limit items. "
+    "Prints a table, or with --jsonl one JSON object a line (for `imgroup bulk ... --input -`)."
+)
+
+
+def alias_of(iterator: str) -> str:
+    """The command name an iterator suggests: ``iter_groups`` -> ``list-groups``, ``iter_search_chats`` ->
+    ``search-chats`` (an iterator named for a verb keeps it)."""
+    noun = iterator.removeprefix("iter_")
+    verb_led = noun.split("_")[0] in {"search"}
+    return (noun if verb_led else f"list_{noun}").replace("_", "-")
+
+
+def list_command(vendor: str, operation: str, page_method: Any, iterator: str, iterator_method: Any) -> click.Command:
+    """The command for a paginated ``operation``: calls ``iterator`` (a facade iterator method) page by page."""
+    page_doc = _docstring.parse(page_method.__doc__)
+    iterator_doc = _docstring.parse(iterator_method.__doc__)
+    doc = attrs.evolve(page_doc, arguments={**_PAGING_HELP, **page_doc.arguments, **iterator_doc.arguments})
+    params, positional, keyword = _operations.command_parameters(vendor, operation, iterator_method, doc)
+    params.append(
+        click.Option(
+            ["--jsonl", "as_jsonl"],
+            is_flag=True,
+            help="Print one JSON object a line (each item as the vendor spells it), and nothing else, on stdout.",
+        )
+    )
+    item_model = _item_model(iterator_method)
+    noun = iterator.removeprefix("iter_").replace("_", " ")
+
+    def run(**values: Any) -> None:
+        as_jsonl = values.pop("as_jsonl")
+        connection = _connection.Connection.pop_from(vendor, values)
+        arguments = {name: value for name, value in values.items() if value is not None}
+        listing = Listing(vendor, operation, iterator, item_model, noun, arguments.get("limit"))
+        listing.run(connection, arguments, as_jsonl=as_jsonl)
+
+    name = operation.replace("_", "-")
+    example = _operations.EXAMPLES.get(operation) or _operations._generated_example(
+        vendor, operation, positional, keyword
+    )
+    return _operations.OperationCommand(
+        name,
+        argument_help=[(p.name.upper(), doc.arguments.get(p.name, "")) for p in positional],
+        callback=run,
+        params=params,
+        help=f"{doc.summary}\n\n{_DESCRIPTION}\n\n{doc.description}",
+        short_help=doc.summary,
+        epilog=_operations._example_block(
+            [example, f"imgroup {vendor} {name} --jsonl > {noun.replace(' ', '-')}.jsonl"]
+        ),
+    )
+
+
+@attrs.frozen
+class Listing:
+    """One run of a list command: which iterator, what its items are, and how to name them in the count."""
+
+    vendor: str
+    operation: str
+    iterator: str
+    item_model: Any
+    noun: str
+    limit: int | None
+
+    def run(self, connection: _connection.Connection, arguments: dict[str, Any], *, as_jsonl: bool) -> None:
+        loaded = connection.load(self.vendor)
+        reporter = Reporter(as_json=connection.as_json, secrets=_scrub.secrets_of(loaded))
+        errors = importlib.import_module(f"{settings.CLIENTS[self.vendor][0]}.errors")
+        arguments = {name: list(value) if isinstance(value, tuple) else value for name, value in arguments.items()}
+        try:
+            with settings.make_client(loaded, **connection.client_options()) as client:
+                items = getattr(client, self.iterator)(**arguments)
+                if as_jsonl:
+                    self._print_jsonl(reporter, items)
+                elif connection.as_json:
+                    documents = [_item_fields(item) for item in items]
+                    result = {"items": documents, "count": len(documents)}
+                    reporter.json({"ok": True, "vendor": self.vendor, "operation": self.operation, "result": result})
+                else:
+                    self._print_table(reporter, items)
+        except errors.ValidationError as error:
+            raise click.UsageError(reporter.scrub(str(error))) from None
+        except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:
+            reporter.api_error(self.vendor, self.operation, error)
+        except BrokenPipeError:
+            _reader_went_away()
+
+    def _print_jsonl(self, reporter: Reporter, items: Iterable[Any]) -> None:
+        # Each line is written as its item arrives: a long listing streams into the next command.
+        for item in items:
+            reporter.out(json.dumps(reporter.scrub.document(_item_fields(item)), ensure_ascii=False))
+
+    def _print_table(self, reporter: Reporter, items: Iterable[Any]) -> None:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text  # plain text: a vendor's "[...]" is no markup
+
+        columns = scalar_fields(self.item_model)
+        table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+        count = 0
+        for item in items:
+            table.add_row(*(Text(reporter.scrub(cell(item, column))) for column in columns))
+            count += 1
+        if count and columns:
+            rendered = io.StringIO()
+            Console(file=rendered, width=shutil.get_terminal_size().columns, markup=False, highlight=False).print(table)
+            reporter.out(rendered.getvalue().rstrip("\n"))
+        reporter.out(self._count_line(count))
+
+    def _count_line(self, count: int) -> str:
+        noun = self.noun.removesuffix("s") if count == 1 else self.noun
+        line = f"{count} {noun}"
+        if self.limit is not None and count >= self.limit:
+            line += f" (stopped at --limit {self.limit}; there may be more)"
+        return line
+
+
+def scalar_fields(model: Any) -> list[str]:
+    """The names of ``model``'s plain fields (text, numbers, flags, enums, times), in the spec's order."""
+    if not attrs.has(model):
+        return ["value"]
+    module = sys.modules.get(model.__module__)
+    names = [
+        field.name
+        for field in attrs.fields(model)
+        if field.name != "additional_properties" and _is_scalar(field.type, module)
+    ]
+    return names[:MAX_COLUMNS]
+
+
+def cell(item: Any, column: str) -> str:
+    """What a table shows for one field of one item (nothing for a field the vendor left out)."""
+    value = item if column == "value" and not attrs.has(type(item)) else getattr(item, column, None)
+    if value is None or type(value).__name__ == "Unset":
+        return ""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _is_scalar(annotation: Any, module: Any) -> bool:
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+    for part in (piece.strip() for piece in text.split("|")):
+        if part in _SCALAR_TYPES:
+            continue
+        found = getattr(module, part, None)
+        if not (isinstance(found, type) and issubclass(found, enum.Enum)):
+            return False
+    return True
+
+
+def _item_model(iterator_method: Any) -> Any:
+    """The model an iterator yields, from its ``Iterator[Model]`` annotation."""
+    answer = typing.get_type_hints(iterator_method).get("return")
+    found = typing.get_args(answer)
+    return found[0] if found else None
+
+
+def _item_fields(item: Any) -> Any:
+    fields = result_fields(item)
+    return fields["value"] if set(fields) == {"value"} else fields
+
+
+def _reader_went_away() -> NoReturn:
+    # `imgroup ... --jsonl | head`: the reader closed the pipe. Say nothing more, as other tools do, and keep
+    # Python from complaining when it flushes stdout at exit.
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file descriptor (a test's capture): nothing will flush to it
+        pass
+    raise click.exceptions.Exit(1)
