@@ -61,7 +61,7 @@ def list_command(vendor: str, operation: str, page_method: Any, iterator: str, i
             help="Print one JSON object a line (each item as the vendor spells it), and nothing else, on stdout.",
         )
     )
-    item_model = _item_model(iterator_method)
+    item_model = _item_model(vendor, iterator_method)
     noun = iterator.removeprefix("iter_").replace("_", " ")
 
     def run(**values: Any) -> None:
@@ -156,11 +156,12 @@ def scalar_fields(model: Any) -> list[str]:
     """The names of ``model``'s plain fields (text, numbers, flags, enums, times), in the spec's order."""
     if not attrs.has(model):
         return ["value"]
-    module = sys.modules.get(model.__module__)
+    # A field's type is a string; an enum it names is in the model's module or among the package's models.
+    modules = [sys.modules.get(model.__module__), sys.modules.get(model.__module__.rpartition(".")[0])]
     names = [
         field.name
         for field in attrs.fields(model)
-        if field.name != "additional_properties" and _is_scalar(field.type, module)
+        if field.name != "additional_properties" and _is_scalar(field.type, modules)
     ]
     return names[:MAX_COLUMNS]
 
@@ -177,20 +178,21 @@ def cell(item: Any, column: str) -> str:
     return str(value)
 
 
-def _is_scalar(annotation: Any, module: Any) -> bool:
+def _is_scalar(annotation: Any, modules: list[Any]) -> bool:
     text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
     for part in (piece.strip() for piece in text.split("|")):
         if part in _SCALAR_TYPES:
             continue
-        found = getattr(module, part, None)
+        found = next((getattr(module, part) for module in modules if module and hasattr(module, part)), None)
         if not (isinstance(found, type) and issubclass(found, enum.Enum)):
             return False
     return True
 
 
-def _item_model(iterator_method: Any) -> Any:
+def _item_model(vendor: str, iterator_method: Any) -> Any:
     """The model an iterator yields, from its ``Iterator[Model]`` annotation."""
-    answer = typing.get_type_hints(iterator_method).get("return")
+    models = _operations._ModelNames(settings.CLIENTS[vendor][0])
+    answer = typing.get_type_hints(iterator_method, localns=models).get("return")
     found = typing.get_args(answer)
     return found[0] if found else None
 
