@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
@@ -32,6 +32,9 @@ class Colour(enum.Enum):
     RED = "red"
 
 
+Shape = Literal["round", "square"]  # how the generator writes a string enum
+
+
 @attrs.define
 class Widget:
     """An item model as the generator writes them: attrs fields, wire names in to_dict()."""
@@ -40,18 +43,26 @@ class Widget:
     name: str | Unset = UNSET
     size: int | Unset = UNSET
     colour: Colour | Unset = UNSET
+    shape: Shape | Unset = UNSET
+    note: str | Unset = UNSET  # no widget has one: no column
     tags: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        wire = {"WidgetId": self.widget_id, "Name": self.name, "Size": self.size, "Tags": self.tags}
+        wire = {
+            "WidgetId": self.widget_id,
+            "Name": self.name,
+            "Size": self.size,
+            "Shape": self.shape,
+            "Tags": self.tags,
+        }
         if not isinstance(self.colour, Unset):
             wire["Colour"] = self.colour.value
         return {key: value for key, value in wire.items() if not isinstance(value, Unset)}
 
 
 WIDGETS = [
-    Widget("w1", name="first", size=3, colour=Colour.RED, tags=["a"]),
+    Widget("w1", name="first", size=3, colour=Colour.RED, shape="round", tags=["a"]),
     Widget("w2", name="second k", size=5),
     Widget("w3"),
 ]
@@ -95,13 +106,14 @@ class FakeClient:
         owner: str,
         *,
         kind: Literal["round", "square"] | None = None,
+        tag: Sequence[str] | None = None,
         page_size: int | None = None,
         limit: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Iterator[Widget]:
         """Every widget of an owner, page by page."""
-        FakeClient.asked = {"owner": owner, "kind": kind, "page_size": page_size, "limit": limit}
+        FakeClient.asked = {"owner": owner, "kind": kind, "tag": tag, "page_size": page_size, "limit": limit}
         for number, widget in enumerate(WIDGETS[:limit]):
             if FakeClient.failure is not None and number == 2:
                 raise FakeClient.failure
@@ -136,17 +148,23 @@ def test_paging_options_replace_the_one_page_methods_cursor(widgets: Any) -> Non
 
 
 def test_the_iterator_gets_the_operations_arguments_and_the_paging_options(widgets: Any) -> None:
-    result = widgets("alice", "--kind", "round", "--page-size", "2", "--limit", "10")
+    result = widgets("alice", "--kind", "round", "--tag", "a", "--tag", "b", "--page-size", "2", "--limit", "10")
     assert result.exit_code == 0, result.stderr
-    assert FakeClient.asked == {"owner": "alice", "kind": "round", "page_size": 2, "limit": 10}
+    assert FakeClient.asked == {"owner": "alice", "kind": "round", "tag": ["a", "b"], "page_size": 2, "limit": 10}
+
+
+def test_options_left_out_keep_the_methods_defaults(widgets: Any) -> None:
+    # A repeatable option given no values means "no filter", not "filter by nothing".
+    assert widgets("alice").exit_code == 0
+    assert FakeClient.asked == {"owner": "alice", "kind": None, "tag": None, "page_size": None, "limit": None}
 
 
 def test_a_table_of_the_items_plain_fields_and_a_count(widgets: Any) -> None:
     result = widgets("alice")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["widget_id", "name", "size", "colour"]  # tags (a list) is no column
-    assert lines[1].split() == ["w1", "first", "3", "red"]
+    assert lines[0].split() == ["widget_id", "name", "size", "colour", "shape"]  # tags (a list) is no column
+    assert lines[1].split() == ["w1", "first", "3", "red", "round"]
     assert lines[2].split() == ["w2", "second", "[redacted]", "5"]  # the secret "k" stood alone
     assert lines[3].split() == ["w3"]
     assert lines[-1] == "3 widgets"
@@ -162,7 +180,14 @@ def test_jsonl_prints_one_object_a_line_and_nothing_else(widgets: Any) -> None:
     result = widgets("alice", "--jsonl")
     assert result.exit_code == 0
     documents = [json.loads(line) for line in result.stdout.splitlines()]
-    assert documents[0] == {"WidgetId": "w1", "Name": "first", "Size": 3, "Tags": ["a"], "Colour": "red"}
+    assert documents[0] == {
+        "WidgetId": "w1",
+        "Name": "first",
+        "Size": 3,
+        "Shape": "round",
+        "Tags": ["a"],
+        "Colour": "red",
+    }
     assert documents[1] == {"WidgetId": "w2", "Name": "second [redacted]", "Size": 5}
     assert [document["WidgetId"] for document in documents] == ["w1", "w2", "w3"]
     assert result.stderr == ""
@@ -192,7 +217,7 @@ def test_an_argument_the_client_refuses_is_a_usage_error(widgets: Any) -> None:
 
 
 def test_scalar_fields_are_the_models_plain_fields_in_order() -> None:
-    assert scalar_fields(Widget) == ["widget_id", "name", "size", "colour"]
+    assert scalar_fields(Widget) == ["widget_id", "name", "size", "colour", "shape", "note"]
     assert scalar_fields(str) == ["value"]
 
 

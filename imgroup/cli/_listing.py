@@ -27,7 +27,7 @@ from imgroup import settings
 from . import _connection, _docstring, _operations, _scrub
 from ._report import Reporter, result_fields
 
-# The most columns a table shows; --jsonl has every field.
+# The most columns a table shows (the first plain fields of the spec); --jsonl has every field.
 MAX_COLUMNS = 8
 _SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "None", "Unset", "datetime.datetime", "datetime.date"})
 _PAGING_HELP = {
@@ -67,7 +67,7 @@ def list_command(vendor: str, operation: str, page_method: Any, iterator: str, i
     def run(**values: Any) -> None:
         as_jsonl = values.pop("as_jsonl")
         connection = _connection.Connection.pop_from(vendor, values)
-        arguments = {name: value for name, value in values.items() if value is not None}
+        arguments = _operations.given(values)
         listing = Listing(vendor, operation, iterator, item_model, noun, arguments.get("limit"))
         listing.run(connection, arguments, as_jsonl=as_jsonl)
 
@@ -103,7 +103,6 @@ class Listing:
         loaded = connection.load(self.vendor)
         reporter = Reporter(as_json=connection.as_json, secrets=_scrub.secrets_of(loaded))
         errors = importlib.import_module(f"{settings.CLIENTS[self.vendor][0]}.errors")
-        arguments = {name: list(value) if isinstance(value, tuple) else value for name, value in arguments.items()}
         try:
             with settings.make_client(loaded, **connection.client_options()) as client:
                 items = getattr(client, self.iterator)(**arguments)
@@ -132,17 +131,20 @@ class Listing:
         from rich.table import Table
         from rich.text import Text  # plain text: a vendor's "[...]" is no markup
 
-        columns = scalar_fields(self.item_model)
-        table = Table(*columns, box=None, header_style="bold", pad_edge=False)
-        count = 0
-        for item in items:
-            table.add_row(*(Text(reporter.scrub(cell(item, column))) for column in columns))
-            count += 1
-        if count and columns:
+        fields = scalar_fields(self.item_model)
+        rows = [[reporter.scrub(cell(item, field)) for field in fields] for item in items]
+        # A field no item has (the vendor answers it only when asked, say) would be an empty column.
+        shown = [index for index, _ in enumerate(fields) if any(row[index] for row in rows)][:MAX_COLUMNS]
+        if shown:
+            table = Table(
+                *(fields[index].rstrip("_") for index in shown), box=None, header_style="bold", pad_edge=False
+            )
+            for row in rows:
+                table.add_row(*(Text(row[index]) for index in shown))
             rendered = io.StringIO()
             Console(file=rendered, width=shutil.get_terminal_size().columns, markup=False, highlight=False).print(table)
             reporter.out(rendered.getvalue().rstrip("\n"))
-        reporter.out(self._count_line(count))
+        reporter.out(self._count_line(len(rows)))
 
     def _count_line(self, count: int) -> str:
         noun = self.noun.removesuffix("s") if count == 1 else self.noun
@@ -163,7 +165,7 @@ def scalar_fields(model: Any) -> list[str]:
         for field in attrs.fields(model)
         if field.name != "additional_properties" and _is_scalar(field.type, modules)
     ]
-    return names[:MAX_COLUMNS]
+    return names
 
 
 def cell(item: Any, column: str) -> str:
@@ -184,7 +186,9 @@ def _is_scalar(annotation: Any, modules: list[Any]) -> bool:
         if part in _SCALAR_TYPES:
             continue
         found = next((getattr(module, part) for module in modules if module and hasattr(module, part)), None)
-        if not (isinstance(found, type) and issubclass(found, enum.Enum)):
+        # The generator writes a string enum as a Literal alias; an Enum class is plain too.
+        is_enum = isinstance(found, type) and issubclass(found, enum.Enum)
+        if not (is_enum or typing.get_origin(found) is typing.Literal):
             return False
     return True
 

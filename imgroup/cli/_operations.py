@@ -110,8 +110,7 @@ def operation_command(vendor: str, operation: str, method: Any) -> click.Command
 
     def run(**values: Any) -> None:
         connection = _connection.Connection.pop_from(vendor, values)
-        arguments = {name: value for name, value in values.items() if value is not None}
-        call(vendor, operation, connection, arguments, target=positional[0].name if positional else None)
+        call(vendor, operation, connection, given(values), target=positional[0].name if positional else None)
 
     example = EXAMPLES.get(operation) or _generated_example(vendor, operation, positional, keyword)
     return OperationCommand(
@@ -146,6 +145,16 @@ def command_parameters(
     return params, positional, keyword
 
 
+def given(values: dict[str, Any]) -> dict[str, Any]:
+    """The arguments the command line was given: an option left out (None, or no values of a repeatable
+    option) is left to the method's default, and repeated values become a list."""
+    return {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in values.items()
+        if value not in (None, ())
+    }
+
+
 def call(
     vendor: str,
     operation: str,
@@ -159,7 +168,6 @@ def call(
     reporter = Reporter(as_json=connection.as_json, secrets=_scrub.secrets_of(loaded))
     package = settings.CLIENTS[vendor][0]
     errors = importlib.import_module(f"{package}.errors")
-    arguments = {name: list(value) if isinstance(value, tuple) else value for name, value in arguments.items()}
     try:
         with settings.make_client(loaded, **connection.client_options()) as client:
             result = getattr(client, operation)(**arguments)

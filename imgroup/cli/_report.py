@@ -42,7 +42,7 @@ class Reporter:
         if self.as_json:
             self.json({"ok": True, "vendor": vendor, "operation": operation, "result": fields})
             return
-        line = f"{vendor} {operation.replace('_', '-')} {target}: done"
+        line = " ".join(word for word in (vendor, operation.replace("_", "-"), target) if word) + ": done"
         if fields.get("already_gone"):
             line += " (it was already gone when a retry arrived: an earlier attempt most likely did it)"
         self.out(line)
