@@ -22,7 +22,7 @@ from tencent_im.types import UNSET, Unset
 
 from imgroup import settings
 from imgroup.cli._aliases import AliasedGroup
-from imgroup.cli._listing import alias_of, list_command, scalar_fields
+from imgroup.cli._listing import alias_of, list_command, noun_of, scalar_fields
 from imgroup.cli._report import Reporter, readable_lines
 
 SECRET = "k"  # a one-character secret key: scrubbed where it stands alone, and only there
@@ -107,13 +107,15 @@ class FakeClient:
         *,
         kind: Literal["round", "square"] | None = None,
         tag: Sequence[str] | None = None,
+        descending: bool | None = None,
         page_size: int | None = None,
         limit: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Iterator[Widget]:
         """Every widget of an owner, page by page."""
-        FakeClient.asked = {"owner": owner, "kind": kind, "tag": tag, "page_size": page_size, "limit": limit}
+        FakeClient.asked = {"owner": owner, "kind": kind, "tag": tag, "descending": descending}
+        FakeClient.asked |= {"page_size": page_size, "limit": limit}
         for number, widget in enumerate(WIDGETS[:limit]):
             if FakeClient.failure is not None and number == 2:
                 raise FakeClient.failure
@@ -148,15 +150,36 @@ def test_paging_options_replace_the_one_page_methods_cursor(widgets: Any) -> Non
 
 
 def test_the_iterator_gets_the_operations_arguments_and_the_paging_options(widgets: Any) -> None:
-    result = widgets("alice", "--kind", "round", "--tag", "a", "--tag", "b", "--page-size", "2", "--limit", "10")
+    options = [
+        "--kind",
+        "round",
+        "--tag",
+        "a",
+        "--tag",
+        "b",
+        "--descending",
+        "true",
+        "--page-size",
+        "2",
+        "--limit",
+        "10",
+    ]
+    result = widgets("alice", *options)
     assert result.exit_code == 0, result.stderr
-    assert FakeClient.asked == {"owner": "alice", "kind": "round", "tag": ["a", "b"], "page_size": 2, "limit": 10}
+    assert FakeClient.asked == {
+        "owner": "alice",
+        "kind": "round",
+        "tag": ["a", "b"],
+        "descending": True,
+        "page_size": 2,
+        "limit": 10,
+    }
 
 
 def test_options_left_out_keep_the_methods_defaults(widgets: Any) -> None:
     # A repeatable option given no values means "no filter", not "filter by nothing".
     assert widgets("alice").exit_code == 0
-    assert FakeClient.asked == {"owner": "alice", "kind": None, "tag": None, "page_size": None, "limit": None}
+    assert set(FakeClient.asked.values()) == {"alice", None}
 
 
 def test_a_table_of_the_items_plain_fields_and_a_count(widgets: Any) -> None:
@@ -236,6 +259,14 @@ def test_scalar_fields_are_the_models_plain_fields_in_order() -> None:
 )
 def test_an_iterator_suggests_its_commands_alias(iterator: str, alias: str) -> None:
     assert alias_of(iterator) == alias
+
+
+@pytest.mark.parametrize(
+    ("iterator", "noun"),
+    [("iter_groups", "groups"), ("iter_chat_members", "chat members"), ("iter_search_chats", "chats")],
+)
+def test_the_count_names_what_the_iterator_yields(iterator: str, noun: str) -> None:
+    assert noun_of(iterator) == noun
 
 
 def aliased_group() -> AliasedGroup:

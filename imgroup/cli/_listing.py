@@ -40,12 +40,24 @@ _DESCRIPTION = (
 )
 
 
+# Iterators named for what they do rather than what they yield: iter_search_chats searches, and yields chats.
+_VERBS = ("search_",)
+
+
 def alias_of(iterator: str) -> str:
     """The command name an iterator suggests: ``iter_groups`` -> ``list-groups``, ``iter_search_chats`` ->
     ``search-chats`` (an iterator named for a verb keeps it)."""
-    noun = iterator.removeprefix("iter_")
-    verb_led = noun.split("_")[0] in {"search"}
-    return (noun if verb_led else f"list_{noun}").replace("_", "-")
+    name = iterator.removeprefix("iter_")
+    return (name if name.startswith(_VERBS) else f"list_{name}").replace("_", "-")
+
+
+def noun_of(iterator: str) -> str:
+    """What an iterator yields, in words: ``iter_chat_members`` -> ``chat members``, ``iter_search_chats`` ->
+    ``chats``."""
+    name = iterator.removeprefix("iter_")
+    for verb in _VERBS:
+        name = name.removeprefix(verb)
+    return name.replace("_", " ")
 
 
 def list_command(vendor: str, operation: str, page_method: Any, iterator: str, iterator_method: Any) -> click.Command:
@@ -62,7 +74,7 @@ def list_command(vendor: str, operation: str, page_method: Any, iterator: str, i
         )
     )
     item_model = _item_model(vendor, iterator_method)
-    noun = iterator.removeprefix("iter_").replace("_", " ")
+    noun = noun_of(iterator)
 
     def run(**values: Any) -> None:
         as_jsonl = values.pop("as_jsonl")

@@ -231,6 +231,8 @@ def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
         return _click_type(type(typing.get_args(hint)[0]))[0], False
     if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str:
         return _click_type(typing.get_args(hint)[0])[0], True
+    if hint is bool:  # before int: a bool is an int to issubclass
+        return click.BOOL, False
     if hint is int:
         return click.INT, False
     if hint is float:
