@@ -108,6 +108,7 @@ class FakeClient:
         kind: Literal["round", "square"] | None = None,
         tag: Sequence[str] | None = None,
         descending: bool | None = None,
+        next_cursor: str | None = None,  # an iterator may keep a cursor it does not follow: no option
         page_size: int | None = None,
         limit: int | None = None,
         timeout: float | None = None,
@@ -307,3 +308,13 @@ def test_an_answer_model_prints_as_indented_key_value_lines(capsys: pytest.Captu
         "  GroupInfo:",
         "    - GroupId: @TGS#1",
     ]
+
+
+def test_a_narrow_terminal_never_cuts_the_id_column(widgets: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import imgroup.cli._listing
+
+    monkeypatch.setattr(imgroup.cli._listing, "_table_width", lambda: 24)
+    lines = widgets("alice").stdout.splitlines()
+    # Other columns wrap onto more lines; the id column's cells each start a line, whole.
+    starts = [line[:10].strip() for line in lines if line[:10].strip()]
+    assert starts == ["widget_id", "w1", "w2", "w3", "3 widgets"]

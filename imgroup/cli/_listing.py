@@ -27,6 +27,10 @@ from imgroup import settings
 from . import _connection, _docstring, _operations, _scrub
 from ._report import Reporter, result_fields
 
+# Where a page starts is the iterator's business. An iterator may still take one (Tencent's member listing
+# keeps Next, which only Community groups use and the iterator does not follow); the command leaves it out.
+CURSORS = frozenset({"page_token", "next_cursor", "cursor", "offset"})
+UNBOUNDED_WIDTH = 100_000
 # The most columns a table shows (the first plain fields of the spec); --jsonl has every field.
 MAX_COLUMNS = 8
 _SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "None", "Unset", "datetime.datetime", "datetime.date"})
@@ -65,7 +69,9 @@ def list_command(vendor: str, operation: str, page_method: Any, iterator: str, i
     page_doc = _docstring.parse(page_method.__doc__)
     iterator_doc = _docstring.parse(iterator_method.__doc__)
     doc = attrs.evolve(page_doc, arguments={**_PAGING_HELP, **page_doc.arguments, **iterator_doc.arguments})
-    params, positional, keyword = _operations.command_parameters(vendor, operation, iterator_method, doc)
+    params, positional, keyword = _operations.command_parameters(
+        vendor, operation, iterator_method, doc, leave_out=CURSORS
+    )
     params.append(
         click.Option(
             ["--jsonl", "as_jsonl"],
@@ -148,14 +154,17 @@ class Listing:
         # A field no item has (the vendor answers it only when asked, say) would be an empty column.
         shown = [index for index, _ in enumerate(fields) if any(row[index] for row in rows)][:MAX_COLUMNS]
         if shown:
-            table = Table(
-                *(fields[index].rstrip("_") for index in shown), box=None, header_style="bold", pad_edge=False
-            )
+            table = Table(box=None, header_style="bold", pad_edge=False)
+            for place, index in enumerate(shown):
+                header = fields[index].rstrip("_")
+                # The first column names the item (its id): never wrapped or cut, whatever else must give.
+                widest = max(len(header), *(len(row[index]) for row in rows)) if place == 0 else None
+                table.add_column(header, no_wrap=place == 0, min_width=widest, overflow="fold")
             for row in rows:
                 table.add_row(*(Text(row[index]) for index in shown))
             rendered = io.StringIO()
-            Console(file=rendered, width=shutil.get_terminal_size().columns, markup=False, highlight=False).print(table)
-            reporter.out(rendered.getvalue().rstrip("\n"))
+            Console(file=rendered, width=_table_width(), markup=False, highlight=False).print(table)
+            reporter.out("\n".join(line.rstrip() for line in rendered.getvalue().splitlines()))
         reporter.out(self._count_line(len(rows)))
 
     def _count_line(self, count: int) -> str:
@@ -216,6 +225,11 @@ def _item_model(vendor: str, iterator_method: Any) -> Any:
 def _item_fields(item: Any) -> Any:
     fields = result_fields(item)
     return fields["value"] if set(fields) == {"value"} else fields
+
+
+def _table_width() -> int:
+    # A terminal's width; written to a file or a pipe, each row on one line however long.
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else UNBOUNDED_WIDTH
 
 
 def _reader_went_away() -> NoReturn:

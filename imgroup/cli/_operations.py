@@ -11,7 +11,7 @@ import importlib
 import inspect
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import click
@@ -125,14 +125,14 @@ def operation_command(vendor: str, operation: str, method: Any) -> click.Command
 
 
 def command_parameters(
-    vendor: str, operation: str, method: Any, doc: _docstring.MethodDoc
+    vendor: str, operation: str, method: Any, doc: _docstring.MethodDoc, *, leave_out: Iterable[str] = ()
 ) -> tuple[list[click.Parameter], list[inspect.Parameter], list[inspect.Parameter]]:
-    """The click parameters for ``method``'s arguments and the shared options, and its positional and keyword
-    arguments as the command line takes them."""
+    """The click parameters for ``method``'s arguments (but ``leave_out``) and the shared options, and its
+    positional and keyword arguments as the command line takes them."""
     hints = typing.get_type_hints(method, localns=_ModelNames(settings.CLIENTS[vendor][0]))
     signature = inspect.signature(method)
     promoted = POSITIONAL.get(operation, ())
-    parameters = [p for p in signature.parameters.values() if p.name not in _CALL_SETTINGS]
+    parameters = [p for p in signature.parameters.values() if p.name not in {*_CALL_SETTINGS, *leave_out}]
     positional = [p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD or p.name in promoted]
     keyword = [p for p in parameters if p not in positional]
     clashes = {p.name for p in parameters} & ({f.name for f in settings.FIELDS[vendor]} | set(_connection.SHARED))
