@@ -302,7 +302,8 @@ def test_an_answer_model_prints_as_indented_key_value_lines(capsys: pytest.Captu
         "      - Member_Account: u1",
         "owner id: ou_1",
     ]
-    Reporter(as_json=False).success("tencent", "get_group_info", "@TGS#1", answer)
+    answer_with_status = {"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", **answer}
+    Reporter(as_json=False).success("tencent", "get_group_info", "@TGS#1", answer_with_status)
     assert capsys.readouterr().out.splitlines()[:3] == [
         "tencent get-group-info @TGS#1: done",
         "  GroupInfo:",

@@ -17,6 +17,9 @@ import click
 from ._scrub import Scrubber
 
 API_ERROR_EXIT = 1
+# Fields of a successful answer that "done" already says: the retry note, and Tencent's envelope status
+# (ActionStatus OK, ErrorCode 0), which its answer models carry beside their own fields.
+_SAID_BY_DONE = frozenset({"already_gone", "ActionStatus", "ErrorCode", "ErrorInfo"})
 
 
 class Reporter:
@@ -46,7 +49,8 @@ class Reporter:
         if fields.get("already_gone"):
             line += " (it was already gone when a retry arrived: an earlier attempt most likely did it)"
         self.out(line)
-        for text in readable_lines({k: v for k, v in fields.items() if k != "already_gone"}, depth=1):
+        shown = {name: value for name, value in fields.items() if name not in _SAID_BY_DONE}
+        for text in readable_lines(shown, depth=1):
             self.out(text)
 
     def api_error(self, vendor: str, operation: str, error: Any) -> NoReturn:
