@@ -44,11 +44,12 @@ def compact_label(text: str) -> str:
     return re.sub(r"[\s*`_]", "", fold_width(text)).lower()
 
 
-_COLON_PARAM = re.compile(r":([A-Za-z_]\w*)")
+_COLON_PARAM = re.compile(r":\{?([A-Za-z_]\w*)\}?")
 
 
 def canonical_path(path: str) -> str:
-    """A URL path in the spec's form: ``:chat_id`` written ``{chat_id}``, query string and trailing slash dropped."""
+    """A URL path in the spec's form: ``:chat_id`` and ``:{chat_id}`` written ``{chat_id}``, query string and
+    trailing slash dropped."""
     path = path.split("?", 1)[0].strip()
     path = _COLON_PARAM.sub(r"{\1}", path)
     return path.rstrip("/") or "/"
