@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"\*\*|__|`")
+_MARKUP = re.compile(r"\*\*|`")
+# ``__bold__`` is emphasis only where the underscores are not inside a word (``page__token`` is a name).
+_UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -30,6 +32,7 @@ def clean_cell(text: str) -> str:
     text = _BREAK.sub(" ", text)
     text = _LINK.sub(r"\1", text)
     text = _MARKUP.sub("", text)
+    text = _UNDERSCORE_EMPHASIS.sub(r"\1", text)
     text = _ESCAPE.sub(r"\1", text)
     return squash(text)
 
