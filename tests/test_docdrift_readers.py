@@ -14,6 +14,7 @@ from generator.docdrift.model import Location, PageErrorRow, PageParam, PageUnre
 from generator.docdrift.readers import read_page
 from generator.docdrift.readers.pipe_table import find_tables
 from generator.docdrift.readers.rate_limit import parse_rate_limit
+from generator.docdrift.readers.sections import heading
 from generator.docdrift.text import canonical_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +122,25 @@ def test_pipe_tables_without_a_rule_are_read_on_a_tencent_page() -> None:
     assert page.errors is not None
     assert [row.code for row in page.errors] == [10002, 10004, 10010, 10015]
     assert page.errors[2] == PageErrorRow(10010, "The group does not exist or has been deleted.")
+
+
+@pytest.mark.parametrize("chinese", [False, True])
+def test_tencent_pipe_page_without_headings_still_reads_its_request_fields(chinese: bool) -> None:
+    """Several captures of Tencent's pages drop every heading (and the Chinese ones label the required-ness
+    column 属性); the request table is still the one whose fields say whether they are required."""
+    text = (FIXTURES / "tencent_destroy_group_pipes.txt").read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if heading(line) is None)
+    if chinese:
+        for english, chinese_words in [
+            ("Field | Type | Required | Description |", "字段 | 类型 | 属性 | 说明 |"),
+            ("| String | Yes |", "| String | 必填 |"),
+            ("Field | Type | Description |", "字段 | 类型 | 说明 |"),
+            ("Error Code | Description |", "错误码 | 描述 |"),
+        ]:
+            text = text.replace(english, chinese_words)
+    page = read_page(text, "headless.txt")
+    assert page.params == {Location.BODY: [PageParam("GroupId", Location.BODY, True, "string")]}
+    assert page.errors is not None and [row.code for row in page.errors] == [10002, 10004, 10010, 10015]
 
 
 def test_english_lark_page_reads_its_english_sections() -> None:

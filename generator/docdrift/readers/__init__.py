@@ -57,7 +57,7 @@ def read_page(text: str, source: str) -> Page:
         )
     front = _front_matter(text)
     where = locations(lines)
-    params = _table_params(tables, where)
+    params = _table_params(lines, tables, where, body_by_default=endpoint.form == "sample-url")
     for location, found in _entry_params(lines, where, tables).items():
         params[location] = params.get(location, []) + found
     if endpoint.form in _FULL_LAYOUTS:
@@ -109,12 +109,21 @@ def _errors(tables: list[Table], source: str) -> list[PageErrorRow] | None:
     return rows
 
 
-def _table_params(tables: list[Table], where: list[Location | None]) -> dict[Location, list[PageParam]]:
-    """Parameters of the parameter tables that sit in a request section."""
+def _table_params(
+    lines: list[str], tables: list[Table], where: list[Location | None], body_by_default: bool
+) -> dict[Location, list[PageParam]]:
+    """Parameters of the parameter tables that sit in a request section.
+
+    With ``body_by_default`` (a page whose request is a URL and a JSON body, as Tencent's), a table with a
+    required-ness column on a page without headings is the request body: captures of those pages often drop
+    the headings, and only the request table says which fields are required (the response table does not).
+    """
     found: dict[Location, list[PageParam]] = {}
     for table in sorted(tables, key=lambda table: table.line):
-        location = where[table.line]
         columns = param_columns(table.header)
+        location = where[table.line]
+        if location is None and body_by_default and columns is not None and "required" in columns:
+            location = None if any(heading(line) for line in lines[: table.line]) else Location.BODY
         if location is None or columns is None:
             continue
         for cells in table.rows:
