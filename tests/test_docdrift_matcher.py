@@ -62,7 +62,10 @@ def test_a_changed_method_on_a_shared_path_is_told_apart_by_the_parameters(opera
 
 def test_a_changed_method_on_a_shared_path_without_evidence_is_unmatched(operations: list[SpecOperation]) -> None:
     page = read_page(rendered_page("PATCH", f"{CHATS}/{{chat_id}}"), "page.txt")
-    with pytest.raises(Unmatched, match="several operations have the path .* none the method PATCH"):
+    with pytest.raises(
+        Unmatched,
+        match=r"no operation has the endpoint PATCH .* \(its path has feishu get_chat .*\), and the page lists no",
+    ):
         match(page, operations)
 
 
@@ -81,3 +84,16 @@ def test_a_moved_endpoint_is_found_by_its_codes_among_neighbours(operations: lis
     page = read_page(rendered_page("DELETE", "/open-apis/im/v2/chats/{chat_id}", errors), "page.txt")
     found = match(page, operations)
     assert found.operation.operation_id == "disband_chat" and found.how.startswith("closest path")
+
+
+def test_a_moved_path_that_another_method_already_has_still_finds_its_operation(
+    operations: list[SpecOperation],
+) -> None:
+    """The older Yunxin page moved to /im/v2.1/teams/{team_id}, where only GET (get_team) lives: the page's
+    DELETE and body fields make it dismiss_team's moved path, not get_team's changed method."""
+    get_team = [op for op in load_operations(FIXTURE_SPECS / ".." / "yunxin_v2_1" / "specs") if op.method == "GET"]
+    text = (FIXTURE_SPECS.parent / "yunxin_dismiss_team.txt").read_text(encoding="utf-8")
+    page = read_page(text.replace("\n/im/v2/teams/{team_id}\n", "\n/im/v2.1/teams/{team_id}\n"), "moved.txt")
+    found = match(page, operations + get_team)
+    assert found.operation.operation_id == "dismiss_team" and found.operation.path == "/im/v2/teams/{team_id}"
+    assert [(d.kind, d.subject) for d in compare(page, found.operation)] == [(Kind.PATH_CHANGED, "dismiss_team")]
