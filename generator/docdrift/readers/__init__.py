@@ -98,14 +98,24 @@ def _errors(tables: list[Table], source: str) -> list[PageErrorRow] | None:
         columns = error_columns(table.header)
         if columns is None:
             continue
-        if isinstance(table, PipeTable):
-            found = error_rows(table, columns, source)
-        else:
-            found = [
-                PageErrorRow(code=int(cells[columns["code"]]), message=clean_cell(cells[columns["message"]]))
-                for cells in table.rows
-            ]
+        found = error_rows(table, columns, source) if isinstance(table, PipeTable) else _line_error_rows(table, columns)
         rows = (rows or []) + found
+    return rows
+
+
+def _line_error_rows(table: LineTable, columns: dict[str, int]) -> list[PageErrorRow]:
+    """The rows of a pipe-less error table (their codes are digits: the table finder only keeps such rows)."""
+    rows = []
+    for cells in table.rows:
+        status = cells[columns["status"]] if "status" in columns else ""
+        rows.append(
+            PageErrorRow(
+                code=int(cells[columns["code"]]),
+                message=clean_cell(cells[columns["message"]]),
+                http_status=int(status) if status.isdigit() else None,
+                advice=clean_cell(cells[columns["advice"]]) if "advice" in columns else "",
+            )
+        )
     return rows
 
 

@@ -89,8 +89,10 @@ def _cell_lines_at(lines: list[str], index: int) -> LineTable | None:
     if not is_table_header(header):
         return None
     columns = error_columns(header)
-    if columns is None or len(header) != 2:
+    if columns is None:  # a parameter table: its rows are field entries
         return LineTable(header, index, end, "cell-lines")
+    if len(header) != 2:  # only code and message can be told apart line by line
+        return None
     pairs, rows_end = _error_pairs(lines, end, code_first=columns["code"] == 0)
     rows = [[str(code), message] if columns["code"] == 0 else [message, str(code)] for code, message in pairs]
     return LineTable(header, index, rows_end, "cell-lines", rows)
