@@ -474,3 +474,11 @@ def test_spaced_parameter_table_survives_layout_variations(case: tuple[str, list
 def test_a_line_of_labels_inside_prose_starts_no_table() -> None:
     text = "GET https://h/im/v2.1/x\n\n查询参数\n\nThe type and the description follow.\nname string\n"
     assert read_page(text, "prose.txt").params[Location.QUERY] == []
+
+
+def test_spaced_error_table_keeps_its_status_column() -> None:
+    text = "GET https://h/im/v2.1/x\n\n错误码\n\n状态码 错误码 描述\n200 414 参数错误\n200 108404 群组不存在\n"
+    assert read_page(text, "errors.txt").errors == [
+        PageErrorRow(414, "参数错误", 200),
+        PageErrorRow(108404, "群组不存在", 200),
+    ]
