@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
-from typing import Any, NamedTuple, Self
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, NamedTuple, Self
 
 import httpx
 
@@ -14,7 +14,13 @@ from . import _auth, _redact, _validation
 from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .errors import ValidationError
+from .errors import ResponseFormatError, ValidationError
+from .models.add_group_member_response import AddGroupMemberResponse
+from .models.create_group_response import CreateGroupResponse
+from .models.get_appid_group_list_response import GetAppidGroupListResponse
+from .models.get_group_info_response import GetGroupInfoResponse
+from .models.get_group_member_info_response import GetGroupMemberInfoResponse
+from .models.get_joined_group_list_response import GetJoinedGroupListResponse
 from .operations import DEFAULT_BASE_URL, REGIONS
 
 DEFAULT_TIMEOUT = 10.0
@@ -66,6 +72,247 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
+def prepare_add_group_member(
+    group_id: Any,
+    member_list: Any,
+    silence: Any,
+) -> dict[str, Any]:
+    """Check add_group_member's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.add_group_member import _get_kwargs
+    from .models.add_group_member_request import AddGroupMemberRequest
+    from .types import UNSET
+
+    _validation.check("add_group_member", "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "add_group_member",
+        "member_list",
+        member_list,
+        {"type": "array", "min_items": 1, "max_items": 300, "items": {"type": "object"}},
+        required=True,
+    )
+    _validation.check("add_group_member", "silence", silence, {"type": "integer", "enum": [0, 1]}, required=False)
+    return _get_kwargs(
+        body=AddGroupMemberRequest(
+            group_id=group_id,
+            member_list=list(member_list),
+            silence=UNSET if silence is None else silence,
+        ),
+    )
+
+
+def _result_add_group_member(answer: Answer) -> AddGroupMemberResponse:
+    body = answer.body or {}
+    data = body
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "add_group_member", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "add_group_member",
+        data,
+        {
+            "ActionStatus": ({"type": "string", "enum": ["OK", "FAIL"]}, True),
+            "ErrorCode": ({"type": "integer"}, True),
+            "ErrorInfo": ({"type": "string"}, False),
+            "MemberList": ({"type": "array", "items": {"type": "object"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return AddGroupMemberResponse.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "add_group_member",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_change_group_owner(
+    group_id: Any,
+    new_owner_account: Any,
+    from_account: Any,
+) -> dict[str, Any]:
+    """Check change_group_owner's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.change_group_owner import _get_kwargs
+    from .models.change_group_owner_request import ChangeGroupOwnerRequest
+    from .types import UNSET
+
+    _validation.check("change_group_owner", "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "change_group_owner", "new_owner_account", new_owner_account, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check("change_group_owner", "from_account", from_account, {"type": "string"}, required=False)
+    return _get_kwargs(
+        body=ChangeGroupOwnerRequest(
+            group_id=group_id,
+            new_owner_account=new_owner_account,
+            from_account=UNSET if from_account is None else from_account,
+        ),
+    )
+
+
+def _result_change_group_owner(answer: Answer) -> Disbanded:
+    return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
+
+
+def prepare_create_group(
+    type_: Any,
+    name: Any,
+    owner_account: Any,
+    group_id: Any,
+    introduction: Any,
+    notification: Any,
+    face_url: Any,
+    max_member_count: Any,
+    apply_join_option: Any,
+    app_defined_data: Any,
+    member_list: Any,
+) -> dict[str, Any]:
+    """Check create_group's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.create_group import _get_kwargs
+    from .models.create_group_request import CreateGroupRequest
+    from .types import UNSET
+
+    _validation.check(
+        "create_group",
+        "type_",
+        type_,
+        {"type": "string", "enum": ["Private", "Public", "ChatRoom", "AVChatRoom", "Community"]},
+        required=True,
+    )
+    _validation.check("create_group", "name", name, {"type": "string", "min_length": 1}, required=True)
+    _validation.check("create_group", "owner_account", owner_account, {"type": "string"}, required=False)
+    _validation.check("create_group", "group_id", group_id, {"type": "string", "min_length": 1}, required=False)
+    _validation.check("create_group", "introduction", introduction, {"type": "string"}, required=False)
+    _validation.check("create_group", "notification", notification, {"type": "string"}, required=False)
+    _validation.check("create_group", "face_url", face_url, {"type": "string"}, required=False)
+    _validation.check(
+        "create_group", "max_member_count", max_member_count, {"type": "integer", "minimum": 1}, required=False
+    )
+    _validation.check(
+        "create_group",
+        "apply_join_option",
+        apply_join_option,
+        {"type": "string", "enum": ["FreeAccess", "NeedPermission", "DisableApply"]},
+        required=False,
+    )
+    _validation.check(
+        "create_group",
+        "app_defined_data",
+        app_defined_data,
+        {"type": "array", "items": {"type": "object"}},
+        required=False,
+    )
+    _validation.check(
+        "create_group", "member_list", member_list, {"type": "array", "items": {"type": "object"}}, required=False
+    )
+    return _get_kwargs(
+        body=CreateGroupRequest(
+            type_=type_,
+            name=name,
+            owner_account=UNSET if owner_account is None else owner_account,
+            group_id=UNSET if group_id is None else group_id,
+            introduction=UNSET if introduction is None else introduction,
+            notification=UNSET if notification is None else notification,
+            face_url=UNSET if face_url is None else face_url,
+            max_member_count=UNSET if max_member_count is None else max_member_count,
+            apply_join_option=UNSET if apply_join_option is None else apply_join_option,
+            app_defined_data=UNSET if app_defined_data is None else list(app_defined_data),
+            member_list=UNSET if member_list is None else list(member_list),
+        ),
+    )
+
+
+def _result_create_group(answer: Answer) -> CreateGroupResponse:
+    body = answer.body or {}
+    data = body
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "create_group", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "create_group",
+        data,
+        {
+            "ActionStatus": ({"type": "string", "enum": ["OK", "FAIL"]}, True),
+            "ErrorCode": ({"type": "integer"}, True),
+            "ErrorInfo": ({"type": "string"}, False),
+            "GroupId": ({"type": "string"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return CreateGroupResponse.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "create_group",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_delete_group_member(
+    group_id: Any,
+    member_to_del_account: Any,
+    silence: Any,
+    reason: Any,
+) -> dict[str, Any]:
+    """Check delete_group_member's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.delete_group_member import _get_kwargs
+    from .models.delete_group_member_request import DeleteGroupMemberRequest
+    from .types import UNSET
+
+    _validation.check("delete_group_member", "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "delete_group_member",
+        "member_to_del_account",
+        member_to_del_account,
+        {"type": "array", "min_items": 1, "max_items": 500, "items": {"type": "string", "min_length": 1}},
+        required=True,
+    )
+    _validation.check("delete_group_member", "silence", silence, {"type": "integer", "enum": [0, 1]}, required=False)
+    _validation.check("delete_group_member", "reason", reason, {"type": "string"}, required=False)
+    return _get_kwargs(
+        body=DeleteGroupMemberRequest(
+            group_id=group_id,
+            member_to_del_account=list(member_to_del_account),
+            silence=UNSET if silence is None else silence,
+            reason=UNSET if reason is None else reason,
+        ),
+    )
+
+
+def _result_delete_group_member(answer: Answer) -> Disbanded:
+    return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
+
+
 def prepare_destroy_group(
     group_id: Any,
 ) -> dict[str, Any]:
@@ -91,11 +338,395 @@ def _result_destroy_group(answer: Answer) -> Disbanded:
     return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
 
 
+def prepare_get_appid_group_list(
+    limit: Any,
+    next_: Any,
+    group_type: Any,
+) -> dict[str, Any]:
+    """Check get_appid_group_list's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.get_appid_group_list import _get_kwargs
+    from .models.get_appid_group_list_request import GetAppidGroupListRequest
+    from .types import UNSET
+
+    _validation.check(
+        "get_appid_group_list", "limit", limit, {"type": "integer", "minimum": 1, "maximum": 10000}, required=False
+    )
+    _validation.check("get_appid_group_list", "next_", next_, {"type": "integer", "minimum": 0}, required=False)
+    _validation.check(
+        "get_appid_group_list",
+        "group_type",
+        group_type,
+        {"type": "string", "enum": ["Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community"]},
+        required=False,
+    )
+    return _get_kwargs(
+        body=GetAppidGroupListRequest(
+            limit=UNSET if limit is None else limit,
+            next_=UNSET if next_ is None else next_,
+            group_type=UNSET if group_type is None else group_type,
+        ),
+    )
+
+
+def _result_get_appid_group_list(answer: Answer) -> GetAppidGroupListResponse:
+    body = answer.body or {}
+    data = body
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "get_appid_group_list", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "get_appid_group_list",
+        data,
+        {
+            "ActionStatus": ({"type": "string", "enum": ["OK", "FAIL"]}, True),
+            "ErrorCode": ({"type": "integer"}, True),
+            "ErrorInfo": ({"type": "string"}, False),
+            "TotalCount": ({"type": "integer"}, False),
+            "GroupIdList": ({"type": "array", "items": {"type": "object"}}, False),
+            "Next": ({"type": "integer"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return GetAppidGroupListResponse.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "get_appid_group_list",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_get_group_info(
+    group_id_list: Any,
+    response_filter: Any,
+) -> dict[str, Any]:
+    """Check get_group_info's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.get_group_info import _get_kwargs
+    from .models.get_group_info_request import GetGroupInfoRequest
+    from .types import UNSET
+
+    _validation.check(
+        "get_group_info",
+        "group_id_list",
+        group_id_list,
+        {"type": "array", "min_items": 1, "max_items": 50, "items": {"type": "string", "min_length": 1}},
+        required=True,
+    )
+    _validation.check("get_group_info", "response_filter", response_filter, {"type": "object"}, required=False)
+    return _get_kwargs(
+        body=GetGroupInfoRequest(
+            group_id_list=list(group_id_list),
+            response_filter=UNSET if response_filter is None else response_filter,
+        ),
+    )
+
+
+def _result_get_group_info(answer: Answer) -> GetGroupInfoResponse:
+    body = answer.body or {}
+    data = body
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "get_group_info", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "get_group_info",
+        data,
+        {
+            "ActionStatus": ({"type": "string", "enum": ["OK", "FAIL"]}, True),
+            "ErrorCode": ({"type": "integer"}, True),
+            "ErrorInfo": ({"type": "string"}, False),
+            "GroupInfo": ({"type": "array", "items": {"type": "object"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return GetGroupInfoResponse.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "get_group_info",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_get_group_member_info(
+    group_id: Any,
+    member_info_filter: Any,
+    member_role_filter: Any,
+    app_defined_data_filter_group_member: Any,
+    limit: Any,
+    offset: Any,
+    next_: Any,
+) -> dict[str, Any]:
+    """Check get_group_member_info's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.get_group_member_info import _get_kwargs
+    from .models.get_group_member_info_request import GetGroupMemberInfoRequest
+    from .types import UNSET
+
+    _validation.check("get_group_member_info", "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "get_group_member_info",
+        "member_info_filter",
+        member_info_filter,
+        {"type": "array", "items": {"type": "string"}},
+        required=False,
+    )
+    _validation.check(
+        "get_group_member_info",
+        "member_role_filter",
+        member_role_filter,
+        {"type": "array", "items": {"type": "string", "enum": ["Owner", "Admin", "Member"]}},
+        required=False,
+    )
+    _validation.check(
+        "get_group_member_info",
+        "app_defined_data_filter_group_member",
+        app_defined_data_filter_group_member,
+        {"type": "array", "items": {"type": "string"}},
+        required=False,
+    )
+    _validation.check(
+        "get_group_member_info", "limit", limit, {"type": "integer", "minimum": 1, "maximum": 200}, required=False
+    )
+    _validation.check("get_group_member_info", "offset", offset, {"type": "integer", "minimum": 0}, required=False)
+    _validation.check("get_group_member_info", "next_", next_, {"type": "string"}, required=False)
+    return _get_kwargs(
+        body=GetGroupMemberInfoRequest(
+            group_id=group_id,
+            member_info_filter=UNSET if member_info_filter is None else list(member_info_filter),
+            member_role_filter=UNSET if member_role_filter is None else list(member_role_filter),
+            app_defined_data_filter_group_member=UNSET
+            if app_defined_data_filter_group_member is None
+            else list(app_defined_data_filter_group_member),
+            limit=UNSET if limit is None else limit,
+            offset=UNSET if offset is None else offset,
+            next_=UNSET if next_ is None else next_,
+        ),
+    )
+
+
+def _result_get_group_member_info(answer: Answer) -> GetGroupMemberInfoResponse:
+    body = answer.body or {}
+    data = body
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "get_group_member_info", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "get_group_member_info",
+        data,
+        {
+            "ActionStatus": ({"type": "string", "enum": ["OK", "FAIL"]}, True),
+            "ErrorCode": ({"type": "integer"}, True),
+            "ErrorInfo": ({"type": "string"}, False),
+            "MemberNum": ({"type": "integer"}, False),
+            "MemberList": ({"type": "array", "items": {"type": "object"}}, False),
+            "Next": ({"type": "string"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return GetGroupMemberInfoResponse.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "get_group_member_info",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_get_joined_group_list(
+    member_account: Any,
+    limit: Any,
+    offset: Any,
+    group_type: Any,
+    with_huge_groups: Any,
+    with_no_active_groups: Any,
+    response_filter: Any,
+) -> dict[str, Any]:
+    """Check get_joined_group_list's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.get_joined_group_list import _get_kwargs
+    from .models.get_joined_group_list_request import GetJoinedGroupListRequest
+    from .types import UNSET
+
+    _validation.check(
+        "get_joined_group_list", "member_account", member_account, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check(
+        "get_joined_group_list", "limit", limit, {"type": "integer", "minimum": 1, "maximum": 5000}, required=False
+    )
+    _validation.check("get_joined_group_list", "offset", offset, {"type": "integer", "minimum": 0}, required=False)
+    _validation.check(
+        "get_joined_group_list",
+        "group_type",
+        group_type,
+        {"type": "string", "enum": ["Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community"]},
+        required=False,
+    )
+    _validation.check(
+        "get_joined_group_list",
+        "with_huge_groups",
+        with_huge_groups,
+        {"type": "integer", "enum": [0, 1]},
+        required=False,
+    )
+    _validation.check(
+        "get_joined_group_list",
+        "with_no_active_groups",
+        with_no_active_groups,
+        {"type": "integer", "enum": [0, 1]},
+        required=False,
+    )
+    _validation.check("get_joined_group_list", "response_filter", response_filter, {"type": "object"}, required=False)
+    return _get_kwargs(
+        body=GetJoinedGroupListRequest(
+            member_account=member_account,
+            limit=UNSET if limit is None else limit,
+            offset=UNSET if offset is None else offset,
+            group_type=UNSET if group_type is None else group_type,
+            with_huge_groups=UNSET if with_huge_groups is None else with_huge_groups,
+            with_no_active_groups=UNSET if with_no_active_groups is None else with_no_active_groups,
+            response_filter=UNSET if response_filter is None else response_filter,
+        ),
+    )
+
+
+def _result_get_joined_group_list(answer: Answer) -> GetJoinedGroupListResponse:
+    body = answer.body or {}
+    data = body
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "get_joined_group_list", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "get_joined_group_list",
+        data,
+        {
+            "ActionStatus": ({"type": "string", "enum": ["OK", "FAIL"]}, True),
+            "ErrorCode": ({"type": "integer"}, True),
+            "ErrorInfo": ({"type": "string"}, False),
+            "TotalCount": ({"type": "integer"}, False),
+            "GroupIdList": ({"type": "array", "items": {"type": "object"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return GetJoinedGroupListResponse.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "get_joined_group_list",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_modify_group_base_info(
+    group_id: Any,
+    name: Any,
+    introduction: Any,
+    notification: Any,
+    face_url: Any,
+    max_member_num: Any,
+    apply_join_option: Any,
+    mute_all_member: Any,
+    app_defined_data: Any,
+) -> dict[str, Any]:
+    """Check modify_group_base_info's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import tencent_im` and the client classes do not need.
+    from .api.tencent_im.modify_group_base_info import _get_kwargs
+    from .models.modify_group_base_info_request import ModifyGroupBaseInfoRequest
+    from .types import UNSET
+
+    _validation.check(
+        "modify_group_base_info", "group_id", group_id, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check("modify_group_base_info", "name", name, {"type": "string", "min_length": 1}, required=False)
+    _validation.check("modify_group_base_info", "introduction", introduction, {"type": "string"}, required=False)
+    _validation.check("modify_group_base_info", "notification", notification, {"type": "string"}, required=False)
+    _validation.check("modify_group_base_info", "face_url", face_url, {"type": "string"}, required=False)
+    _validation.check(
+        "modify_group_base_info", "max_member_num", max_member_num, {"type": "integer", "minimum": 1}, required=False
+    )
+    _validation.check(
+        "modify_group_base_info",
+        "apply_join_option",
+        apply_join_option,
+        {"type": "string", "enum": ["FreeAccess", "NeedPermission", "DisableApply"]},
+        required=False,
+    )
+    _validation.check(
+        "modify_group_base_info",
+        "mute_all_member",
+        mute_all_member,
+        {"type": "string", "enum": ["On", "Off"]},
+        required=False,
+    )
+    _validation.check(
+        "modify_group_base_info",
+        "app_defined_data",
+        app_defined_data,
+        {"type": "array", "items": {"type": "object"}},
+        required=False,
+    )
+    return _get_kwargs(
+        body=ModifyGroupBaseInfoRequest(
+            group_id=group_id,
+            name=UNSET if name is None else name,
+            introduction=UNSET if introduction is None else introduction,
+            notification=UNSET if notification is None else notification,
+            face_url=UNSET if face_url is None else face_url,
+            max_member_num=UNSET if max_member_num is None else max_member_num,
+            apply_join_option=UNSET if apply_join_option is None else apply_join_option,
+            mute_all_member=UNSET if mute_all_member is None else mute_all_member,
+            app_defined_data=UNSET if app_defined_data is None else list(app_defined_data),
+        ),
+    )
+
+
+def _result_modify_group_base_info(answer: Answer) -> Disbanded:
+    return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
+
+
 class TencentIMClient:
     """Client for the tencent group-administration API (tencent_im.yaml).
 
         with TencentIMClient(sdkappid=1400000000, secret_key=os.environ["TENCENT_IM_SECRET_KEY"]) as client:
-            client.destroy_group(...)
+            client.add_group_member(...)
 
     Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
     ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
@@ -155,6 +786,186 @@ class TencentIMClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def add_group_member(
+        self,
+        *,
+        group_id: str,
+        member_list: Sequence[Any],
+        silence: Literal[0, 1] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AddGroupMemberResponse:
+        """Add members to a group.
+
+        The app admin adds up to 300 users to a group (增加群成员); Silence 1 adds them without notifying anyone.
+        Each member's Result says what happened: 0 failed, 1 added, 2 already in the group, 3 waiting for the
+        invitee's approval. AVChatRoom groups cannot be added to (10007).
+
+        ``POST /v4/group_open_http_svc/add_group_member``, at most 200 calls/s.
+
+        Args:
+            group_id: The group to add members to.
+            member_list: The users to add, at most 300.
+            silence: 1 to add without notifying anyone; 0 (the default) to notify.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_group_member(
+            group_id,
+            member_list,
+            silence,
+        )
+        answer = self._pipeline.call("add_group_member", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_group_member(answer)
+
+    def change_group_owner(
+        self,
+        *,
+        group_id: str,
+        new_owner_account: str,
+        from_account: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Disbanded:
+        """Move a group's ownership.
+
+        The app admin makes a member the owner of a group (转让群主); the former owner stays a plain member. A group
+        without an owner can be given one this way. The new owner must already be a member. AVChatRoom groups
+        cannot change owner (10007).
+
+        ``POST /v4/group_open_http_svc/change_group_owner``, at most 200 calls/s.
+
+        Args:
+            group_id: The group whose ownership moves.
+            new_owner_account: The UserID of the new owner; must be a member.
+            from_account: The operator to record for the transfer.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_change_group_owner(
+            group_id,
+            new_owner_account,
+            from_account,
+        )
+        answer = self._pipeline.call("change_group_owner", request, timeout=timeout, max_retries=max_retries)
+        return _result_change_group_owner(answer)
+
+    def create_group(
+        self,
+        *,
+        type_: Literal["Private", "Public", "ChatRoom", "AVChatRoom", "Community"],
+        name: str,
+        owner_account: str | None = None,
+        group_id: str | None = None,
+        introduction: str | None = None,
+        notification: str | None = None,
+        face_url: str | None = None,
+        max_member_count: int | None = None,
+        apply_join_option: Literal["FreeAccess", "NeedPermission", "DisableApply"] | None = None,
+        app_defined_data: Sequence[Any] | None = None,
+        member_list: Sequence[Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CreateGroupResponse:
+        """Create a group.
+
+        The app admin creates a group (创建群组) of a given type, optionally with an owner, a custom GroupId and
+        initial members; the owner and the members listed join at once. An AVChatRoom cannot be created with
+        members (10007). Answers the new group's id.
+
+        ``POST /v4/group_open_http_svc/create_group``.
+
+        Args:
+            type_: The group type: Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community.
+            name: The group's name.
+            owner_account: The owner's UserID (an imported account); added as a member. Without it the group has no owner.
+            group_id: A custom group id; assigned by Tencent when absent.
+            introduction: The group's introduction.
+            notification: The group's notice.
+            face_url: The group's profile photo URL.
+            max_member_count: The most members the group may have.
+            apply_join_option: How users may apply to join: FreeAccess, NeedPermission or DisableApply.
+            app_defined_data: Group custom fields to set.
+            member_list: The initial members (not for AVChatRoom).
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_create_group(
+            type_,
+            name,
+            owner_account,
+            group_id,
+            introduction,
+            notification,
+            face_url,
+            max_member_count,
+            apply_join_option,
+            app_defined_data,
+            member_list,
+        )
+        answer = self._pipeline.call("create_group", request, timeout=timeout, max_retries=max_retries)
+        return _result_create_group(answer)
+
+    def delete_group_member(
+        self,
+        *,
+        group_id: str,
+        member_to_del_account: Sequence[str],
+        silence: Literal[0, 1] | None = None,
+        reason: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Disbanded:
+        """Remove members from a group.
+
+        The app admin removes up to 500 members from a group (删除群成员); Silence 1 removes them without notifying
+        anyone, Reason is shown in the notice. Removing a user who is not in the group still succeeds.
+        AVChatRoom and BChatRoom groups do not support it (10004). The owner cannot be removed: move ownership
+        first with change_group_owner.
+
+        ``POST /v4/group_open_http_svc/delete_group_member``.
+
+        Args:
+            group_id: The group to remove members from.
+            member_to_del_account: The UserIDs to remove, at most 500.
+            silence: 1 to remove without notifying anyone; 0 (the default) to notify.
+            reason: Why they are removed; shown in the notice.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_delete_group_member(
+            group_id,
+            member_to_del_account,
+            silence,
+            reason,
+        )
+        answer = self._pipeline.call("delete_group_member", request, timeout=timeout, max_retries=max_retries)
+        return _result_delete_group_member(answer)
+
     def destroy_group(
         self,
         *,
@@ -187,12 +998,245 @@ class TencentIMClient:
         answer = self._pipeline.call("destroy_group", request, timeout=timeout, max_retries=max_retries)
         return _result_destroy_group(answer)
 
+    def get_appid_group_list(
+        self,
+        *,
+        limit: int | None = None,
+        next_: int | None = None,
+        group_type: Literal["Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetAppidGroupListResponse:
+        """List the app's group ids.
+
+        The app admin lists the ids of all groups of the app (获取 App 中的所有群组), optionally of one type, at most
+        10,000 a page. Paging: send Next 0 first, then each answer's Next; an answer with Next 0 is the last.
+        TotalCount counts every group (of the type asked), whatever Limit and Next say. 1 call a second.
+
+        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 calls/s.
+
+        Args:
+            limit: The most group ids to answer, at most 10,000 (the default).
+            next_: 0 for the first page; after that, the previous answer's Next.
+            group_type: Only groups of this type (TotalCount then counts only them); all types when absent.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_appid_group_list(
+            limit,
+            next_,
+            group_type,
+        )
+        answer = self._pipeline.call("get_appid_group_list", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_appid_group_list(answer)
+
+    def get_group_info(
+        self,
+        *,
+        group_id_list: Sequence[str],
+        response_filter: Any | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetGroupInfoResponse:
+        """Get group profiles.
+
+        The app admin reads the profiles (获取群详细资料) of up to 50 groups at once: base information, members and
+        custom fields, narrowed by ResponseFilter. Each group carries its own ErrorCode: a group that does not
+        exist comes back with ErrorCode 10010 while the call as a whole succeeds.
+
+        ``POST /v4/group_open_http_svc/get_group_info``, at most 200 calls/s.
+
+        Args:
+            group_id_list: The ids of the groups to read, at most 50.
+            response_filter: Which parts of each group to answer.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_group_info(
+            group_id_list,
+            response_filter,
+        )
+        answer = self._pipeline.call("get_group_info", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_group_info(answer)
+
+    def get_group_member_info(
+        self,
+        *,
+        group_id: str,
+        member_info_filter: Sequence[str] | None = None,
+        member_role_filter: Sequence[Literal["Owner", "Admin", "Member"]] | None = None,
+        app_defined_data_filter_group_member: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        next_: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetGroupMemberInfoResponse:
+        """List a group's members.
+
+        The app admin reads the members of a group (获取群成员详细资料) with their roles (Owner, Admin, Member), join
+        times and custom fields, narrowed by the filters. Paged by Limit (at most 200 a page on the current
+        page; 100 recommended) and Offset; MemberNum is the group's total. Community groups page by the string
+        Next instead ("" first; an answer's Next "" is the last), which the iterator does not follow. AVChatRoom
+        groups are not supported.
+
+        ``POST /v4/group_open_http_svc/get_group_member_info``, at most 200 calls/s.
+
+        Args:
+            group_id: The group whose members to read.
+            member_info_filter: Member fields to answer (Role, JoinTime, MsgSeq, MsgFlag, LastSendMsgTime, ShutUpUntil,
+                NameCard); all when absent.
+            member_role_filter: Only members with these roles; all roles when absent.
+            app_defined_data_filter_group_member: Member custom fields to answer.
+            limit: The most members to answer, at most 200 (100 recommended); every member when absent.
+            offset: How many members to skip: (page - 1) x Limit.
+            next_: Community groups only: "" for the first batch, then the previous answer's Next.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_group_member_info(
+            group_id,
+            member_info_filter,
+            member_role_filter,
+            app_defined_data_filter_group_member,
+            limit,
+            offset,
+            next_,
+        )
+        answer = self._pipeline.call("get_group_member_info", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_group_member_info(answer)
+
+    def get_joined_group_list(
+        self,
+        *,
+        member_account: str,
+        limit: int | None = None,
+        offset: int | None = None,
+        group_type: Literal["Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community"] | None = None,
+        with_huge_groups: Literal[0, 1] | None = None,
+        with_no_active_groups: Literal[0, 1] | None = None,
+        response_filter: Any | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetJoinedGroupListResponse:
+        """List the groups a user is in.
+
+        The app admin lists the groups a user has joined (获取用户所加入的群组), optionally of one type, paged by Limit
+        (at most 5,000) and Offset; TotalCount is the number of such groups. Work (Private) groups not yet
+        activated and AVChatRoom groups are left out unless WithNoActiveGroups / WithHugeGroups ask for them.
+        SelfInfo (asked for with ResponseFilter.SelfInfoFilter) tells the user's role in each group.
+
+        ``POST /v4/group_open_http_svc/get_joined_group_list``.
+
+        Args:
+            member_account: The user's UserID.
+            limit: The most groups to answer, at most 5,000; all when absent.
+            offset: How many groups to skip: (page - 1) x Limit.
+            group_type: Only groups of this type; all types when absent.
+            with_huge_groups: 1 to include AVChatRoom groups.
+            with_no_active_groups: 1 to include Work (Private) groups joined but not yet activated.
+            response_filter: Which parts of each group to answer.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_joined_group_list(
+            member_account,
+            limit,
+            offset,
+            group_type,
+            with_huge_groups,
+            with_no_active_groups,
+            response_filter,
+        )
+        answer = self._pipeline.call("get_joined_group_list", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_joined_group_list(answer)
+
+    def modify_group_base_info(
+        self,
+        *,
+        group_id: str,
+        name: str | None = None,
+        introduction: str | None = None,
+        notification: str | None = None,
+        face_url: str | None = None,
+        max_member_num: int | None = None,
+        apply_join_option: Literal["FreeAccess", "NeedPermission", "DisableApply"] | None = None,
+        mute_all_member: Literal["On", "Off"] | None = None,
+        app_defined_data: Sequence[Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Disbanded:
+        """Change a group's profile.
+
+        The app admin changes a group's base profile (修改群基础资料): name, introduction, notice, face URL, member
+        limit, join option, mute-all, and custom fields (an empty Value deletes a field). Fields not sent stay
+        as they are.
+
+        ``POST /v4/group_open_http_svc/modify_group_base_info``, at most 200 calls/s.
+
+        Args:
+            group_id: The group to change.
+            name: The new name.
+            introduction: The new introduction.
+            notification: The new notice.
+            face_url: The new profile photo URL.
+            max_member_num: The new most members allowed.
+            apply_join_option: How users may apply to join: FreeAccess, NeedPermission or DisableApply.
+            mute_all_member: On mutes every member, Off unmutes.
+            app_defined_data: Custom fields to set; an empty Value deletes the field.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_modify_group_base_info(
+            group_id,
+            name,
+            introduction,
+            notification,
+            face_url,
+            max_member_num,
+            apply_join_option,
+            mute_all_member,
+            app_defined_data,
+        )
+        answer = self._pipeline.call("modify_group_base_info", request, timeout=timeout, max_retries=max_retries)
+        return _result_modify_group_base_info(answer)
+
 
 class AsyncTencentIMClient:
     """Async client for the tencent group-administration API (tencent_im.yaml).
 
         with AsyncTencentIMClient(sdkappid=1400000000, secret_key=os.environ["TENCENT_IM_SECRET_KEY"]) as client:
-            await client.destroy_group(...)
+            await client.add_group_member(...)
 
     Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
     ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
@@ -252,6 +1296,186 @@ class AsyncTencentIMClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    async def add_group_member(
+        self,
+        *,
+        group_id: str,
+        member_list: Sequence[Any],
+        silence: Literal[0, 1] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AddGroupMemberResponse:
+        """Add members to a group.
+
+        The app admin adds up to 300 users to a group (增加群成员); Silence 1 adds them without notifying anyone.
+        Each member's Result says what happened: 0 failed, 1 added, 2 already in the group, 3 waiting for the
+        invitee's approval. AVChatRoom groups cannot be added to (10007).
+
+        ``POST /v4/group_open_http_svc/add_group_member``, at most 200 calls/s.
+
+        Args:
+            group_id: The group to add members to.
+            member_list: The users to add, at most 300.
+            silence: 1 to add without notifying anyone; 0 (the default) to notify.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_group_member(
+            group_id,
+            member_list,
+            silence,
+        )
+        answer = await self._pipeline.call("add_group_member", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_group_member(answer)
+
+    async def change_group_owner(
+        self,
+        *,
+        group_id: str,
+        new_owner_account: str,
+        from_account: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Disbanded:
+        """Move a group's ownership.
+
+        The app admin makes a member the owner of a group (转让群主); the former owner stays a plain member. A group
+        without an owner can be given one this way. The new owner must already be a member. AVChatRoom groups
+        cannot change owner (10007).
+
+        ``POST /v4/group_open_http_svc/change_group_owner``, at most 200 calls/s.
+
+        Args:
+            group_id: The group whose ownership moves.
+            new_owner_account: The UserID of the new owner; must be a member.
+            from_account: The operator to record for the transfer.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_change_group_owner(
+            group_id,
+            new_owner_account,
+            from_account,
+        )
+        answer = await self._pipeline.call("change_group_owner", request, timeout=timeout, max_retries=max_retries)
+        return _result_change_group_owner(answer)
+
+    async def create_group(
+        self,
+        *,
+        type_: Literal["Private", "Public", "ChatRoom", "AVChatRoom", "Community"],
+        name: str,
+        owner_account: str | None = None,
+        group_id: str | None = None,
+        introduction: str | None = None,
+        notification: str | None = None,
+        face_url: str | None = None,
+        max_member_count: int | None = None,
+        apply_join_option: Literal["FreeAccess", "NeedPermission", "DisableApply"] | None = None,
+        app_defined_data: Sequence[Any] | None = None,
+        member_list: Sequence[Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CreateGroupResponse:
+        """Create a group.
+
+        The app admin creates a group (创建群组) of a given type, optionally with an owner, a custom GroupId and
+        initial members; the owner and the members listed join at once. An AVChatRoom cannot be created with
+        members (10007). Answers the new group's id.
+
+        ``POST /v4/group_open_http_svc/create_group``.
+
+        Args:
+            type_: The group type: Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community.
+            name: The group's name.
+            owner_account: The owner's UserID (an imported account); added as a member. Without it the group has no owner.
+            group_id: A custom group id; assigned by Tencent when absent.
+            introduction: The group's introduction.
+            notification: The group's notice.
+            face_url: The group's profile photo URL.
+            max_member_count: The most members the group may have.
+            apply_join_option: How users may apply to join: FreeAccess, NeedPermission or DisableApply.
+            app_defined_data: Group custom fields to set.
+            member_list: The initial members (not for AVChatRoom).
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_create_group(
+            type_,
+            name,
+            owner_account,
+            group_id,
+            introduction,
+            notification,
+            face_url,
+            max_member_count,
+            apply_join_option,
+            app_defined_data,
+            member_list,
+        )
+        answer = await self._pipeline.call("create_group", request, timeout=timeout, max_retries=max_retries)
+        return _result_create_group(answer)
+
+    async def delete_group_member(
+        self,
+        *,
+        group_id: str,
+        member_to_del_account: Sequence[str],
+        silence: Literal[0, 1] | None = None,
+        reason: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Disbanded:
+        """Remove members from a group.
+
+        The app admin removes up to 500 members from a group (删除群成员); Silence 1 removes them without notifying
+        anyone, Reason is shown in the notice. Removing a user who is not in the group still succeeds.
+        AVChatRoom and BChatRoom groups do not support it (10004). The owner cannot be removed: move ownership
+        first with change_group_owner.
+
+        ``POST /v4/group_open_http_svc/delete_group_member``.
+
+        Args:
+            group_id: The group to remove members from.
+            member_to_del_account: The UserIDs to remove, at most 500.
+            silence: 1 to remove without notifying anyone; 0 (the default) to notify.
+            reason: Why they are removed; shown in the notice.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_delete_group_member(
+            group_id,
+            member_to_del_account,
+            silence,
+            reason,
+        )
+        answer = await self._pipeline.call("delete_group_member", request, timeout=timeout, max_retries=max_retries)
+        return _result_delete_group_member(answer)
+
     async def destroy_group(
         self,
         *,
@@ -284,10 +1508,252 @@ class AsyncTencentIMClient:
         answer = await self._pipeline.call("destroy_group", request, timeout=timeout, max_retries=max_retries)
         return _result_destroy_group(answer)
 
+    async def get_appid_group_list(
+        self,
+        *,
+        limit: int | None = None,
+        next_: int | None = None,
+        group_type: Literal["Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetAppidGroupListResponse:
+        """List the app's group ids.
+
+        The app admin lists the ids of all groups of the app (获取 App 中的所有群组), optionally of one type, at most
+        10,000 a page. Paging: send Next 0 first, then each answer's Next; an answer with Next 0 is the last.
+        TotalCount counts every group (of the type asked), whatever Limit and Next say. 1 call a second.
+
+        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 calls/s.
+
+        Args:
+            limit: The most group ids to answer, at most 10,000 (the default).
+            next_: 0 for the first page; after that, the previous answer's Next.
+            group_type: Only groups of this type (TotalCount then counts only them); all types when absent.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_appid_group_list(
+            limit,
+            next_,
+            group_type,
+        )
+        answer = await self._pipeline.call("get_appid_group_list", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_appid_group_list(answer)
+
+    async def get_group_info(
+        self,
+        *,
+        group_id_list: Sequence[str],
+        response_filter: Any | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetGroupInfoResponse:
+        """Get group profiles.
+
+        The app admin reads the profiles (获取群详细资料) of up to 50 groups at once: base information, members and
+        custom fields, narrowed by ResponseFilter. Each group carries its own ErrorCode: a group that does not
+        exist comes back with ErrorCode 10010 while the call as a whole succeeds.
+
+        ``POST /v4/group_open_http_svc/get_group_info``, at most 200 calls/s.
+
+        Args:
+            group_id_list: The ids of the groups to read, at most 50.
+            response_filter: Which parts of each group to answer.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_group_info(
+            group_id_list,
+            response_filter,
+        )
+        answer = await self._pipeline.call("get_group_info", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_group_info(answer)
+
+    async def get_group_member_info(
+        self,
+        *,
+        group_id: str,
+        member_info_filter: Sequence[str] | None = None,
+        member_role_filter: Sequence[Literal["Owner", "Admin", "Member"]] | None = None,
+        app_defined_data_filter_group_member: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        next_: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetGroupMemberInfoResponse:
+        """List a group's members.
+
+        The app admin reads the members of a group (获取群成员详细资料) with their roles (Owner, Admin, Member), join
+        times and custom fields, narrowed by the filters. Paged by Limit (at most 200 a page on the current
+        page; 100 recommended) and Offset; MemberNum is the group's total. Community groups page by the string
+        Next instead ("" first; an answer's Next "" is the last), which the iterator does not follow. AVChatRoom
+        groups are not supported.
+
+        ``POST /v4/group_open_http_svc/get_group_member_info``, at most 200 calls/s.
+
+        Args:
+            group_id: The group whose members to read.
+            member_info_filter: Member fields to answer (Role, JoinTime, MsgSeq, MsgFlag, LastSendMsgTime, ShutUpUntil,
+                NameCard); all when absent.
+            member_role_filter: Only members with these roles; all roles when absent.
+            app_defined_data_filter_group_member: Member custom fields to answer.
+            limit: The most members to answer, at most 200 (100 recommended); every member when absent.
+            offset: How many members to skip: (page - 1) x Limit.
+            next_: Community groups only: "" for the first batch, then the previous answer's Next.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_group_member_info(
+            group_id,
+            member_info_filter,
+            member_role_filter,
+            app_defined_data_filter_group_member,
+            limit,
+            offset,
+            next_,
+        )
+        answer = await self._pipeline.call("get_group_member_info", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_group_member_info(answer)
+
+    async def get_joined_group_list(
+        self,
+        *,
+        member_account: str,
+        limit: int | None = None,
+        offset: int | None = None,
+        group_type: Literal["Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community"] | None = None,
+        with_huge_groups: Literal[0, 1] | None = None,
+        with_no_active_groups: Literal[0, 1] | None = None,
+        response_filter: Any | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetJoinedGroupListResponse:
+        """List the groups a user is in.
+
+        The app admin lists the groups a user has joined (获取用户所加入的群组), optionally of one type, paged by Limit
+        (at most 5,000) and Offset; TotalCount is the number of such groups. Work (Private) groups not yet
+        activated and AVChatRoom groups are left out unless WithNoActiveGroups / WithHugeGroups ask for them.
+        SelfInfo (asked for with ResponseFilter.SelfInfoFilter) tells the user's role in each group.
+
+        ``POST /v4/group_open_http_svc/get_joined_group_list``.
+
+        Args:
+            member_account: The user's UserID.
+            limit: The most groups to answer, at most 5,000; all when absent.
+            offset: How many groups to skip: (page - 1) x Limit.
+            group_type: Only groups of this type; all types when absent.
+            with_huge_groups: 1 to include AVChatRoom groups.
+            with_no_active_groups: 1 to include Work (Private) groups joined but not yet activated.
+            response_filter: Which parts of each group to answer.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_joined_group_list(
+            member_account,
+            limit,
+            offset,
+            group_type,
+            with_huge_groups,
+            with_no_active_groups,
+            response_filter,
+        )
+        answer = await self._pipeline.call("get_joined_group_list", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_joined_group_list(answer)
+
+    async def modify_group_base_info(
+        self,
+        *,
+        group_id: str,
+        name: str | None = None,
+        introduction: str | None = None,
+        notification: str | None = None,
+        face_url: str | None = None,
+        max_member_num: int | None = None,
+        apply_join_option: Literal["FreeAccess", "NeedPermission", "DisableApply"] | None = None,
+        mute_all_member: Literal["On", "Off"] | None = None,
+        app_defined_data: Sequence[Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Disbanded:
+        """Change a group's profile.
+
+        The app admin changes a group's base profile (修改群基础资料): name, introduction, notice, face URL, member
+        limit, join option, mute-all, and custom fields (an empty Value deletes a field). Fields not sent stay
+        as they are.
+
+        ``POST /v4/group_open_http_svc/modify_group_base_info``, at most 200 calls/s.
+
+        Args:
+            group_id: The group to change.
+            name: The new name.
+            introduction: The new introduction.
+            notification: The new notice.
+            face_url: The new profile photo URL.
+            max_member_num: The new most members allowed.
+            apply_join_option: How users may apply to join: FreeAccess, NeedPermission or DisableApply.
+            mute_all_member: On mutes every member, Off unmutes.
+            app_defined_data: Custom fields to set; an empty Value deletes the field.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_modify_group_base_info(
+            group_id,
+            name,
+            introduction,
+            notification,
+            face_url,
+            max_member_num,
+            apply_join_option,
+            mute_all_member,
+            app_defined_data,
+        )
+        answer = await self._pipeline.call("modify_group_base_info", request, timeout=timeout, max_retries=max_retries)
+        return _result_modify_group_base_info(answer)
+
 
 __all__ = [
     "AsyncTencentIMClient",
     "Disbanded",
     "TencentIMClient",
+    "prepare_add_group_member",
+    "prepare_change_group_owner",
+    "prepare_create_group",
+    "prepare_delete_group_member",
     "prepare_destroy_group",
+    "prepare_get_appid_group_list",
+    "prepare_get_group_info",
+    "prepare_get_group_member_info",
+    "prepare_get_joined_group_list",
+    "prepare_modify_group_base_info",
 ]
