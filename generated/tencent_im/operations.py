@@ -37,6 +37,10 @@ class OperationInfo(NamedTuple):
     error_codes: tuple[int, ...]
     removes_group: bool
     """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
+    already_done_codes: tuple[int, ...]
+    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
+    iterator: str | None
+    """The clients' iterator method over this list operation's pages, if it pages."""
     signed: bool
     """False for the one call that obtains credentials (Feishu's token endpoint)."""
     doc_page: str
@@ -52,6 +56,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10005, 10007, 10014, 10010, 10015, 10016, 10019, 10026, 10037),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34921",
         ),
@@ -63,6 +69,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015),
             removes_group=True,
+            already_done_codes=(10010,),
+            iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34966",
         ),
@@ -74,6 +82,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10007, 10021),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34895",
         ),
@@ -85,6 +95,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10005, 10007, 10010, 10015),
             removes_group=True,
+            already_done_codes=(10010,),
+            iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1622",
         ),
@@ -96,6 +108,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015),
             removes_group=True,
+            already_done_codes=(10010,),
+            iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34896",
         ),
@@ -107,6 +121,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10004, 10007, 10018),
             removes_group=False,
+            already_done_codes=(),
+            iterator="iter_groups",
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1614",
         ),
@@ -118,6 +134,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34961",
         ),
@@ -129,6 +147,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015, 10018),
             removes_group=False,
+            already_done_codes=(),
+            iterator="iter_group_members",
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34948",
         ),
@@ -140,6 +160,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10007),
             removes_group=False,
+            already_done_codes=(),
+            iterator="iter_joined_groups",
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34925",
         ),
@@ -151,6 +173,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015),
             removes_group=True,
+            already_done_codes=(10010,),
+            iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34962",
         ),
