@@ -84,7 +84,7 @@ async def test_create_group_makes_a_group_that_get_and_list_then_see(
 ) -> None:
     emu = imgroup_emulator
     created = await call(
-        mode, emu, "create_group", type_="Public", name="Launch", owner_account="user1",
+        mode, emu, "create_group", kind="Public", name="Launch", owner_account="user1",
         member_list=[{"Member_Account": "user3", "Role": "Admin"}, {"Member_Account": "user5"}],
     )  # fmt: skip
     assert created.group_id.startswith("@TGS#")
@@ -98,9 +98,9 @@ async def test_create_group_makes_a_group_that_get_and_list_then_see(
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
 async def test_create_group_keeps_a_custom_id_and_refuses_it_twice(mode: str, imgroup_emulator: EmulatorServer) -> None:
-    created = await call(mode, imgroup_emulator, "create_group", type_="Private", name="Ops", group_id="ops-room")
+    created = await call(mode, imgroup_emulator, "create_group", kind="Private", name="Ops", group_id="ops-room")
     assert created.group_id == "ops-room"
-    await raises(mode, imgroup_emulator, 10021, "create_group", type_="Public", name="Ops 2", group_id="ops-room")
+    await raises(mode, imgroup_emulator, 10021, "create_group", kind="Public", name="Ops 2", group_id="ops-room")
 
 
 @pytest.mark.anyio
@@ -108,9 +108,9 @@ async def test_create_group_keeps_a_custom_id_and_refuses_it_twice(mode: str, im
 @pytest.mark.parametrize(
     ("changes", "code"),
     [
-        ({"type_": "AVChatRoom", "member_list": [{"Member_Account": "user2"}]}, 10007),
-        ({"type_": "Public", "group_id": "has space"}, 10015),
-        ({"type_": "Public", "group_id": "@TGS#demo1"}, 10021),
+        ({"kind": "AVChatRoom", "member_list": [{"Member_Account": "user2"}]}, 10007),
+        ({"kind": "Public", "group_id": "has space"}, 10015),
+        ({"kind": "Public", "group_id": "@TGS#demo1"}, 10021),
     ],
 )
 async def test_create_group_raises_each_state_error_row(

@@ -50,7 +50,7 @@ EXAMPLES = {
         "--meeting-chat-id oc_demo_meeting"
     ),
     "destroy_group": "imgroup tencent destroy-group '@TGS#demo1' --json",
-    "create_group": "imgroup tencent create-group --type Public --name Launch --owner-account user1",
+    "create_group": "imgroup tencent create-group --kind Public --name Launch --owner-account user1",
     "get_group_info": "imgroup tencent get-group-info '@TGS#demo_team' '@TGS#demo1'",
     "get_appid_group_list": "imgroup tencent get-appid-group-list --limit 100",
     "get_group_member_info": "imgroup tencent get-group-member-info '@TGS#demo_team' --limit 100",
@@ -195,9 +195,8 @@ def _argument(parameter: inspect.Parameter, hint: Any) -> click.Argument:
 def _option(parameter: inspect.Parameter, hint: Any, help_text: str) -> click.Option:
     kind, many = _click_type(hint)
     required = parameter.default is inspect.Parameter.empty
-    # A wire name that shadows a builtin (Type) arrives as type_; the command line needs no underscore.
     return click.Option(
-        ["--" + parameter.name.rstrip("_").replace("_", "-"), parameter.name],
+        ["--" + parameter.name.replace("_", "-"), parameter.name],
         type=kind,
         multiple=many,
         required=required,
@@ -221,7 +220,7 @@ def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
         return click.INT, False
     if hint is float:
         return click.FLOAT, False
-    if hint is dict or typing.get_origin(hint) is dict or (isinstance(hint, type) and hint not in (str, bool)):
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
         return JSON_OBJECT, False  # a body field that is an object: given as JSON on the command line
     return click.STRING, False
 

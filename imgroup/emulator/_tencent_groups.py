@@ -167,7 +167,7 @@ def custom_fields(body: dict[str, Any]) -> dict[str, str]:
     for entry in entries:
         if not isinstance(entry, dict):
             raise BadBody("AppDefinedData")
-        fields[str(text_field(entry, "Key", required=True))] = str(text_field(entry, "Value", required=True) or "")
+        fields[str(text_field(entry, "Key", required=True))] = field(entry, "Value", str, required=True)  # "" deletes
     return fields
 
 
