@@ -217,8 +217,8 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
         10021: ErrorInfo(
             code=10021,
             http_status=200,
-            message="The group ID has been used. Choose another group ID.",
-            description="A group with this custom GroupId already exists. 群组 ID 已被使用，请选择其他的群组 ID。",
+            message="群组 ID 已被使用，请选择其他的群组 ID。",
+            description="A group with this custom GroupId already exists (Tencent's SDK error table: ERR_SVR_GROUP_GROUPID_IN_USED). 群组 ID 已被使用。",
             action="Choose another GroupId, or omit it to get one assigned.",
             retryable=False,
             category="failed_precondition",
