@@ -64,6 +64,19 @@ LISTINGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _listed_operation_exists(request: pytest.FixtureRequest) -> None:
+    # Skips while a vendor's spec lacks the operation (the vendors' chapters land one by one); once they
+    # are in, every listing runs.
+    params = getattr(request.node, "callspec", None)
+    if params is None or "iterator" not in params.params:
+        return
+    vendor, iterator = params.params["vendor"], params.params["iterator"]
+    operations = importlib.import_module(f"{settings.CLIENTS[vendor][0]}.operations").OPERATIONS
+    if not any(info.iterator == iterator for info in operations.values()):
+        pytest.skip(f"{vendor}'s spec has no operation with {iterator} yet")
+
+
 @pytest.fixture
 def environment(imgroup_emulator: EmulatorServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The emulator's demo credentials and base URL, as the environment of every command."""
@@ -184,13 +197,14 @@ def test_every_paginated_operation_pages_with_limit_and_page_size_and_offers_no_
 
 
 def test_a_model_answer_prints_as_key_value_lines(imgroup: Any) -> None:
-    result = imgroup("feishu", "get-chat", "oc_demo_2")
+    result = imgroup("tencent", "get-group-info", "@TGS#demo_team")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "feishu get-chat oc_demo_2: done"
-    assert "  chat mode: group" in lines
-    as_json = json.loads(imgroup("feishu", "get-chat", "oc_demo_2", "--json").stdout)
-    assert as_json["ok"] is True and as_json["result"]["chat_mode"] == "group"
+    assert lines[:3] == ["tencent get-group-info @TGS#demo_team: done", "  GroupInfo:", "    - GroupId: @TGS#demo_team"]
+    assert "      Owner_Account: user1" in lines
+    assert "        - Member_Account: user1" in lines
+    as_json = json.loads(imgroup("tencent", "get-group-info", "@TGS#demo_team", "--json").stdout)
+    assert as_json["ok"] is True and as_json["result"]["GroupInfo"][0]["Owner_Account"] == "user1"
 
 
 def _operation_of(vendor: str, iterator: str) -> str:
