@@ -24,6 +24,7 @@ from imgroup import settings
 from imgroup.cli._aliases import AliasedGroup
 from imgroup.cli._listing import alias_of, list_command, noun_of, scalar_fields
 from imgroup.cli._report import Reporter, readable_lines
+from imgroup.cli._table import lay_out
 
 SECRET = "k"  # a one-character secret key: scrubbed where it stands alone, and only there
 
@@ -311,11 +312,26 @@ def test_an_answer_model_prints_as_indented_key_value_lines(capsys: pytest.Captu
     ]
 
 
-def test_a_narrow_terminal_never_cuts_the_id_column(widgets: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_narrow_terminal_shows_the_columns_that_fit_and_says_what_it_left_out(
+    widgets: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import imgroup.cli._listing
 
-    monkeypatch.setattr(imgroup.cli._listing, "_table_width", lambda: 24)
+    monkeypatch.setattr(
+        imgroup.cli._listing, "_table_width", lambda: 24
+    )  # name (17 cells) does not fit beside widget_id
     lines = widgets("alice").stdout.splitlines()
-    # Other columns wrap onto more lines; the id column's cells each start a line, whole.
-    starts = [line[:10].strip() for line in lines if line[:10].strip()]
-    assert starts == ["widget_id", "w1", "w2", "w3", "3 widgets"]
+    assert lines == ["widget_id", "w1", "w2", "w3", "3 widgets; --jsonl shows 4 more fields"]
+
+
+def test_a_table_sizes_columns_by_terminal_cells_and_cuts_only_the_others() -> None:
+    layout = lay_out(["id", "name"], [["oc_1", "群聊"], ["oc_22", "x" * 50], ["oc_3", "two\nlines"]], None)
+    assert [click.unstyle(line) for line in layout.lines] == [
+        "id     name",
+        "oc_1   群聊",  # two characters, four cells: the column is as wide as the widest cell
+        "oc_22  " + "x" * 39 + "…",
+        "oc_3   two lines",
+    ]
+    assert layout.hidden == 0
+    narrow = lay_out(["id", "name"], [["oc_" + "9" * 30, "a"]], 10)
+    assert [click.unstyle(line) for line in narrow.lines] == ["id", "oc_" + "9" * 30] and narrow.hidden == 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import importlib
-import io
 import json
 import os
 import shutil
@@ -24,13 +23,12 @@ import click
 
 from imgroup import settings
 
-from . import _connection, _docstring, _operations, _scrub
+from . import _connection, _docstring, _operations, _scrub, _table
 from ._report import Reporter, result_fields
 
 # Where a page starts is the iterator's business. An iterator may still take one (Tencent's member listing
 # keeps Next, which only Community groups use and the iterator does not follow); the command leaves it out.
 CURSORS = frozenset({"page_token", "next_cursor", "cursor", "offset"})
-UNBOUNDED_WIDTH = 100_000
 # The most columns a table shows (the first plain fields of the spec); --jsonl has every field.
 MAX_COLUMNS = 8
 _SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "None", "Unset", "datetime.datetime", "datetime.date"})
@@ -145,33 +143,27 @@ class Listing:
             reporter.out(json.dumps(reporter.scrub.document(_item_fields(item)), ensure_ascii=False))
 
     def _print_table(self, reporter: Reporter, items: Iterable[Any]) -> None:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text  # plain text: a vendor's "[...]" is no markup
-
         fields = scalar_fields(self.item_model)
         rows = [[reporter.scrub(cell(item, field)) for field in fields] for item in items]
         # A field no item has (the vendor answers it only when asked, say) would be an empty column.
-        shown = [index for index, _ in enumerate(fields) if any(row[index] for row in rows)][:MAX_COLUMNS]
-        if shown:
-            table = Table(box=None, header_style="bold", pad_edge=False)
-            for place, index in enumerate(shown):
-                header = fields[index].rstrip("_")
-                # The first column names the item (its id): never wrapped or cut, whatever else must give.
-                widest = max(len(header), *(len(row[index]) for row in rows)) if place == 0 else None
-                table.add_column(header, no_wrap=place == 0, min_width=widest, overflow="fold")
-            for row in rows:
-                table.add_row(*(Text(row[index]) for index in shown))
-            rendered = io.StringIO()
-            Console(file=rendered, width=_table_width(), markup=False, highlight=False).print(table)
-            reporter.out("\n".join(line.rstrip() for line in rendered.getvalue().splitlines()))
-        reporter.out(self._count_line(len(rows)))
+        filled = [index for index, _ in enumerate(fields) if any(row[index] for row in rows)]
+        hidden = max(0, len(filled) - MAX_COLUMNS)
+        if filled:
+            shown = filled[:MAX_COLUMNS]
+            headers = [fields[index].rstrip("_") for index in shown]
+            layout = _table.lay_out(headers, [[row[index] for index in shown] for row in rows], _table_width())
+            hidden += layout.hidden
+            for line in layout.lines:
+                reporter.out(line)
+        reporter.out(self._count_line(len(rows), hidden))
 
-    def _count_line(self, count: int) -> str:
+    def _count_line(self, count: int, hidden: int) -> str:
         noun = self.noun.removesuffix("s") if count == 1 else self.noun
         line = f"{count} {noun}"
         if self.limit is not None and count >= self.limit:
             line += f" (stopped at --limit {self.limit}; there may be more)"
+        if hidden:
+            line += f"; --jsonl shows {hidden} more field{'s' if hidden > 1 else ''}"
         return line
 
 
@@ -227,9 +219,9 @@ def _item_fields(item: Any) -> Any:
     return fields["value"] if set(fields) == {"value"} else fields
 
 
-def _table_width() -> int:
+def _table_width() -> int | None:
     # A terminal's width; written to a file or a pipe, each row on one line however long.
-    return shutil.get_terminal_size().columns if sys.stdout.isatty() else UNBOUNDED_WIDTH
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def _reader_went_away() -> NoReturn:
