@@ -365,3 +365,19 @@ def test_a_dry_run_of_standard_input_sends_nothing(
     assert result.exit_code == 0, result.output
     assert "2 items for feishu disband_chat" in result.output
     assert emu.calls() == []
+
+
+def test_fill_completes_a_listing_that_lacks_columns(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    listing = '{"team_id": "1001", "name": "Demo"}\n{"team_id": "1002"}\n'
+    args = ["disband", "--vendor", "yunxin", "--input", "-", "--fill", "team_type=1", "--fill", "operator_id=acc_owner"]
+    result = invoke_with_input(emu, listing, *args)
+    assert result.exit_code == 0, result.output
+    assert sorted(call["target"] for call in calls(emu, "dismiss_team")) == ["1001", "1002"]
+
+    bad = invoke_with_input(emu, listing, "disband", "--vendor", "yunxin", "--input", "-", "--fill", "team_id=9")
+    assert bad.exit_code == 2 and "--fill: 'team_id' names each item" in bad.output
+    malformed = invoke_with_input(emu, listing, "disband", "--vendor", "yunxin", "--input", "-", "--fill", "team_type")
+    assert malformed.exit_code == 2 and "is not COLUMN=VALUE" in malformed.output

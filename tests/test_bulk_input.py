@@ -203,3 +203,23 @@ def test_every_jsonl_id_comes_back_once_in_input_order(chosen: list[str]) -> Non
 
 def parse(text: str, job: Job) -> list[Item]:
     return parse_items(Source("test input", text), job)
+
+
+def test_fill_gives_a_column_its_value_where_the_input_leaves_it_empty() -> None:
+    fill = {"team_type": "1", "operator_id": "acc_owner"}
+    listing = '{"team_id": "1001", "name": "ops"}\n{"team_id": "1002", "team_type": 2, "operator_id": "acc_b"}\n'
+    items = parse_items(Source("test input", listing), DISBAND["yunxin"], fill=fill)
+    assert [item.arguments for item in items] == [
+        {"team_id": "1001", "team_type": 1, "operator_id": "acc_owner", "extension": None},
+        {"team_id": "1002", "team_type": 2, "operator_id": "acc_b", "extension": None},
+    ]
+    (row,) = parse_items(Source("test input", "1003,,\n"), DISBAND["yunxin"], fill=fill)
+    assert row.arguments["operator_id"] == "acc_owner"
+
+
+@pytest.mark.parametrize(
+    ("fill", "words"), [({"colour": "red"}, "has no column 'colour'"), ({"team_id": "1"}, "names each item")]
+)
+def test_fill_refuses_an_unknown_column_and_the_key(fill: dict[str, str], words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        parse_items(Source("test input", "1001,1,acc\n"), DISBAND["yunxin"], fill=fill)

@@ -89,11 +89,19 @@ def read_source(path: Path, *, stdin: BinaryIO | None = None) -> Source:
         raise InputError(name, line, "is not UTF-8 text") from None
 
 
-def parse_items(source: Source, job: Job) -> list[Item]:
-    """Every item of ``source``, in input order; raises InputError naming the first bad line."""
+def parse_items(source: Source, job: Job, *, fill: Mapping[str, str] | None = None) -> list[Item]:
+    """Every item of ``source``, in input order; raises InputError naming the first bad line.
+
+    ``fill`` gives a column's value wherever a row leaves it empty (a listing piped in has no Yunxin
+    ``operator_id``, say). ValueError for a column the job has not, or one that names each item.
+    """
+    fill = dict(fill or {})
+    check_fill(fill, job)
     is_jsonl = source.text.lstrip().startswith("{")
+    rows = _jsonl_items(source, job) if is_jsonl else _csv_items(source, job)
     items: dict[str, Item] = {}
-    for item in _jsonl_items(source, job) if is_jsonl else _csv_items(source, job):
+    for line, cells in rows:
+        item = _item(source.name, line, {**fill, **{name: cell for name, cell in cells.items() if cell}}, job)
         earlier = items.get(item.key)
         if earlier is None:
             items[item.key] = item
@@ -104,7 +112,18 @@ def parse_items(source: Source, job: Job) -> list[Item]:
     return list(items.values())
 
 
-def _csv_items(source: Source, job: Job) -> Iterator[Item]:
+def check_fill(fill: Mapping[str, str], job: Job) -> None:
+    """Raise ValueError unless every column ``fill`` names is one of the job's that may be filled."""
+    headers = [column.header for column in job.columns]
+    for name in fill:
+        if name not in headers:
+            raise ValueError(f"{job.command} has no column {name!r} (its columns are {', '.join(headers)})")
+        if name in headers[: job.key_size]:
+            # Every row would then name the same item.
+            raise ValueError(f"{name!r} names each item, so it cannot be filled")
+
+
+def _csv_items(source: Source, job: Job) -> Iterator[tuple[int, dict[str, str]]]:
     rows = csv.reader(io.StringIO(source.text, newline=""))
     header: list[str] | None = None
     seen_item = False
@@ -118,10 +137,10 @@ def _csv_items(source: Source, job: Job) -> Iterator[Item]:
             header = _checked_header(source.name, line, cells, job)
             continue
         seen_item = True
-        yield _item(source.name, line, _cells_by_name(source.name, line, cells, header, job), job)
+        yield line, _cells_by_name(source.name, line, cells, header, job)
 
 
-def _jsonl_items(source: Source, job: Job) -> Iterator[Item]:
+def _jsonl_items(source: Source, job: Job) -> Iterator[tuple[int, dict[str, str]]]:
     for line, text in enumerate(source.text.splitlines(), start=1):
         text = text.strip()
         if not text or text.startswith("#"):
@@ -134,7 +153,7 @@ def _jsonl_items(source: Source, job: Job) -> Iterator[Item]:
             ) from None
         if not isinstance(document, dict):
             raise InputError(source.name, line, "is not a JSON object, as every line of JSON Lines input must be")
-        yield _item(source.name, line, _fields_by_column(source.name, line, document, job), job)
+        yield line, _fields_by_column(source.name, line, document, job)
 
 
 def _fields_by_column(source: str, line: int, document: Mapping[str, Any], job: Job) -> dict[str, str]:

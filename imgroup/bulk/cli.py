@@ -66,6 +66,13 @@ def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(dir_okay=False, path_type=Path),
             help="Progress journal (SQLite). Default: <input>.journal.sqlite; for -, stdin-<hash>.journal.sqlite.",
         ),
+        click.option(
+            "--fill",
+            metavar="COLUMN=VALUE",
+            multiple=True,
+            callback=_parse_fill,
+            help="Give COLUMN this value wherever the input leaves it empty (repeatable).",
+        ),
         click.option("--retry-failed", is_flag=True, help="Also run the items that failed in an earlier run."),
         click.option(
             "--report",
@@ -99,6 +106,16 @@ def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return functools.reduce(lambda decorated, option: option(decorated), reversed(options), command)
 
 
+def _parse_fill(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    fill: dict[str, str] = {}
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{value!r} is not COLUMN=VALUE")
+        fill[name.strip().lower()] = text.strip()
+    return fill
+
+
 @click.group(name="bulk", epilog=EXAMPLES)
 def bulk() -> None:
     """Run one operation over many groups: concurrent, rate limited, journaled, resumable.
@@ -112,7 +129,9 @@ def bulk() -> None:
 @bulk.command(
     epilog="\b\nExamples:\n  imgroup bulk disband --vendor feishu --input chats.txt --report outcome.jsonl\n"
     "  imgroup bulk disband --vendor yunxin --input teams.csv --dry-run\n"
-    "  imgroup tencent list-groups --jsonl | imgroup bulk disband --vendor tencent --input -"
+    "  imgroup tencent list-groups --jsonl | imgroup bulk disband --vendor tencent --input -\n"
+    "  imgroup yunxin list-joined-teams acc_owner --team-type 1 --jsonl |\n"
+    "    imgroup bulk disband --vendor yunxin --input - --fill team_type=1 --fill operator_id=acc_owner"
 )
 @click.option("--vendor", required=True, type=click.Choice(sorted(DISBAND)), help="Whose groups.")
 @_job_options
@@ -162,6 +181,7 @@ def run_job(
     job: Job,
     *,
     input_path: Path,
+    fill: dict[str, str],
     journal_path: Path | None,
     retry_failed: bool,
     report_path: Path | None,
@@ -185,9 +205,11 @@ def run_job(
         click.echo("reading the input from the terminal; end it with Ctrl-D", err=True)
     try:
         source = read_source(input_path, stdin=sys.stdin.buffer)
-        items = parse_items(source, job)
+        items = parse_items(source, job, fill=fill)
     except InputError as error:
         return _fail(str(error))
+    except ValueError as error:
+        return _fail(f"--fill: {error}")
     journal_path = journal_path or default_journal_path(input_path, source)
     if dry_run:
         return _describe(job, items, journal_path)
