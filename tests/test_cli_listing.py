@@ -335,3 +335,14 @@ def test_a_table_sizes_columns_by_terminal_cells_and_cuts_only_the_others() -> N
     assert layout.hidden == 0
     narrow = lay_out(["id", "name"], [["oc_" + "9" * 30, "a"]], 10)
     assert [click.unstyle(line) for line in narrow.lines] == ["id", "oc_" + "9" * 30] and narrow.hidden == 1
+
+
+def test_a_reader_that_goes_away_ends_the_listing_quietly(widgets: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `imgroup ... --jsonl | head -1`: the next write finds the pipe closed.
+    def closed_pipe(self: Reporter, text: str) -> None:
+        raise BrokenPipeError
+
+    monkeypatch.setattr(Reporter, "out", closed_pipe)
+    result = widgets("alice", "--jsonl")
+    assert result.exit_code == 1
+    assert result.stderr == ""

@@ -40,8 +40,6 @@ _DESCRIPTION = (
     "Pages through every page (each call asks for --page-size items) until the last one, or until --limit items. "
     "Prints a table, or with --jsonl one JSON object a line (for `imgroup bulk ... --input -`)."
 )
-
-
 # Iterators named for what they do rather than what they yield: iter_search_chats searches, and yields chats.
 _VERBS = ("search_",)
 
@@ -88,7 +86,7 @@ def list_command(vendor: str, operation: str, page_method: Any, iterator: str, i
         listing.run(connection, arguments, as_jsonl=as_jsonl)
 
     name = operation.replace("_", "-")
-    example = _operations.EXAMPLES.get(operation) or _operations._generated_example(
+    example = _operations.EXAMPLES.get(operation) or _operations.generated_example(
         vendor, operation, positional, keyword
     )
     return _operations.OperationCommand(
@@ -98,7 +96,7 @@ def list_command(vendor: str, operation: str, page_method: Any, iterator: str, i
         params=params,
         help=f"{doc.summary}\n\n{_DESCRIPTION}\n\n{doc.description}",
         short_help=doc.summary,
-        epilog=_operations._example_block(
+        epilog=_operations.example_block(
             [example, f"imgroup {vendor} {name} --jsonl > {noun.replace(' ', '-')}.jsonl"]
         ),
     )
@@ -208,7 +206,7 @@ def _is_scalar(annotation: Any, modules: list[Any]) -> bool:
 
 def _item_model(vendor: str, iterator_method: Any) -> Any:
     """The model an iterator yields, from its ``Iterator[Model]`` annotation."""
-    models = _operations._ModelNames(settings.CLIENTS[vendor][0])
+    models = _operations.ModelNames(settings.CLIENTS[vendor][0])
     answer = typing.get_type_hints(iterator_method, localns=models).get("return")
     found = typing.get_args(answer)
     return found[0] if found else None

@@ -97,9 +97,7 @@ def vendor_group(vendor: str) -> click.Group:
         vendor,
         help=f"{VENDOR_TITLES[vendor]} group administration.\n\n"
         f"Credentials and the base URL come from options, the environment ({variables}) or the config file.",
-        epilog=_example_block(
-            [next((EXAMPLES[op] for op in operations if op in EXAMPLES), f"imgroup {vendor} --help")]
-        ),
+        epilog=example_block([next((EXAMPLES[op] for op in operations if op in EXAMPLES), f"imgroup {vendor} --help")]),
     )
     iterators: dict[str, str] = {}
     for info in operations.values():
@@ -129,7 +127,7 @@ def operation_command(vendor: str, operation: str, method: Any) -> click.Command
         connection = _connection.Connection.pop_from(vendor, values)
         call(vendor, operation, connection, given(values), target=positional[0].name if positional else None)
 
-    example = EXAMPLES.get(operation) or _generated_example(vendor, operation, positional, keyword)
+    example = EXAMPLES.get(operation) or generated_example(vendor, operation, positional, keyword)
     return OperationCommand(
         operation.replace("_", "-"),
         argument_help=[(p.name.upper(), doc.arguments.get(p.name, "")) for p in positional],
@@ -137,7 +135,7 @@ def operation_command(vendor: str, operation: str, method: Any) -> click.Command
         params=params,
         help=f"{doc.summary}\n\n{doc.description}",
         short_help=doc.summary,
-        epilog=_example_block([example]),
+        epilog=example_block([example]),
     )
 
 
@@ -146,7 +144,7 @@ def command_parameters(
 ) -> tuple[list[click.Parameter], list[inspect.Parameter], list[inspect.Parameter]]:
     """The click parameters for ``method``'s arguments (but ``leave_out``) and the shared options, and its
     positional and keyword arguments as the command line takes them."""
-    hints = typing.get_type_hints(method, localns=_ModelNames(settings.CLIENTS[vendor][0]))
+    hints = typing.get_type_hints(method, localns=ModelNames(settings.CLIENTS[vendor][0]))
     signature = inspect.signature(method)
     promoted = POSITIONAL.get(operation, ())
     parameters = [p for p in signature.parameters.values() if p.name not in {*_CALL_SETTINGS, *leave_out}]
@@ -196,7 +194,7 @@ def call(
     reporter.success(vendor, operation, ", ".join(acted_on) if isinstance(acted_on, list) else str(acted_on), result)
 
 
-class _ModelNames(Mapping[str, Any]):
+class ModelNames(Mapping[str, Any]):
     """A package's model classes by name, imported as a type hint names one.
 
     The generated methods name their answer models only for type checkers (importing every model up front
@@ -279,7 +277,7 @@ class JsonObject(click.ParamType[dict[str, Any]]):
 JSON_OBJECT = JsonObject()
 
 
-def _generated_example(
+def generated_example(
     vendor: str, operation: str, positional: list[inspect.Parameter], keyword: list[inspect.Parameter]
 ) -> str:
     words = [f"imgroup {vendor} {operation.replace('_', '-')}"] + [p.name.upper() for p in positional]
@@ -287,6 +285,6 @@ def _generated_example(
     return " ".join(words)
 
 
-def _example_block(examples: list[str]) -> str:
+def example_block(examples: list[str]) -> str:
     # \b keeps click from re-wrapping the example lines.
     return "\b\nExample:\n" + "\n".join(f"  {example}" for example in examples)
