@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Self
 
 import httpx
@@ -14,7 +14,13 @@ from . import _auth, _redact, _validation
 from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .errors import ValidationError
+from .errors import ResponseFormatError, ValidationError
+from .models.create_team_data import CreateTeamData
+from .models.get_teams_data import GetTeamsData
+from .models.list_joined_teams_data import ListJoinedTeamsData
+from .models.list_team_members_data import ListTeamMembersData
+from .models.team_info_data import TeamInfoData
+from .models.team_members_change_data import TeamMembersChangeData
 from .operations import DEFAULT_BASE_URL
 
 DEFAULT_TIMEOUT = 10.0
@@ -58,6 +64,232 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
+def prepare_add_team_managers(
+    team_id: Any,
+    team_type: Any,
+    operator_id: Any,
+    managers: Any,
+    extension: Any,
+) -> dict[str, Any]:
+    """Check add_team_managers's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.add_team_managers import _get_kwargs
+    from .models.team_managers_request import TeamManagersRequest
+    from .types import UNSET
+
+    _validation.check("add_team_managers", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "add_team_managers", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check(
+        "add_team_managers", "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check(
+        "add_team_managers",
+        "managers",
+        managers,
+        {"type": "array", "min_items": 1, "max_items": 10, "items": {"type": "string"}},
+        required=True,
+    )
+    _validation.check(
+        "add_team_managers", "extension", extension, {"type": "string", "max_length": 512}, required=False
+    )
+    return _get_kwargs(
+        team_id=team_id,
+        body=TeamManagersRequest(
+            team_type=team_type,
+            operator_id=operator_id,
+            managers=list(managers),
+            extension=UNSET if extension is None else extension,
+        ),
+    )
+
+
+def _result_add_team_managers(answer: Answer) -> None:
+    return None
+
+
+def prepare_add_team_members(
+    operator_id: Any,
+    team_id: Any,
+    team_type: Any,
+    invite_account_ids: Any,
+    msg: Any,
+    extension: Any,
+) -> dict[str, Any]:
+    """Check add_team_members's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.add_team_members import _get_kwargs
+    from .models.add_team_members_request import AddTeamMembersRequest
+    from .types import UNSET
+
+    _validation.check(
+        "add_team_members", "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check("add_team_members", "team_id", team_id, {"type": "integer", "minimum": 1}, required=True)
+    _validation.check(
+        "add_team_members", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check(
+        "add_team_members",
+        "invite_account_ids",
+        invite_account_ids,
+        {"type": "array", "min_items": 1, "items": {"type": "string"}},
+        required=True,
+    )
+    _validation.check("add_team_members", "msg", msg, {"type": "string"}, required=False)
+    _validation.check("add_team_members", "extension", extension, {"type": "string"}, required=False)
+    return _get_kwargs(
+        body=AddTeamMembersRequest(
+            operator_id=operator_id,
+            team_id=team_id,
+            team_type=team_type,
+            invite_account_ids=list(invite_account_ids),
+            msg=UNSET if msg is None else msg,
+            extension=UNSET if extension is None else extension,
+        ),
+    )
+
+
+def _result_add_team_members(answer: Answer) -> TeamMembersChangeData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "add_team_members", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "add_team_members",
+        data,
+        {
+            "success_list": ({"type": "array", "items": {"type": "string"}}, False),
+            "failed_list": ({"type": "array", "items": {"type": "object"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return TeamMembersChangeData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "add_team_members",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_create_team(
+    owner_account_id: Any,
+    team_type: Any,
+    name: Any,
+    icon: Any,
+    announcement: Any,
+    intro: Any,
+    members_limit: Any,
+    server_extension: Any,
+    customer_extension: Any,
+    invite_account_ids: Any,
+    invite_msg: Any,
+    extension: Any,
+    configuration: Any,
+    antispam_configuration: Any,
+) -> dict[str, Any]:
+    """Check create_team's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.create_team import _get_kwargs
+    from .models.create_team_request import CreateTeamRequest
+    from .types import UNSET
+
+    _validation.check(
+        "create_team", "owner_account_id", owner_account_id, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check(
+        "create_team", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check("create_team", "name", name, {"type": "string", "min_length": 1, "max_length": 64}, required=True)
+    _validation.check("create_team", "icon", icon, {"type": "string", "max_length": 1024}, required=False)
+    _validation.check(
+        "create_team", "announcement", announcement, {"type": "string", "max_length": 1024}, required=False
+    )
+    _validation.check("create_team", "intro", intro, {"type": "string", "max_length": 512}, required=False)
+    _validation.check("create_team", "members_limit", members_limit, {"type": "integer", "minimum": 2}, required=False)
+    _validation.check("create_team", "server_extension", server_extension, {"type": "string"}, required=False)
+    _validation.check("create_team", "customer_extension", customer_extension, {"type": "string"}, required=False)
+    _validation.check(
+        "create_team",
+        "invite_account_ids",
+        invite_account_ids,
+        {"type": "array", "items": {"type": "string"}},
+        required=False,
+    )
+    _validation.check("create_team", "invite_msg", invite_msg, {"type": "string"}, required=False)
+    _validation.check("create_team", "extension", extension, {"type": "string", "max_length": 512}, required=False)
+    _validation.check("create_team", "configuration", configuration, {"type": "object"}, required=False)
+    _validation.check(
+        "create_team", "antispam_configuration", antispam_configuration, {"type": "object"}, required=False
+    )
+    return _get_kwargs(
+        body=CreateTeamRequest(
+            owner_account_id=owner_account_id,
+            team_type=team_type,
+            name=name,
+            icon=UNSET if icon is None else icon,
+            announcement=UNSET if announcement is None else announcement,
+            intro=UNSET if intro is None else intro,
+            members_limit=UNSET if members_limit is None else members_limit,
+            server_extension=UNSET if server_extension is None else server_extension,
+            customer_extension=UNSET if customer_extension is None else customer_extension,
+            invite_account_ids=UNSET if invite_account_ids is None else list(invite_account_ids),
+            invite_msg=UNSET if invite_msg is None else invite_msg,
+            extension=UNSET if extension is None else extension,
+            configuration=UNSET if configuration is None else configuration,
+            antispam_configuration=UNSET if antispam_configuration is None else antispam_configuration,
+        ),
+    )
+
+
+def _result_create_team(answer: Answer) -> CreateTeamData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "create_team", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "create_team",
+        data,
+        {
+            "team_info": ({"type": "object"}, True),
+            "failed_list": ({"type": "array", "items": {"type": "object"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return CreateTeamData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "create_team",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
 def prepare_dismiss_team(
     team_id: Any,
     team_type: Any,
@@ -95,11 +327,493 @@ def _result_dismiss_team(answer: Answer) -> Disbanded:
     return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
 
 
+def prepare_get_team(
+    team_id: Any,
+    team_type: Any,
+) -> dict[str, Any]:
+    """Check get_team's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.get_team import _get_kwargs
+
+    _validation.check("get_team", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "get_team", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    return _get_kwargs(
+        team_id=team_id,
+        team_type=team_type,
+    )
+
+
+def _result_get_team(answer: Answer) -> TeamInfoData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "get_team", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer("get_team", data, {"team_info": ({"type": "object"}, True)}, request_id=answer.request_id)
+    try:
+        return TeamInfoData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "get_team",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_get_teams(
+    team_type: Any,
+    team_ids: Any,
+) -> dict[str, Any]:
+    """Check get_teams's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.get_teams import _get_kwargs
+
+    _validation.check(
+        "get_teams", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check("get_teams", "team_ids", team_ids, {"type": "string", "min_length": 2}, required=True)
+    return _get_kwargs(
+        team_type=team_type,
+        team_ids=team_ids,
+    )
+
+
+def _result_get_teams(answer: Answer) -> GetTeamsData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "get_teams", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "get_teams",
+        data,
+        {
+            "team_info_list": ({"type": "array", "items": {"type": "object"}}, True),
+            "invalid_tids": ({"type": "array", "items": {"type": "integer"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return GetTeamsData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "get_teams",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_list_joined_teams(
+    account_id: Any,
+    team_type: Any,
+    page_token: Any,
+    limit: Any,
+    need_return_member_info: Any,
+) -> dict[str, Any]:
+    """Check list_joined_teams's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.list_joined_teams import _get_kwargs
+    from .types import UNSET
+
+    _validation.check("list_joined_teams", "account_id", account_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "list_joined_teams", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check("list_joined_teams", "page_token", page_token, {"type": "string"}, required=False)
+    _validation.check("list_joined_teams", "limit", limit, {"type": "integer", "minimum": 1}, required=False)
+    _validation.check(
+        "list_joined_teams",
+        "need_return_member_info",
+        need_return_member_info,
+        {"type": "integer", "minimum": 0, "maximum": 1},
+        required=False,
+    )
+    return _get_kwargs(
+        account_id=account_id,
+        team_type=team_type,
+        page_token=UNSET if page_token is None else page_token,
+        limit=UNSET if limit is None else limit,
+        need_return_member_info=UNSET if need_return_member_info is None else need_return_member_info,
+    )
+
+
+def _result_list_joined_teams(answer: Answer) -> ListJoinedTeamsData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "list_joined_teams", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "list_joined_teams",
+        data,
+        {
+            "team_info_list": ({"type": "array", "items": {"type": "object"}}, True),
+            "has_more": ({"type": "boolean"}, True),
+            "next_token": ({"type": "string"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return ListJoinedTeamsData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "list_joined_teams",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_list_team_members(
+    team_id: Any,
+    team_type: Any,
+    member_type: Any,
+    chat_banned_type: Any,
+    descending: Any,
+    page_token: Any,
+    limit: Any,
+) -> dict[str, Any]:
+    """Check list_team_members's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.list_team_members import _get_kwargs
+    from .types import UNSET
+
+    _validation.check("list_team_members", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "list_team_members", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check(
+        "list_team_members", "member_type", member_type, {"type": "integer", "minimum": 0, "maximum": 2}, required=False
+    )
+    _validation.check(
+        "list_team_members",
+        "chat_banned_type",
+        chat_banned_type,
+        {"type": "integer", "minimum": 0, "maximum": 2},
+        required=False,
+    )
+    _validation.check("list_team_members", "descending", descending, {"type": "boolean"}, required=False)
+    _validation.check("list_team_members", "page_token", page_token, {"type": "string"}, required=False)
+    _validation.check("list_team_members", "limit", limit, {"type": "integer", "minimum": 1}, required=False)
+    return _get_kwargs(
+        team_id=team_id,
+        team_type=team_type,
+        member_type=UNSET if member_type is None else member_type,
+        chat_banned_type=UNSET if chat_banned_type is None else chat_banned_type,
+        descending=UNSET if descending is None else descending,
+        page_token=UNSET if page_token is None else page_token,
+        limit=UNSET if limit is None else limit,
+    )
+
+
+def _result_list_team_members(answer: Answer) -> ListTeamMembersData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "list_team_members", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "list_team_members",
+        data,
+        {
+            "items": ({"type": "array", "items": {"type": "object"}}, True),
+            "has_more": ({"type": "boolean"}, True),
+            "next_token": ({"type": "string"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return ListTeamMembersData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "list_team_members",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_remove_team_managers(
+    team_id: Any,
+    team_type: Any,
+    operator_id: Any,
+    managers: Any,
+    extension: Any,
+) -> dict[str, Any]:
+    """Check remove_team_managers's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.remove_team_managers import _get_kwargs
+    from .models.team_managers_request import TeamManagersRequest
+    from .types import UNSET
+
+    _validation.check("remove_team_managers", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "remove_team_managers", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check(
+        "remove_team_managers", "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check(
+        "remove_team_managers",
+        "managers",
+        managers,
+        {"type": "array", "min_items": 1, "max_items": 10, "items": {"type": "string"}},
+        required=True,
+    )
+    _validation.check(
+        "remove_team_managers", "extension", extension, {"type": "string", "max_length": 512}, required=False
+    )
+    return _get_kwargs(
+        team_id=team_id,
+        body=TeamManagersRequest(
+            team_type=team_type,
+            operator_id=operator_id,
+            managers=list(managers),
+            extension=UNSET if extension is None else extension,
+        ),
+    )
+
+
+def _result_remove_team_managers(answer: Answer) -> None:
+    return None
+
+
+def prepare_remove_team_members(
+    operator_id: Any,
+    team_id: Any,
+    team_type: Any,
+    kick_account_ids: Any,
+    extension: Any,
+) -> dict[str, Any]:
+    """Check remove_team_members's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.remove_team_members import _get_kwargs
+    from .types import UNSET
+
+    _validation.check(
+        "remove_team_members", "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check("remove_team_members", "team_id", team_id, {"type": "integer", "minimum": 1}, required=True)
+    _validation.check(
+        "remove_team_members", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check(
+        "remove_team_members", "kick_account_ids", kick_account_ids, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check(
+        "remove_team_members", "extension", extension, {"type": "string", "max_length": 512}, required=False
+    )
+    return _get_kwargs(
+        operator_id=operator_id,
+        team_id=team_id,
+        team_type=team_type,
+        kick_account_ids=kick_account_ids,
+        extension=UNSET if extension is None else extension,
+    )
+
+
+def _result_remove_team_members(answer: Answer) -> TeamMembersChangeData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "remove_team_members", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "remove_team_members",
+        data,
+        {
+            "success_list": ({"type": "array", "items": {"type": "string"}}, False),
+            "failed_list": ({"type": "array", "items": {"type": "object"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return TeamMembersChangeData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "remove_team_members",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_transfer_team_owner(
+    team_id: Any,
+    team_type: Any,
+    new_owner_account_id: Any,
+    leave: Any,
+    extension: Any,
+) -> dict[str, Any]:
+    """Check transfer_team_owner's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.transfer_team_owner import _get_kwargs
+    from .models.transfer_team_owner_request import TransferTeamOwnerRequest
+    from .types import UNSET
+
+    _validation.check("transfer_team_owner", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "transfer_team_owner", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check(
+        "transfer_team_owner",
+        "new_owner_account_id",
+        new_owner_account_id,
+        {"type": "string", "min_length": 1},
+        required=True,
+    )
+    _validation.check(
+        "transfer_team_owner", "leave", leave, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check(
+        "transfer_team_owner", "extension", extension, {"type": "string", "max_length": 512}, required=False
+    )
+    return _get_kwargs(
+        team_id=team_id,
+        body=TransferTeamOwnerRequest(
+            team_type=team_type,
+            new_owner_account_id=new_owner_account_id,
+            leave=leave,
+            extension=UNSET if extension is None else extension,
+        ),
+    )
+
+
+def _result_transfer_team_owner(answer: Answer) -> None:
+    return None
+
+
+def prepare_update_team(
+    team_id: Any,
+    operator_id: Any,
+    team_type: Any,
+    name: Any,
+    icon: Any,
+    announcement: Any,
+    intro: Any,
+    members_limit: Any,
+    server_extension: Any,
+    customer_extension: Any,
+    extension: Any,
+    configuration: Any,
+) -> dict[str, Any]:
+    """Check update_team's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import yunxin_im` and the client classes do not need.
+    from .api.yunxin.update_team import _get_kwargs
+    from .models.update_team_request import UpdateTeamRequest
+    from .types import UNSET
+
+    _validation.check("update_team", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check("update_team", "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "update_team", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
+    )
+    _validation.check(
+        "update_team", "name", name, {"type": "string", "min_length": 1, "max_length": 64}, required=False
+    )
+    _validation.check("update_team", "icon", icon, {"type": "string", "max_length": 1024}, required=False)
+    _validation.check(
+        "update_team", "announcement", announcement, {"type": "string", "max_length": 1024}, required=False
+    )
+    _validation.check("update_team", "intro", intro, {"type": "string", "max_length": 512}, required=False)
+    _validation.check("update_team", "members_limit", members_limit, {"type": "integer", "minimum": 2}, required=False)
+    _validation.check("update_team", "server_extension", server_extension, {"type": "string"}, required=False)
+    _validation.check("update_team", "customer_extension", customer_extension, {"type": "string"}, required=False)
+    _validation.check("update_team", "extension", extension, {"type": "string", "max_length": 512}, required=False)
+    _validation.check("update_team", "configuration", configuration, {"type": "object"}, required=False)
+    return _get_kwargs(
+        team_id=team_id,
+        body=UpdateTeamRequest(
+            operator_id=operator_id,
+            team_type=team_type,
+            name=UNSET if name is None else name,
+            icon=UNSET if icon is None else icon,
+            announcement=UNSET if announcement is None else announcement,
+            intro=UNSET if intro is None else intro,
+            members_limit=UNSET if members_limit is None else members_limit,
+            server_extension=UNSET if server_extension is None else server_extension,
+            customer_extension=UNSET if customer_extension is None else customer_extension,
+            extension=UNSET if extension is None else extension,
+            configuration=UNSET if configuration is None else configuration,
+        ),
+    )
+
+
+def _result_update_team(answer: Answer) -> TeamInfoData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "update_team", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "update_team", data, {"team_info": ({"type": "object"}, True)}, request_id=answer.request_id
+    )
+    try:
+        return TeamInfoData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "update_team",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
 class YunxinClient:
     """Client for the yunxin group-administration API (yunxin.yaml).
 
         with YunxinClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
-            client.dismiss_team(...)
+            client.add_team_managers(...)
 
     Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
     ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
@@ -150,6 +864,170 @@ class YunxinClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def add_team_managers(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        operator_id: str,
+        managers: Sequence[str],
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None:
+        """Add team managers.
+
+        Make `managers` (at most 10 a call, each a member of the team) managers of the team (添加管理员), as
+        `operator_id`, the owner.
+
+        ``POST /im/v2/teams/{team_id}/actions/add_manager``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            operator_id: The account id of the operator: the team's owner.
+            managers: The account ids of the managers, at most 10.
+            extension: Custom notification payload (JSON text), not stored.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_team_managers(
+            team_id,
+            team_type,
+            operator_id,
+            managers,
+            extension,
+        )
+        answer = self._pipeline.call("add_team_managers", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_team_managers(answer)
+
+    def add_team_members(
+        self,
+        *,
+        operator_id: str,
+        team_id: int,
+        team_type: int,
+        invite_account_ids: Sequence[str],
+        msg: str | None = None,
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TeamMembersChangeData:
+        """Add members to a team.
+
+        Invite (拉人入群) `invite_account_ids` into the team `team_id` as `operator_id`. Accounts that joined are
+        answered in `success_list`, the others in `failed_list` with a code each (102404: no such account).
+        Written from the captured apifox page of this operation (the layout of seed 004); the current page
+        (https://doc.yunxin.163.com/messaging2/server-apis/jc0MjY4NzA?platform=server) gives the same method
+        and path.
+
+        ``POST /im/v2/team_members``, at most 100 calls/s.
+
+        Args:
+            operator_id: The account id of the operator (the inviter).
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            invite_account_ids: The accounts to invite.
+            msg: The invitation's message.
+            extension: Custom notification payload (JSON text).
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_team_members(
+            operator_id,
+            team_id,
+            team_type,
+            invite_account_ids,
+            msg,
+            extension,
+        )
+        answer = self._pipeline.call("add_team_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_team_members(answer)
+
+    def create_team(
+        self,
+        *,
+        owner_account_id: str,
+        team_type: int,
+        name: str,
+        icon: str | None = None,
+        announcement: str | None = None,
+        intro: str | None = None,
+        members_limit: int | None = None,
+        server_extension: str | None = None,
+        customer_extension: str | None = None,
+        invite_account_ids: Sequence[str] | None = None,
+        invite_msg: str | None = None,
+        extension: str | None = None,
+        configuration: Any | None = None,
+        antispam_configuration: Any | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CreateTeamData:
+        """Create a team.
+
+        Create (创建群组) an advanced team (team_type 1) or a super team (team_type 2) owned by
+        `owner_account_id`, inviting `invite_account_ids` at once. Yunxin generates the team's id and answers
+        it in `team_info.team_id`; invitees that could not join are listed in `failed_list`.
+
+        ``POST /im/v2.1/teams``, at most 100 calls/s.
+
+        Args:
+            owner_account_id: The account id of the owner (the creator).
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            name: The team's name.
+            icon: The URL of the team's avatar.
+            announcement: The team's announcement.
+            intro: The team's introduction.
+            members_limit: Most members, the owner included: 2 to 200 by default (200 when absent), more when the console
+                allows.
+            server_extension: Custom team attributes (JSON text), stored with the team.
+            customer_extension: Custom attributes only the server API sets; the client SDKs pass them through.
+            invite_account_ids: The accounts to invite at once.
+            invite_msg: The invitation's message.
+            extension: Custom notification payload (JSON text), not stored.
+            configuration: The team's permissions.
+            antispam_configuration: Moderation of the team's profile.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_create_team(
+            owner_account_id,
+            team_type,
+            name,
+            icon,
+            announcement,
+            intro,
+            members_limit,
+            server_extension,
+            customer_extension,
+            invite_account_ids,
+            invite_msg,
+            extension,
+            configuration,
+            antispam_configuration,
+        )
+        answer = self._pipeline.call("create_team", request, timeout=timeout, max_retries=max_retries)
+        return _result_create_team(answer)
+
     def dismiss_team(
         self,
         team_id: str,
@@ -194,12 +1072,371 @@ class YunxinClient:
         answer = self._pipeline.call("dismiss_team", request, timeout=timeout, max_retries=max_retries)
         return _result_dismiss_team(answer)
 
+    def get_team(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TeamInfoData:
+        """Get one team.
+
+        Get (查询群组信息) the team `team_id` of kind `team_type`: its name, owner, member count, limits and
+        configuration. A team that does not exist (or was dismissed) answers 108404.
+
+        ``GET /im/v2.1/teams/{team_id}``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_team(
+            team_id,
+            team_type,
+        )
+        answer = self._pipeline.call("get_team", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_team(answer)
+
+    def get_teams(
+        self,
+        *,
+        team_type: int,
+        team_ids: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetTeamsData:
+        """Get teams in batch.
+
+        Get (批量查询群组信息列表) the teams named in `team_ids`, all of one `team_type`. Ids that name no team
+        come back in `invalid_tids` rather than as an error.
+
+        ``GET /im/v2.1/teams``, at most 100 calls/s.
+
+        Args:
+            team_type: The kind of the teams: 1 advanced team (高级群), 2 super team (超大群).
+            team_ids: The team ids as a JSON array, as the SDK sends it: at most 30 advanced or 20 super teams, e.g.
+                `[6001,6002]`.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_teams(
+            team_type,
+            team_ids,
+        )
+        answer = self._pipeline.call("get_teams", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_teams(answer)
+
+    def list_joined_teams(
+        self,
+        account_id: str,
+        *,
+        team_type: int,
+        page_token: str | None = None,
+        limit: int | None = None,
+        need_return_member_info: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ListJoinedTeamsData:
+        """List the teams an account has joined.
+
+        One page of the teams of kind `team_type` that `account_id` belongs to (分页查询指定账号已加入的群组信息),
+        with each team's `owner_account_id` and, when `need_return_member_info` is 1, the account's own
+        membership (`member_info.member_role`: 0 member, 1 owner, 2 manager). Pass the answer's `next_token`
+        as `page_token` for the next page, until `has_more` is false.
+
+        ``GET /im/v2.1/team_members/{account_id}/actions/joined_teams``, at most 100 calls/s.
+
+        Args:
+            account_id: The account id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            page_token: The previous page's `next_token`; empty or absent for the first page.
+            limit: How many teams a page holds at most.
+            need_return_member_info: 1: answer the account's own membership of each team (`member_info`); 0 (the default): do not.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_list_joined_teams(
+            account_id,
+            team_type,
+            page_token,
+            limit,
+            need_return_member_info,
+        )
+        answer = self._pipeline.call("list_joined_teams", request, timeout=timeout, max_retries=max_retries)
+        return _result_list_joined_teams(answer)
+
+    def list_team_members(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        member_type: int | None = None,
+        chat_banned_type: int | None = None,
+        descending: bool | None = None,
+        page_token: str | None = None,
+        limit: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ListTeamMembersData:
+        """List a team's members.
+
+        One page of the members of the team (分页查询群成员列表), with each one's role (`member_role`: 0
+        member, 1 owner, 2 manager). Pass the answer's `next_token` as `page_token` for the next page, until
+        `has_more` is false.
+
+        ``GET /im/v2.1/teams/{team_id}/actions/list_members``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            member_type: Which members: 0 all (the default), 1 the owner and the managers, 2 ordinary members.
+            chat_banned_type: Filter by mute: 0 all (the default), 1 muted members only, 2 members not muted.
+            descending: Newest members first when true.
+            page_token: The previous page's `next_token`; empty or absent for the first page.
+            limit: How many members a page holds at most.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_list_team_members(
+            team_id,
+            team_type,
+            member_type,
+            chat_banned_type,
+            descending,
+            page_token,
+            limit,
+        )
+        answer = self._pipeline.call("list_team_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_list_team_members(answer)
+
+    def remove_team_managers(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        operator_id: str,
+        managers: Sequence[str],
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None:
+        """Remove team managers.
+
+        Make `managers` (at most 10 a call) ordinary members again (移除管理员), as `operator_id`, the owner.
+        The body is JSON, as the SDK sends it with this DELETE.
+
+        ``DELETE /im/v2/teams/{team_id}/actions/remove_manager``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            operator_id: The account id of the operator: the team's owner.
+            managers: The account ids of the managers, at most 10.
+            extension: Custom notification payload (JSON text), not stored.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_remove_team_managers(
+            team_id,
+            team_type,
+            operator_id,
+            managers,
+            extension,
+        )
+        answer = self._pipeline.call("remove_team_managers", request, timeout=timeout, max_retries=max_retries)
+        return _result_remove_team_managers(answer)
+
+    def remove_team_members(
+        self,
+        *,
+        operator_id: str,
+        team_id: int,
+        team_type: int,
+        kick_account_ids: str,
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TeamMembersChangeData:
+        """Remove members from a team.
+
+        Remove (踢人出群) `kick_account_ids` from the team `team_id` as `operator_id`, the owner or a manager
+        (a manager removes ordinary members only; nobody removes the owner). Everything travels in the query,
+        as the SDK sends this DELETE; accounts that could not be removed (not members, the owner) are answered
+        in `failed_list`.
+
+        ``DELETE /im/v2/team_members/actions/kick_member``, at most 100 calls/s.
+
+        Args:
+            operator_id: The account id of the operator: the team's owner or a manager.
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            kick_account_ids: The account ids to remove, joined with commas, as the SDK sends them.
+            extension: Custom notification payload (JSON text), not stored.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_remove_team_members(
+            operator_id,
+            team_id,
+            team_type,
+            kick_account_ids,
+            extension,
+        )
+        answer = self._pipeline.call("remove_team_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_remove_team_members(answer)
+
+    def transfer_team_owner(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        new_owner_account_id: str,
+        leave: int,
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None:
+        """Transfer a team's ownership.
+
+        Make `new_owner_account_id`, a member of the team, its owner (转让群组). The old owner leaves the team
+        (`leave` 1) or stays as an ordinary member (`leave` 2). The app calls as itself: there is no operator.
+
+        ``PATCH /im/v2/teams/{team_id}/actions/transfer_owner``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            new_owner_account_id: The account id of the new owner, a member of the team.
+            leave: What the old owner does: 1 leaves the team, 2 stays as an ordinary member.
+            extension: Custom notification payload (JSON text), not stored; advanced teams only.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_transfer_team_owner(
+            team_id,
+            team_type,
+            new_owner_account_id,
+            leave,
+            extension,
+        )
+        answer = self._pipeline.call("transfer_team_owner", request, timeout=timeout, max_retries=max_retries)
+        return _result_transfer_team_owner(answer)
+
+    def update_team(
+        self,
+        team_id: str,
+        *,
+        operator_id: str,
+        team_type: int,
+        name: str | None = None,
+        icon: str | None = None,
+        announcement: str | None = None,
+        intro: str | None = None,
+        members_limit: int | None = None,
+        server_extension: str | None = None,
+        customer_extension: str | None = None,
+        extension: str | None = None,
+        configuration: Any | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TeamInfoData:
+        """Update a team.
+
+        Update (更新群组信息) the team `team_id` as `operator_id`, the owner or a manager: only the fields sent
+        change. `extension` is a JSON notification payload, not stored.
+
+        ``PATCH /im/v2.1/teams/{team_id}``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            operator_id: The account id of the operator: the team's owner or a manager.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            name: The team's new name.
+            icon: The URL of the team's new avatar.
+            announcement: The team's new announcement.
+            intro: The team's new introduction.
+            members_limit: The new member limit, the owner included.
+            server_extension: New custom team attributes (JSON text).
+            customer_extension: New server-only custom attributes.
+            extension: Custom notification payload (JSON text), not stored.
+            configuration: The team's new permissions.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_update_team(
+            team_id,
+            operator_id,
+            team_type,
+            name,
+            icon,
+            announcement,
+            intro,
+            members_limit,
+            server_extension,
+            customer_extension,
+            extension,
+            configuration,
+        )
+        answer = self._pipeline.call("update_team", request, timeout=timeout, max_retries=max_retries)
+        return _result_update_team(answer)
+
 
 class AsyncYunxinClient:
     """Async client for the yunxin group-administration API (yunxin.yaml).
 
         with AsyncYunxinClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
-            await client.dismiss_team(...)
+            await client.add_team_managers(...)
 
     Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
     ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
@@ -250,6 +1487,170 @@ class AsyncYunxinClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    async def add_team_managers(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        operator_id: str,
+        managers: Sequence[str],
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None:
+        """Add team managers.
+
+        Make `managers` (at most 10 a call, each a member of the team) managers of the team (添加管理员), as
+        `operator_id`, the owner.
+
+        ``POST /im/v2/teams/{team_id}/actions/add_manager``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            operator_id: The account id of the operator: the team's owner.
+            managers: The account ids of the managers, at most 10.
+            extension: Custom notification payload (JSON text), not stored.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_team_managers(
+            team_id,
+            team_type,
+            operator_id,
+            managers,
+            extension,
+        )
+        answer = await self._pipeline.call("add_team_managers", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_team_managers(answer)
+
+    async def add_team_members(
+        self,
+        *,
+        operator_id: str,
+        team_id: int,
+        team_type: int,
+        invite_account_ids: Sequence[str],
+        msg: str | None = None,
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TeamMembersChangeData:
+        """Add members to a team.
+
+        Invite (拉人入群) `invite_account_ids` into the team `team_id` as `operator_id`. Accounts that joined are
+        answered in `success_list`, the others in `failed_list` with a code each (102404: no such account).
+        Written from the captured apifox page of this operation (the layout of seed 004); the current page
+        (https://doc.yunxin.163.com/messaging2/server-apis/jc0MjY4NzA?platform=server) gives the same method
+        and path.
+
+        ``POST /im/v2/team_members``, at most 100 calls/s.
+
+        Args:
+            operator_id: The account id of the operator (the inviter).
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            invite_account_ids: The accounts to invite.
+            msg: The invitation's message.
+            extension: Custom notification payload (JSON text).
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_team_members(
+            operator_id,
+            team_id,
+            team_type,
+            invite_account_ids,
+            msg,
+            extension,
+        )
+        answer = await self._pipeline.call("add_team_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_team_members(answer)
+
+    async def create_team(
+        self,
+        *,
+        owner_account_id: str,
+        team_type: int,
+        name: str,
+        icon: str | None = None,
+        announcement: str | None = None,
+        intro: str | None = None,
+        members_limit: int | None = None,
+        server_extension: str | None = None,
+        customer_extension: str | None = None,
+        invite_account_ids: Sequence[str] | None = None,
+        invite_msg: str | None = None,
+        extension: str | None = None,
+        configuration: Any | None = None,
+        antispam_configuration: Any | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CreateTeamData:
+        """Create a team.
+
+        Create (创建群组) an advanced team (team_type 1) or a super team (team_type 2) owned by
+        `owner_account_id`, inviting `invite_account_ids` at once. Yunxin generates the team's id and answers
+        it in `team_info.team_id`; invitees that could not join are listed in `failed_list`.
+
+        ``POST /im/v2.1/teams``, at most 100 calls/s.
+
+        Args:
+            owner_account_id: The account id of the owner (the creator).
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            name: The team's name.
+            icon: The URL of the team's avatar.
+            announcement: The team's announcement.
+            intro: The team's introduction.
+            members_limit: Most members, the owner included: 2 to 200 by default (200 when absent), more when the console
+                allows.
+            server_extension: Custom team attributes (JSON text), stored with the team.
+            customer_extension: Custom attributes only the server API sets; the client SDKs pass them through.
+            invite_account_ids: The accounts to invite at once.
+            invite_msg: The invitation's message.
+            extension: Custom notification payload (JSON text), not stored.
+            configuration: The team's permissions.
+            antispam_configuration: Moderation of the team's profile.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_create_team(
+            owner_account_id,
+            team_type,
+            name,
+            icon,
+            announcement,
+            intro,
+            members_limit,
+            server_extension,
+            customer_extension,
+            invite_account_ids,
+            invite_msg,
+            extension,
+            configuration,
+            antispam_configuration,
+        )
+        answer = await self._pipeline.call("create_team", request, timeout=timeout, max_retries=max_retries)
+        return _result_create_team(answer)
+
     async def dismiss_team(
         self,
         team_id: str,
@@ -294,10 +1695,380 @@ class AsyncYunxinClient:
         answer = await self._pipeline.call("dismiss_team", request, timeout=timeout, max_retries=max_retries)
         return _result_dismiss_team(answer)
 
+    async def get_team(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TeamInfoData:
+        """Get one team.
+
+        Get (查询群组信息) the team `team_id` of kind `team_type`: its name, owner, member count, limits and
+        configuration. A team that does not exist (or was dismissed) answers 108404.
+
+        ``GET /im/v2.1/teams/{team_id}``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_team(
+            team_id,
+            team_type,
+        )
+        answer = await self._pipeline.call("get_team", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_team(answer)
+
+    async def get_teams(
+        self,
+        *,
+        team_type: int,
+        team_ids: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetTeamsData:
+        """Get teams in batch.
+
+        Get (批量查询群组信息列表) the teams named in `team_ids`, all of one `team_type`. Ids that name no team
+        come back in `invalid_tids` rather than as an error.
+
+        ``GET /im/v2.1/teams``, at most 100 calls/s.
+
+        Args:
+            team_type: The kind of the teams: 1 advanced team (高级群), 2 super team (超大群).
+            team_ids: The team ids as a JSON array, as the SDK sends it: at most 30 advanced or 20 super teams, e.g.
+                `[6001,6002]`.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_teams(
+            team_type,
+            team_ids,
+        )
+        answer = await self._pipeline.call("get_teams", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_teams(answer)
+
+    async def list_joined_teams(
+        self,
+        account_id: str,
+        *,
+        team_type: int,
+        page_token: str | None = None,
+        limit: int | None = None,
+        need_return_member_info: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ListJoinedTeamsData:
+        """List the teams an account has joined.
+
+        One page of the teams of kind `team_type` that `account_id` belongs to (分页查询指定账号已加入的群组信息),
+        with each team's `owner_account_id` and, when `need_return_member_info` is 1, the account's own
+        membership (`member_info.member_role`: 0 member, 1 owner, 2 manager). Pass the answer's `next_token`
+        as `page_token` for the next page, until `has_more` is false.
+
+        ``GET /im/v2.1/team_members/{account_id}/actions/joined_teams``, at most 100 calls/s.
+
+        Args:
+            account_id: The account id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            page_token: The previous page's `next_token`; empty or absent for the first page.
+            limit: How many teams a page holds at most.
+            need_return_member_info: 1: answer the account's own membership of each team (`member_info`); 0 (the default): do not.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_list_joined_teams(
+            account_id,
+            team_type,
+            page_token,
+            limit,
+            need_return_member_info,
+        )
+        answer = await self._pipeline.call("list_joined_teams", request, timeout=timeout, max_retries=max_retries)
+        return _result_list_joined_teams(answer)
+
+    async def list_team_members(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        member_type: int | None = None,
+        chat_banned_type: int | None = None,
+        descending: bool | None = None,
+        page_token: str | None = None,
+        limit: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ListTeamMembersData:
+        """List a team's members.
+
+        One page of the members of the team (分页查询群成员列表), with each one's role (`member_role`: 0
+        member, 1 owner, 2 manager). Pass the answer's `next_token` as `page_token` for the next page, until
+        `has_more` is false.
+
+        ``GET /im/v2.1/teams/{team_id}/actions/list_members``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            member_type: Which members: 0 all (the default), 1 the owner and the managers, 2 ordinary members.
+            chat_banned_type: Filter by mute: 0 all (the default), 1 muted members only, 2 members not muted.
+            descending: Newest members first when true.
+            page_token: The previous page's `next_token`; empty or absent for the first page.
+            limit: How many members a page holds at most.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_list_team_members(
+            team_id,
+            team_type,
+            member_type,
+            chat_banned_type,
+            descending,
+            page_token,
+            limit,
+        )
+        answer = await self._pipeline.call("list_team_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_list_team_members(answer)
+
+    async def remove_team_managers(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        operator_id: str,
+        managers: Sequence[str],
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None:
+        """Remove team managers.
+
+        Make `managers` (at most 10 a call) ordinary members again (移除管理员), as `operator_id`, the owner.
+        The body is JSON, as the SDK sends it with this DELETE.
+
+        ``DELETE /im/v2/teams/{team_id}/actions/remove_manager``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            operator_id: The account id of the operator: the team's owner.
+            managers: The account ids of the managers, at most 10.
+            extension: Custom notification payload (JSON text), not stored.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_remove_team_managers(
+            team_id,
+            team_type,
+            operator_id,
+            managers,
+            extension,
+        )
+        answer = await self._pipeline.call("remove_team_managers", request, timeout=timeout, max_retries=max_retries)
+        return _result_remove_team_managers(answer)
+
+    async def remove_team_members(
+        self,
+        *,
+        operator_id: str,
+        team_id: int,
+        team_type: int,
+        kick_account_ids: str,
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TeamMembersChangeData:
+        """Remove members from a team.
+
+        Remove (踢人出群) `kick_account_ids` from the team `team_id` as `operator_id`, the owner or a manager
+        (a manager removes ordinary members only; nobody removes the owner). Everything travels in the query,
+        as the SDK sends this DELETE; accounts that could not be removed (not members, the owner) are answered
+        in `failed_list`.
+
+        ``DELETE /im/v2/team_members/actions/kick_member``, at most 100 calls/s.
+
+        Args:
+            operator_id: The account id of the operator: the team's owner or a manager.
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            kick_account_ids: The account ids to remove, joined with commas, as the SDK sends them.
+            extension: Custom notification payload (JSON text), not stored.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_remove_team_members(
+            operator_id,
+            team_id,
+            team_type,
+            kick_account_ids,
+            extension,
+        )
+        answer = await self._pipeline.call("remove_team_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_remove_team_members(answer)
+
+    async def transfer_team_owner(
+        self,
+        team_id: str,
+        *,
+        team_type: int,
+        new_owner_account_id: str,
+        leave: int,
+        extension: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None:
+        """Transfer a team's ownership.
+
+        Make `new_owner_account_id`, a member of the team, its owner (转让群组). The old owner leaves the team
+        (`leave` 1) or stays as an ordinary member (`leave` 2). The app calls as itself: there is no operator.
+
+        ``PATCH /im/v2/teams/{team_id}/actions/transfer_owner``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            new_owner_account_id: The account id of the new owner, a member of the team.
+            leave: What the old owner does: 1 leaves the team, 2 stays as an ordinary member.
+            extension: Custom notification payload (JSON text), not stored; advanced teams only.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_transfer_team_owner(
+            team_id,
+            team_type,
+            new_owner_account_id,
+            leave,
+            extension,
+        )
+        answer = await self._pipeline.call("transfer_team_owner", request, timeout=timeout, max_retries=max_retries)
+        return _result_transfer_team_owner(answer)
+
+    async def update_team(
+        self,
+        team_id: str,
+        *,
+        operator_id: str,
+        team_type: int,
+        name: str | None = None,
+        icon: str | None = None,
+        announcement: str | None = None,
+        intro: str | None = None,
+        members_limit: int | None = None,
+        server_extension: str | None = None,
+        customer_extension: str | None = None,
+        extension: str | None = None,
+        configuration: Any | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> TeamInfoData:
+        """Update a team.
+
+        Update (更新群组信息) the team `team_id` as `operator_id`, the owner or a manager: only the fields sent
+        change. `extension` is a JSON notification payload, not stored.
+
+        ``PATCH /im/v2.1/teams/{team_id}``, at most 100 calls/s.
+
+        Args:
+            team_id: The team's id.
+            operator_id: The account id of the operator: the team's owner or a manager.
+            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
+            name: The team's new name.
+            icon: The URL of the team's new avatar.
+            announcement: The team's new announcement.
+            intro: The team's new introduction.
+            members_limit: The new member limit, the owner included.
+            server_extension: New custom team attributes (JSON text).
+            customer_extension: New server-only custom attributes.
+            extension: Custom notification payload (JSON text), not stored.
+            configuration: The team's new permissions.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_update_team(
+            team_id,
+            operator_id,
+            team_type,
+            name,
+            icon,
+            announcement,
+            intro,
+            members_limit,
+            server_extension,
+            customer_extension,
+            extension,
+            configuration,
+        )
+        answer = await self._pipeline.call("update_team", request, timeout=timeout, max_retries=max_retries)
+        return _result_update_team(answer)
+
 
 __all__ = [
     "AsyncYunxinClient",
     "Disbanded",
     "YunxinClient",
+    "prepare_add_team_managers",
+    "prepare_add_team_members",
+    "prepare_create_team",
     "prepare_dismiss_team",
+    "prepare_get_team",
+    "prepare_get_teams",
+    "prepare_list_joined_teams",
+    "prepare_list_team_members",
+    "prepare_remove_team_managers",
+    "prepare_remove_team_members",
+    "prepare_transfer_team_owner",
+    "prepare_update_team",
 ]
