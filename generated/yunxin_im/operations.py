@@ -27,6 +27,10 @@ class OperationInfo(NamedTuple):
     error_codes: tuple[int, ...]
     removes_group: bool
     """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
+    already_done_codes: tuple[int, ...]
+    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
+    iterator: str | None
+    """The clients' iterator method over this list operation's pages, if it pages."""
     signed: bool
     """False for the one call that obtains credentials (Feishu's token endpoint)."""
     doc_page: str
@@ -42,6 +46,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108302, 109404, 109427, 102404, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DY0MTgxNzE?platform=server",
         ),
@@ -53,6 +59,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108302, 109404, 102404, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://yunxin-im.apifox.cn/api-146831683",
         ),
@@ -64,6 +72,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(102404, 102422, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DIwODUwMTE?platform=server",
         ),
@@ -75,6 +85,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108404, 108302, 108449, 109404, 109427, 109432, 109449, 414, 416),
             removes_group=True,
+            already_done_codes=(108404,),
+            iterator=None,
             signed=True,
             doc_page="https://yunxin-im.apifox.cn/api-147233908",
         ),
@@ -86,6 +98,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108302, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DI1Nzc3MDY?platform=server",
         ),
@@ -97,6 +111,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DAyODY4ODE?platform=server",
         ),
@@ -108,6 +124,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(102404, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator="iter_joined_teams",
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TkwODkwNTQ?platform=server",
         ),
@@ -119,6 +137,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108302, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator="iter_team_members",
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/zIxNTk1Mzc?platform=server",
         ),
@@ -130,6 +150,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108302, 109404, 109427, 102404, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TAxNTIzNjU?platform=server",
         ),
@@ -141,6 +163,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108302, 109404, 109432, 102404, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TkzNTM5NTI?platform=server",
         ),
@@ -152,6 +176,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108302, 108449, 109404, 102404, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/zI5NTYzNTg?platform=server",
         ),
@@ -163,6 +189,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(108302, 108449, 109404, 109432, 102404, 414, 416),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/jE2MTc1Mjk?platform=server",
         ),
