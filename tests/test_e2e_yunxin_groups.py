@@ -488,3 +488,120 @@ async def test_team_members_page_in_both_directions(mode: str, imgroup_emulator:
     names = [m.account_id for m in ascending]
     assert names == ["acc_manager", "acc_member", "acc_owner"]
     assert [m.account_id for m in descending] == names[::-1]
+
+
+# --- the iterators ----------------------------------------------------------------------------------------------
+
+
+async def iterate(
+    mode: str, emu: EmulatorServer, method: str, *args: Any, each: Callable[[Any], None], **kwargs: Any
+) -> list[Any]:
+    """Every item ``method`` (an iter_* method) yields, calling ``each(item)`` as it comes."""
+    options = {**emu.credentials["yunxin"], "base_url": emu.base_url}
+    items: list[Any] = []
+    if mode == "sync":
+        with yunxin_im.YunxinClient(**options) as client:
+            for item in getattr(client, method)(*args, **kwargs):
+                items.append(item)
+                each(item)
+        return items
+    async with yunxin_im.AsyncYunxinClient(**options) as client:
+        async for item in getattr(client, method)(*args, **kwargs):
+            items.append(item)
+            each(item)
+    return items
+
+
+def page_tokens(emu: EmulatorServer, operation: str) -> int:
+    return sum(1 for c in emu.calls() if c["operation"] == operation)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_iter_joined_teams_yields_each_team_once_while_others_are_dismissed(
+    mode: str, imgroup_emulator: EmulatorServer
+) -> None:
+    imgroup_emulator.seed(many_teams(250, "acc_paged"))
+    ahead = iter(str(500_000 + n) for n in range(249, 0, -11))
+    dismissed: list[str] = []
+
+    def dismiss_every_tenth(team: Any) -> None:
+        if int(team.team_id) % 10 == 0:  # one already yielded and one still ahead
+            for team_id in (team.team_id, next(ahead, None)):
+                if team_id is not None and team_id not in dismissed:
+                    dismissed.append(team_id)
+                    imgroup_emulator.seed(
+                        {"yunxin": {"teams": [{"team_id": team_id, "team_type": 1, "owner": "x", "dismissed": True}]}}
+                    )
+
+    teams = await iterate(
+        mode, imgroup_emulator, "iter_joined_teams", "acc_paged",
+        each=dismiss_every_tenth, team_type=1, need_return_member_info=1, page_size=16,
+    )  # fmt: skip
+    ids = [t.team_id for t in teams]
+    expected = {str(500_000 + n) for n in range(250)}
+    assert len(ids) == len(set(ids))
+    assert expected - set(dismissed) <= set(ids) <= expected
+    assert set(dismissed) - set(ids)
+    assert {t.member_info.member_role for t in teams} == {OWNER, MANAGER, MEMBER}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_iter_joined_teams_stops_at_limit_and_asks_pages_of_page_size(
+    mode: str, imgroup_emulator: EmulatorServer
+) -> None:
+    imgroup_emulator.seed(many_teams(40, "acc_paged"))
+    before = page_tokens(imgroup_emulator, "list_joined_teams")
+    teams = await iterate(
+        mode,
+        imgroup_emulator,
+        "iter_joined_teams",
+        "acc_paged",
+        each=lambda t: None,
+        team_type=1,
+        page_size=7,
+        limit=20,
+    )
+    assert [t.team_id for t in teams] == [str(500_000 + n) for n in range(20)]
+    assert page_tokens(imgroup_emulator, "list_joined_teams") - before == 3  # 7 + 7 + 6 of the third page
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_iter_team_members_yields_everyone_once_with_roles(mode: str, imgroup_emulator: EmulatorServer) -> None:
+    accounts = [f"acc_{n:03d}" for n in range(120)]
+    team = {"team_id": "7002", "team_type": 1, "owner": "acc_owner", "managers": accounts[:5], "members": accounts[5:]}
+    imgroup_emulator.seed({"yunxin": {"teams": [team]}})
+    members = await iterate(
+        mode, imgroup_emulator, "iter_team_members", "7002", each=lambda m: None, team_type=1, page_size=9
+    )
+    assert sorted(m.account_id for m in members) == sorted([*accounts, "acc_owner"])
+    assert len(members) == 121
+    by_role = {m.account_id: m.member_role for m in members}
+    assert (by_role["acc_owner"], by_role["acc_000"], by_role["acc_100"]) == (OWNER, MANAGER, MEMBER)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_iter_team_members_of_a_dismissed_team_raises_before_yielding(
+    mode: str, imgroup_emulator: EmulatorServer
+) -> None:
+    with pytest.raises(yunxin_im.YunxinError) as caught:
+        await iterate(mode, imgroup_emulator, "iter_team_members", "1999", each=lambda m: None, team_type=1)
+    assert_code(caught.value, 108404)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_update_team_takes_the_configuration_as_a_plain_dict(mode: str, imgroup_emulator: EmulatorServer) -> None:
+    updated = await call(
+        mode, imgroup_emulator, "update_team", "1001",
+        operator_id="acc_owner", team_type=1, configuration={"invite_mode": 1},
+    )  # fmt: skip
+    assert updated.team_info.configuration.invite_mode == 1
+    added = await call(
+        mode, imgroup_emulator, "add_team_members",
+        operator_id="acc_member", team_id=1001, team_type=1, invite_account_ids=["acc_outsider"],
+    )  # fmt: skip
+    assert added.success_list == ["acc_outsider"]  # invite_mode 1: any member invites
