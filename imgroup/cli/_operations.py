@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence
@@ -221,11 +222,35 @@ def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
         return _click_type(type(typing.get_args(hint)[0]))[0], False
     if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str:
         return _click_type(typing.get_args(hint)[0])[0], True
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        return JSON_OBJECT, False
+    if hint is bool:
+        return click.BOOL, False
     if hint is int:
         return click.INT, False
     if hint is float:
         return click.FLOAT, False
     return click.STRING, False
+
+
+class JsonObject(click.ParamType[Any]):
+    """A nested request object (Yunxin's ``configuration``), written on the command line as a JSON object."""
+
+    name = "json-object"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Mapping):
+            return value
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            self.fail(f"{value!r} is not a JSON object, e.g. '{{\"invite_mode\": 1}}'", param, ctx)
+        return parsed
+
+
+JSON_OBJECT = JsonObject()
 
 
 def _generated_example(
