@@ -32,6 +32,13 @@ VENDOR_TITLES = {
 POSITIONAL = {
     "destroy_group": ("group_id",),
     "remove_chat_members": ("id_list",),
+    "get_group_info": ("group_id_list",),
+    "get_group_member_info": ("group_id",),
+    "add_group_member": ("group_id",),
+    "delete_group_member": ("group_id", "member_to_del_account"),
+    "change_group_owner": ("group_id", "new_owner_account"),
+    "modify_group_base_info": ("group_id",),
+    "get_joined_group_list": ("member_account",),
     "add_team_managers": ("managers",),
     "remove_team_managers": ("managers",),
     "add_team_members": ("team_id", "invite_account_ids"),
@@ -47,6 +54,15 @@ EXAMPLES = {
         "--meeting-chat-id oc_demo_meeting"
     ),
     "destroy_group": "imgroup tencent destroy-group '@TGS#demo1' --json",
+    "create_group": "imgroup tencent create-group --kind Public --name Launch --owner-account user1",
+    "get_group_info": "imgroup tencent get-group-info '@TGS#demo_team' '@TGS#demo1'",
+    "get_appid_group_list": "imgroup tencent get-appid-group-list --limit 100",
+    "get_group_member_info": "imgroup tencent get-group-member-info '@TGS#demo_team' --limit 100",
+    "add_group_member": """imgroup tencent add-group-member '@TGS#demo_team' --member-list '{"Member_Account": "user5"}'""",
+    "delete_group_member": "imgroup tencent delete-group-member '@TGS#demo_team' user2 user4",
+    "change_group_owner": "imgroup tencent change-group-owner '@TGS#demo_team' user3",
+    "modify_group_base_info": "imgroup tencent modify-group-base-info '@TGS#demo_team' --name 'Demo team (archived)'",
+    "get_joined_group_list": """imgroup tencent get-joined-group-list user1 --response-filter '{"SelfInfoFilter": ["Role"]}'""",
     "dismiss_team": "imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner",
     "create_team": (
         "imgroup yunxin create-team --owner-account-id acc_owner --team-type 1 --name Launch "
@@ -222,31 +238,31 @@ def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
         return _click_type(type(typing.get_args(hint)[0]))[0], False
     if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str:
         return _click_type(typing.get_args(hint)[0])[0], True
-    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
-        return JSON_OBJECT, False
     if hint is bool:
         return click.BOOL, False
     if hint is int:
         return click.INT, False
     if hint is float:
         return click.FLOAT, False
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        return JSON_OBJECT, False  # a body field that is an object: given as JSON on the command line
     return click.STRING, False
 
 
-class JsonObject(click.ParamType[Any]):
-    """A nested request object (Yunxin's ``configuration``), written on the command line as a JSON object."""
+class JsonObject(click.ParamType[dict[str, Any]]):
+    """A JSON object on the command line, e.g. ``'{"Member_Account": "user5"}'``."""
 
-    name = "json-object"
+    name = "JSON"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, Mapping):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dict[str, Any]:
+        if isinstance(value, dict):
             return value
         try:
             parsed = json.loads(value)
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
-            self.fail(f"{value!r} is not a JSON object, e.g. '{{\"invite_mode\": 1}}'", param, ctx)
+            self.fail(f"{value!r} is not a JSON object", param, ctx)
         return parsed
 
 
