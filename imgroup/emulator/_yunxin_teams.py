@@ -22,6 +22,7 @@ from ._yunxin_rules import (
     ADVANCED_TEAM,
     OWNER_ONLY,
     OWNER_OR_MANAGER_ONLY,
+    PROFILE_FIELDS,
     SUCCESS,
     Invalid,
     Refused,
@@ -98,6 +99,7 @@ def create_team(state: EmulatorState, request: Request, body: Any) -> Result:
     name = text(fields.get("name"), max_length=MAX_NAME)
     members_limit = integer(fields.get("members_limit"), low=2, required=False) or 200
     profile = _profile(fields)
+    # Checked, not kept: the invitation message and the notification payload only travel with the event.
     text(fields.get("invite_msg"), required=False, non_empty=False)
     text(fields.get("extension"), max_length=MAX_EXTENSION, required=False, non_empty=False)
     chosen = configuration(fields.get("configuration")) or {}
@@ -250,7 +252,7 @@ def _managers_call(state: EmulatorState, request: Request, body: Any) -> tuple[Y
 def _profile(fields: dict[str, Any]) -> dict[str, str]:
     limits = {"icon": MAX_LONG_TEXT, "announcement": MAX_LONG_TEXT, "intro": MAX_INTRO}
     profile = {}
-    for name in ("icon", "announcement", "intro", "server_extension", "customer_extension"):
+    for name in PROFILE_FIELDS:
         value = text(fields.get(name), max_length=limits.get(name), required=False, non_empty=False)
         if value is not None:
             profile[name] = value
