@@ -166,8 +166,7 @@ SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tup
                 [(K.PARAM_ADDED, "body reason")],
             ),
             CHANGED_PATH: (
-                # A path of no other operation: /im/v2.1/teams/{team_id} is get_team's and update_team's too.
-                [("\n/im/v2/teams/{team_id}\n", "\n/im/v3/teams/{team_id}\n")],
+                [("\n/im/v2/teams/{team_id}\n", "\n/im/v2.1/teams/{team_id}\n")],
                 [(K.PATH_CHANGED, "dismiss_team")],
             ),
             "removed parameter": ([("extension\nstring\u00a0\n可选\n", "")], [(K.PARAM_REMOVED, "body extension")]),
@@ -275,8 +274,7 @@ FIXTURE_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[
                 [(K.PARAM_ADDED, "body reason")],
             ),
             CHANGED_PATH: (
-                # A path of no other operation: /im/v2.1/teams/{team_id} is get_team's and update_team's too.
-                [("\n/im/v2/teams/{team_id}\n", "\n/im/v3/teams/{team_id}\n")],
+                [("\n/im/v2/teams/{team_id}\n", "\n/im/v2.1/teams/{team_id}\n")],
                 [(K.PATH_CHANGED, "dismiss_team")],
             ),
             "changed bounds": ([(">= 1<= 2", ">= 0<= 2")], [(K.PARAM_BOUNDS_CHANGED, "body team_type")]),
