@@ -42,7 +42,24 @@ EXPECTED = {
             "get_joined_group_list",
         },
     ),
-    "yunxin.yaml": ("yunxin", "yunxin_im", {"dismiss_team"}),
+    "yunxin.yaml": (
+        "yunxin",
+        "yunxin_im",
+        {
+            "dismiss_team",
+            "create_team",
+            "get_team",
+            "get_teams",
+            "update_team",
+            "transfer_team_owner",
+            "add_team_managers",
+            "remove_team_managers",
+            "list_team_members",
+            "add_team_members",
+            "remove_team_members",
+            "list_joined_teams",
+        },
+    ),
 }
 TAGS = {"feishu.yaml": "feishu", "tencent_im.yaml": "tencent_im", "yunxin.yaml": "yunxin"}
 SPEC_FILES = sorted(EXPECTED)
@@ -380,8 +397,9 @@ def test_every_page_maps_to_an_operation_and_every_page_operation_is_covered() -
     # The seeds cover the first operations; later ones were written from pages found with the search tool.
     found = {page_operation(path.read_text(encoding="utf-8")) for path in pages()}
     documented = {(name, op) for name in SPEC_FILES for op in operations(load_spec(name))}
+    # Operations written from pages beyond the seeds (issue 10) name those pages in x-doc-page instead.
     assert found <= documented - {("feishu.yaml", "get_tenant_access_token")}
-    assert ("tencent_im.yaml", "destroy_group") in found
+    assert {("tencent_im.yaml", "destroy_group"), ("yunxin.yaml", "dismiss_team")} <= found
 
 
 @needs_seeds

@@ -40,6 +40,10 @@ POSITIONAL = {
     "change_group_owner": ("group_id", "new_owner_account"),
     "modify_group_base_info": ("group_id",),
     "get_joined_group_list": ("member_account",),
+    "add_team_managers": ("managers",),
+    "remove_team_managers": ("managers",),
+    "add_team_members": ("team_id", "invite_account_ids"),
+    "remove_team_members": ("team_id", "kick_account_ids"),
 }
 
 # Examples a reader can run against `imgroup emulator` (its demo seed has these groups).
@@ -61,6 +65,24 @@ EXAMPLES = {
     "modify_group_base_info": "imgroup tencent modify-group-base-info '@TGS#demo_team' --name 'Demo team (archived)'",
     "get_joined_group_list": """imgroup tencent get-joined-group-list user1 --response-filter '{"SelfInfoFilter": ["Role"]}'""",
     "dismiss_team": "imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner",
+    "create_team": (
+        "imgroup yunxin create-team --owner-account-id acc_owner --team-type 1 --name Launch "
+        "--invite-account-ids acc_member --json"
+    ),
+    "get_team": "imgroup yunxin get-team 1001 --team-type 1 --json",
+    "get_teams": "imgroup yunxin get-teams --team-type 1 --team-ids '[1001,1002,1003]' --json",
+    "update_team": "imgroup yunxin update-team 1001 --operator-id acc_owner --team-type 1 --name Renamed",
+    "transfer_team_owner": (
+        "imgroup yunxin transfer-team-owner 1003 --team-type 1 --new-owner-account-id acc_manager --leave 2"
+    ),
+    "add_team_managers": "imgroup yunxin add-team-managers 1003 acc_member --team-type 1 --operator-id acc_owner",
+    "remove_team_managers": (
+        "imgroup yunxin remove-team-managers 1001 acc_manager --team-type 1 --operator-id acc_owner"
+    ),
+    "list_team_members": "imgroup yunxin list-team-members 1003 --team-type 1 --limit 2 --json",
+    "add_team_members": "imgroup yunxin add-team-members 1003 acc_outsider --operator-id acc_owner --team-type 1",
+    "remove_team_members": ("imgroup yunxin remove-team-members 1003 acc_member --operator-id acc_owner --team-type 1"),
+    "list_joined_teams": "imgroup yunxin list-joined-teams acc_owner --team-type 1 --need-return-member-info 1 --json",
 }
 
 # Per-call settings of every facade method; the command line has them as the shared --timeout/--max-retries.
@@ -246,7 +268,7 @@ def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
         return _click_type(type(typing.get_args(hint)[0]))[0], False
     if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str:
         return _click_type(typing.get_args(hint)[0])[0], True
-    if hint is bool:  # before int: a bool is an int to issubclass
+    if hint is bool:
         return click.BOOL, False
     if hint is int:
         return click.INT, False

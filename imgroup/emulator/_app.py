@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from . import _admin, _feishu, _tencent, _yunxin
+from . import _admin, _feishu, _tencent, _yunxin, _yunxin_members, _yunxin_teams
 from ._pipeline import Emulator
 
 
@@ -19,6 +19,8 @@ def create_app(seed: dict[str, Any] | None = None) -> tuple[Starlette, Emulator]
         *_feishu.routes(emulator),
         *_tencent.routes(emulator),
         *_yunxin.routes(emulator),
+        *_yunxin_teams.routes(emulator),
+        *_yunxin_members.routes(emulator),
         *_admin.routes(emulator),
     ]
     app = Starlette(routes=routes)

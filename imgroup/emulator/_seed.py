@@ -79,6 +79,8 @@ DEMO_SEED: dict[str, Any] = {
             {
                 "team_id": "1001",
                 "team_type": 1,
+                "name": "Demo advanced team",
+                "created_at": 1700000000000,
                 "owner": "acc_owner",
                 "managers": ["acc_manager"],
                 "members": ["acc_member"],
@@ -86,18 +88,40 @@ DEMO_SEED: dict[str, Any] = {
             {
                 "team_id": "1002",
                 "team_type": 1,
+                "name": "Demo advanced team 2",
+                "created_at": 1700000100000,
                 "owner": "acc_owner",
                 "managers": ["acc_manager"],
                 "members": ["acc_member"],
+            },
+            # No manager yet: for handing over (transfer, managers) and for member changes.
+            {
+                "team_id": "1003",
+                "team_type": 1,
+                "name": "Demo handover",
+                "created_at": 1700000200000,
+                "owner": "acc_owner",
+                "members": ["acc_manager", "acc_member"],
+            },
+            # acc_manager owns it: acc_owner only belongs to it.
+            {
+                "team_id": "1004",
+                "team_type": 1,
+                "name": "Demo owned by another",
+                "created_at": 1700000300000,
+                "owner": "acc_manager",
+                "members": ["acc_owner"],
             },
             {
                 "team_id": "2001",
                 "team_type": 2,
+                "name": "Demo super team",
+                "created_at": 1700000400000,
                 "owner": "acc_owner",
                 "managers": ["acc_manager"],
                 "members": ["acc_member"],
             },
-            {"team_id": "1999", "team_type": 1, "owner": "acc_owner", "dismissed": True},
+            {"team_id": "1999", "team_type": 1, "name": "Demo dismissed", "owner": "acc_owner", "dismissed": True},
         ],
     },
 }

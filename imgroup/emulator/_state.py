@@ -125,14 +125,25 @@ class YunxinApp:
     app_secret: str = field(repr=False)
 
 
+# Seeded teams without a creation time were made at this instant (epoch ms), so answers stay deterministic.
+YUNXIN_SEED_EPOCH_MS = 1_700_000_000_000
+
+
 @dataclass
 class YunxinTeam:
     team_id: str
     team_type: int
     owner: str
     managers: set[str] = field(default_factory=set)
-    members: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)  # ordinary members: neither the owner nor a manager
     dismissed: bool = False
+    name: str = ""
+    created_at: int = YUNXIN_SEED_EPOCH_MS  # epoch ms
+    updated_at: int = YUNXIN_SEED_EPOCH_MS
+    members_limit: int = 200
+    profile: dict[str, str] = field(default_factory=dict)  # icon, announcement, intro, extensions
+    configuration: dict[str, int] = field(default_factory=dict)
+    joined_at: dict[str, int] = field(default_factory=dict)  # account -> epoch ms; absent: created_at
 
     def role_of(self, account: str) -> str | None:
         if account == self.owner:
@@ -142,6 +153,9 @@ class YunxinTeam:
         if account in self.members:
             return "member"
         return None
+
+    def participants(self) -> set[str]:
+        return {self.owner, *self.managers, *self.members}
 
 
 @dataclass
@@ -263,16 +277,23 @@ class EmulatorState:
             team_type = int(team["team_type"])
             if team_type not in (1, 2):
                 raise SeedError(f"team {team['team_id']!r}: team_type must be 1 (advanced) or 2 (super)")
+            owner = str(team["owner"])
+            managers = {str(m) for m in team.get("managers", [])} - {owner}
+            created_at = int(team.get("created_at", YUNXIN_SEED_EPOCH_MS))
             record = YunxinTeam(
                 team_id=str(team["team_id"]),
                 team_type=team_type,
-                owner=str(team["owner"]),
-                managers={str(m) for m in team.get("managers", [])},
-                members={str(m) for m in team.get("members", [])},
+                owner=owner,
+                managers=managers,
+                members={str(m) for m in team.get("members", [])} - managers - {owner},
                 dismissed=bool(team.get("dismissed", False)),
+                name=str(team.get("name", "")),
+                created_at=created_at,
+                updated_at=created_at,
+                members_limit=int(team.get("members_limit", 200)),
             )
             self.yunxin_teams[record.team_id] = record
-            self.yunxin_accounts.update({record.owner, *record.managers, *record.members})
+            self.yunxin_accounts.update(record.participants())
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-ready view of every record, without secrets."""
@@ -324,6 +345,8 @@ class EmulatorState:
                 "teams": {
                     team_id: {
                         "team_type": t.team_type,
+                        "name": t.name,
+                        "created_at": t.created_at,
                         "owner": t.owner,
                         "managers": sorted(t.managers),
                         "members": sorted(t.members),
