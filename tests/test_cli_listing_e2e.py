@@ -156,20 +156,37 @@ def test_page_size_and_limit_reach_the_vendor(
     assert [json.loads(line) for line in limited.stdout.splitlines()] == everything[:1]
 
 
-def test_list_groups_feeds_bulk_disband_through_a_pipe(imgroup: Any, imgroup_emulator: EmulatorServer) -> None:
-    listing = imgroup("tencent", "list-groups", "--jsonl")
-    groups = [json.loads(line)["GroupId"] for line in listing.stdout.splitlines()]
-    args = ["bulk", "disband", "--vendor", "tencent", "--input", "-", "--report", "outcome.jsonl"]
-    disbanded = imgroup(*args, stdin=listing.stdout)
-    assert f"{len(groups)} items" in disbanded.stdout
-    destroyed = {call["target"] for call in imgroup_emulator.calls() if call["operation"] == "destroy_group"}
-    assert destroyed == set(groups)
+PIPES = [
+    pytest.param("tencent", ["list-groups"], "iter_groups", [], "GroupId", id="tencent"),
+    pytest.param("feishu", ["list-chats"], "iter_chats", [], "chat_id", id="feishu"),
+    pytest.param(
+        "yunxin",
+        ["list-joined-teams", "acc_owner", "--team-type", "1"],
+        "iter_joined_teams",
+        ["--fill", "team_type=1", "--fill", "operator_id=acc_owner"],
+        "team_id",
+        id="yunxin",
+    ),
+]
+
+
+@pytest.mark.parametrize(("vendor", "args", "iterator", "fill", "id_field"), PIPES)
+def test_a_listing_feeds_bulk_disband_through_a_pipe(
+    imgroup: Any, vendor: str, args: list[str], iterator: str, fill: list[str], id_field: str
+) -> None:
+    listing = imgroup(vendor, *args, "--jsonl")
+    groups = [json.loads(line)[id_field] for line in listing.stdout.splitlines()]
+    bulk = ["bulk", "disband", "--vendor", vendor, "--input", "-", "--report", "outcome.jsonl", *fill]
+    disbanded = imgroup(*bulk, stdin=listing.stdout)
+    assert f"{len(groups)} items, {len(groups)} to run" in disbanded.stdout
     with open("outcome.jsonl", encoding="utf-8") as report:
         outcomes = {row["id"]: row["status"] for row in map(json.loads, report)}
-    # What was disbanded is gone from the next listing; what is left is what failed (a group type the app
-    # admin may not disband, say), and the exit status says so.
-    left = [json.loads(line)["GroupId"] for line in imgroup("tencent", "list-groups", "--jsonl").stdout.splitlines()]
+    assert sorted(outcomes) == sorted(groups)
+    # What was disbanded is gone from the next listing; what is left is what failed (a group the app may
+    # not disband, or one another account owns), and the exit status says so.
+    left = [json.loads(line)[id_field] for line in imgroup(vendor, *args, "--jsonl").stdout.splitlines()]
     assert sorted(left) == sorted(group for group, status in outcomes.items() if status != "done")
+    assert len(left) < len(groups)
     assert disbanded.exit_code == (1 if left else 0)
 
 
