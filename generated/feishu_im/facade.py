@@ -15,6 +15,14 @@ from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from .errors import ResponseFormatError, ValidationError
+from .models.added_chat_members import AddedChatMembers
+from .models.chat_info import ChatInfo
+from .models.chat_managers import ChatManagers
+from .models.chat_member_page import ChatMemberPage
+from .models.chat_page import ChatPage
+from .models.created_chat import CreatedChat
+from .models.is_in_chat_data import IsInChatData
+from .models.meeting_chat_created import MeetingChatCreated
 from .models.remove_chat_members_data import RemoveChatMembersData
 from .models.tenant_access_token_response import TenantAccessTokenResponse
 from .operations import DEFAULT_BASE_URL
@@ -60,6 +68,400 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
+def prepare_add_chat_managers(
+    chat_id: Any,
+    manager_ids: Any,
+    member_id_type: Any,
+) -> dict[str, Any]:
+    """Check add_chat_managers's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.add_chat_managers import _get_kwargs
+    from .models.chat_managers_request import ChatManagersRequest
+    from .types import UNSET
+
+    _validation.check("add_chat_managers", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "add_chat_managers",
+        "manager_ids",
+        manager_ids,
+        {"type": "array", "min_items": 1, "max_items": 50, "items": {"type": "string"}},
+        required=True,
+    )
+    _validation.check(
+        "add_chat_managers",
+        "member_id_type",
+        member_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id", "app_id"]},
+        required=False,
+    )
+    return _get_kwargs(
+        chat_id=chat_id,
+        member_id_type=UNSET if member_id_type is None else member_id_type,
+        body=ChatManagersRequest(
+            manager_ids=list(manager_ids),
+        ),
+    )
+
+
+def _result_add_chat_managers(answer: Answer) -> ChatManagers:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "add_chat_managers", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "add_chat_managers",
+        data,
+        {
+            "chat_managers": ({"type": "array", "items": {"type": "string"}}, False),
+            "chat_bot_managers": ({"type": "array", "items": {"type": "string"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return ChatManagers.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "add_chat_managers",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_add_chat_members(
+    chat_id: Any,
+    id_list: Any,
+    member_id_type: Any,
+    succeed_type: Any,
+) -> dict[str, Any]:
+    """Check add_chat_members's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.add_chat_members import _get_kwargs
+    from .models.add_chat_members_request import AddChatMembersRequest
+    from .types import UNSET
+
+    _validation.check("add_chat_members", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "add_chat_members",
+        "id_list",
+        id_list,
+        {"type": "array", "min_items": 1, "max_items": 50, "items": {"type": "string"}},
+        required=True,
+    )
+    _validation.check(
+        "add_chat_members",
+        "member_id_type",
+        member_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id", "app_id"]},
+        required=False,
+    )
+    _validation.check(
+        "add_chat_members", "succeed_type", succeed_type, {"type": "integer", "enum": [0, 1, 2]}, required=False
+    )
+    return _get_kwargs(
+        chat_id=chat_id,
+        member_id_type=UNSET if member_id_type is None else member_id_type,
+        succeed_type=UNSET if succeed_type is None else succeed_type,
+        body=AddChatMembersRequest(
+            id_list=list(id_list),
+        ),
+    )
+
+
+def _result_add_chat_members(answer: Answer) -> AddedChatMembers:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "add_chat_members", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "add_chat_members",
+        data,
+        {
+            "invalid_id_list": ({"type": "array", "items": {"type": "string"}}, False),
+            "not_existed_id_list": ({"type": "array", "items": {"type": "string"}}, False),
+            "pending_approval_id_list": ({"type": "array", "items": {"type": "string"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return AddedChatMembers.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "add_chat_members",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_create_chat(
+    user_id_type: Any,
+    set_bot_manager: Any,
+    uuid: Any,
+    avatar: Any,
+    name: Any,
+    description: Any,
+    i18n_names: Any,
+    owner_id: Any,
+    user_id_list: Any,
+    bot_id_list: Any,
+    group_message_type: Any,
+    chat_mode: Any,
+    chat_type: Any,
+    external: Any,
+    join_message_visibility: Any,
+    leave_message_visibility: Any,
+    membership_approval: Any,
+    restricted_mode_setting: Any,
+    urgent_setting: Any,
+    video_conference_setting: Any,
+    edit_permission: Any,
+    hide_member_count_setting: Any,
+) -> dict[str, Any]:
+    """Check create_chat's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.create_chat import _get_kwargs
+    from .models.create_chat_request import CreateChatRequest
+    from .types import UNSET
+
+    _validation.check(
+        "create_chat",
+        "user_id_type",
+        user_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
+        required=False,
+    )
+    _validation.check("create_chat", "set_bot_manager", set_bot_manager, {"type": "boolean"}, required=False)
+    _validation.check("create_chat", "uuid", uuid, {"type": "string", "max_length": 50}, required=False)
+    _validation.check("create_chat", "avatar", avatar, {"type": "string"}, required=False)
+    _validation.check("create_chat", "name", name, {"type": "string"}, required=False)
+    _validation.check("create_chat", "description", description, {"type": "string"}, required=False)
+    _validation.check("create_chat", "i18n_names", i18n_names, {"type": "object"}, required=False)
+    _validation.check("create_chat", "owner_id", owner_id, {"type": "string"}, required=False)
+    _validation.check(
+        "create_chat",
+        "user_id_list",
+        user_id_list,
+        {"type": "array", "max_items": 50, "items": {"type": "string"}},
+        required=False,
+    )
+    _validation.check(
+        "create_chat",
+        "bot_id_list",
+        bot_id_list,
+        {"type": "array", "max_items": 5, "items": {"type": "string"}},
+        required=False,
+    )
+    _validation.check(
+        "create_chat",
+        "group_message_type",
+        group_message_type,
+        {"type": "string", "enum": ["chat", "thread"]},
+        required=False,
+    )
+    _validation.check("create_chat", "chat_mode", chat_mode, {"type": "string"}, required=False)
+    _validation.check(
+        "create_chat", "chat_type", chat_type, {"type": "string", "enum": ["private", "public"]}, required=False
+    )
+    _validation.check("create_chat", "external", external, {"type": "boolean"}, required=False)
+    _validation.check(
+        "create_chat",
+        "join_message_visibility",
+        join_message_visibility,
+        {"type": "string", "enum": ["only_owner", "all_members", "not_anyone"]},
+        required=False,
+    )
+    _validation.check(
+        "create_chat",
+        "leave_message_visibility",
+        leave_message_visibility,
+        {"type": "string", "enum": ["only_owner", "all_members", "not_anyone"]},
+        required=False,
+    )
+    _validation.check(
+        "create_chat",
+        "membership_approval",
+        membership_approval,
+        {"type": "string", "enum": ["no_approval_required", "approval_required"]},
+        required=False,
+    )
+    _validation.check(
+        "create_chat", "restricted_mode_setting", restricted_mode_setting, {"type": "object"}, required=False
+    )
+    _validation.check(
+        "create_chat",
+        "urgent_setting",
+        urgent_setting,
+        {"type": "string", "enum": ["only_owner", "all_members"]},
+        required=False,
+    )
+    _validation.check(
+        "create_chat",
+        "video_conference_setting",
+        video_conference_setting,
+        {"type": "string", "enum": ["only_owner", "all_members"]},
+        required=False,
+    )
+    _validation.check(
+        "create_chat",
+        "edit_permission",
+        edit_permission,
+        {"type": "string", "enum": ["only_owner", "all_members"]},
+        required=False,
+    )
+    _validation.check(
+        "create_chat",
+        "hide_member_count_setting",
+        hide_member_count_setting,
+        {"type": "string", "enum": ["all_members", "only_owner"]},
+        required=False,
+    )
+    return _get_kwargs(
+        user_id_type=UNSET if user_id_type is None else user_id_type,
+        set_bot_manager=UNSET if set_bot_manager is None else set_bot_manager,
+        uuid=UNSET if uuid is None else uuid,
+        body=CreateChatRequest(
+            avatar=UNSET if avatar is None else avatar,
+            name=UNSET if name is None else name,
+            description=UNSET if description is None else description,
+            i18n_names=UNSET if i18n_names is None else i18n_names,
+            owner_id=UNSET if owner_id is None else owner_id,
+            user_id_list=UNSET if user_id_list is None else list(user_id_list),
+            bot_id_list=UNSET if bot_id_list is None else list(bot_id_list),
+            group_message_type=UNSET if group_message_type is None else group_message_type,
+            chat_mode=UNSET if chat_mode is None else chat_mode,
+            chat_type=UNSET if chat_type is None else chat_type,
+            external=UNSET if external is None else external,
+            join_message_visibility=UNSET if join_message_visibility is None else join_message_visibility,
+            leave_message_visibility=UNSET if leave_message_visibility is None else leave_message_visibility,
+            membership_approval=UNSET if membership_approval is None else membership_approval,
+            restricted_mode_setting=UNSET if restricted_mode_setting is None else restricted_mode_setting,
+            urgent_setting=UNSET if urgent_setting is None else urgent_setting,
+            video_conference_setting=UNSET if video_conference_setting is None else video_conference_setting,
+            edit_permission=UNSET if edit_permission is None else edit_permission,
+            hide_member_count_setting=UNSET if hide_member_count_setting is None else hide_member_count_setting,
+        ),
+    )
+
+
+def _result_create_chat(answer: Answer) -> CreatedChat:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "create_chat", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "create_chat",
+        data,
+        {
+            "chat_id": ({"type": "string"}, False),
+            "avatar": ({"type": "string"}, False),
+            "name": ({"type": "string"}, False),
+            "description": ({"type": "string"}, False),
+            "i18n_names": ({"type": "object"}, False),
+            "add_member_permission": ({"type": "string"}, False),
+            "share_card_permission": ({"type": "string"}, False),
+            "at_all_permission": ({"type": "string"}, False),
+            "edit_permission": ({"type": "string"}, False),
+            "owner_id_type": ({"type": "string"}, False),
+            "owner_id": ({"type": "string"}, False),
+            "group_message_type": ({"type": "string"}, False),
+            "chat_mode": ({"type": "string"}, False),
+            "chat_type": ({"type": "string"}, False),
+            "chat_tag": ({"type": "string"}, False),
+            "external": ({"type": "boolean"}, False),
+            "tenant_key": ({"type": "string"}, False),
+            "join_message_visibility": ({"type": "string"}, False),
+            "leave_message_visibility": ({"type": "string"}, False),
+            "membership_approval": ({"type": "string"}, False),
+            "moderation_permission": ({"type": "string"}, False),
+            "labels": ({"type": "array", "items": {"type": "string"}}, False),
+            "restricted_mode_setting": ({"type": "object"}, False),
+            "urgent_setting": ({"type": "string"}, False),
+            "video_conference_setting": ({"type": "string"}, False),
+            "pin_manage_setting": ({"type": "string"}, False),
+            "hide_member_count_setting": ({"type": "string"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return CreatedChat.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "create_chat",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_create_meeting_chat(
+    calendar_id: Any,
+    event_id: Any,
+) -> dict[str, Any]:
+    """Check create_meeting_chat's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.create_meeting_chat import _get_kwargs
+
+    _validation.check(
+        "create_meeting_chat", "calendar_id", calendar_id, {"type": "string", "min_length": 1}, required=True
+    )
+    _validation.check("create_meeting_chat", "event_id", event_id, {"type": "string", "min_length": 1}, required=True)
+    return _get_kwargs(
+        calendar_id=calendar_id,
+        event_id=event_id,
+    )
+
+
+def _result_create_meeting_chat(answer: Answer) -> MeetingChatCreated:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "create_meeting_chat", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "create_meeting_chat",
+        data,
+        {"meeting_chat_id": ({"type": "string"}, False), "applink": ({"type": "string"}, False)},
+        request_id=answer.request_id,
+    )
+    try:
+        return MeetingChatCreated.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "create_meeting_chat",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
 def prepare_disband_chat(
     chat_id: Any,
 ) -> dict[str, Any]:
@@ -80,6 +482,90 @@ def prepare_disband_chat(
 
 def _result_disband_chat(answer: Answer) -> Disbanded:
     return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
+
+
+def prepare_get_chat(
+    chat_id: Any,
+    user_id_type: Any,
+) -> dict[str, Any]:
+    """Check get_chat's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.get_chat import _get_kwargs
+    from .types import UNSET
+
+    _validation.check("get_chat", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "get_chat",
+        "user_id_type",
+        user_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
+        required=False,
+    )
+    return _get_kwargs(
+        chat_id=chat_id,
+        user_id_type=UNSET if user_id_type is None else user_id_type,
+    )
+
+
+def _result_get_chat(answer: Answer) -> ChatInfo:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "get_chat", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "get_chat",
+        data,
+        {
+            "avatar": ({"type": "string"}, False),
+            "name": ({"type": "string"}, False),
+            "description": ({"type": "string"}, False),
+            "i18n_names": ({"type": "object"}, False),
+            "add_member_permission": ({"type": "string"}, False),
+            "share_card_permission": ({"type": "string"}, False),
+            "at_all_permission": ({"type": "string"}, False),
+            "edit_permission": ({"type": "string"}, False),
+            "owner_id_type": ({"type": "string"}, False),
+            "owner_id": ({"type": "string"}, False),
+            "user_manager_id_list": ({"type": "array", "items": {"type": "string"}}, False),
+            "bot_manager_id_list": ({"type": "array", "items": {"type": "string"}}, False),
+            "group_message_type": ({"type": "string"}, False),
+            "chat_mode": ({"type": "string"}, False),
+            "chat_type": ({"type": "string"}, False),
+            "chat_tag": ({"type": "string"}, False),
+            "join_message_visibility": ({"type": "string"}, False),
+            "leave_message_visibility": ({"type": "string"}, False),
+            "membership_approval": ({"type": "string"}, False),
+            "moderation_permission": ({"type": "string"}, False),
+            "external": ({"type": "boolean"}, False),
+            "tenant_key": ({"type": "string"}, False),
+            "user_count": ({"type": "string"}, False),
+            "bot_count": ({"type": "string"}, False),
+            "labels": ({"type": "array", "items": {"type": "string"}}, False),
+            "restricted_mode_setting": ({"type": "object"}, False),
+            "urgent_setting": ({"type": "string"}, False),
+            "video_conference_setting": ({"type": "string"}, False),
+            "pin_manage_setting": ({"type": "string"}, False),
+            "hide_member_count_setting": ({"type": "string"}, False),
+            "chat_status": ({"type": "string"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return ChatInfo.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "get_chat",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
 
 
 def prepare_get_tenant_access_token(
@@ -134,6 +620,247 @@ def _result_get_tenant_access_token(answer: Answer) -> TenantAccessTokenResponse
     except (KeyError, TypeError, ValueError) as error:
         raise ResponseFormatError(
             "get_tenant_access_token",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_is_in_chat(
+    chat_id: Any,
+) -> dict[str, Any]:
+    """Check is_in_chat's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.is_in_chat import _get_kwargs
+
+    _validation.check("is_in_chat", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    return _get_kwargs(
+        chat_id=chat_id,
+    )
+
+
+def _result_is_in_chat(answer: Answer) -> IsInChatData:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "is_in_chat", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "is_in_chat", data, {"is_in_chat": ({"type": "boolean"}, False)}, request_id=answer.request_id
+    )
+    try:
+        return IsInChatData.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "is_in_chat",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_list_chat_members(
+    chat_id: Any,
+    member_id_type: Any,
+    page_size: Any,
+    page_token: Any,
+) -> dict[str, Any]:
+    """Check list_chat_members's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.list_chat_members import _get_kwargs
+    from .types import UNSET
+
+    _validation.check("list_chat_members", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "list_chat_members",
+        "member_id_type",
+        member_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
+        required=False,
+    )
+    _validation.check(
+        "list_chat_members", "page_size", page_size, {"type": "integer", "minimum": 1, "maximum": 100}, required=False
+    )
+    _validation.check("list_chat_members", "page_token", page_token, {"type": "string"}, required=False)
+    return _get_kwargs(
+        chat_id=chat_id,
+        member_id_type=UNSET if member_id_type is None else member_id_type,
+        page_size=UNSET if page_size is None else page_size,
+        page_token=UNSET if page_token is None else page_token,
+    )
+
+
+def _result_list_chat_members(answer: Answer) -> ChatMemberPage:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "list_chat_members", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "list_chat_members",
+        data,
+        {
+            "items": ({"type": "array", "items": {"type": "object"}}, False),
+            "page_token": ({"type": "string"}, False),
+            "has_more": ({"type": "boolean"}, False),
+            "member_total": ({"type": "integer", "minimum": 0}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return ChatMemberPage.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "list_chat_members",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_list_chats(
+    user_id_type: Any,
+    sort_type: Any,
+    page_token: Any,
+    page_size: Any,
+) -> dict[str, Any]:
+    """Check list_chats's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.list_chats import _get_kwargs
+    from .types import UNSET
+
+    _validation.check(
+        "list_chats",
+        "user_id_type",
+        user_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
+        required=False,
+    )
+    _validation.check(
+        "list_chats",
+        "sort_type",
+        sort_type,
+        {"type": "string", "enum": ["ByCreateTimeAsc", "ByActiveTimeDesc"]},
+        required=False,
+    )
+    _validation.check("list_chats", "page_token", page_token, {"type": "string"}, required=False)
+    _validation.check(
+        "list_chats", "page_size", page_size, {"type": "integer", "minimum": 1, "maximum": 100}, required=False
+    )
+    return _get_kwargs(
+        user_id_type=UNSET if user_id_type is None else user_id_type,
+        sort_type=UNSET if sort_type is None else sort_type,
+        page_token=UNSET if page_token is None else page_token,
+        page_size=UNSET if page_size is None else page_size,
+    )
+
+
+def _result_list_chats(answer: Answer) -> ChatPage:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "list_chats", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "list_chats",
+        data,
+        {
+            "items": ({"type": "array", "items": {"type": "object"}}, False),
+            "page_token": ({"type": "string"}, False),
+            "has_more": ({"type": "boolean"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return ChatPage.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "list_chats",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
+def prepare_remove_chat_managers(
+    chat_id: Any,
+    manager_ids: Any,
+    member_id_type: Any,
+) -> dict[str, Any]:
+    """Check remove_chat_managers's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.remove_chat_managers import _get_kwargs
+    from .models.chat_managers_request import ChatManagersRequest
+    from .types import UNSET
+
+    _validation.check("remove_chat_managers", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "remove_chat_managers",
+        "manager_ids",
+        manager_ids,
+        {"type": "array", "min_items": 1, "max_items": 50, "items": {"type": "string"}},
+        required=True,
+    )
+    _validation.check(
+        "remove_chat_managers",
+        "member_id_type",
+        member_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id", "app_id"]},
+        required=False,
+    )
+    return _get_kwargs(
+        chat_id=chat_id,
+        member_id_type=UNSET if member_id_type is None else member_id_type,
+        body=ChatManagersRequest(
+            manager_ids=list(manager_ids),
+        ),
+    )
+
+
+def _result_remove_chat_managers(answer: Answer) -> ChatManagers:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "remove_chat_managers", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "remove_chat_managers",
+        data,
+        {
+            "chat_managers": ({"type": "array", "items": {"type": "string"}}, False),
+            "chat_bot_managers": ({"type": "array", "items": {"type": "string"}}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return ChatManagers.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "remove_chat_managers",
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
             request_id=answer.request_id,
@@ -204,6 +931,70 @@ def _result_remove_chat_members(answer: Answer) -> RemoveChatMembersData:
         ) from None
 
 
+def prepare_search_chats(
+    user_id_type: Any,
+    query: Any,
+    page_token: Any,
+    page_size: Any,
+) -> dict[str, Any]:
+    """Check search_chats's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.search_chats import _get_kwargs
+    from .types import UNSET
+
+    _validation.check(
+        "search_chats",
+        "user_id_type",
+        user_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
+        required=False,
+    )
+    _validation.check("search_chats", "query", query, {"type": "string"}, required=False)
+    _validation.check("search_chats", "page_token", page_token, {"type": "string"}, required=False)
+    _validation.check(
+        "search_chats", "page_size", page_size, {"type": "integer", "minimum": 1, "maximum": 100}, required=False
+    )
+    return _get_kwargs(
+        user_id_type=UNSET if user_id_type is None else user_id_type,
+        query=UNSET if query is None else query,
+        page_token=UNSET if page_token is None else page_token,
+        page_size=UNSET if page_size is None else page_size,
+    )
+
+
+def _result_search_chats(answer: Answer) -> ChatPage:
+    body = answer.body or {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            "search_chats", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
+        )
+    _validation.check_answer(
+        "search_chats",
+        data,
+        {
+            "items": ({"type": "array", "items": {"type": "object"}}, False),
+            "page_token": ({"type": "string"}, False),
+            "has_more": ({"type": "boolean"}, False),
+        },
+        request_id=answer.request_id,
+    )
+    try:
+        return ChatPage.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResponseFormatError(
+            "search_chats",
+            f"malformed answer ({type(error).__name__} on {error})",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
+
+
 def prepare_unbind_meeting_chat(
     calendar_id: Any,
     event_id: Any,
@@ -236,11 +1027,170 @@ def _result_unbind_meeting_chat(answer: Answer) -> None:
     return None
 
 
+def prepare_update_chat(
+    chat_id: Any,
+    user_id_type: Any,
+    avatar: Any,
+    name: Any,
+    description: Any,
+    i18n_names: Any,
+    add_member_permission: Any,
+    share_card_permission: Any,
+    at_all_permission: Any,
+    edit_permission: Any,
+    owner_id: Any,
+    join_message_visibility: Any,
+    leave_message_visibility: Any,
+    membership_approval: Any,
+    restricted_mode_setting: Any,
+    chat_type: Any,
+    group_message_type: Any,
+    urgent_setting: Any,
+    video_conference_setting: Any,
+    hide_member_count_setting: Any,
+) -> dict[str, Any]:
+    """Check update_chat's arguments against the spec and build its request, without sending it.
+
+    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
+    a tool that wants to check a whole batch before sending any of it.
+    """
+    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
+    # `import feishu_im` and the client classes do not need.
+    from .api.feishu.update_chat import _get_kwargs
+    from .models.update_chat_request import UpdateChatRequest
+    from .types import UNSET
+
+    _validation.check("update_chat", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    _validation.check(
+        "update_chat",
+        "user_id_type",
+        user_id_type,
+        {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
+        required=False,
+    )
+    _validation.check("update_chat", "avatar", avatar, {"type": "string"}, required=False)
+    _validation.check("update_chat", "name", name, {"type": "string"}, required=False)
+    _validation.check("update_chat", "description", description, {"type": "string"}, required=False)
+    _validation.check("update_chat", "i18n_names", i18n_names, {"type": "object"}, required=False)
+    _validation.check(
+        "update_chat",
+        "add_member_permission",
+        add_member_permission,
+        {"type": "string", "enum": ["only_owner", "all_members"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat",
+        "share_card_permission",
+        share_card_permission,
+        {"type": "string", "enum": ["allowed", "not_allowed"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat",
+        "at_all_permission",
+        at_all_permission,
+        {"type": "string", "enum": ["only_owner", "all_members"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat",
+        "edit_permission",
+        edit_permission,
+        {"type": "string", "enum": ["only_owner", "all_members"]},
+        required=False,
+    )
+    _validation.check("update_chat", "owner_id", owner_id, {"type": "string"}, required=False)
+    _validation.check(
+        "update_chat",
+        "join_message_visibility",
+        join_message_visibility,
+        {"type": "string", "enum": ["only_owner", "all_members", "not_anyone"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat",
+        "leave_message_visibility",
+        leave_message_visibility,
+        {"type": "string", "enum": ["only_owner", "all_members", "not_anyone"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat",
+        "membership_approval",
+        membership_approval,
+        {"type": "string", "enum": ["no_approval_required", "approval_required"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat", "restricted_mode_setting", restricted_mode_setting, {"type": "object"}, required=False
+    )
+    _validation.check(
+        "update_chat", "chat_type", chat_type, {"type": "string", "enum": ["private", "public"]}, required=False
+    )
+    _validation.check(
+        "update_chat",
+        "group_message_type",
+        group_message_type,
+        {"type": "string", "enum": ["chat", "thread"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat",
+        "urgent_setting",
+        urgent_setting,
+        {"type": "string", "enum": ["only_owner", "all_members"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat",
+        "video_conference_setting",
+        video_conference_setting,
+        {"type": "string", "enum": ["only_owner", "all_members"]},
+        required=False,
+    )
+    _validation.check(
+        "update_chat",
+        "hide_member_count_setting",
+        hide_member_count_setting,
+        {"type": "string", "enum": ["all_members", "only_owner"]},
+        required=False,
+    )
+    return _get_kwargs(
+        chat_id=chat_id,
+        user_id_type=UNSET if user_id_type is None else user_id_type,
+        body=UpdateChatRequest(
+            avatar=UNSET if avatar is None else avatar,
+            name=UNSET if name is None else name,
+            description=UNSET if description is None else description,
+            i18n_names=UNSET if i18n_names is None else i18n_names,
+            add_member_permission=UNSET if add_member_permission is None else add_member_permission,
+            share_card_permission=UNSET if share_card_permission is None else share_card_permission,
+            at_all_permission=UNSET if at_all_permission is None else at_all_permission,
+            edit_permission=UNSET if edit_permission is None else edit_permission,
+            owner_id=UNSET if owner_id is None else owner_id,
+            join_message_visibility=UNSET if join_message_visibility is None else join_message_visibility,
+            leave_message_visibility=UNSET if leave_message_visibility is None else leave_message_visibility,
+            membership_approval=UNSET if membership_approval is None else membership_approval,
+            restricted_mode_setting=UNSET if restricted_mode_setting is None else restricted_mode_setting,
+            chat_type=UNSET if chat_type is None else chat_type,
+            group_message_type=UNSET if group_message_type is None else group_message_type,
+            urgent_setting=UNSET if urgent_setting is None else urgent_setting,
+            video_conference_setting=UNSET if video_conference_setting is None else video_conference_setting,
+            hide_member_count_setting=UNSET if hide_member_count_setting is None else hide_member_count_setting,
+        ),
+    )
+
+
+def _result_update_chat(answer: Answer) -> Disbanded:
+    return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
+
+
 class FeishuClient:
     """Client for the feishu group-administration API (feishu.yaml).
 
         with FeishuClient(app_id="cli_a1b2c3", app_secret=os.environ["FEISHU_APP_SECRET"]) as client:
-            client.disband_chat(...)
+            client.add_chat_managers(...)
 
     Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
     ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
@@ -294,6 +1244,213 @@ class FeishuClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def add_chat_managers(
+        self,
+        chat_id: str,
+        *,
+        manager_ids: Sequence[str],
+        member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatManagers:
+        """Make users or bots managers of a chat.
+
+        Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
+        chat's managers afterwards.
+
+        ``POST /open-apis/im/v1/chats/{chat_id}/managers/add_managers``.
+
+        Args:
+            chat_id: The chat's id.
+            manager_ids: The ids of the users or bots, of the kind member_id_type names (bots by app_id).
+            member_id_type: Which kind of id manager_ids holds; bots by app_id.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_chat_managers(
+            chat_id,
+            manager_ids,
+            member_id_type,
+        )
+        answer = self._pipeline.call("add_chat_managers", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_chat_managers(answer)
+
+    def add_chat_members(
+        self,
+        chat_id: str,
+        *,
+        id_list: Sequence[str],
+        member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
+        succeed_type: Literal[0, 1, 2] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AddedChatMembers:
+        """Add users or bots to a chat.
+
+        Add users or bots (将用户或机器人拉入群聊) to a chat. The caller must be in the chat; when only the owner and
+        admins may add members, the caller must be one of them. Ids that could not be added come back in
+        `invalid_id_list`, `not_existed_id_list` and `pending_approval_id_list`.
+
+        ``POST /open-apis/im/v1/chats/{chat_id}/members``, at most 50 calls/s and 1000 calls/min.
+
+        Args:
+            chat_id: The chat's id.
+            id_list: The ids of the users or bots to add, of the kind member_id_type names (bots by app_id).
+            member_id_type: Which kind of id id_list holds; bots by app_id.
+            succeed_type: What to do with unavailable ids: 0 add the others and list the unavailable ones that exist; 1
+                add the others and list every unavailable one; 2 add nobody when any id is unavailable.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_chat_members(
+            chat_id,
+            id_list,
+            member_id_type,
+            succeed_type,
+        )
+        answer = self._pipeline.call("add_chat_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_chat_members(answer)
+
+    def create_chat(
+        self,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        set_bot_manager: bool | None = None,
+        uuid: str | None = None,
+        avatar: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        i18n_names: Any | None = None,
+        owner_id: str | None = None,
+        user_id_list: Sequence[str] | None = None,
+        bot_id_list: Sequence[str] | None = None,
+        group_message_type: Literal["chat", "thread"] | None = None,
+        chat_mode: str | None = None,
+        chat_type: Literal["private", "public"] | None = None,
+        external: bool | None = None,
+        join_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
+        leave_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
+        membership_approval: Literal["no_approval_required", "approval_required"] | None = None,
+        restricted_mode_setting: Any | None = None,
+        urgent_setting: Literal["only_owner", "all_members"] | None = None,
+        video_conference_setting: Literal["only_owner", "all_members"] | None = None,
+        edit_permission: Literal["only_owner", "all_members"] | None = None,
+        hide_member_count_setting: Literal["all_members", "only_owner"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CreatedChat:
+        """Create a group chat.
+
+        Create a group chat (创建群) as the calling bot, with its name, description, owner and first members.
+        Without `owner_id` the bot owns the chat. The answer describes the new chat, `chat_id` included.
+
+        ``POST /open-apis/im/v1/chats``.
+
+        Args:
+            user_id_type: Which kind of user id the request and answer use.
+            set_bot_manager: Whether the creating bot also becomes a manager of the chat.
+            uuid: An idempotency key: requests with the same uuid succeed at most once within an hour.
+            avatar: The image key of the chat's avatar.
+            name: The chat's name; a public chat's name has at least two characters.
+            description: The chat's description.
+            i18n_names: The chat's name in other languages.
+            owner_id: The owner's user id (of user_id_type); left out, the creating bot owns the chat.
+            user_id_list: The users to add, by user id of user_id_type.
+            bot_id_list: The bots to add, by app id.
+            group_message_type: How messages show: chat or thread.
+            chat_mode: The chat's mode; only group.
+            chat_type: private or public.
+            external: Whether the chat is an external chat.
+            join_message_visibility: Who sees member-joined notices.
+            leave_message_visibility: Who sees member-left notices.
+            membership_approval: Whether joining needs approval.
+            restricted_mode_setting: Restricted (confidential) mode.
+            urgent_setting: Who may send urgent messages.
+            video_conference_setting: Who may start video meetings.
+            edit_permission: Who may edit the chat's information.
+            hide_member_count_setting: Who sees the member count.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_create_chat(
+            user_id_type,
+            set_bot_manager,
+            uuid,
+            avatar,
+            name,
+            description,
+            i18n_names,
+            owner_id,
+            user_id_list,
+            bot_id_list,
+            group_message_type,
+            chat_mode,
+            chat_type,
+            external,
+            join_message_visibility,
+            leave_message_visibility,
+            membership_approval,
+            restricted_mode_setting,
+            urgent_setting,
+            video_conference_setting,
+            edit_permission,
+            hide_member_count_setting,
+        )
+        answer = self._pipeline.call("create_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_create_chat(answer)
+
+    def create_meeting_chat(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> MeetingChatCreated:
+        """Create a meeting chat for a calendar event.
+
+        Create the meeting chat (创建会议群) of an event of the caller's calendar, with the event's attendees as
+        members. Calendar ids contain `@`: the path segment is percent-encoded whole.
+
+        ``POST /open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat``.
+
+        Args:
+            calendar_id: The calendar's id.
+            event_id: The event's id.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_create_meeting_chat(
+            calendar_id,
+            event_id,
+        )
+        answer = self._pipeline.call("create_meeting_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_create_meeting_chat(answer)
+
     def disband_chat(
         self,
         chat_id: str,
@@ -326,6 +1483,40 @@ class FeishuClient:
         )
         answer = self._pipeline.call("disband_chat", request, timeout=timeout, max_retries=max_retries)
         return _result_disband_chat(answer)
+
+    def get_chat(
+        self,
+        chat_id: str,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatInfo:
+        """Get a chat's information.
+
+        Get a chat's information (获取群信息): name, description, owner, managers, mode, type and member counts.
+        The caller must be in the chat. Counts are numeric strings, as Feishu sends them.
+
+        ``GET /open-apis/im/v1/chats/{chat_id}``.
+
+        Args:
+            chat_id: The chat's id.
+            user_id_type: Which kind of user id the request and answer use.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_chat(
+            chat_id,
+            user_id_type,
+        )
+        answer = self._pipeline.call("get_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_chat(answer)
 
     def get_tenant_access_token(
         self,
@@ -363,6 +1554,155 @@ class FeishuClient:
         answer = self._pipeline.call("get_tenant_access_token", request, timeout=timeout, max_retries=max_retries)
         return _result_get_tenant_access_token(answer)
 
+    def is_in_chat(
+        self,
+        chat_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> IsInChatData:
+        """Tell whether the caller is in a chat.
+
+        Tell whether the calling bot (tenant token) or user (user token) is in the chat
+        (判断用户或机器人是否在群里).
+
+        ``GET /open-apis/im/v1/chats/{chat_id}/members/is_in_chat``.
+
+        Args:
+            chat_id: The chat's id.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_is_in_chat(
+            chat_id,
+        )
+        answer = self._pipeline.call("is_in_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_is_in_chat(answer)
+
+    def list_chat_members(
+        self,
+        chat_id: str,
+        *,
+        member_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatMemberPage:
+        """List a chat's members.
+
+        List the members of a chat (获取群成员列表), page by page. Bots are not listed, so a page may hold fewer
+        members than asked; members who joined at the same moment come in one page, so a page may hold more.
+        `member_total` counts the users in the chat. The caller must be in the chat.
+
+        ``GET /open-apis/im/v1/chats/{chat_id}/members``, at most 50 calls/s and 1000 calls/min.
+
+        Args:
+            chat_id: The chat's id.
+            member_id_type: Which kind of user id the members are named by.
+            page_size: How many members a page holds.
+            page_token: Leave out on the first call; then the page_token of the previous answer.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_list_chat_members(
+            chat_id,
+            member_id_type,
+            page_size,
+            page_token,
+        )
+        answer = self._pipeline.call("list_chat_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_list_chat_members(answer)
+
+    def list_chats(
+        self,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        sort_type: Literal["ByCreateTimeAsc", "ByActiveTimeDesc"] | None = None,
+        page_token: str | None = None,
+        page_size: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatPage:
+        """List the chats the bot or user is in.
+
+        List the chats (获取用户或机器人所在的群列表) the calling bot (tenant token) or user (user token) is a member of,
+        page by page: `page_token` from one answer asks for the next page while `has_more` is true.
+
+        ``GET /open-apis/im/v1/chats``.
+
+        Args:
+            user_id_type: Which kind of user id the request and answer use.
+            sort_type: The order of the chats: by creation time ascending, or by last activity descending.
+            page_token: Leave out on the first call; then the page_token of the previous answer.
+            page_size: How many chats a page holds.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_list_chats(
+            user_id_type,
+            sort_type,
+            page_token,
+            page_size,
+        )
+        answer = self._pipeline.call("list_chats", request, timeout=timeout, max_retries=max_retries)
+        return _result_list_chats(answer)
+
+    def remove_chat_managers(
+        self,
+        chat_id: str,
+        *,
+        manager_ids: Sequence[str],
+        member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatManagers:
+        """Take managers' rights away in a chat.
+
+        Take the manager role from users or bots of the chat (删除群管理员); they stay members. Only the owner may do
+        this. The answer lists the chat's managers afterwards.
+
+        ``POST /open-apis/im/v1/chats/{chat_id}/managers/delete_managers``.
+
+        Args:
+            chat_id: The chat's id.
+            manager_ids: The ids of the users or bots, of the kind member_id_type names (bots by app_id).
+            member_id_type: Which kind of id manager_ids holds; bots by app_id.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_remove_chat_managers(
+            chat_id,
+            manager_ids,
+            member_id_type,
+        )
+        answer = self._pipeline.call("remove_chat_managers", request, timeout=timeout, max_retries=max_retries)
+        return _result_remove_chat_managers(answer)
+
     def remove_chat_members(
         self,
         chat_id: str,
@@ -399,6 +1739,46 @@ class FeishuClient:
         )
         answer = self._pipeline.call("remove_chat_members", request, timeout=timeout, max_retries=max_retries)
         return _result_remove_chat_members(answer)
+
+    def search_chats(
+        self,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        query: str | None = None,
+        page_token: str | None = None,
+        page_size: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatPage:
+        """Search the chats visible to the bot or user.
+
+        Search (搜索对用户或机器人可见的群列表) the chats the caller is in and the public chats visible to it, by
+        keyword, page by page like list_chats.
+
+        ``GET /open-apis/im/v1/chats/search``, at most 50 calls/s and 1000 calls/min.
+
+        Args:
+            user_id_type: Which kind of user id the request and answer use.
+            query: The keyword: matched against chat names and members' names.
+            page_token: Leave out on the first call; then the page_token of the previous answer.
+            page_size: How many chats a page holds.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_search_chats(
+            user_id_type,
+            query,
+            page_token,
+            page_size,
+        )
+        answer = self._pipeline.call("search_chats", request, timeout=timeout, max_retries=max_retries)
+        return _result_search_chats(answer)
 
     def unbind_meeting_chat(
         self,
@@ -439,12 +1819,102 @@ class FeishuClient:
         answer = self._pipeline.call("unbind_meeting_chat", request, timeout=timeout, max_retries=max_retries)
         return _result_unbind_meeting_chat(answer)
 
+    def update_chat(
+        self,
+        chat_id: str,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        avatar: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        i18n_names: Any | None = None,
+        add_member_permission: Literal["only_owner", "all_members"] | None = None,
+        share_card_permission: Literal["allowed", "not_allowed"] | None = None,
+        at_all_permission: Literal["only_owner", "all_members"] | None = None,
+        edit_permission: Literal["only_owner", "all_members"] | None = None,
+        owner_id: str | None = None,
+        join_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
+        leave_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
+        membership_approval: Literal["no_approval_required", "approval_required"] | None = None,
+        restricted_mode_setting: Any | None = None,
+        chat_type: Literal["private", "public"] | None = None,
+        group_message_type: Literal["chat", "thread"] | None = None,
+        urgent_setting: Literal["only_owner", "all_members"] | None = None,
+        video_conference_setting: Literal["only_owner", "all_members"] | None = None,
+        hide_member_count_setting: Literal["all_members", "only_owner"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Disbanded:
+        """Update a chat's information or move its ownership.
+
+        Update a chat (更新群信息): name, description, permissions, and `owner_id`, which moves ownership to a member
+        of the chat. Fields left out are not changed. Only the owner, an admin, or the creating bot with
+        im:chat:operate_as_owner may change everything; other members may change avatar, name, description and
+        i18n_names when the chat allows it.
+
+        ``PUT /open-apis/im/v1/chats/{chat_id}``, at most 50 calls/s and 1000 calls/min.
+
+        Args:
+            chat_id: The chat's id.
+            user_id_type: Which kind of user id the request and answer use.
+            avatar: The image key of the chat's avatar (uploaded with image_type avatar).
+            name: The chat's name; a public chat's name has at least two characters.
+            description: The chat's description.
+            i18n_names: The chat's name in other languages.
+            add_member_permission: Who may add members; only_owner goes with share_card_permission not_allowed.
+            share_card_permission: Whether the chat may be shared; allowed goes with add_member_permission all_members.
+            at_all_permission: Who may @all.
+            edit_permission: Who may edit the chat's information.
+            owner_id: The new owner's user id (of user_id_type), a member of the chat; this moves ownership.
+            join_message_visibility: Who sees member-joined notices.
+            leave_message_visibility: Who sees member-left notices.
+            membership_approval: Whether joining needs approval.
+            restricted_mode_setting: Restricted (confidential) mode.
+            chat_type: private or public.
+            group_message_type: How messages show: chat or thread.
+            urgent_setting: Who may send urgent messages.
+            video_conference_setting: Who may start video meetings.
+            hide_member_count_setting: Who sees the member count.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_update_chat(
+            chat_id,
+            user_id_type,
+            avatar,
+            name,
+            description,
+            i18n_names,
+            add_member_permission,
+            share_card_permission,
+            at_all_permission,
+            edit_permission,
+            owner_id,
+            join_message_visibility,
+            leave_message_visibility,
+            membership_approval,
+            restricted_mode_setting,
+            chat_type,
+            group_message_type,
+            urgent_setting,
+            video_conference_setting,
+            hide_member_count_setting,
+        )
+        answer = self._pipeline.call("update_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_update_chat(answer)
+
 
 class AsyncFeishuClient:
     """Async client for the feishu group-administration API (feishu.yaml).
 
         with AsyncFeishuClient(app_id="cli_a1b2c3", app_secret=os.environ["FEISHU_APP_SECRET"]) as client:
-            await client.disband_chat(...)
+            await client.add_chat_managers(...)
 
     Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
     ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
@@ -498,6 +1968,213 @@ class AsyncFeishuClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    async def add_chat_managers(
+        self,
+        chat_id: str,
+        *,
+        manager_ids: Sequence[str],
+        member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatManagers:
+        """Make users or bots managers of a chat.
+
+        Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
+        chat's managers afterwards.
+
+        ``POST /open-apis/im/v1/chats/{chat_id}/managers/add_managers``.
+
+        Args:
+            chat_id: The chat's id.
+            manager_ids: The ids of the users or bots, of the kind member_id_type names (bots by app_id).
+            member_id_type: Which kind of id manager_ids holds; bots by app_id.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_chat_managers(
+            chat_id,
+            manager_ids,
+            member_id_type,
+        )
+        answer = await self._pipeline.call("add_chat_managers", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_chat_managers(answer)
+
+    async def add_chat_members(
+        self,
+        chat_id: str,
+        *,
+        id_list: Sequence[str],
+        member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
+        succeed_type: Literal[0, 1, 2] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AddedChatMembers:
+        """Add users or bots to a chat.
+
+        Add users or bots (将用户或机器人拉入群聊) to a chat. The caller must be in the chat; when only the owner and
+        admins may add members, the caller must be one of them. Ids that could not be added come back in
+        `invalid_id_list`, `not_existed_id_list` and `pending_approval_id_list`.
+
+        ``POST /open-apis/im/v1/chats/{chat_id}/members``, at most 50 calls/s and 1000 calls/min.
+
+        Args:
+            chat_id: The chat's id.
+            id_list: The ids of the users or bots to add, of the kind member_id_type names (bots by app_id).
+            member_id_type: Which kind of id id_list holds; bots by app_id.
+            succeed_type: What to do with unavailable ids: 0 add the others and list the unavailable ones that exist; 1
+                add the others and list every unavailable one; 2 add nobody when any id is unavailable.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_add_chat_members(
+            chat_id,
+            id_list,
+            member_id_type,
+            succeed_type,
+        )
+        answer = await self._pipeline.call("add_chat_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_add_chat_members(answer)
+
+    async def create_chat(
+        self,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        set_bot_manager: bool | None = None,
+        uuid: str | None = None,
+        avatar: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        i18n_names: Any | None = None,
+        owner_id: str | None = None,
+        user_id_list: Sequence[str] | None = None,
+        bot_id_list: Sequence[str] | None = None,
+        group_message_type: Literal["chat", "thread"] | None = None,
+        chat_mode: str | None = None,
+        chat_type: Literal["private", "public"] | None = None,
+        external: bool | None = None,
+        join_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
+        leave_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
+        membership_approval: Literal["no_approval_required", "approval_required"] | None = None,
+        restricted_mode_setting: Any | None = None,
+        urgent_setting: Literal["only_owner", "all_members"] | None = None,
+        video_conference_setting: Literal["only_owner", "all_members"] | None = None,
+        edit_permission: Literal["only_owner", "all_members"] | None = None,
+        hide_member_count_setting: Literal["all_members", "only_owner"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CreatedChat:
+        """Create a group chat.
+
+        Create a group chat (创建群) as the calling bot, with its name, description, owner and first members.
+        Without `owner_id` the bot owns the chat. The answer describes the new chat, `chat_id` included.
+
+        ``POST /open-apis/im/v1/chats``.
+
+        Args:
+            user_id_type: Which kind of user id the request and answer use.
+            set_bot_manager: Whether the creating bot also becomes a manager of the chat.
+            uuid: An idempotency key: requests with the same uuid succeed at most once within an hour.
+            avatar: The image key of the chat's avatar.
+            name: The chat's name; a public chat's name has at least two characters.
+            description: The chat's description.
+            i18n_names: The chat's name in other languages.
+            owner_id: The owner's user id (of user_id_type); left out, the creating bot owns the chat.
+            user_id_list: The users to add, by user id of user_id_type.
+            bot_id_list: The bots to add, by app id.
+            group_message_type: How messages show: chat or thread.
+            chat_mode: The chat's mode; only group.
+            chat_type: private or public.
+            external: Whether the chat is an external chat.
+            join_message_visibility: Who sees member-joined notices.
+            leave_message_visibility: Who sees member-left notices.
+            membership_approval: Whether joining needs approval.
+            restricted_mode_setting: Restricted (confidential) mode.
+            urgent_setting: Who may send urgent messages.
+            video_conference_setting: Who may start video meetings.
+            edit_permission: Who may edit the chat's information.
+            hide_member_count_setting: Who sees the member count.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_create_chat(
+            user_id_type,
+            set_bot_manager,
+            uuid,
+            avatar,
+            name,
+            description,
+            i18n_names,
+            owner_id,
+            user_id_list,
+            bot_id_list,
+            group_message_type,
+            chat_mode,
+            chat_type,
+            external,
+            join_message_visibility,
+            leave_message_visibility,
+            membership_approval,
+            restricted_mode_setting,
+            urgent_setting,
+            video_conference_setting,
+            edit_permission,
+            hide_member_count_setting,
+        )
+        answer = await self._pipeline.call("create_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_create_chat(answer)
+
+    async def create_meeting_chat(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> MeetingChatCreated:
+        """Create a meeting chat for a calendar event.
+
+        Create the meeting chat (创建会议群) of an event of the caller's calendar, with the event's attendees as
+        members. Calendar ids contain `@`: the path segment is percent-encoded whole.
+
+        ``POST /open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat``.
+
+        Args:
+            calendar_id: The calendar's id.
+            event_id: The event's id.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_create_meeting_chat(
+            calendar_id,
+            event_id,
+        )
+        answer = await self._pipeline.call("create_meeting_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_create_meeting_chat(answer)
+
     async def disband_chat(
         self,
         chat_id: str,
@@ -530,6 +2207,40 @@ class AsyncFeishuClient:
         )
         answer = await self._pipeline.call("disband_chat", request, timeout=timeout, max_retries=max_retries)
         return _result_disband_chat(answer)
+
+    async def get_chat(
+        self,
+        chat_id: str,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatInfo:
+        """Get a chat's information.
+
+        Get a chat's information (获取群信息): name, description, owner, managers, mode, type and member counts.
+        The caller must be in the chat. Counts are numeric strings, as Feishu sends them.
+
+        ``GET /open-apis/im/v1/chats/{chat_id}``.
+
+        Args:
+            chat_id: The chat's id.
+            user_id_type: Which kind of user id the request and answer use.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_get_chat(
+            chat_id,
+            user_id_type,
+        )
+        answer = await self._pipeline.call("get_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_get_chat(answer)
 
     async def get_tenant_access_token(
         self,
@@ -567,6 +2278,155 @@ class AsyncFeishuClient:
         answer = await self._pipeline.call("get_tenant_access_token", request, timeout=timeout, max_retries=max_retries)
         return _result_get_tenant_access_token(answer)
 
+    async def is_in_chat(
+        self,
+        chat_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> IsInChatData:
+        """Tell whether the caller is in a chat.
+
+        Tell whether the calling bot (tenant token) or user (user token) is in the chat
+        (判断用户或机器人是否在群里).
+
+        ``GET /open-apis/im/v1/chats/{chat_id}/members/is_in_chat``.
+
+        Args:
+            chat_id: The chat's id.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_is_in_chat(
+            chat_id,
+        )
+        answer = await self._pipeline.call("is_in_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_is_in_chat(answer)
+
+    async def list_chat_members(
+        self,
+        chat_id: str,
+        *,
+        member_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatMemberPage:
+        """List a chat's members.
+
+        List the members of a chat (获取群成员列表), page by page. Bots are not listed, so a page may hold fewer
+        members than asked; members who joined at the same moment come in one page, so a page may hold more.
+        `member_total` counts the users in the chat. The caller must be in the chat.
+
+        ``GET /open-apis/im/v1/chats/{chat_id}/members``, at most 50 calls/s and 1000 calls/min.
+
+        Args:
+            chat_id: The chat's id.
+            member_id_type: Which kind of user id the members are named by.
+            page_size: How many members a page holds.
+            page_token: Leave out on the first call; then the page_token of the previous answer.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_list_chat_members(
+            chat_id,
+            member_id_type,
+            page_size,
+            page_token,
+        )
+        answer = await self._pipeline.call("list_chat_members", request, timeout=timeout, max_retries=max_retries)
+        return _result_list_chat_members(answer)
+
+    async def list_chats(
+        self,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        sort_type: Literal["ByCreateTimeAsc", "ByActiveTimeDesc"] | None = None,
+        page_token: str | None = None,
+        page_size: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatPage:
+        """List the chats the bot or user is in.
+
+        List the chats (获取用户或机器人所在的群列表) the calling bot (tenant token) or user (user token) is a member of,
+        page by page: `page_token` from one answer asks for the next page while `has_more` is true.
+
+        ``GET /open-apis/im/v1/chats``.
+
+        Args:
+            user_id_type: Which kind of user id the request and answer use.
+            sort_type: The order of the chats: by creation time ascending, or by last activity descending.
+            page_token: Leave out on the first call; then the page_token of the previous answer.
+            page_size: How many chats a page holds.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_list_chats(
+            user_id_type,
+            sort_type,
+            page_token,
+            page_size,
+        )
+        answer = await self._pipeline.call("list_chats", request, timeout=timeout, max_retries=max_retries)
+        return _result_list_chats(answer)
+
+    async def remove_chat_managers(
+        self,
+        chat_id: str,
+        *,
+        manager_ids: Sequence[str],
+        member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatManagers:
+        """Take managers' rights away in a chat.
+
+        Take the manager role from users or bots of the chat (删除群管理员); they stay members. Only the owner may do
+        this. The answer lists the chat's managers afterwards.
+
+        ``POST /open-apis/im/v1/chats/{chat_id}/managers/delete_managers``.
+
+        Args:
+            chat_id: The chat's id.
+            manager_ids: The ids of the users or bots, of the kind member_id_type names (bots by app_id).
+            member_id_type: Which kind of id manager_ids holds; bots by app_id.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_remove_chat_managers(
+            chat_id,
+            manager_ids,
+            member_id_type,
+        )
+        answer = await self._pipeline.call("remove_chat_managers", request, timeout=timeout, max_retries=max_retries)
+        return _result_remove_chat_managers(answer)
+
     async def remove_chat_members(
         self,
         chat_id: str,
@@ -603,6 +2463,46 @@ class AsyncFeishuClient:
         )
         answer = await self._pipeline.call("remove_chat_members", request, timeout=timeout, max_retries=max_retries)
         return _result_remove_chat_members(answer)
+
+    async def search_chats(
+        self,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        query: str | None = None,
+        page_token: str | None = None,
+        page_size: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatPage:
+        """Search the chats visible to the bot or user.
+
+        Search (搜索对用户或机器人可见的群列表) the chats the caller is in and the public chats visible to it, by
+        keyword, page by page like list_chats.
+
+        ``GET /open-apis/im/v1/chats/search``, at most 50 calls/s and 1000 calls/min.
+
+        Args:
+            user_id_type: Which kind of user id the request and answer use.
+            query: The keyword: matched against chat names and members' names.
+            page_token: Leave out on the first call; then the page_token of the previous answer.
+            page_size: How many chats a page holds.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_search_chats(
+            user_id_type,
+            query,
+            page_token,
+            page_size,
+        )
+        answer = await self._pipeline.call("search_chats", request, timeout=timeout, max_retries=max_retries)
+        return _result_search_chats(answer)
 
     async def unbind_meeting_chat(
         self,
@@ -643,13 +2543,114 @@ class AsyncFeishuClient:
         answer = await self._pipeline.call("unbind_meeting_chat", request, timeout=timeout, max_retries=max_retries)
         return _result_unbind_meeting_chat(answer)
 
+    async def update_chat(
+        self,
+        chat_id: str,
+        *,
+        user_id_type: Literal["open_id", "union_id", "user_id"] | None = None,
+        avatar: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        i18n_names: Any | None = None,
+        add_member_permission: Literal["only_owner", "all_members"] | None = None,
+        share_card_permission: Literal["allowed", "not_allowed"] | None = None,
+        at_all_permission: Literal["only_owner", "all_members"] | None = None,
+        edit_permission: Literal["only_owner", "all_members"] | None = None,
+        owner_id: str | None = None,
+        join_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
+        leave_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
+        membership_approval: Literal["no_approval_required", "approval_required"] | None = None,
+        restricted_mode_setting: Any | None = None,
+        chat_type: Literal["private", "public"] | None = None,
+        group_message_type: Literal["chat", "thread"] | None = None,
+        urgent_setting: Literal["only_owner", "all_members"] | None = None,
+        video_conference_setting: Literal["only_owner", "all_members"] | None = None,
+        hide_member_count_setting: Literal["all_members", "only_owner"] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Disbanded:
+        """Update a chat's information or move its ownership.
+
+        Update a chat (更新群信息): name, description, permissions, and `owner_id`, which moves ownership to a member
+        of the chat. Fields left out are not changed. Only the owner, an admin, or the creating bot with
+        im:chat:operate_as_owner may change everything; other members may change avatar, name, description and
+        i18n_names when the chat allows it.
+
+        ``PUT /open-apis/im/v1/chats/{chat_id}``, at most 50 calls/s and 1000 calls/min.
+
+        Args:
+            chat_id: The chat's id.
+            user_id_type: Which kind of user id the request and answer use.
+            avatar: The image key of the chat's avatar (uploaded with image_type avatar).
+            name: The chat's name; a public chat's name has at least two characters.
+            description: The chat's description.
+            i18n_names: The chat's name in other languages.
+            add_member_permission: Who may add members; only_owner goes with share_card_permission not_allowed.
+            share_card_permission: Whether the chat may be shared; allowed goes with add_member_permission all_members.
+            at_all_permission: Who may @all.
+            edit_permission: Who may edit the chat's information.
+            owner_id: The new owner's user id (of user_id_type), a member of the chat; this moves ownership.
+            join_message_visibility: Who sees member-joined notices.
+            leave_message_visibility: Who sees member-left notices.
+            membership_approval: Whether joining needs approval.
+            restricted_mode_setting: Restricted (confidential) mode.
+            chat_type: private or public.
+            group_message_type: How messages show: chat or thread.
+            urgent_setting: Who may send urgent messages.
+            video_conference_setting: Who may start video meetings.
+            hide_member_count_setting: Who sees the member count.
+            timeout: seconds for this call (default: the client's).
+            max_retries: retries for this call (default: the client's).
+
+        Raises:
+            ValidationError: an argument breaks the spec; nothing was sent.
+            ApiError: the vendor answered with an error code (a subclass per category).
+            ApiConnectionError: no answer, after the retries.
+            ResponseFormatError: the answer was not the vendor's envelope.
+        """
+        request = prepare_update_chat(
+            chat_id,
+            user_id_type,
+            avatar,
+            name,
+            description,
+            i18n_names,
+            add_member_permission,
+            share_card_permission,
+            at_all_permission,
+            edit_permission,
+            owner_id,
+            join_message_visibility,
+            leave_message_visibility,
+            membership_approval,
+            restricted_mode_setting,
+            chat_type,
+            group_message_type,
+            urgent_setting,
+            video_conference_setting,
+            hide_member_count_setting,
+        )
+        answer = await self._pipeline.call("update_chat", request, timeout=timeout, max_retries=max_retries)
+        return _result_update_chat(answer)
+
 
 __all__ = [
     "AsyncFeishuClient",
     "Disbanded",
     "FeishuClient",
+    "prepare_add_chat_managers",
+    "prepare_add_chat_members",
+    "prepare_create_chat",
+    "prepare_create_meeting_chat",
     "prepare_disband_chat",
+    "prepare_get_chat",
     "prepare_get_tenant_access_token",
+    "prepare_is_in_chat",
+    "prepare_list_chat_members",
+    "prepare_list_chats",
+    "prepare_remove_chat_managers",
     "prepare_remove_chat_members",
+    "prepare_search_chats",
     "prepare_unbind_meeting_chat",
+    "prepare_update_chat",
 ]
