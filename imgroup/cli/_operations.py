@@ -31,6 +31,10 @@ VENDOR_TITLES = {
 POSITIONAL = {
     "destroy_group": ("group_id",),
     "remove_chat_members": ("id_list",),
+    "search_chats": ("query",),
+    "add_chat_members": ("id_list",),
+    "add_chat_managers": ("manager_ids",),
+    "remove_chat_managers": ("manager_ids",),
 }
 
 # Examples a reader can run against `imgroup emulator` (its demo seed has these groups).
@@ -41,6 +45,17 @@ EXAMPLES = {
         "imgroup feishu unbind-meeting-chat feishu.cn_demo@group.calendar.feishu.cn evt_demo_0 "
         "--meeting-chat-id oc_demo_meeting"
     ),
+    "get_chat": "imgroup feishu get-chat oc_demo_named",
+    "list_chats": "imgroup feishu list-chats --page-size 5",
+    "search_chats": "imgroup feishu search-chats project",
+    "create_chat": "imgroup feishu create-chat --name Launch --user-id-list ou_alice --user-id-list ou_bob",
+    "update_chat": "imgroup feishu update-chat oc_demo_transfer --owner-id ou_alice",
+    "list_chat_members": "imgroup feishu list-chat-members oc_demo_transfer --page-size 2",
+    "add_chat_members": "imgroup feishu add-chat-members oc_demo_named ou_carol ou_dave",
+    "is_in_chat": "imgroup feishu is-in-chat oc_demo_member",
+    "add_chat_managers": "imgroup feishu add-chat-managers oc_demo_transfer ou_alice",
+    "remove_chat_managers": "imgroup feishu remove-chat-managers oc_demo_transfer ou_bob",
+    "create_meeting_chat": "imgroup feishu create-meeting-chat feishu.cn_demo@group.calendar.feishu.cn evt_demo_2",
     "destroy_group": "imgroup tencent destroy-group '@TGS#demo1' --json",
     "dismiss_team": "imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner",
 }
@@ -176,6 +191,8 @@ def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
         return _click_type(type(typing.get_args(hint)[0]))[0], False
     if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str:
         return _click_type(typing.get_args(hint)[0])[0], True
+    if hint is bool:
+        return click.BOOL, False
     if hint is int:
         return click.INT, False
     if hint is float:
