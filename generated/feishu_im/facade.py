@@ -17,7 +17,7 @@ from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from .errors import ResponseFormatError, ValidationError
 from .models.added_chat_members import AddedChatMembers
 from .models.chat_info import ChatInfo
-from .models.chat_managers import ChatManagers
+from .models.chat_manager_list import ChatManagerList
 from .models.chat_member_page import ChatMemberPage
 from .models.chat_page import ChatPage
 from .models.created_chat import CreatedChat
@@ -108,7 +108,7 @@ def prepare_add_chat_managers(
     )
 
 
-def _result_add_chat_managers(answer: Answer) -> ChatManagers:
+def _result_add_chat_managers(answer: Answer) -> ChatManagerList:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
@@ -125,7 +125,7 @@ def _result_add_chat_managers(answer: Answer) -> ChatManagers:
         request_id=answer.request_id,
     )
     try:
-        return ChatManagers.from_dict(data)
+        return ChatManagerList.from_dict(data)
     except (KeyError, TypeError, ValueError) as error:
         raise ResponseFormatError(
             "add_chat_managers",
@@ -840,7 +840,7 @@ def prepare_remove_chat_managers(
     )
 
 
-def _result_remove_chat_managers(answer: Answer) -> ChatManagers:
+def _result_remove_chat_managers(answer: Answer) -> ChatManagerList:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
@@ -857,7 +857,7 @@ def _result_remove_chat_managers(answer: Answer) -> ChatManagers:
         request_id=answer.request_id,
     )
     try:
-        return ChatManagers.from_dict(data)
+        return ChatManagerList.from_dict(data)
     except (KeyError, TypeError, ValueError) as error:
         raise ResponseFormatError(
             "remove_chat_managers",
@@ -1252,7 +1252,7 @@ class FeishuClient:
         member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> ChatManagers:
+    ) -> ChatManagerList:
         """Make users or bots managers of a chat.
 
         Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
@@ -1674,7 +1674,7 @@ class FeishuClient:
         member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> ChatManagers:
+    ) -> ChatManagerList:
         """Take managers' rights away in a chat.
 
         Take the manager role from users or bots of the chat (删除群管理员); they stay members. Only the owner may do
@@ -1976,7 +1976,7 @@ class AsyncFeishuClient:
         member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> ChatManagers:
+    ) -> ChatManagerList:
         """Make users or bots managers of a chat.
 
         Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
@@ -2398,7 +2398,7 @@ class AsyncFeishuClient:
         member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> ChatManagers:
+    ) -> ChatManagerList:
         """Take managers' rights away in a chat.
 
         Take the manager role from users or bots of the chat (删除群管理员); they stay members. Only the owner may do

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .add_chat_members_succeed_type import AddChatMembersSucceedType
     from .added_chat_members import AddedChatMembers
     from .chat_info import ChatInfo
-    from .chat_managers import ChatManagers
+    from .chat_manager_list import ChatManagerList
     from .chat_managers_request import ChatManagersRequest
     from .chat_managers_response import ChatManagersResponse
     from .chat_member import ChatMember
@@ -93,7 +93,7 @@ _MODULES = {
     "AddChatMembersSucceedType": ".add_chat_members_succeed_type",
     "AddedChatMembers": ".added_chat_members",
     "ChatInfo": ".chat_info",
-    "ChatManagers": ".chat_managers",
+    "ChatManagerList": ".chat_manager_list",
     "ChatManagersRequest": ".chat_managers_request",
     "ChatManagersResponse": ".chat_managers_response",
     "ChatMember": ".chat_member",
@@ -167,7 +167,7 @@ __all__ = [
     "AddChatMembersSucceedType",
     "AddedChatMembers",
     "ChatInfo",
-    "ChatManagers",
+    "ChatManagerList",
     "ChatManagersRequest",
     "ChatManagersResponse",
     "ChatMember",

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.chat_managers import ChatManagers
+    from ..models.chat_manager_list import ChatManagerList
 
 
 T = TypeVar("T", bound="ChatManagersResponse")
@@ -24,13 +24,13 @@ class ChatManagersResponse:
     Attributes:
         code (int): 0 on success; anything else is an error. Example: 0.
         msg (str): The result message. Example: success.
-        data (ChatManagers | Unset): The chat's managers after the change. Example: {'chat_managers':
+        data (ChatManagerList | Unset): The chat's managers after the change. Example: {'chat_managers':
             ['ou_9204a37300b3700d61effaa439f34295'], 'chat_bot_managers': ['cli_a10fbf7e94b8d01d']}.
     """
 
     code: int
     msg: str
-    data: ChatManagers | Unset = UNSET
+    data: ChatManagerList | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,7 +57,7 @@ class ChatManagersResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.chat_managers import ChatManagers
+        from ..models.chat_manager_list import ChatManagerList
 
         d = dict(src_dict)
         code = d.pop("code")
@@ -65,11 +65,11 @@ class ChatManagersResponse:
         msg = d.pop("msg")
 
         _data = d.pop("data", UNSET)
-        data: ChatManagers | Unset
+        data: ChatManagerList | Unset
         if isinstance(_data, Unset):
             data = UNSET
         else:
-            data = ChatManagers.from_dict(_data)
+            data = ChatManagerList.from_dict(_data)
 
         chat_managers_response = cls(
             code=code,

@@ -10,11 +10,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="ChatManagers")
+T = TypeVar("T", bound="ChatManagerList")
 
 
 @_attrs_define
-class ChatManagers:
+class ChatManagerList:
     """The chat's managers after the change.
 
     Example:
@@ -56,13 +56,13 @@ class ChatManagers:
 
         chat_bot_managers = cast(list[str], d.pop("chat_bot_managers", UNSET))
 
-        chat_managers = cls(
+        chat_manager_list = cls(
             chat_managers=chat_managers,
             chat_bot_managers=chat_bot_managers,
         )
 
-        chat_managers.additional_properties = d
-        return chat_managers
+        chat_manager_list.additional_properties = d
+        return chat_manager_list
 
     @property
     def additional_keys(self) -> list[str]:
