@@ -15,6 +15,7 @@ import pytest
 from imgroup.emulator import EmulatorServer
 
 feishu_im = pytest.importorskip("feishu_im")
+UNSET = feishu_im.types.UNSET
 
 MODES = ["sync", "async"]
 CALENDAR = "feishu.cn_demo@group.calendar.feishu.cn"
@@ -70,7 +71,7 @@ async def test_get_chat_describes_the_chat(mode: str, imgroup_emulator: Emulator
         "private",
         "normal",
     )
-    assert info.owner_id == ""  # the bot owns it: no user id
+    assert info.owner_id is UNSET and info.owner_id_type is UNSET  # the bot owns it: Feishu leaves both out
     # Counts are numeric strings, as Feishu sends them; a member seeded with the manager role is a manager.
     assert (info.user_count, info.bot_count, info.user_manager_id_list) == ("3", "1", ["ou_bob"])
 
@@ -82,13 +83,20 @@ async def test_get_chat_describes_the_chat(mode: str, imgroup_emulator: Emulator
     [
         ("oc_no_such_chat", 232006),
         ("oc_demo_dissolved", 232006),  # get_chat's page does not list 232009: a dissolved id is an invalid one
-        ("oc_demo_outside", 232011),
         ("oc_demo_other_tenant", 232010),
         ("oc_demo_external", 232033),
     ],
 )
 async def test_get_chat_refusals(mode: str, chat_id: str, code: int, imgroup_emulator: EmulatorServer) -> None:
     await fails_with(code, mode, imgroup_emulator, "get_chat", chat_id)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_bot_outside_the_chat_gets_only_its_outline(mode: str, imgroup_emulator: EmulatorServer) -> None:
+    info = await call(mode, imgroup_emulator, "get_chat", "oc_demo_public")
+    assert (info.name, info.user_count, info.chat_status) == ("Project public demo", "2", "normal")
+    assert info.owner_id is UNSET and info.chat_mode is UNSET and info.user_manager_id_list is UNSET
 
 
 @pytest.mark.anyio
@@ -156,7 +164,7 @@ async def test_a_created_chat_is_seen_and_can_be_disbanded(mode: str, imgroup_em
     )
     assert created.chat_id.startswith("oc_") and created.name == "Launch"
     info = await call(mode, imgroup_emulator, "get_chat", created.chat_id)
-    assert (info.user_count, info.bot_count, info.owner_id) == ("2", "1", "")
+    assert (info.user_count, info.bot_count, info.owner_id) == ("2", "1", UNSET)
     listed = await call(mode, imgroup_emulator, "list_chats", page_size=100)
     assert listed.items[-1].chat_id == created.chat_id  # the newest chat comes last in creation order
     members = await call(mode, imgroup_emulator, "list_chat_members", created.chat_id)
@@ -275,7 +283,8 @@ async def test_list_chat_members_refusals(mode: str, chat_id: str, code: int, im
 @pytest.mark.parametrize("mode", MODES)
 async def test_added_members_show_up(mode: str, imgroup_emulator: EmulatorServer) -> None:
     emu = imgroup_emulator
-    added = await call(mode, emu, "add_chat_members", "oc_demo_named", id_list=["ou_new", "ou_alice", "nobody"])
+    added = await call(mode, emu, "add_chat_members", "oc_demo_named", id_list=["ou_new", "ou_alice", "nobody"],
+                       succeed_type=1)  # fmt: skip
     assert (added.not_existed_id_list, added.invalid_id_list) == (["nobody"], [])
     page = await call(mode, emu, "list_chat_members", "oc_demo_named")
     assert [m.member_id for m in page.items] == ["ou_alice", "ou_bob", "ou_new"]
@@ -292,7 +301,15 @@ async def test_add_chat_members_refusals(mode: str, imgroup_emulator: EmulatorSe
     await call(mode, emu, "update_chat", "oc_demo_transfer", add_member_permission="only_owner",
                share_card_permission="not_allowed")  # fmt: skip
     await call(mode, emu, "update_chat", "oc_demo_transfer", owner_id="ou_alice")
-    await fails_with(232014, mode, emu, "add_chat_members", "oc_demo_transfer", id_list=["ou_new"])
+    await fails_with(232017, mode, emu, "add_chat_members", "oc_demo_transfer", id_list=["ou_new"])
+    # Ids that name nobody: refused by kind (succeed_type 0, the default) or all or nothing (succeed_type 2).
+    await fails_with(99992351, mode, emu, "add_chat_members", "oc_demo_named", id_list=["ou_new", "nobody"])
+    await fails_with(232043, mode, emu, "add_chat_members", "oc_demo_named", id_list=["nobody"], succeed_type=2)
+    emu.seed(
+        {"feishu": {"chats": [{"chat_id": "oc_p2p", "owner": "cli_demo", "chat_mode": "p2p", "members": ["ou_a"]}]}}
+    )
+    await fails_with(232090, mode, emu, "add_chat_members", "oc_p2p", id_list=["ou_new"])  # only group and topic
+    assert "ou_new" not in chat_state(emu, "oc_demo_named")["members"]
 
 
 @pytest.mark.anyio
@@ -364,6 +381,10 @@ async def test_create_meeting_chat_refusals(mode: str, imgroup_emulator: Emulato
     await fails_with(193001, mode, emu, "create_meeting_chat", CALENDAR, "evt_nowhere")
     await fails_with(191000, mode, emu, "create_meeting_chat", "nobody@group.calendar.feishu.cn", "evt_demo_2")
     await fails_with(190007, mode, emu, "create_meeting_chat", CALENDAR, "evt_demo_2", client=NO_BOT)
+    emu.seed(
+        {"feishu": {"calendar_events": [{"calendar_id": CALENDAR, "event_id": "evt_alone", "attendees": ["ou_a"]}]}}
+    )
+    await fails_with(195109, mode, emu, "create_meeting_chat", CALENDAR, "evt_alone")  # fewer than two attendees
 
 
 # --- many pages, exactly once --------------------------------------------------------------------------------

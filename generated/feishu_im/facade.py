@@ -222,7 +222,6 @@ def prepare_create_chat(
     group_message_type: Any,
     chat_mode: Any,
     chat_type: Any,
-    external: Any,
     join_message_visibility: Any,
     leave_message_visibility: Any,
     membership_approval: Any,
@@ -282,7 +281,6 @@ def prepare_create_chat(
     _validation.check(
         "create_chat", "chat_type", chat_type, {"type": "string", "enum": ["private", "public"]}, required=False
     )
-    _validation.check("create_chat", "external", external, {"type": "boolean"}, required=False)
     _validation.check(
         "create_chat",
         "join_message_visibility",
@@ -350,7 +348,6 @@ def prepare_create_chat(
             group_message_type=UNSET if group_message_type is None else group_message_type,
             chat_mode=UNSET if chat_mode is None else chat_mode,
             chat_type=UNSET if chat_type is None else chat_type,
-            external=UNSET if external is None else external,
             join_message_visibility=UNSET if join_message_visibility is None else join_message_visibility,
             leave_message_visibility=UNSET if leave_message_visibility is None else leave_message_visibility,
             membership_approval=UNSET if membership_approval is None else membership_approval,
@@ -1255,10 +1252,12 @@ class FeishuClient:
     ) -> ChatManagerList:
         """Make users or bots managers of a chat.
 
-        Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
-        chat's managers afterwards.
+        Make members of the chat its managers (指定群管理员). Only the owner may do this; a group chat has at most 10
+        managers (20 in a very large chat), and a call names at most 50 users or 5 bots. The answer lists the
+        chat's
+        managers afterwards.
 
-        ``POST /open-apis/im/v1/chats/{chat_id}/managers/add_managers``.
+        ``POST /open-apis/im/v1/chats/{chat_id}/managers/add_managers``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             chat_id: The chat's id.
@@ -1293,9 +1292,13 @@ class FeishuClient:
     ) -> AddedChatMembers:
         """Add users or bots to a chat.
 
-        Add users or bots (将用户或机器人拉入群聊) to a chat. The caller must be in the chat; when only the owner and
-        admins may add members, the caller must be one of them. Ids that could not be added come back in
-        `invalid_id_list`, `not_existed_id_list` and `pending_approval_id_list`.
+        Add users or bots (将用户或机器人拉入群聊) to a chat (chat_mode group or topic), at most 50 users and 5 bots a
+        call. The caller must be in the chat; when only the owner and admins may add members, the caller must be
+        one
+        of them (or the creating bot holding im:chat:operate_as_owner). `succeed_type` says what unavailable ids
+        do;
+        ids that were not added come back in `invalid_id_list`, `not_existed_id_list` and
+        `pending_approval_id_list`.
 
         ``POST /open-apis/im/v1/chats/{chat_id}/members``, at most 50 calls/s and 1000 calls/min.
 
@@ -1339,7 +1342,6 @@ class FeishuClient:
         group_message_type: Literal["chat", "thread"] | None = None,
         chat_mode: str | None = None,
         chat_type: Literal["private", "public"] | None = None,
-        external: bool | None = None,
         join_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
         leave_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
         membership_approval: Literal["no_approval_required", "approval_required"] | None = None,
@@ -1353,17 +1355,21 @@ class FeishuClient:
     ) -> CreatedChat:
         """Create a group chat.
 
-        Create a group chat (创建群) as the calling bot, with its name, description, owner and first members.
-        Without `owner_id` the bot owns the chat. The answer describes the new chat, `chat_id` included.
+        Create a group chat (创建群) as the calling bot, with its name, description, owner and first members; the
+        bot
+        joins it. Without `owner_id` the bot owns the chat; a private chat without a name is named "(无主题)". The
+        answer describes the new chat, `chat_id` included.
 
-        ``POST /open-apis/im/v1/chats``.
+        ``POST /open-apis/im/v1/chats``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             user_id_type: Which kind of user id the request and answer use.
-            set_bot_manager: Whether the creating bot also becomes a manager of the chat.
-            uuid: An idempotency key: requests with the same uuid succeed at most once within an hour.
+            set_bot_manager: With an owner_id of a user: whether the creating bot also becomes a manager.
+            uuid: A key against duplicates: requests with the same uuid (and owner_id) create at most one chat
+                within 10 hours.
             avatar: The image key of the chat's avatar.
-            name: The chat's name; a public chat's name has at least two characters.
+            name: The chat's name; a public chat's name has at least two characters; a private chat without one is
+                named "(无主题)".
             description: The chat's description.
             i18n_names: The chat's name in other languages.
             owner_id: The owner's user id (of user_id_type); left out, the creating bot owns the chat.
@@ -1372,7 +1378,6 @@ class FeishuClient:
             group_message_type: How messages show: chat or thread.
             chat_mode: The chat's mode; only group.
             chat_type: private or public.
-            external: Whether the chat is an external chat.
             join_message_visibility: Who sees member-joined notices.
             leave_message_visibility: Who sees member-left notices.
             membership_approval: Whether joining needs approval.
@@ -1404,7 +1409,6 @@ class FeishuClient:
             group_message_type,
             chat_mode,
             chat_type,
-            external,
             join_message_visibility,
             leave_message_visibility,
             membership_approval,
@@ -1427,10 +1431,13 @@ class FeishuClient:
     ) -> MeetingChatCreated:
         """Create a meeting chat for a calendar event.
 
-        Create the meeting chat (创建会议群) of an event of the caller's calendar, with the event's attendees as
-        members. Calendar ids contain `@`: the path segment is percent-encoded whole.
+        Create the meeting chat (创建会议群) of an event, as the calling app or user: the calendar must be the
+        caller's
+        primary calendar with writer access, and the event must have at least two attendees whose list is not
+        hidden.
+        Calendar ids contain `@`: the path segment is percent-encoded whole.
 
-        ``POST /open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat``.
+        ``POST /open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             calendar_id: The calendar's id.
@@ -1495,9 +1502,11 @@ class FeishuClient:
         """Get a chat's information.
 
         Get a chat's information (获取群信息): name, description, owner, managers, mode, type and member counts.
-        The caller must be in the chat. Counts are numeric strings, as Feishu sends them.
+        A caller outside the chat gets only its name, avatar, member counts and status. `owner_id` is absent
+        when a
+        bot owns the chat. Counts are numeric strings, as Feishu sends them.
 
-        ``GET /open-apis/im/v1/chats/{chat_id}``.
+        ``GET /open-apis/im/v1/chats/{chat_id}``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             chat_id: The chat's id.
@@ -1979,10 +1988,12 @@ class AsyncFeishuClient:
     ) -> ChatManagerList:
         """Make users or bots managers of a chat.
 
-        Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
-        chat's managers afterwards.
+        Make members of the chat its managers (指定群管理员). Only the owner may do this; a group chat has at most 10
+        managers (20 in a very large chat), and a call names at most 50 users or 5 bots. The answer lists the
+        chat's
+        managers afterwards.
 
-        ``POST /open-apis/im/v1/chats/{chat_id}/managers/add_managers``.
+        ``POST /open-apis/im/v1/chats/{chat_id}/managers/add_managers``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             chat_id: The chat's id.
@@ -2017,9 +2028,13 @@ class AsyncFeishuClient:
     ) -> AddedChatMembers:
         """Add users or bots to a chat.
 
-        Add users or bots (将用户或机器人拉入群聊) to a chat. The caller must be in the chat; when only the owner and
-        admins may add members, the caller must be one of them. Ids that could not be added come back in
-        `invalid_id_list`, `not_existed_id_list` and `pending_approval_id_list`.
+        Add users or bots (将用户或机器人拉入群聊) to a chat (chat_mode group or topic), at most 50 users and 5 bots a
+        call. The caller must be in the chat; when only the owner and admins may add members, the caller must be
+        one
+        of them (or the creating bot holding im:chat:operate_as_owner). `succeed_type` says what unavailable ids
+        do;
+        ids that were not added come back in `invalid_id_list`, `not_existed_id_list` and
+        `pending_approval_id_list`.
 
         ``POST /open-apis/im/v1/chats/{chat_id}/members``, at most 50 calls/s and 1000 calls/min.
 
@@ -2063,7 +2078,6 @@ class AsyncFeishuClient:
         group_message_type: Literal["chat", "thread"] | None = None,
         chat_mode: str | None = None,
         chat_type: Literal["private", "public"] | None = None,
-        external: bool | None = None,
         join_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
         leave_message_visibility: Literal["only_owner", "all_members", "not_anyone"] | None = None,
         membership_approval: Literal["no_approval_required", "approval_required"] | None = None,
@@ -2077,17 +2091,21 @@ class AsyncFeishuClient:
     ) -> CreatedChat:
         """Create a group chat.
 
-        Create a group chat (创建群) as the calling bot, with its name, description, owner and first members.
-        Without `owner_id` the bot owns the chat. The answer describes the new chat, `chat_id` included.
+        Create a group chat (创建群) as the calling bot, with its name, description, owner and first members; the
+        bot
+        joins it. Without `owner_id` the bot owns the chat; a private chat without a name is named "(无主题)". The
+        answer describes the new chat, `chat_id` included.
 
-        ``POST /open-apis/im/v1/chats``.
+        ``POST /open-apis/im/v1/chats``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             user_id_type: Which kind of user id the request and answer use.
-            set_bot_manager: Whether the creating bot also becomes a manager of the chat.
-            uuid: An idempotency key: requests with the same uuid succeed at most once within an hour.
+            set_bot_manager: With an owner_id of a user: whether the creating bot also becomes a manager.
+            uuid: A key against duplicates: requests with the same uuid (and owner_id) create at most one chat
+                within 10 hours.
             avatar: The image key of the chat's avatar.
-            name: The chat's name; a public chat's name has at least two characters.
+            name: The chat's name; a public chat's name has at least two characters; a private chat without one is
+                named "(无主题)".
             description: The chat's description.
             i18n_names: The chat's name in other languages.
             owner_id: The owner's user id (of user_id_type); left out, the creating bot owns the chat.
@@ -2096,7 +2114,6 @@ class AsyncFeishuClient:
             group_message_type: How messages show: chat or thread.
             chat_mode: The chat's mode; only group.
             chat_type: private or public.
-            external: Whether the chat is an external chat.
             join_message_visibility: Who sees member-joined notices.
             leave_message_visibility: Who sees member-left notices.
             membership_approval: Whether joining needs approval.
@@ -2128,7 +2145,6 @@ class AsyncFeishuClient:
             group_message_type,
             chat_mode,
             chat_type,
-            external,
             join_message_visibility,
             leave_message_visibility,
             membership_approval,
@@ -2151,10 +2167,13 @@ class AsyncFeishuClient:
     ) -> MeetingChatCreated:
         """Create a meeting chat for a calendar event.
 
-        Create the meeting chat (创建会议群) of an event of the caller's calendar, with the event's attendees as
-        members. Calendar ids contain `@`: the path segment is percent-encoded whole.
+        Create the meeting chat (创建会议群) of an event, as the calling app or user: the calendar must be the
+        caller's
+        primary calendar with writer access, and the event must have at least two attendees whose list is not
+        hidden.
+        Calendar ids contain `@`: the path segment is percent-encoded whole.
 
-        ``POST /open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat``.
+        ``POST /open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             calendar_id: The calendar's id.
@@ -2219,9 +2238,11 @@ class AsyncFeishuClient:
         """Get a chat's information.
 
         Get a chat's information (获取群信息): name, description, owner, managers, mode, type and member counts.
-        The caller must be in the chat. Counts are numeric strings, as Feishu sends them.
+        A caller outside the chat gets only its name, avatar, member counts and status. `owner_id` is absent
+        when a
+        bot owns the chat. Counts are numeric strings, as Feishu sends them.
 
-        ``GET /open-apis/im/v1/chats/{chat_id}``.
+        ``GET /open-apis/im/v1/chats/{chat_id}``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             chat_id: The chat's id.

@@ -1,8 +1,8 @@
 """Feishu chats: get_chat, list_chats, search_chats, create_chat and update_chat (which moves ownership).
 
-Every rule that decides an answer sits here beside the state it reads. The pages of list_chats and
-search_chats had no error table we could read (specs/feishu.yaml says so); their refusals use the chat
-chapter's codes, whose rows the catalogue has from the other operations.
+Every rule that decides an answer sits here beside the state it reads. An operation whose page had no
+error table we could read (specs/feishu.yaml names them) refuses with the chat chapter's codes, whose rows
+the catalogue has from the other operations; one with a table answers only the codes it lists.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import _feishu_paging as paging
-from ._catalogue import listed_for
+from ._catalogue import documents_errors, listed_for
 from ._feishu import DIALECT, OPERATE_AS_OWNER_SCOPE, VENDOR, _json_object
 from ._pipeline import Caller, Emulator, Result
 from ._state import FeishuApp, FeishuChat
@@ -94,18 +94,33 @@ def calling_bot(emulator: Emulator, caller: Caller) -> FeishuApp | Result:
     return app
 
 
+def code_for(operation: str, code: int, otherwise: int) -> int:
+    """``code`` when the operation's page lists it (or its table is unknown), else the page's ``otherwise``."""
+    listed = listed_for(VENDOR, code, operation) or not documents_errors(VENDOR, operation)
+    return code if listed else otherwise
+
+
+def live_chat(emulator: Emulator, app: FeishuApp, chat_id: str, operation: str) -> FeishuChat | Result:
+    """The chat, when it exists, is alive and belongs to the app's tenant."""
+    chat = emulator.state.feishu_chats.get(chat_id)
+    invalid = code_for(operation, 232006, 232001)
+    if chat is None:
+        return Result(invalid)
+    if chat.dissolved:
+        # A page that does not list "already dissolved" treats a dissolved chat id as an invalid one.
+        return Result(232009 if listed_for(VENDOR, 232009, operation) else invalid)
+    if chat.tenant != app.tenant:
+        return Result(232010)
+    return chat
+
+
 def chat_of_member(
     emulator: Emulator, app: FeishuApp, chat_id: str, operation: str, *, refuse_external: bool = False
 ) -> FeishuChat | Result:
-    """The chat, when it exists, is alive, is the app's tenant's and has the app's bot in it."""
-    chat = emulator.state.feishu_chats.get(chat_id)
-    if chat is None:
-        return Result(232006)
-    if chat.dissolved:
-        # A page that does not list "already dissolved" treats a dissolved chat id as an invalid one.
-        return Result(232009 if listed_for(VENDOR, 232009, operation) else 232006)
-    if chat.tenant != app.tenant:
-        return Result(232010)
+    """The live chat of the app's tenant, when it has the app's bot in it."""
+    chat = live_chat(emulator, app, chat_id, operation)
+    if isinstance(chat, Result):
+        return chat
     if refuse_external and chat.external:
         return Result(232033)
     if app.app_id not in chat.bots:
@@ -123,9 +138,9 @@ def may_manage(chat: FeishuChat, app: FeishuApp) -> bool:
 
 
 def owner_fields(emulator: Emulator, chat: FeishuChat) -> dict[str, str]:
-    # A bot owner has no user id: Feishu leaves owner_id empty then.
+    # A bot owner has no user id: Feishu leaves owner_id and owner_id_type out then.
     if chat.owner in emulator.state.feishu_apps:
-        return {"owner_id": "", "owner_id_type": "open_id"}
+        return {}
     return {"owner_id": chat.owner, "owner_id_type": "open_id"}
 
 
@@ -174,14 +189,19 @@ def chat_info(emulator: Emulator, chat: FeishuChat) -> dict[str, Any]:
 
 
 def get_chat(emulator: Emulator, caller: Caller, chat_id: str) -> Result:
-    """The chat's information, for a bot in the chat."""
+    """The chat's information; a bot outside the chat gets only its name, avatar, counts and status."""
     app = calling_bot(emulator, caller)
     if isinstance(app, Result):
         return app
-    chat = chat_of_member(emulator, app, chat_id, "get_chat", refuse_external=True)
+    chat = live_chat(emulator, app, chat_id, "get_chat")
     if isinstance(chat, Result):
         return chat
-    return Result(0, chat_info(emulator, chat))
+    if chat.external:
+        return Result(232033)
+    info = chat_info(emulator, chat)
+    if app.app_id not in chat.bots:
+        info = {key: info[key] for key in ("avatar", "name", "user_count", "bot_count", "chat_status")}
+    return Result(0, info)
 
 
 def _sort_keys(emulator: Emulator, sort_type: str) -> list[paging.SortKey]:
@@ -276,7 +296,8 @@ def create_chat(emulator: Emulator, caller: Caller, query: dict[str, str], body:
         return Result(232021)
     if any(apps[bot].tenant != app.tenant for bot in bots):
         return Result(232033)
-    uuid = query.get("uuid", "")
+    # One chat per uuid and owner_id (if any) within 10 hours; the emulator keeps them for its lifetime.
+    uuid = query.get("uuid", "") and f"{query['uuid']}/{body.get('owner_id', '')}"
     earlier = emulator.state.chat_uuids.get((app.app_id, uuid)) if uuid else None
     if earlier is not None:
         # The same uuid succeeds once: a repeated request answers the chat the first one made.
@@ -290,8 +311,9 @@ def create_chat(emulator: Emulator, caller: Caller, query: dict[str, str], body:
         tenant=app.tenant,
         members={*users, *([owner] if owner not in apps else [])},
         bots={app.app_id, *bots},
-        managers={app.app_id} if query.get("set_bot_manager") == "true" else set(),
-        name=name,
+        # set_bot_manager applies when a user is made the owner.
+        managers={app.app_id} if query.get("set_bot_manager") == "true" and owner not in apps else set(),
+        name=name or ("(无主题)" if chat_type == "private" else ""),
         description=str(body.get("description", "")),
         chat_type=chat_type,
         created_at=now,

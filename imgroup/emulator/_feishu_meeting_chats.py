@@ -1,8 +1,4 @@
-"""Feishu meeting chats: create_meeting_chat (unbind_meeting_chat is in _feishu.py).
-
-The page of create_meeting_chat had no error table we could read; its refusals use the codes of the
-unbind page (calendar or event not found, bot not enabled), which the catalogue has.
-"""
+"""Feishu meeting chats: create_meeting_chat (unbind_meeting_chat is in _feishu.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +12,9 @@ from starlette.routing import Route
 from ._feishu import DIALECT
 from ._pipeline import Caller, Emulator, Result
 from ._state import FeishuChat, MeetingChat
+
+# The page: an event needs at least two attendees to get a meeting chat.
+MIN_ATTENDEES = 2
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -47,6 +46,8 @@ def create_meeting_chat(emulator: Emulator, caller: Caller, calendar_id: str, ev
     if event is None:
         known_calendar = any(key[0] == calendar_id for key in (*state.calendar_events, *state.meeting_chats))
         return Result(193001 if known_calendar else 191000)
+    if len(event.attendees) < MIN_ATTENDEES:
+        return Result(195109)
     bound = state.meeting_chats.get((calendar_id, event_id))
     if bound is not None and bound.bound:
         return Result(0, _answer(bound.chat_id))

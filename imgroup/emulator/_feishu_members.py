@@ -1,8 +1,8 @@
 """Feishu chat members and managers: list_chat_members, add_chat_members, is_in_chat, add/remove_chat_managers.
 
 Users are named by open_id (``ou_``) and bots by app id, as the rest of the emulator names them. The pages
-of the member operations and of remove_chat_managers had no error table we could read; their refusals use
-the chat chapter's codes, whose rows the catalogue has from the other operations.
+of list_chat_members, is_in_chat and remove_chat_managers had no error table we could read; their refusals
+use the chat chapter's codes, whose rows the catalogue has from the other operations.
 """
 
 from __future__ import annotations
@@ -16,15 +16,20 @@ from starlette.routing import Route
 
 from . import _feishu_paging as paging
 from ._feishu import DIALECT, MEMBER_ID_TYPES, _json_object
-from ._feishu_chats import calling_bot, chat_of_member, may_manage
+from ._feishu_chats import calling_bot, chat_of_member, live_chat, may_manage
 from ._pipeline import Caller, Emulator, Result
 from ._state import FeishuChat
 
 LISTED_ID_TYPES = frozenset({"open_id", "union_id", "user_id"})
 USER_ID_PREFIX = "ou_"
 MAX_IDS = 50
-# The emulator's cap on a chat's managers, so that 232040 (limit reached) can happen.
+MAX_BOTS_ADDED = 5
+# A group chat's default member cap and manager cap (add_chat_members' and add_chat_managers' pages).
+MAX_MEMBERS = 5000
 MAX_MANAGERS = 10
+MEMBER_CHAT_MODES = frozenset({"group", "topic"})
+# succeed_type 0 refuses ids that name nobody, with the code of their kind.
+NOT_EXISTED = {"open_id": 99992351, "user_id": 99992360, "union_id": 99992364}
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -102,18 +107,18 @@ def list_chat_members(emulator: Emulator, caller: Caller, chat_id: str, query: d
 def add_chat_members(
     emulator: Emulator, caller: Caller, chat_id: str, query: dict[str, str], body: dict[str, Any] | None
 ) -> Result:
-    """Add users (``ou_`` ids) and bots (app ids); ids that name nobody come back in not_existed_id_list."""
+    """Add users (``ou_`` ids) and bots (app ids); what happens to ids that name nobody is ``succeed_type``'s."""
     app = calling_bot(emulator, caller)
     if isinstance(app, Result):
         return app
     id_type = query.get("member_id_type", "open_id")
+    succeed_type = query.get("succeed_type", "0")
     id_list = body.get("id_list") if body is not None else None
     if (
         id_type not in MEMBER_ID_TYPES
-        or query.get("succeed_type", "0") not in ("0", "1", "2")
+        or succeed_type not in ("0", "1", "2")
         or not isinstance(id_list, list)
         or not all(isinstance(i, str) for i in id_list)
-        or len(id_list) > MAX_IDS
     ):
         return Result(232001)
     if not id_list:
@@ -121,15 +126,28 @@ def add_chat_members(
     chat = chat_of_member(emulator, app, chat_id, "add_chat_members", refuse_external=True)
     if isinstance(chat, Result):
         return chat
+    if chat.chat_mode not in MEMBER_CHAT_MODES:
+        return Result(232090)
     if chat.settings.get("add_member_permission") == "only_owner" and not may_manage(chat, app):
-        return Result(232014)
+        return Result(232017)
     apps = emulator.state.feishu_apps
-    bots = [i for i in id_list if i in apps] if id_type == "app_id" else []
-    users = [i for i in id_list if i.startswith(USER_ID_PREFIX)] if id_type != "app_id" else []
-    unknown = [i for i in id_list if i not in bots and i not in users]
-    if query.get("succeed_type") == "2" and unknown:
+    if id_type == "app_id":
+        bots, users = [i for i in dict.fromkeys(id_list) if i in apps], []
+    else:
+        bots, users = [], [i for i in dict.fromkeys(id_list) if i.startswith(USER_ID_PREFIX)]
+    if len(users) > MAX_IDS or len(bots) > MAX_BOTS_ADDED:
         return Result(232001)
-    added = [i for i in dict.fromkeys(users) if i not in chat.members] + [b for b in bots if b not in chat.bots]
+    unknown = [i for i in id_list if i not in bots and i not in users]
+    if unknown and succeed_type == "0" and id_type in NOT_EXISTED:
+        return Result(NOT_EXISTED[id_type])
+    if unknown and succeed_type == "2":
+        return Result(232043)
+    if not users and not bots:
+        return Result(232027)
+    joining = [user for user in users if user not in chat.members]
+    if len(chat.members) + len(joining) > MAX_MEMBERS:
+        return Result(232013)
+    added = joining + [bot for bot in bots if bot not in chat.bots]
     chat.members.update(users)
     chat.bots.update(bots)
     if added:
@@ -143,11 +161,9 @@ def is_in_chat(emulator: Emulator, caller: Caller, chat_id: str) -> Result:
     app = calling_bot(emulator, caller)
     if isinstance(app, Result):
         return app
-    chat = emulator.state.feishu_chats.get(chat_id)
-    if chat is None or chat.dissolved:
-        return Result(232006)
-    if chat.tenant != app.tenant:
-        return Result(232010)
+    chat = live_chat(emulator, app, chat_id, "is_in_chat")
+    if isinstance(chat, Result):
+        return chat
     return Result(0, {"is_in_chat": app.app_id in chat.bots})
 
 

@@ -23,9 +23,9 @@ class ChatSummary:
             staging/default-avatar.jpg.
         name (str | Unset): The chat's name. Example: 测试群名称.
         description (str | Unset): The chat's description. Example: 测试群描述.
-        owner_id (str | Unset): The owner's id, of the kind owner_id_type names; empty when a bot owns the chat.
+        owner_id (str | Unset): The owner's id, of the kind owner_id_type names; absent when a bot owns the chat.
             Example: ou_7d8a6e6df7621556ce0d21922b676706ccs.
-        owner_id_type (str | Unset): The kind of id owner_id is. Example: open_id.
+        owner_id_type (str | Unset): The kind of id owner_id is; absent when a bot owns the chat. Example: open_id.
         external (bool | Unset): Whether the chat is an external chat. Example: False.
         tenant_key (str | Unset): The tenant the chat belongs to. Example: 736588c9260f175e.
         labels (list[str] | Unset): The chat's labels. Example: [].

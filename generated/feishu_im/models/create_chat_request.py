@@ -58,7 +58,8 @@ class CreateChatRequest:
     Attributes:
         avatar (str | Unset): The image key of the chat's avatar. Example: default-
             avatar_44ae0ca3-e140-494b-956f-78091e348435.
-        name (str | Unset): The chat's name; a public chat's name has at least two characters. Example: 测试群名称.
+        name (str | Unset): The chat's name; a public chat's name has at least two characters; a private chat without
+            one is named "(无主题)". Example: 测试群名称.
         description (str | Unset): The chat's description. Example: 测试群描述.
         i18n_names (I18NNames | Unset): A chat name per language.
         owner_id (str | Unset): The owner's user id (of user_id_type); left out, the creating bot owns the chat.
@@ -70,7 +71,6 @@ class CreateChatRequest:
             chat.
         chat_mode (str | Unset): The chat's mode; only group. Example: group.
         chat_type (CreateChatRequestChatType | Unset): private or public. Example: private.
-        external (bool | Unset): Whether the chat is an external chat. Example: False.
         join_message_visibility (CreateChatRequestJoinMessageVisibility | Unset): Who sees member-joined notices.
             Example: all_members.
         leave_message_visibility (CreateChatRequestLeaveMessageVisibility | Unset): Who sees member-left notices.
@@ -97,7 +97,6 @@ class CreateChatRequest:
     group_message_type: CreateChatRequestGroupMessageType | Unset = UNSET
     chat_mode: str | Unset = UNSET
     chat_type: CreateChatRequestChatType | Unset = UNSET
-    external: bool | Unset = UNSET
     join_message_visibility: CreateChatRequestJoinMessageVisibility | Unset = UNSET
     leave_message_visibility: CreateChatRequestLeaveMessageVisibility | Unset = UNSET
     membership_approval: CreateChatRequestMembershipApproval | Unset = UNSET
@@ -138,8 +137,6 @@ class CreateChatRequest:
         chat_type: str | Unset = UNSET
         if not isinstance(self.chat_type, Unset):
             chat_type = self.chat_type
-
-        external = self.external
 
         join_message_visibility: str | Unset = UNSET
         if not isinstance(self.join_message_visibility, Unset):
@@ -196,8 +193,6 @@ class CreateChatRequest:
             field_dict["chat_mode"] = chat_mode
         if chat_type is not UNSET:
             field_dict["chat_type"] = chat_type
-        if external is not UNSET:
-            field_dict["external"] = external
         if join_message_visibility is not UNSET:
             field_dict["join_message_visibility"] = join_message_visibility
         if leave_message_visibility is not UNSET:
@@ -257,8 +252,6 @@ class CreateChatRequest:
             chat_type = UNSET
         else:
             chat_type = check_create_chat_request_chat_type(_chat_type)
-
-        external = d.pop("external", UNSET)
 
         _join_message_visibility = d.pop("join_message_visibility", UNSET)
         join_message_visibility: CreateChatRequestJoinMessageVisibility | Unset
@@ -327,7 +320,6 @@ class CreateChatRequest:
             group_message_type=group_message_type,
             chat_mode=chat_mode,
             chat_type=chat_type,
-            external=external,
             join_message_visibility=join_message_visibility,
             leave_message_visibility=leave_message_visibility,
             membership_approval=membership_approval,

@@ -38,8 +38,8 @@ class CreatedChat:
         share_card_permission (str | Unset): Whether the chat may be shared. Example: allowed.
         at_all_permission (str | Unset): Who may @all. Example: all_members.
         edit_permission (str | Unset): Who may edit the chat's information. Example: all_members.
-        owner_id_type (str | Unset): The kind of id owner_id is. Example: open_id.
-        owner_id (str | Unset): The owner's id; empty when a bot owns the chat. Example:
+        owner_id_type (str | Unset): The kind of id owner_id is; absent when a bot owns the chat. Example: open_id.
+        owner_id (str | Unset): The owner's id; absent when a bot owns the chat. Example:
             ou_7d8a6e6df7621556ce0d21922b676706ccs.
         group_message_type (str | Unset): How messages show: chat or thread. Example: chat.
         chat_mode (str | Unset): The chat's mode. Example: group.

@@ -83,8 +83,11 @@ def sync_detailed(
 ) -> Response[ChatManagersResponse | ErrorEnvelope]:
     """Make users or bots managers of a chat
 
-     Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
-    chat's managers afterwards.
+     Make members of the chat its managers (指定群管理员). Only the owner may do this; a group chat has at most
+    10
+    managers (20 in a very large chat), and a call names at most 50 users or 5 bots. The answer lists
+    the chat's
+    managers afterwards.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -122,8 +125,11 @@ def sync(
 ) -> ChatManagersResponse | ErrorEnvelope | None:
     """Make users or bots managers of a chat
 
-     Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
-    chat's managers afterwards.
+     Make members of the chat its managers (指定群管理员). Only the owner may do this; a group chat has at most
+    10
+    managers (20 in a very large chat), and a call names at most 50 users or 5 bots. The answer lists
+    the chat's
+    managers afterwards.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -156,8 +162,11 @@ async def asyncio_detailed(
 ) -> Response[ChatManagersResponse | ErrorEnvelope]:
     """Make users or bots managers of a chat
 
-     Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
-    chat's managers afterwards.
+     Make members of the chat its managers (指定群管理员). Only the owner may do this; a group chat has at most
+    10
+    managers (20 in a very large chat), and a call names at most 50 users or 5 bots. The answer lists
+    the chat's
+    managers afterwards.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -193,8 +202,11 @@ async def asyncio(
 ) -> ChatManagersResponse | ErrorEnvelope | None:
     """Make users or bots managers of a chat
 
-     Make members of the chat its managers (指定群管理员). Only the owner may do this. The answer lists the
-    chat's managers afterwards.
+     Make members of the chat its managers (指定群管理员). Only the owner may do this; a group chat has at most
+    10
+    managers (20 in a very large chat), and a call names at most 50 users or 5 bots. The answer lists
+    the chat's
+    managers afterwards.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.

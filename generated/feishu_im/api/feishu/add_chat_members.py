@@ -90,9 +90,13 @@ def sync_detailed(
 ) -> Response[AddChatMembersResponse | ErrorEnvelope]:
     """Add users or bots to a chat
 
-     Add users or bots (将用户或机器人拉入群聊) to a chat. The caller must be in the chat; when only the owner and
-    admins may add members, the caller must be one of them. Ids that could not be added come back in
-    `invalid_id_list`, `not_existed_id_list` and `pending_approval_id_list`.
+     Add users or bots (将用户或机器人拉入群聊) to a chat (chat_mode group or topic), at most 50 users and 5 bots a
+    call. The caller must be in the chat; when only the owner and admins may add members, the caller
+    must be one
+    of them (or the creating bot holding im:chat:operate_as_owner). `succeed_type` says what unavailable
+    ids do;
+    ids that were not added come back in `invalid_id_list`, `not_existed_id_list` and
+    `pending_approval_id_list`.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -134,9 +138,13 @@ def sync(
 ) -> AddChatMembersResponse | ErrorEnvelope | None:
     """Add users or bots to a chat
 
-     Add users or bots (将用户或机器人拉入群聊) to a chat. The caller must be in the chat; when only the owner and
-    admins may add members, the caller must be one of them. Ids that could not be added come back in
-    `invalid_id_list`, `not_existed_id_list` and `pending_approval_id_list`.
+     Add users or bots (将用户或机器人拉入群聊) to a chat (chat_mode group or topic), at most 50 users and 5 bots a
+    call. The caller must be in the chat; when only the owner and admins may add members, the caller
+    must be one
+    of them (or the creating bot holding im:chat:operate_as_owner). `succeed_type` says what unavailable
+    ids do;
+    ids that were not added come back in `invalid_id_list`, `not_existed_id_list` and
+    `pending_approval_id_list`.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -173,9 +181,13 @@ async def asyncio_detailed(
 ) -> Response[AddChatMembersResponse | ErrorEnvelope]:
     """Add users or bots to a chat
 
-     Add users or bots (将用户或机器人拉入群聊) to a chat. The caller must be in the chat; when only the owner and
-    admins may add members, the caller must be one of them. Ids that could not be added come back in
-    `invalid_id_list`, `not_existed_id_list` and `pending_approval_id_list`.
+     Add users or bots (将用户或机器人拉入群聊) to a chat (chat_mode group or topic), at most 50 users and 5 bots a
+    call. The caller must be in the chat; when only the owner and admins may add members, the caller
+    must be one
+    of them (or the creating bot holding im:chat:operate_as_owner). `succeed_type` says what unavailable
+    ids do;
+    ids that were not added come back in `invalid_id_list`, `not_existed_id_list` and
+    `pending_approval_id_list`.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -215,9 +227,13 @@ async def asyncio(
 ) -> AddChatMembersResponse | ErrorEnvelope | None:
     """Add users or bots to a chat
 
-     Add users or bots (将用户或机器人拉入群聊) to a chat. The caller must be in the chat; when only the owner and
-    admins may add members, the caller must be one of them. Ids that could not be added come back in
-    `invalid_id_list`, `not_existed_id_list` and `pending_approval_id_list`.
+     Add users or bots (将用户或机器人拉入群聊) to a chat (chat_mode group or topic), at most 50 users and 5 bots a
+    call. The caller must be in the chat; when only the owner and admins may add members, the caller
+    must be one
+    of them (or the creating bot holding im:chat:operate_as_owner). `succeed_type` says what unavailable
+    ids do;
+    ids that were not added come back in `invalid_id_list`, `not_existed_id_list` and
+    `pending_approval_id_list`.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.

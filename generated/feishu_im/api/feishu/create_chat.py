@@ -84,8 +84,11 @@ def sync_detailed(
 ) -> Response[CreateChatResponse | ErrorEnvelope]:
     """Create a group chat
 
-     Create a group chat (创建群) as the calling bot, with its name, description, owner and first members.
-    Without `owner_id` the bot owns the chat. The answer describes the new chat, `chat_id` included.
+     Create a group chat (创建群) as the calling bot, with its name, description, owner and first members;
+    the bot
+    joins it. Without `owner_id` the bot owns the chat; a private chat without a name is named "(无主题)".
+    The
+    answer describes the new chat, `chat_id` included.
 
     Args:
         user_id_type (CreateChatUserIdType | Unset): Which kind of user id the request and answer
@@ -128,8 +131,11 @@ def sync(
 ) -> CreateChatResponse | ErrorEnvelope | None:
     """Create a group chat
 
-     Create a group chat (创建群) as the calling bot, with its name, description, owner and first members.
-    Without `owner_id` the bot owns the chat. The answer describes the new chat, `chat_id` included.
+     Create a group chat (创建群) as the calling bot, with its name, description, owner and first members;
+    the bot
+    joins it. Without `owner_id` the bot owns the chat; a private chat without a name is named "(无主题)".
+    The
+    answer describes the new chat, `chat_id` included.
 
     Args:
         user_id_type (CreateChatUserIdType | Unset): Which kind of user id the request and answer
@@ -167,8 +173,11 @@ async def asyncio_detailed(
 ) -> Response[CreateChatResponse | ErrorEnvelope]:
     """Create a group chat
 
-     Create a group chat (创建群) as the calling bot, with its name, description, owner and first members.
-    Without `owner_id` the bot owns the chat. The answer describes the new chat, `chat_id` included.
+     Create a group chat (创建群) as the calling bot, with its name, description, owner and first members;
+    the bot
+    joins it. Without `owner_id` the bot owns the chat; a private chat without a name is named "(无主题)".
+    The
+    answer describes the new chat, `chat_id` included.
 
     Args:
         user_id_type (CreateChatUserIdType | Unset): Which kind of user id the request and answer
@@ -209,8 +218,11 @@ async def asyncio(
 ) -> CreateChatResponse | ErrorEnvelope | None:
     """Create a group chat
 
-     Create a group chat (创建群) as the calling bot, with its name, description, owner and first members.
-    Without `owner_id` the bot owns the chat. The answer describes the new chat, `chat_id` included.
+     Create a group chat (创建群) as the calling bot, with its name, description, owner and first members;
+    the bot
+    joins it. Without `owner_id` the bot owns the chat; a private chat without a name is named "(无主题)".
+    The
+    answer describes the new chat, `chat_id` included.
 
     Args:
         user_id_type (CreateChatUserIdType | Unset): Which kind of user id the request and answer

@@ -60,8 +60,11 @@ def sync_detailed(
 ) -> Response[CreateMeetingChatResponse | ErrorEnvelope]:
     """Create a meeting chat for a calendar event
 
-     Create the meeting chat (创建会议群) of an event of the caller's calendar, with the event's attendees as
-    members. Calendar ids contain `@`: the path segment is percent-encoded whole.
+     Create the meeting chat (创建会议群) of an event, as the calling app or user: the calendar must be the
+    caller's
+    primary calendar with writer access, and the event must have at least two attendees whose list is
+    not hidden.
+    Calendar ids contain `@`: the path segment is percent-encoded whole.
 
     Args:
         calendar_id (str): The calendar's id. Example: feishu.cn_xxx@group.calendar.feishu.cn.
@@ -95,8 +98,11 @@ def sync(
 ) -> CreateMeetingChatResponse | ErrorEnvelope | None:
     """Create a meeting chat for a calendar event
 
-     Create the meeting chat (创建会议群) of an event of the caller's calendar, with the event's attendees as
-    members. Calendar ids contain `@`: the path segment is percent-encoded whole.
+     Create the meeting chat (创建会议群) of an event, as the calling app or user: the calendar must be the
+    caller's
+    primary calendar with writer access, and the event must have at least two attendees whose list is
+    not hidden.
+    Calendar ids contain `@`: the path segment is percent-encoded whole.
 
     Args:
         calendar_id (str): The calendar's id. Example: feishu.cn_xxx@group.calendar.feishu.cn.
@@ -125,8 +131,11 @@ async def asyncio_detailed(
 ) -> Response[CreateMeetingChatResponse | ErrorEnvelope]:
     """Create a meeting chat for a calendar event
 
-     Create the meeting chat (创建会议群) of an event of the caller's calendar, with the event's attendees as
-    members. Calendar ids contain `@`: the path segment is percent-encoded whole.
+     Create the meeting chat (创建会议群) of an event, as the calling app or user: the calendar must be the
+    caller's
+    primary calendar with writer access, and the event must have at least two attendees whose list is
+    not hidden.
+    Calendar ids contain `@`: the path segment is percent-encoded whole.
 
     Args:
         calendar_id (str): The calendar's id. Example: feishu.cn_xxx@group.calendar.feishu.cn.
@@ -158,8 +167,11 @@ async def asyncio(
 ) -> CreateMeetingChatResponse | ErrorEnvelope | None:
     """Create a meeting chat for a calendar event
 
-     Create the meeting chat (创建会议群) of an event of the caller's calendar, with the event's attendees as
-    members. Calendar ids contain `@`: the path segment is percent-encoded whole.
+     Create the meeting chat (创建会议群) of an event, as the calling app or user: the calendar must be the
+    caller's
+    primary calendar with writer access, and the event must have at least two attendees whose list is
+    not hidden.
+    Calendar ids contain `@`: the path segment is percent-encoded whole.
 
     Args:
         calendar_id (str): The calendar's id. Example: feishu.cn_xxx@group.calendar.feishu.cn.

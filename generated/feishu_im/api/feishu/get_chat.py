@@ -73,7 +73,9 @@ def sync_detailed(
     """Get a chat's information
 
      Get a chat's information (获取群信息): name, description, owner, managers, mode, type and member counts.
-    The caller must be in the chat. Counts are numeric strings, as Feishu sends them.
+    A caller outside the chat gets only its name, avatar, member counts and status. `owner_id` is absent
+    when a
+    bot owns the chat. Counts are numeric strings, as Feishu sends them.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -109,7 +111,9 @@ def sync(
     """Get a chat's information
 
      Get a chat's information (获取群信息): name, description, owner, managers, mode, type and member counts.
-    The caller must be in the chat. Counts are numeric strings, as Feishu sends them.
+    A caller outside the chat gets only its name, avatar, member counts and status. `owner_id` is absent
+    when a
+    bot owns the chat. Counts are numeric strings, as Feishu sends them.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -140,7 +144,9 @@ async def asyncio_detailed(
     """Get a chat's information
 
      Get a chat's information (获取群信息): name, description, owner, managers, mode, type and member counts.
-    The caller must be in the chat. Counts are numeric strings, as Feishu sends them.
+    A caller outside the chat gets only its name, avatar, member counts and status. `owner_id` is absent
+    when a
+    bot owns the chat. Counts are numeric strings, as Feishu sends them.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
@@ -174,7 +180,9 @@ async def asyncio(
     """Get a chat's information
 
      Get a chat's information (获取群信息): name, description, owner, managers, mode, type and member counts.
-    The caller must be in the chat. Counts are numeric strings, as Feishu sends them.
+    A caller outside the chat gets only its name, avatar, member counts and status. `owner_id` is absent
+    when a
+    bot owns the chat. Counts are numeric strings, as Feishu sends them.
 
     Args:
         chat_id (str): The chat's id. Example: oc_a0553eda9014c201e6969b478895c230.
