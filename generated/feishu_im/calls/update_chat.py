@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from .. import _validation
 from .._pipeline import Answer
-from . import AsyncMethods, Disbanded, SyncMethods
+from . import AsyncMethods, SyncMethods
 
 OPERATION = "update_chat"
 
@@ -198,9 +198,9 @@ def prepare(
     )
 
 
-def parse(answer: Answer) -> Disbanded:
+def parse(answer: Answer) -> None:
     """The typed answer of a successful call."""
-    return Disbanded(already_gone=answer.already_done, request_id=answer.request_id, attempts=answer.attempts)
+    return
 
 
 class UpdateChat(SyncMethods):
@@ -231,7 +231,7 @@ class UpdateChat(SyncMethods):
         hide_member_count_setting: Literal["all_members", "only_owner"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Disbanded:
+    ) -> None:
         """Update a chat's information or move its ownership.
 
         Update a chat (更新群信息): name, description, permissions, and `owner_id`, which moves ownership to a member
@@ -324,7 +324,7 @@ class AsyncUpdateChat(AsyncMethods):
         hide_member_count_setting: Literal["all_members", "only_owner"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Disbanded:
+    ) -> None:
         """Update a chat's information or move its ownership.
 
         Update a chat (更新群信息): name, description, permissions, and `owner_id`, which moves ownership to a member
