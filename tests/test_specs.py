@@ -24,7 +24,23 @@ EXPECTED = {
     "feishu.yaml": (
         "feishu",
         "feishu_im",
-        {"disband_chat", "remove_chat_members", "unbind_meeting_chat", "get_tenant_access_token"},
+        {
+            "disband_chat",
+            "remove_chat_members",
+            "unbind_meeting_chat",
+            "get_tenant_access_token",
+            "get_chat",
+            "list_chats",
+            "search_chats",
+            "create_chat",
+            "update_chat",
+            "list_chat_members",
+            "add_chat_members",
+            "is_in_chat",
+            "add_chat_managers",
+            "remove_chat_managers",
+            "create_meeting_chat",
+        },
     ),
     "tencent_im.yaml": (
         "tencent",
@@ -379,13 +395,15 @@ def pages() -> list[Path]:
 
 
 def page_operation(text: str) -> tuple[str, str]:
-    """The (spec, operationId) whose path the page documents; the longest matching path wins."""
+    """The (spec, operationId) whose method and path the page documents; the longest matching path wins."""
     normalised = re.sub(r":(\w+)", r"{\1}", text)
+    # One path serves several methods (GET, PUT, DELETE /chats/{chat_id}): the page names its own.
+    methods = set(re.findall(r"\b(GET|PUT|POST|DELETE|PATCH)\b", text))
     matches = [
         (len(path), name, operation_id)
         for name in SPEC_FILES
-        for operation_id, (path, _, _) in operations(load_spec(name)).items()
-        if path in normalised or path.lstrip("/") in normalised
+        for operation_id, (path, method, _) in operations(load_spec(name)).items()
+        if (path in normalised or path.lstrip("/") in normalised) and (not methods or method.upper() in methods)
     ]
     assert matches, "the page documents none of our operations"
     _, name, operation_id = max(matches)

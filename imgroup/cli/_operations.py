@@ -33,6 +33,10 @@ VENDOR_TITLES = {
 POSITIONAL = {
     "destroy_group": ("group_id",),
     "remove_chat_members": ("id_list",),
+    "search_chats": ("query",),
+    "add_chat_members": ("id_list",),
+    "add_chat_managers": ("manager_ids",),
+    "remove_chat_managers": ("manager_ids",),
     "get_group_info": ("group_id_list",),
     "get_group_member_info": ("group_id",),
     "add_group_member": ("group_id",),
@@ -54,6 +58,17 @@ EXAMPLES = {
         "imgroup feishu unbind-meeting-chat feishu.cn_demo@group.calendar.feishu.cn evt_demo_0 "
         "--meeting-chat-id oc_demo_meeting"
     ),
+    "get_chat": "imgroup feishu get-chat oc_demo_named",
+    "list_chats": "imgroup feishu list-chats --page-size 5",
+    "search_chats": "imgroup feishu search-chats project",
+    "create_chat": "imgroup feishu create-chat --name Launch --user-id-list ou_alice --user-id-list ou_bob",
+    "update_chat": "imgroup feishu update-chat oc_demo_transfer --owner-id ou_alice",
+    "list_chat_members": "imgroup feishu list-chat-members oc_demo_transfer --page-size 2",
+    "add_chat_members": "imgroup feishu add-chat-members oc_demo_named ou_carol ou_dave",
+    "is_in_chat": "imgroup feishu is-in-chat oc_demo_member",
+    "add_chat_managers": "imgroup feishu add-chat-managers oc_demo_transfer ou_alice",
+    "remove_chat_managers": "imgroup feishu remove-chat-managers oc_demo_transfer ou_bob",
+    "create_meeting_chat": "imgroup feishu create-meeting-chat feishu.cn_demo@group.calendar.feishu.cn evt_demo_2",
     "destroy_group": "imgroup tencent destroy-group '@TGS#demo1' --json",
     "create_group": "imgroup tencent create-group --kind Public --name Launch --owner-account user1",
     "get_group_info": "imgroup tencent get-group-info '@TGS#demo_team' '@TGS#demo1'",

@@ -31,6 +31,36 @@ DEMO_SEED: dict[str, Any] = {
             {"chat_id": "oc_demo_external", "owner": "cli_demo", "members": ["ou_alice"], "external": True},
             {"chat_id": "oc_demo_other_tenant", "owner": "cli_demo_other_tenant", "tenant": "other"},
             {"chat_id": "oc_demo_dissolved", "owner": "cli_demo", "members": ["ou_alice"], "dissolved": True},
+            # For the read and ownership operations. A user created this one, so once the bot hands it over
+            # it may no longer disband it (232017): no creator's scope rescues it.
+            {
+                "chat_id": "oc_demo_transfer",
+                "name": "Handover demo",
+                "owner": "cli_demo",
+                "creator": "ou_alice",
+                "members": ["ou_alice", {"id": "ou_bob", "role": "manager"}, "ou_carol"],
+                "created_at": 1700000100,
+            },
+            {
+                "chat_id": "oc_demo_named",
+                "name": "Project demo",
+                "description": "A chat with a name, for get-chat and search-chats",
+                "owner": "cli_demo",
+                "members": ["ou_alice", "ou_bob"],
+                "created_at": 1700000200,
+            },
+            # Public, and the bot is not in it: search finds it, get answers 232011.
+            {
+                "chat_id": "oc_demo_public",
+                "name": "Project public demo",
+                "chat_type": "public",
+                "owner": "ou_dave",
+                "members": ["ou_erin"],
+                "created_at": 1700000300,
+            },
+        ],
+        "calendar_events": [
+            {"calendar_id": DEMO_CALENDAR, "event_id": "evt_demo_2", "attendees": ["ou_alice", "ou_bob"]},
         ],
         "meeting_chats": [
             {"calendar_id": DEMO_CALENDAR, "event_id": "evt_demo_0", "chat_id": "oc_demo_meeting", "owner": "cli_demo"},

@@ -39,9 +39,24 @@ class FeishuChat:
     bots: set[str] = field(default_factory=set)  # apps, by app_id
     managers: set[str] = field(default_factory=set)
     dissolved: bool = False
+    name: str = ""
+    description: str = ""
+    chat_type: str = "private"  # or "public"
+    created_at: int = 0  # seconds; chats list in (created_at, chat_id) order
+    active_at: int = 0  # seconds; the last change, for the ByActiveTimeDesc order
+    settings: dict[str, Any] = field(default_factory=dict)  # permission settings update_chat was given
 
     def has_participant(self, member_id: str) -> bool:
         return member_id in self.members or member_id in self.bots
+
+
+@dataclass
+class CalendarEvent:
+    """An event a meeting chat can be created for, with the users who attend it."""
+
+    calendar_id: str
+    event_id: str
+    attendees: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -165,6 +180,8 @@ class EmulatorState:
     feishu_apps: dict[str, FeishuApp] = field(default_factory=dict)
     feishu_chats: dict[str, FeishuChat] = field(default_factory=dict)
     meeting_chats: dict[tuple[str, str], MeetingChat] = field(default_factory=dict)
+    calendar_events: dict[tuple[str, str], CalendarEvent] = field(default_factory=dict)
+    chat_uuids: dict[tuple[str, str], str] = field(default_factory=dict)  # (app_id, uuid) -> chat made with it
     tencent_apps: dict[int, TencentApp] = field(default_factory=dict)
     tencent_groups: dict[str, TencentGroup] = field(default_factory=dict)  # in seq order
     tencent_accounts: set[str] = field(default_factory=set)  # imported UserIDs
@@ -209,11 +226,19 @@ class EmulatorState:
         for chat in section.get("chats", []):
             owner = str(chat["owner"])
             creator = str(chat.get("creator", owner))
-            members = {str(m) for m in chat.get("members", [])}
+            # A member is an id, or {"id": ..., "role": "manager" | "member"}.
+            members: set[str] = set()
+            managers = {str(m) for m in chat.get("managers", [])}
+            for member in chat.get("members", []):
+                member_id = str(member["id"]) if isinstance(member, dict) else str(member)
+                members.add(member_id)
+                if isinstance(member, dict) and member.get("role", "member") == "manager":
+                    managers.add(member_id)
             bots = {str(b) for b in chat.get("bots", [])}
             # The owner and the creator are in the chat, as users or as their app's bot.
             for participant in {owner, creator}:
                 (bots if participant in self.feishu_apps else members).add(participant)
+            created_at = int(chat.get("created_at", 0))
             self.feishu_chats[chat["chat_id"]] = FeishuChat(
                 chat_id=str(chat["chat_id"]),
                 owner=owner,
@@ -223,9 +248,21 @@ class EmulatorState:
                 external=bool(chat.get("external", False)),
                 members=members,
                 bots=bots,
-                managers={str(m) for m in chat.get("managers", [])},
+                managers=managers,
                 dissolved=bool(chat.get("dissolved", False)),
+                name=str(chat.get("name", "")),
+                description=str(chat.get("description", "")),
+                chat_type=str(chat.get("chat_type", "private")),
+                created_at=created_at,
+                active_at=created_at,
             )
+        for event in section.get("calendar_events", []):
+            calendar_event = CalendarEvent(
+                calendar_id=str(event["calendar_id"]),
+                event_id=str(event["event_id"]),
+                attendees=[str(a) for a in event.get("attendees", [])],
+            )
+            self.calendar_events[(calendar_event.calendar_id, calendar_event.event_id)] = calendar_event
         for meeting in section.get("meeting_chats", []):
             record = MeetingChat(
                 calendar_id=str(meeting["calendar_id"]),
@@ -311,6 +348,10 @@ class EmulatorState:
                         "bots": sorted(c.bots),
                         "managers": sorted(c.managers),
                         "dissolved": c.dissolved,
+                        "name": c.name,
+                        "description": c.description,
+                        "chat_type": c.chat_type,
+                        "created_at": c.created_at,
                     }
                     for chat_id, c in self.feishu_chats.items()
                 },
