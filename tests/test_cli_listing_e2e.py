@@ -142,12 +142,11 @@ def test_page_size_and_limit_reach_the_vendor(
 
 
 PIPES = [
-    pytest.param("tencent", ["list-groups"], "iter_groups", [], "GroupId", id="tencent"),
-    pytest.param("feishu", ["list-chats"], "iter_chats", [], "chat_id", id="feishu"),
+    pytest.param("tencent", ["list-groups"], [], "GroupId", id="tencent"),
+    pytest.param("feishu", ["list-chats"], [], "chat_id", id="feishu"),
     pytest.param(
         "yunxin",
         ["list-joined-teams", "acc_owner", "--team-type", "1"],
-        "iter_joined_teams",
         ["--fill", "team_type=1", "--fill", "operator_id=acc_owner"],
         "team_id",
         id="yunxin",
@@ -155,9 +154,9 @@ PIPES = [
 ]
 
 
-@pytest.mark.parametrize(("vendor", "args", "iterator", "fill", "id_field"), PIPES)
+@pytest.mark.parametrize(("vendor", "args", "fill", "id_field"), PIPES)
 def test_a_listing_feeds_bulk_disband_through_a_pipe(
-    imgroup: Any, vendor: str, args: list[str], iterator: str, fill: list[str], id_field: str
+    imgroup: Any, vendor: str, args: list[str], fill: list[str], id_field: str
 ) -> None:
     listing = imgroup(vendor, *args, "--jsonl")
     groups = [json.loads(line)[id_field] for line in listing.stdout.splitlines()]
