@@ -29,14 +29,29 @@ class Uninstalled(MetaPathFinder):
         return None
 
 sys.meta_path.insert(0, Uninstalled())
-from imgroup.cli import main
-main(sys.argv[2:])
+if sys.argv[2] == "-m":
+    import runpy
+
+    sys.argv = [sys.argv[3], *sys.argv[4:]]
+    runpy.run_module(sys.argv[0], run_name="__main__")
+else:
+    from imgroup.cli import main
+    main(sys.argv[2:])
 """
 
 
 def run_without(modules: list[str], *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", WITHOUT_MODULES, ",".join(modules), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_python_m_emulator_without_its_extra_says_how_to_install_it_in_one_line() -> None:
+    result = run_without(["starlette", "uvicorn"], "-m", "imgroup.emulator", "--port", "0")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        "error: python -m imgroup.emulator needs the emulator extra (no module named 'starlette'): "
+        "pip install 'imgroup[emulator]'"
+    ]
 
 
 @pytest.mark.parametrize("missing", [["uvicorn"], ["starlette"], ["starlette", "uvicorn"]])
