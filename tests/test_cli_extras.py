@@ -48,10 +48,11 @@ def run_without(modules: list[str], *args: str) -> subprocess.CompletedProcess[s
 def test_python_m_emulator_without_its_extra_says_how_to_install_it_in_one_line() -> None:
     result = run_without(["starlette", "uvicorn"], "-m", "imgroup.emulator", "--port", "0")
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.splitlines() == [
+    expected = (
         "error: python -m imgroup.emulator needs the emulator extra (no module named 'starlette'): "
         "pip install 'imgroup[emulator]'"
-    ]
+    )
+    assert result.stderr.splitlines() == [expected]
 
 
 @pytest.mark.parametrize("missing", [["uvicorn"], ["starlette"], ["starlette", "uvicorn"]])
