@@ -33,6 +33,7 @@ EXTRA_FILES = (
     "_retry.py",
     "_validation.py",
     "_paging.py",
+    "_model_repr.py",
     "calls/__init__.py",
     "error_codes.py",
     "operations.py",
@@ -87,8 +88,10 @@ def _project(spec: VendorSpec, package_dir: Path) -> Project:
         raise GenerationError(_describe(spec.path, [data]))
     project = Project(openapi=data, config=config, custom_template_path=TEMPLATES)
     # The model template keeps these fields out of repr(); it renders during build(), before our view exists.
-    project.env.globals.update(secret_fields=secret_fields(spec), error_root=spec.error_root, client_class=spec.client)
+    secrets = secret_fields(spec)
+    project.env.globals.update(secret_fields=secrets, error_root=spec.error_root, client_class=spec.client)
     project.env.filters.update(pyrepr=repr, pytuple=lambda values: repr(tuple(values)))
+    project.env.tests["secret_of"] = lambda name, class_name: f"{class_name}.{name}" in secrets
     return project
 
 

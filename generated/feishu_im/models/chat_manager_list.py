@@ -8,12 +8,13 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatManagerList")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ChatManagerList:
     """The chat's managers after the change.
 
@@ -29,6 +30,9 @@ class ChatManagerList:
     chat_managers: list[str] | Unset = UNSET
     chat_bot_managers: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("chat_managers", "chat_bot_managers"))
 
     def to_dict(self) -> dict[str, Any]:
         chat_managers: list[str] | Unset = UNSET

@@ -8,12 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MeetingChatCreated")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class MeetingChatCreated:
     """The `data` of create_meeting_chat.
 
@@ -30,6 +31,9 @@ class MeetingChatCreated:
     meeting_chat_id: str | Unset = UNSET
     applink: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("meeting_chat_id", "applink"))
 
     def to_dict(self) -> dict[str, Any]:
         meeting_chat_id = self.meeting_chat_id

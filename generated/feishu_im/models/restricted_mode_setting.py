@@ -8,6 +8,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..models.restricted_mode_setting_download_has_permission_setting import (
     RestrictedModeSettingDownloadHasPermissionSetting,
     check_restricted_mode_setting_download_has_permission_setting,
@@ -25,7 +26,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="RestrictedModeSetting")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class RestrictedModeSetting:
     """Restricted (confidential) mode of a chat.
 
@@ -44,6 +45,17 @@ class RestrictedModeSetting:
     download_has_permission_setting: RestrictedModeSettingDownloadHasPermissionSetting | Unset = UNSET
     message_has_permission_setting: RestrictedModeSettingMessageHasPermissionSetting | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "status",
+                "screenshot_has_permission_setting",
+                "download_has_permission_setting",
+                "message_has_permission_setting",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status

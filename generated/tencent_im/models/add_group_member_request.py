@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..models.add_group_member_request_silence import (
     AddGroupMemberRequestSilence,
     check_add_group_member_request_silence,
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="AddGroupMemberRequest")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class AddGroupMemberRequest:
     """The group and the users to add to it.
 
@@ -36,6 +37,9 @@ class AddGroupMemberRequest:
     member_list: list[AddGroupMemberItem]
     silence: AddGroupMemberRequestSilence | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("group_id", "member_list", "silence"))
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

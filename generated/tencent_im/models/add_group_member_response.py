@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..models.add_group_member_response_action_status import (
     AddGroupMemberResponseActionStatus,
     check_add_group_member_response_action_status,
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="AddGroupMemberResponse")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class AddGroupMemberResponse:
     """Tencent's result envelope and one result per user.
 
@@ -38,6 +39,9 @@ class AddGroupMemberResponse:
     error_info: str | Unset = UNSET
     member_list: list[AddGroupMemberResult] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("action_status", "error_code", "error_info", "member_list"))
 
     def to_dict(self) -> dict[str, Any]:
         action_status: str = self.action_status

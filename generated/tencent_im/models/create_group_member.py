@@ -8,13 +8,14 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..models.create_group_member_role import CreateGroupMemberRole, check_create_group_member_role
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateGroupMember")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class CreateGroupMember:
     """One initial member of a new group.
 
@@ -27,6 +28,9 @@ class CreateGroupMember:
     member_account: str
     role: CreateGroupMemberRole | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("member_account", "role"))
 
     def to_dict(self) -> dict[str, Any]:
         member_account = self.member_account

@@ -8,13 +8,14 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..models.joined_group_self_info_role import JoinedGroupSelfInfoRole, check_joined_group_self_info_role
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="JoinedGroupSelfInfo")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class JoinedGroupSelfInfo:
     """The user's own place in a group.
 
@@ -30,6 +31,9 @@ class JoinedGroupSelfInfo:
     msg_flag: str | Unset = UNSET
     unread_msg_num: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("role", "join_time", "msg_flag", "unread_msg_num"))
 
     def to_dict(self) -> dict[str, Any]:
         role: str | Unset = UNSET

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ListJoinedTeamsData")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ListJoinedTeamsData:
     """One page of the teams an account belongs to.
 
@@ -32,6 +33,9 @@ class ListJoinedTeamsData:
     has_more: bool
     next_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("team_info_list", "has_more", "next_token"))
 
     def to_dict(self) -> dict[str, Any]:
         team_info_list = []

@@ -8,12 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TransferTeamOwnerRequest")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TransferTeamOwnerRequest:
     """The kind of team, its new owner, and what becomes of the old one.
 
@@ -30,6 +31,9 @@ class TransferTeamOwnerRequest:
     leave: int
     extension: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("team_type", "new_owner_account_id", "leave", "extension"))
 
     def to_dict(self) -> dict[str, Any]:
         team_type = self.team_type

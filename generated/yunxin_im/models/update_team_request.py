@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="UpdateTeamRequest")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class UpdateTeamRequest:
     """Who updates the team, its kind, and the fields to change.
 
@@ -47,6 +48,24 @@ class UpdateTeamRequest:
     extension: str | Unset = UNSET
     configuration: TeamConfiguration | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "operator_id",
+                "team_type",
+                "name",
+                "icon",
+                "announcement",
+                "intro",
+                "members_limit",
+                "server_extension",
+                "customer_extension",
+                "extension",
+                "configuration",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         operator_id = self.operator_id

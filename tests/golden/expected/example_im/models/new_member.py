@@ -8,13 +8,14 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..models.new_member_role import NewMemberRole, check_new_member_role
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NewMember")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class NewMember:
     """
     Attributes:
@@ -25,6 +26,9 @@ class NewMember:
     id: str
     role: NewMemberRole | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("id", "role"))
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

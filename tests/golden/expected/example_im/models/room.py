@@ -8,12 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Room")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Room:
     """One room.
 
@@ -25,6 +26,9 @@ class Room:
     room_id: str
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("room_id", "name"))
 
     def to_dict(self) -> dict[str, Any]:
         room_id = self.room_id
