@@ -275,7 +275,16 @@ async def test_list_chat_members_lists_users_with_the_total(mode: str, imgroup_e
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize(("chat_id", "code"), [("oc_no_such_chat", 232006), ("oc_demo_outside", 232011)])
+@pytest.mark.parametrize(
+    ("chat_id", "code"),
+    [
+        ("oc_no_such_chat", 232006),
+        ("oc_demo_dissolved", 232009),  # this page lists 232009, unlike get_chat's
+        ("oc_demo_other_tenant", 232010),
+        ("oc_demo_external", 232033),
+        ("oc_demo_outside", 232011),
+    ],
+)
 async def test_list_chat_members_refusals(mode: str, chat_id: str, code: int, imgroup_emulator: EmulatorServer) -> None:
     await fails_with(code, mode, imgroup_emulator, "list_chat_members", chat_id)
 
@@ -321,6 +330,20 @@ async def test_is_in_chat(mode: str, imgroup_emulator: EmulatorServer) -> None:
     await fails_with(232006, mode, imgroup_emulator, "is_in_chat", "oc_no_such_chat")
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("chat_id", "code"),
+    [
+        ("oc_demo_dissolved", 232006),  # is_in_chat's page lists no 232009: a dissolved id is an invalid one
+        ("oc_demo_other_tenant", 232010),
+        ("oc_demo_external", 232033),
+    ],
+)
+async def test_is_in_chat_refusals(mode: str, chat_id: str, code: int, imgroup_emulator: EmulatorServer) -> None:
+    await fails_with(code, mode, imgroup_emulator, "is_in_chat", chat_id)
+
+
 # --- managers ----------------------------------------------------------------------------------------------
 
 
@@ -344,6 +367,26 @@ async def test_manager_refusals(mode: str, method: str, imgroup_emulator: Emulat
     await fails_with(232038, mode, emu, method, "oc_demo_member", manager_ids=["ou_bob"])  # not the owner
     await fails_with(232011, mode, emu, method, "oc_demo_outside", manager_ids=["ou_dave"])
     await fails_with(232027, mode, emu, method, "oc_demo_transfer", manager_ids=["ou_stranger"])
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("method", "chat_id", "code"),
+    [
+        # Neither managers' page lists 232006: an unknown chat is a parameter error.
+        ("add_chat_managers", "oc_no_such_chat", 232001),
+        ("remove_chat_managers", "oc_no_such_chat", 232001),
+        ("add_chat_managers", "oc_demo_dissolved", 232009),
+        ("remove_chat_managers", "oc_demo_dissolved", 232009),
+        # Only remove_chat_managers' page lists 232033.
+        ("remove_chat_managers", "oc_demo_external", 232033),
+    ],
+)
+async def test_manager_refusals_by_chat_state(
+    mode: str, method: str, chat_id: str, code: int, imgroup_emulator: EmulatorServer
+) -> None:
+    await fails_with(code, mode, imgroup_emulator, method, chat_id, manager_ids=["ou_alice"])
 
 
 @pytest.mark.anyio

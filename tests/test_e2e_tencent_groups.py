@@ -111,6 +111,8 @@ async def test_create_group_keeps_a_custom_id_and_refuses_it_twice(mode: str, im
         ({"kind": "AVChatRoom", "member_list": [{"Member_Account": "user2"}]}, 10007),
         ({"kind": "Public", "group_id": "has space"}, 10015),
         ({"kind": "Public", "group_id": "@TGS#demo1"}, 10021),
+        # The page: at most 500 initial members, 10005 past that.
+        ({"kind": "Public", "member_list": [{"Member_Account": f"user{i}"} for i in range(501)]}, 10005),
     ],
 )
 async def test_create_group_raises_each_state_error_row(

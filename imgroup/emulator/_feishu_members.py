@@ -1,8 +1,9 @@
 """Feishu chat members and managers: list_chat_members, add_chat_members, is_in_chat, add/remove_chat_managers.
 
-Users are named by open_id (``ou_``) and bots by app id, as the rest of the emulator names them. The pages
-of list_chat_members, is_in_chat and remove_chat_managers had no error table we could read; their refusals
-use the chat chapter's codes, whose rows the catalogue has from the other operations.
+Users are named by open_id (``ou_``) and bots by app id, as the rest of the emulator names them. Each
+operation refuses with the codes its own page lists: an external chat answers 232033 where the page lists
+that code (list_chat_members, is_in_chat, remove_chat_managers; not add_chat_managers), and an unknown chat
+232001 where the page has no 232006 (the managers' pages).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def list_chat_members(emulator: Emulator, caller: Caller, chat_id: str, query: d
     after = paging.decode_token(query.get("page_token"))
     if id_type not in LISTED_ID_TYPES or isinstance(size, Result) or isinstance(after, Result):
         return Result(232001)
-    chat = chat_of_member(emulator, app, chat_id, "list_chat_members")
+    chat = chat_of_member(emulator, app, chat_id, "list_chat_members", refuse_external=True)
     if isinstance(chat, Result):
         return chat
     keys = sorted((member,) for member in chat.members)
@@ -164,6 +165,8 @@ def is_in_chat(emulator: Emulator, caller: Caller, chat_id: str) -> Result:
     chat = live_chat(emulator, app, chat_id, "is_in_chat")
     if isinstance(chat, Result):
         return chat
+    if chat.external:
+        return Result(232033)
     return Result(0, {"is_in_chat": app.app_id in chat.bots})
 
 
@@ -189,7 +192,8 @@ def change_managers(
         or len(ids) > MAX_IDS
     ):
         return Result(232001)
-    chat = chat_of_member(emulator, app, chat_id, operation)
+    # Taking managers away is refused in an external chat (its page lists 232033); granting is not.
+    chat = chat_of_member(emulator, app, chat_id, operation, refuse_external=not grant)
     if isinstance(chat, Result):
         return chat
     if chat.owner != app.app_id:

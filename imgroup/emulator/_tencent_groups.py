@@ -20,6 +20,9 @@ NO_PERMISSION = 10007
 GROUP_GONE = 10010
 BAD_GROUP_ID = 10015
 GROUP_ID_USED = 10021
+TOO_MANY_ACCOUNTS = 10005
+# create_group's page: the initial MemberList holds at most 500 members (10005 past that).
+MAX_INITIAL_MEMBERS = 500
 MAX_GROUP_ID_BYTES = 48
 MAX_LIST_PAGE = 10_000
 MAX_GROUP_INFO_IDS = 50
@@ -116,12 +119,17 @@ def live_group(emulator: Emulator, body: dict[str, Any]) -> TencentGroup | Resul
 
 @checked
 def create_group(emulator: Emulator, body: dict[str, Any]) -> Result:
-    """A new group of the type asked, with its owner and initial members; 10021 when a live group has the id."""
+    """A new group of the type asked, with its owner and initial members.
+
+    10005 past 500 initial members, 10021 when a live group has the id, 10007 for members of an AVChatRoom.
+    """
     group_type = choice(body, "Type", CREATE_TYPES, required=True)
     name = text_field(body, "Name", required=True)
     owner = text_field(body, "Owner_Account") or ""
     group_id = text_field(body, "GroupId")
     members = field(body, "MemberList", list) or []
+    if len(members) > MAX_INITIAL_MEMBERS:
+        return Result(TOO_MANY_ACCOUNTS)
     initial: list[tuple[str, str]] = []
     for member in members:
         if not isinstance(member, dict):

@@ -77,7 +77,7 @@ class IsInChat(SyncMethods):
         Tell whether the calling bot (tenant token) or user (user token) is in the chat
         (判断用户或机器人是否在群里).
 
-        ``GET /open-apis/im/v1/chats/{chat_id}/members/is_in_chat``.
+        ``GET /open-apis/im/v1/chats/{chat_id}/members/is_in_chat``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             chat_id: The chat's id.
@@ -111,7 +111,7 @@ class AsyncIsInChat(AsyncMethods):
         Tell whether the calling bot (tenant token) or user (user token) is in the chat
         (判断用户或机器人是否在群里).
 
-        ``GET /open-apis/im/v1/chats/{chat_id}/members/is_in_chat``.
+        ``GET /open-apis/im/v1/chats/{chat_id}/members/is_in_chat``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             chat_id: The chat's id.

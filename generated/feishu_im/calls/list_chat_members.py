@@ -2,7 +2,7 @@
 # change the spec or a template under generator/templates/, then run `make generate`.
 """list_chat_members: List a chat's members. ``GET /open-apis/im/v1/chats/{chat_id}/members``.
 
-Documented at https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-members/get
+Documented at https://open.feishu.cn/document/server-docs/group/chat-member/get
 """
 
 from __future__ import annotations

@@ -149,7 +149,7 @@ class ListChats(SyncMethods):
         List the chats (获取用户或机器人所在的群列表) the calling bot (tenant token) or user (user token) is a member of,
         page by page: `page_token` from one answer asks for the next page while `has_more` is true.
 
-        ``GET /open-apis/im/v1/chats``.
+        ``GET /open-apis/im/v1/chats``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             user_id_type: Which kind of user id the request and answer use.
@@ -187,7 +187,7 @@ class ListChats(SyncMethods):
 
         for item in client.iter_chats(...): pages are fetched as the loop needs them,
         each through the same checks, signing, rate limit and retries as one list_chats call.
-        ``GET /open-apis/im/v1/chats``.
+        ``GET /open-apis/im/v1/chats``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             user_id_type: Which kind of user id the request and answer use.
@@ -230,7 +230,7 @@ class AsyncListChats(AsyncMethods):
         List the chats (获取用户或机器人所在的群列表) the calling bot (tenant token) or user (user token) is a member of,
         page by page: `page_token` from one answer asks for the next page while `has_more` is true.
 
-        ``GET /open-apis/im/v1/chats``.
+        ``GET /open-apis/im/v1/chats``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             user_id_type: Which kind of user id the request and answer use.
@@ -268,7 +268,7 @@ class AsyncListChats(AsyncMethods):
 
         async for item in client.iter_chats(...): pages are fetched as the loop needs them,
         each through the same checks, signing, rate limit and retries as one list_chats call.
-        ``GET /open-apis/im/v1/chats``.
+        ``GET /open-apis/im/v1/chats``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             user_id_type: Which kind of user id the request and answer use.

@@ -109,7 +109,7 @@ class RemoveChatManagers(SyncMethods):
         Take the manager role from users or bots of the chat (删除群管理员); they stay members. Only the owner may do
         this. The answer lists the chat's managers afterwards.
 
-        ``POST /open-apis/im/v1/chats/{chat_id}/managers/delete_managers``.
+        ``POST /open-apis/im/v1/chats/{chat_id}/managers/delete_managers``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             chat_id: The chat's id.
@@ -149,7 +149,7 @@ class AsyncRemoveChatManagers(AsyncMethods):
         Take the manager role from users or bots of the chat (删除群管理员); they stay members. Only the owner may do
         this. The answer lists the chat's managers afterwards.
 
-        ``POST /open-apis/im/v1/chats/{chat_id}/managers/delete_managers``.
+        ``POST /open-apis/im/v1/chats/{chat_id}/managers/delete_managers``, at most 50 calls/s and 1000 calls/min.
 
         Args:
             chat_id: The chat's id.

@@ -2,7 +2,7 @@
 # change the spec or a template under generator/templates/, then run `make generate`.
 """search_chats: Search the chats visible to the bot or user. ``GET /open-apis/im/v1/chats/search``.
 
-Documented at https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat/search
+Documented at https://open.feishu.cn/document/server-docs/group/chat/search
 """
 
 from __future__ import annotations

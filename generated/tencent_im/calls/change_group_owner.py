@@ -2,7 +2,7 @@
 # change the spec or a template under generator/templates/, then run `make generate`.
 """change_group_owner: Move a group's ownership. ``POST /v4/group_open_http_svc/change_group_owner``.
 
-Documented at https://www.tencentcloud.com/document/product/1047/34966
+Documented at https://cloud.tencent.com/document/product/269/1633
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 # change the spec or a template under generator/templates/, then run `make generate`.
 """create_group: Create a group. ``POST /v4/group_open_http_svc/create_group``.
 
-Documented at https://www.tencentcloud.com/document/product/1047/34895
+Documented at https://cloud.tencent.com/document/product/269/1615
 """
 
 from __future__ import annotations

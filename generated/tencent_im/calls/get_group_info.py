@@ -2,7 +2,7 @@
 # change the spec or a template under generator/templates/, then run `make generate`.
 """get_group_info: Get group profiles. ``POST /v4/group_open_http_svc/get_group_info``.
 
-Documented at https://www.tencentcloud.com/document/product/1047/34961
+Documented at https://cloud.tencent.com/document/product/269/1616
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 # change the spec or a template under generator/templates/, then run `make generate`.
 """get_joined_group_list: List the groups a user is in. ``POST /v4/group_open_http_svc/get_joined_group_list``.
 
-Documented at https://www.tencentcloud.com/document/product/1047/34925
+Documented at https://cloud.tencent.com/document/product/269/1625
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 # change the spec or a template under generator/templates/, then run `make generate`.
 """modify_group_base_info: Change a group's profile. ``POST /v4/group_open_http_svc/modify_group_base_info``.
 
-Documented at https://www.tencentcloud.com/document/product/1047/34962
+Documented at https://cloud.tencent.com/document/product/269/1620
 """
 
 from __future__ import annotations
