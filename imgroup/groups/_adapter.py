@@ -23,6 +23,8 @@ class Adapter:
     package: ClassVar[str]
     cannot_see: ClassVar[str | None] = None
     """What this vendor never shows an app, so a plan can say so instead of silently missing it."""
+    removes_managers_separately: ClassVar[bool] = True
+    """False where a manager can only leave with their membership (no call only demotes one)."""
 
     @property
     def errors(self) -> ModuleType:
@@ -75,3 +77,18 @@ def result_of(answer: Any, what: str) -> ActionResult:
     if getattr(answer, "already_gone", False):
         return ActionResult.already_done(f"{what} already (a retry found it so)")
     return ActionResult.done(answer)
+
+
+def present(value: Any) -> Any:
+    """``value``, or None when the answer left it out (the generated models' UNSET)."""
+    return None if value is None or type(value).__name__ == "Unset" else value
+
+
+def whole_number(value: Any) -> int | None:
+    """An integer from an answer field that may be a number, a numeric string (Feishu's counts) or absent."""
+    value = present(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import fnmatch
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from imgroup.groups import Group, Groups, Membership, Role, UserRef
+from imgroup.groups import VENDORS, Group, Groups, Membership, Role, UserRef
 
 from ._plan import FORMAT_VERSION, Step, chains
 
@@ -57,12 +57,17 @@ def check_offboarding(
 
 
 def offboarding_steps(
-    memberships: Iterable[Membership], successors: Mapping[str, UserRef], *, disband_owned: bool
+    memberships: Iterable[Membership],
+    successors: Mapping[str, UserRef],
+    *,
+    disband_owned: bool,
+    managers_kept_apart: Collection[str] = VENDORS,
 ) -> list[Step]:
     """One step per thing to do: transfer or disband what a user owns, remove them as manager and member.
 
     A group is disbanded when its owner is leaving and is its only member left (or ``disband_owned``); a
-    disbanded group needs no other step.
+    disbanded group needs no other step. A manager gets a step of its own on the vendors in
+    ``managers_kept_apart``; elsewhere leaving the group ends the role with it.
     """
     steps: list[Step] = []
     for membership in memberships:
@@ -75,7 +80,7 @@ def offboarding_steps(
                 continue
             successor = successors[group.vendor]
             steps.append(Step("transfer", group.ref, user, successor, group.name, facts))
-        elif membership.role is Role.MANAGER:
+        elif membership.role is Role.MANAGER and group.vendor in managers_kept_apart:
             steps.append(Step("remove_manager", group.ref, user, name=group.name, planned_on=facts))
         steps.append(Step("remove_member", group.ref, user, name=group.name, planned_on=facts))
     return _ordered(steps)
@@ -86,7 +91,8 @@ def plan_offboarding(
 ) -> list[Step]:
     """Read every user's memberships on their vendor and plan the steps."""
     memberships = [membership for user in users for membership in sessions[user.vendor].memberships(user)]
-    return offboarding_steps(memberships, successors, disband_owned=disband_owned)
+    apart = [vendor for vendor, groups in sessions.items() if groups.adapter.removes_managers_separately]
+    return offboarding_steps(memberships, successors, disband_owned=disband_owned, managers_kept_apart=apart)
 
 
 def sweep_steps(

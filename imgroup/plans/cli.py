@@ -156,7 +156,11 @@ def sweep(
         "created_before": before.date().isoformat() if before else None,
     }
     try:
-        found = sessions[vendor].list_groups()
+        try:
+            found = sessions[vendor].list_groups()
+        except NotImplementedError as error:  # a vendor with no call listing an app's groups
+            _exit(_fail("sweep", str(error)))
+            return
         steps = sweep_steps(found, name_glob=name_glob, max_members=max_members, created_before=before)
         click.echo(f"{len(found)} {vendor} groups seen, {len(steps)} match")
         _exit(_write("sweep", plan_path, header("sweep", asked, sessions), steps))
