@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
@@ -29,6 +30,7 @@ def apply_plan(
     retry_failed: bool,
     concurrency: int,
     max_retries: int,
+    rate_limit: int | None,
     base_url: str | None,
     profile: str | None,
     echo: Callable[[str], None],
@@ -52,7 +54,7 @@ def apply_plan(
     if dry_run:
         return _describe(plan, journal_path, echo, fail)
     try:
-        runs = _vendor_runs(plan, profile=profile, base_url=base_url, max_retries=max_retries)
+        runs = _vendor_runs(plan, profile=profile, base_url=base_url, max_retries=max_retries, rate_limit=rate_limit)
     except ValueError as error:  # SettingsError is one; so is a client's ValidationError
         return fail(str(error))
     try:
@@ -84,7 +86,9 @@ def apply_plan(
     return EXIT_DONE if finished == len(plan.steps) else EXIT_SOME_FAILED
 
 
-def _vendor_runs(plan: Plan, *, profile: str | None, base_url: str | None, max_retries: int) -> dict[str, VendorRun]:
+def _vendor_runs(
+    plan: Plan, *, profile: str | None, base_url: str | None, max_retries: int, rate_limit: int | None
+) -> dict[str, VendorRun]:
     """One async client per vendor of the plan, on the app the plan was made on (another app is refused)."""
     from imgroup.groups import adapter_for
     from imgroup.settings import SettingsError, load_settings, make_client
@@ -101,8 +105,22 @@ def _vendor_runs(plan: Plan, *, profile: str | None, base_url: str | None, max_r
                 f"the plan was made on {vendor} app {planned}, but the settings name app {app}: "
                 "apply it with that app's credentials"
             )
-        runs[vendor] = VendorRun(adapter, make_client(settings, asynchronous=True, max_retries=max_retries))
+        limits = client_rate_limit(adapter.package, rate_limit)
+        runs[vendor] = VendorRun(
+            adapter, make_client(settings, asynchronous=True, max_retries=max_retries, rate_limit=limits)
+        )
     return runs
+
+
+def client_rate_limit(package: str, calls_per_second: int | None) -> bool | dict[str, float]:
+    """The client's ``rate_limit``: the documented limits (None), none (0), or ``calls_per_second`` for every
+    operation (a documented per-minute limit still applies on top)."""
+    if calls_per_second is None:
+        return True
+    if calls_per_second == 0:
+        return False
+    operations = importlib.import_module(f"{package}.operations").OPERATIONS
+    return dict.fromkeys(operations, float(calls_per_second))
 
 
 async def _run(

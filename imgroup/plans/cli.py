@@ -213,6 +213,10 @@ def show(plan_path: Path) -> None:
     "--max-retries", type=click.IntRange(min=0), default=DEFAULT_APPLY_MAX_RETRIES, show_default=True,
     help="Retries per call for transient failures.",
 )  # fmt: skip
+@click.option(
+    "--rate-limit", type=click.IntRange(min=0),
+    help="Calls per second per operation (default: each documented limit; 0: no client-side limit).",
+)  # fmt: skip
 @_base_url_option
 @_profile_option
 def apply(**options: Any) -> None:
