@@ -1,7 +1,8 @@
 """``make demo``: one call per documented endpoint through the generated clients, on the embedded emulator.
 
 Starts the emulator on a free loopback port with its demo seed, calls every operation of the three vendors,
-shows one typed error explained from the lookup table, prints the emulator's audit log, and stops.
+shows one typed error explained from the lookup table, prints the emulator's audit log, then plans and applies
+an offboarding with the ``imgroup`` commands (``_demo_offboarding``), and stops.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yunxin_im
 from rich.console import Console
 from rich.table import Table
 
+from imgroup._demo_offboarding import show_offboarding
 from imgroup.emulator import DEMO_SEED, EmulatorServer
 from imgroup.emulator._seed import DEMO_CALENDAR
 
@@ -54,6 +56,7 @@ def main() -> int:
                 lambda: yunxin.dismiss_team("1002", team_type=3, operator_id="acc_owner"),
             )
         print_audit_log(emulator.calls())
+        show_offboarding(emulator, console)
     return 0
 
 
