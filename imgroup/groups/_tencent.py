@@ -42,7 +42,8 @@ class TencentAdapter(Adapter):
         return list(present(answer.group_info) or [])
 
     def get(self, ref: GroupRef) -> Flow[Group | None]:
-        (info,) = (yield from self._infos([ref.id])) or [None]
+        infos = yield from self._infos([ref.id])
+        info = next((info for info in infos if info.group_id == ref.id), None)
         if info is None or present(info.error_code) in (GROUP_GONE, BAD_GROUP_ID):
             return None
         return _group(ref, info)

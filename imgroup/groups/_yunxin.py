@@ -36,7 +36,9 @@ class YunxinAdapter(Adapter):
             try:
                 answer = yield Call("get_team", (ref.id,), {"team_type": team_type})
             except self.errors.ApiError as error:
-                if isinstance(error, self.errors.NotFoundError) or error.code == NOT_THIS_TYPE:
+                # Looking the type up, a refusal as the wrong type means "try the other one"; with the type
+                # given, it is an error to show, never a team to count as gone.
+                if isinstance(error, self.errors.NotFoundError) or (not given and error.code == NOT_THIS_TYPE):
                     continue
                 raise
             return _group(ref.with_option("type", str(team_type)), answer.team_info)
