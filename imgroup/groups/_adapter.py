@@ -8,6 +8,7 @@ Group just read, because some vendors need its facts to act (a Yunxin team's typ
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -45,6 +46,13 @@ class Adapter:
     def memberships(self, user: UserRef) -> Flow[list[Membership]]:
         """Every group ``user`` is in (that the app can see), with the user's role in each."""
         raise NotImplementedError
+
+    def memberships_of(self, users: Sequence[UserRef]) -> Flow[list[Membership]]:
+        """The memberships of several users (an adapter that must scan every group does it once for all)."""
+        found: list[Membership] = []
+        for user in users:
+            found.extend((yield from self.memberships(user)))
+        return found
 
     def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
         """``user``'s role in ``group`` now, or None when not a member."""

@@ -7,6 +7,7 @@ chat itself; counts come as strings; chats carry no creation time. Users are ope
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ._adapter import Adapter, present, result_of, whole_number
@@ -48,14 +49,21 @@ class FeishuAdapter(Adapter):
         return {member.member_id for member in members}
 
     def memberships(self, user: UserRef) -> Flow[list[Membership]]:
+        return (yield from self.memberships_of([user]))
+
+    def memberships_of(self, users: Sequence[UserRef]) -> Flow[list[Membership]]:
+        # No call lists another user's chats: read the members of every chat the bot is in, once for all users.
         listed = yield Collect("iter_chats", {"user_id_type": "open_id"})
         memberships = []
         for summary in listed:
-            if user.id not in (yield from self._member_ids(summary.chat_id)):
+            member_ids = yield from self._member_ids(summary.chat_id)
+            present_users = [user for user in users if user.id in member_ids]
+            if not present_users:
                 continue
             group = yield from self.get(GroupRef("feishu", summary.chat_id))
             if group is not None:
-                memberships.append(Membership(group, user, _role(group, user) or Role.MEMBER))
+                for user in present_users:
+                    memberships.append(Membership(group, user, _role(group, user) or Role.MEMBER))
         return memberships
 
     def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:

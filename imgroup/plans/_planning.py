@@ -90,7 +90,11 @@ def plan_offboarding(
     sessions: Mapping[str, Groups], users: Sequence[UserRef], successors: Mapping[str, UserRef], *, disband_owned: bool
 ) -> list[Step]:
     """Read every user's memberships on their vendor and plan the steps."""
-    memberships = [membership for user in users for membership in sessions[user.vendor].memberships(user)]
+    memberships: list[Membership] = []
+    for vendor, groups in sessions.items():
+        vendor_users = [user for user in users if user.vendor == vendor]
+        if vendor_users:
+            memberships.extend(groups.run(groups.adapter.memberships_of(vendor_users)))
     apart = [vendor for vendor, groups in sessions.items() if groups.adapter.removes_managers_separately]
     return offboarding_steps(memberships, successors, disband_owned=disband_owned, managers_kept_apart=apart)
 
