@@ -32,6 +32,8 @@ EXTRA_FILES = (
     "_redact.py",
     "_retry.py",
     "_validation.py",
+    "_paging.py",
+    "calls/__init__.py",
     "error_codes.py",
     "operations.py",
     "py.typed",
@@ -91,9 +93,14 @@ def _project(spec: VendorSpec, package_dir: Path) -> Project:
 
 
 def _render_extras(project: Project, view: PackageView, package_dir: Path) -> None:
+    (package_dir / "calls").mkdir()
     for name in EXTRA_FILES:
         template = project.env.get_template(f"{name}.jinja")
         (package_dir / name).write_text(template.render(package=view), encoding="utf-8")
+    operation_template = project.env.get_template("calls/operation.py.jinja")
+    for op in view.operations:
+        text = operation_template.render(package=view, op=op)
+        (package_dir / "calls" / f"{op.operation_id}.py").write_text(text, encoding="utf-8")
 
 
 def _add_headers(package_dir: Path, spec_label: str) -> None:

@@ -27,6 +27,10 @@ class OperationInfo(NamedTuple):
     error_codes: tuple[int, ...]
     removes_group: bool
     """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
+    already_done_codes: tuple[int, ...]
+    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
+    iterator: str | None
+    """The clients' iterator method over this list operation's pages, if it pages."""
     signed: bool
     """False for the one call that obtains credentials (Feishu's token endpoint)."""
     doc_page: str
@@ -42,6 +46,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=1000,
             error_codes=(232004, 232006, 232008, 232009, 232010, 232011, 232017, 232024, 232025, 232033, 232034),
             removes_group=True,
+            already_done_codes=(232009,),
+            iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat/delete",
         ),
@@ -53,6 +59,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10003, 10014),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=False,
             doc_page="https://open.feishu.cn/document/server-docs/authentication-management/access-token/tenant_access_token_internal",
         ),
@@ -78,6 +86,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
                 232076,
             ),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat-member/delete",
         ),
@@ -111,6 +121,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
                 195108,
             ),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/calendar-v4/calendar-event-meeting_chat/delete",
         ),

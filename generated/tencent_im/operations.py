@@ -37,6 +37,10 @@ class OperationInfo(NamedTuple):
     error_codes: tuple[int, ...]
     removes_group: bool
     """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
+    already_done_codes: tuple[int, ...]
+    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
+    iterator: str | None
+    """The clients' iterator method over this list operation's pages, if it pages."""
     signed: bool
     """False for the one call that obtains credentials (Feishu's token endpoint)."""
     doc_page: str
@@ -52,6 +56,8 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=None,
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015),
             removes_group=True,
+            already_done_codes=(10010,),
+            iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34896",
         ),

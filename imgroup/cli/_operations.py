@@ -11,7 +11,7 @@ import importlib
 import inspect
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import click
@@ -87,7 +87,7 @@ def vendor_group(vendor: str) -> click.Group:
 def operation_command(vendor: str, operation: str, method: Any) -> click.Command:
     """A command calling ``method`` (a facade method) with its arguments from the command line."""
     doc = _docstring.parse(method.__doc__)
-    hints = typing.get_type_hints(method)
+    hints = typing.get_type_hints(method, localns=_ModelNames(settings.CLIENTS[vendor][0]))
     signature = inspect.signature(method)
     promoted = POSITIONAL.get(operation, ())
     parameters = [p for p in signature.parameters.values() if p.name not in _CALL_SETTINGS]
@@ -145,6 +145,29 @@ def call(
         reporter.api_error(vendor, operation, error)
     acted_on = arguments.get(target, "") if target else ""
     reporter.success(vendor, operation, ", ".join(acted_on) if isinstance(acted_on, list) else str(acted_on), result)
+
+
+class _ModelNames(Mapping[str, Any]):
+    """A package's model classes by name, imported as a type hint names one.
+
+    The generated methods name their answer models only for type checkers (importing every model up front
+    would cost each import of the package), so their hints are resolved against the models package.
+    """
+
+    def __init__(self, package: str) -> None:
+        self._models = importlib.import_module(f"{package}.models")
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(self._models, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._models.__all__)
+
+    def __len__(self) -> int:
+        return len(self._models.__all__)
 
 
 def _argument(parameter: inspect.Parameter, hint: Any) -> click.Argument:
