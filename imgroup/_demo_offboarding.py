@@ -1,6 +1,6 @@
 """The offboarding part of ``make demo``: plan, review and apply, on the emulator, with the real commands.
 
-Seeds a few groups alice owns, manages and belongs to on the three vendors, runs ``imgroup offboard``, shows the
+Seeds a few groups ivy owns, manages and belongs to on the three vendors, runs ``imgroup offboard``, shows the
 plan, changes one group behind the plan's back, runs ``imgroup apply`` and shows its report: one step skipped as
 changed since plan, the rest done.
 """
@@ -17,56 +17,56 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from imgroup.emulator import EmulatorServer
 
 DEMO_GROUPS: dict[str, Any] = {
     "feishu": {
         "chats": [
-            {"chat_id": "oc_offboard_1", "owner": "ou_alice", "name": "Launch", "bots": ["cli_demo"],
-             "members": ["ou_dave", "ou_erin"]},
-            {"chat_id": "oc_offboard_2", "owner": "ou_dave", "name": "Design", "bots": ["cli_demo"],
-             "members": ["ou_alice", "ou_carol"], "managers": ["ou_alice"]},
+            {"chat_id": "oc_offboard_1", "owner": "ou_ivy", "name": "Launch", "creator": "cli_demo",
+             "members": ["ou_kim", "ou_lee"]},
+            {"chat_id": "oc_offboard_2", "owner": "ou_kim", "name": "Design", "creator": "cli_demo",
+             "members": ["ou_ivy", "ou_jack"], "managers": ["ou_ivy"]},
         ]
     },
     "tencent": {
-        "accounts": ["alice", "carol", "dave"],
+        "accounts": ["ivy", "jack", "kim"],
         "groups": [
-            {"group_id": "@TGS#offboard1", "type": "Public", "owner": "alice", "name": "Sales", "members": ["dave"]},
-            {"group_id": "@TGS#offboard2", "type": "Public", "owner": "alice", "name": "tmp-notes"},
-            {"group_id": "@TGS#offboard3", "type": "Public", "owner": "dave", "name": "Support",
-             "members": ["alice", "carol"]},
+            {"group_id": "@TGS#offboard1", "type": "Public", "owner": "ivy", "name": "Sales", "members": ["kim"]},
+            {"group_id": "@TGS#offboard2", "type": "Public", "owner": "ivy", "name": "tmp-notes"},
+            {"group_id": "@TGS#offboard3", "type": "Public", "owner": "kim", "name": "Support",
+             "members": ["ivy", "jack"]},
         ],
     },
     "yunxin": {
-        "accounts": ["alice", "carol", "dave"],
+        "accounts": ["ivy", "jack", "kim"],
         "teams": [
-            {"team_id": "3001", "team_type": 1, "owner": "alice", "name": "Ops", "members": ["carol", "dave"]},
-            {"team_id": "3002", "team_type": 2, "owner": "dave", "name": "All hands", "managers": ["alice"]},
+            {"team_id": "3001", "team_type": 1, "owner": "ivy", "name": "Ops", "members": ["jack", "kim"]},
+            {"team_id": "3002", "team_type": 2, "owner": "kim", "name": "All hands", "managers": ["ivy"]},
         ],
     },
 }  # fmt: skip
-USERS = ("feishu:ou_alice", "tencent:alice", "yunxin:alice")
-SUCCESSORS = ("feishu:ou_carol", "tencent:carol", "yunxin:carol")
+USERS = ("feishu:ou_ivy", "tencent:ivy", "yunxin:ivy")
+SUCCESSORS = ("feishu:ou_jack", "tencent:jack", "yunxin:jack")
 
 
 def show_offboarding(emulator: EmulatorServer, console: Console) -> None:
-    """Plan alice's offboarding, let a group change after review, apply the plan and show what happened."""
+    """Plan ivy's offboarding, let a group change after review, apply the plan and show what happened."""
     from imgroup.cli import cli
 
     emulator.seed(DEMO_GROUPS)
-    console.print("\n[bold]Offboarding alice on three vendors: plan, review, apply[/]")
-    with tempfile.TemporaryDirectory() as folder, _environment(_settings(emulator)):
-        plan, report = Path(folder) / "alice.jsonl", Path(folder) / "alice.csv"
+    console.print("\n[bold]Offboarding ivy on three vendors: plan, review, apply[/]")
+    # In a scratch folder, so that the commands shown name their files as a user would type them.
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder), _environment(_settings(emulator)):
+        plan, report = Path("ivy.jsonl"), Path("ivy.csv")
         successors = [f"--successor={successor}" for successor in SUCCESSORS]
         _run(console, cli, ["offboard", *USERS, *successors, "--plan", str(plan)])
         console.print(f"[cyan]$ cat {plan.name}[/]")
         for line in plan.read_text(encoding="utf-8").splitlines():
             console.print(f"  {line}", soft_wrap=True)
-        console.print("\n[dim]After review, dave joins tmp-notes: the plan must not disband it now.[/]")
-        emulator.seed({"tencent": {"groups": [{**DEMO_GROUPS["tencent"]["groups"][1], "members": ["dave"]}]}})
-        journal = Path(folder) / "alice.journal"
+        console.print("\n[dim]After review, kim joins tmp-notes: the plan must not disband it now.[/]")
+        emulator.seed({"tencent": {"groups": [{**DEMO_GROUPS["tencent"]["groups"][1], "members": ["kim"]}]}})
+        journal = Path("ivy.journal")
         _run(console, cli, ["apply", str(plan), "--journal", str(journal), "--report", str(report)])
         _show_report(console, report)
 
@@ -108,11 +108,9 @@ def _run(console: Console, cli: Any, args: list[str]) -> None:
 
 
 def _show_report(console: Console, report: Path) -> None:
-    table = Table(title="\nThe apply's report", title_justify="left")
-    columns = ("vendor", "action", "group", "name", "user", "status", "already_done", "message")
-    for column in columns:
-        table.add_column(column)
+    console.print(f"\n[cyan]$ cat {report.name}[/]  [dim](status, action, group, user, why)[/]")
     with report.open(encoding="utf-8", newline="") as file:
         for row in csv.DictReader(file):
-            table.add_row(*(row[column] for column in columns))
-    console.print(table)
+            status = "already done" if row["already_done"] == "True" else row["status"]
+            line = f"  {status:<12} {row['action']:<14} {row['group']:<24} {row['user']:<16} {row['message']}"
+            console.print(line.rstrip(), markup=False, soft_wrap=True)

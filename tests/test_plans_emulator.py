@@ -71,7 +71,8 @@ def group_record(vendor: str, index: int, *, owner: str | None = None, extra: tu
     name = f"team-{index:03d}"
     if vendor == "feishu":
         return {
-            "chat_id": f"oc_plan{index:03d}", "owner": user_id(vendor, owner), "name": name, "bots": [FEISHU_APP],
+            # The app's bot made the chats: a Feishu app changes only chats its bot owns, manages or created.
+            "chat_id": f"oc_plan{index:03d}", "owner": user_id(vendor, owner), "creator": FEISHU_APP, "name": name,
             "members": members + managers, "managers": managers, "created_at": 1_700_000_000 + index,
         }  # fmt: skip
     if vendor == "tencent":
@@ -178,12 +179,32 @@ def report(tmp_path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def effects(calls: list[dict[str, Any]]) -> Counter[tuple[str, str, str, str]]:
-    return Counter(
-        (call["vendor"], call["operation"], str(call["target"]), str(call["effect"]))
-        for call in calls
-        if call["effect"]
+# Which operations each action may call: a step done twice shows as more effects than its group's steps allow.
+OPERATIONS = {
+    "feishu": {"disband": ("disband_chat",), "transfer": ("add_chat_members", "update_chat"),
+               "remove_member": ("remove_chat_members",), "remove_manager": ("remove_chat_managers",)},
+    "tencent": {"disband": ("destroy_group",), "transfer": ("add_group_member", "change_group_owner"),
+                "remove_member": ("delete_group_member",), "remove_manager": ()},
+    "yunxin": {"disband": ("dismiss_team",), "transfer": ("add_team_members", "transfer_team_owner"),
+               "remove_member": ("remove_team_members",), "remove_manager": ("remove_team_managers",)},
+}  # fmt: skip
+
+
+def effects_beyond_plan(calls: list[dict[str, Any]], steps: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(vendor, operation, target) that changed something more often than the plan's steps on it call it.
+
+    Calls naming their group only in the body are audited without a target: those count per vendor.
+    """
+    allowed: Counter[tuple[str, str, str]] = Counter()
+    for step in steps:
+        vendor, group = step["group"].split("?")[0].split(":", 1)
+        for operation in OPERATIONS[vendor][step["action"]]:
+            allowed[(vendor, operation, group)] += 1
+            allowed[(vendor, operation, "None")] += 1
+    done = Counter(
+        (call["vendor"], call["operation"], str(call["target"])) for call in calls if call["effect"] is not None
     )
+    return [key for key, count in done.items() if count > allowed[key]]
 
 
 def live_groups(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -218,7 +239,7 @@ def test_offboarding_two_users_killed_three_times_ends_with_them_in_no_group(
     assert header["apps"] == {"feishu": FEISHU_APP, "tencent": str(SDKAPPID), "yunxin": APP_KEY}
     actions = Counter((step["group"].split(":")[0], step["action"]) for step in steps)
     assert actions[("tencent", "transfer")] == 32 and actions[("yunxin", "disband")] == 16
-    assert actions[("feishu", "remove_manager")] == 32 and actions[("tencent", "remove_manager")] == 0
+    assert actions[("yunxin", "remove_manager")] == 32 and actions[("tencent", "remove_manager")] == 0
 
     # After review, before apply: one group per vendor changed hands, and one planned for disbanding grew.
     changed = {vendor: (group_record(vendor, 6, owner="dan"), group_record(vendor, 8, extra=(user_id(vendor, "fay"),)))
@@ -253,8 +274,13 @@ def test_offboarding_two_users_killed_three_times_ends_with_them_in_no_group(
 
     calls = emulator.calls()
     assert {"error", "html", "drop"} <= {call["fault"] for call in calls if call["fault"]}
-    doubled = [effect for effect, count in effects(calls[planned_calls:]).items() if count > 1]
+    doubled = effects_beyond_plan(calls[planned_calls:], steps)
     assert not doubled, f"done twice: {doubled[:5]}"
+    changed_hands = Counter(
+        call["vendor"] for call in calls if call["operation"] in ("update_chat", "change_group_owner",
+                                                                  "transfer_team_owner") and call["effect"]
+    )  # fmt: skip
+    assert changed_hands == dict.fromkeys(("feishu", "tencent", "yunxin"), 31)  # 32 planned, one changed hands
 
     rows = report(tmp_path)
     skipped = {(row["group"].split("?")[0], row["action"]) for row in rows if row["status"] == "skipped"}

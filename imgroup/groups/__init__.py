@@ -11,7 +11,7 @@ Hand-written, on top of the three generated facades: one adapter per vendor (``_
 
 from ._adapter import Adapter
 from ._client import AsyncGroups, Groups, adapter_for
-from ._records import ActionResult, Group, Happened, Membership, Role
+from ._records import ActionResult, Group, Happened, Membership, Role, Survey
 from ._refs import VENDORS, GroupRef, RefError, UserRef
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Membership",
     "RefError",
     "Role",
+    "Survey",
     "UserRef",
     "adapter_for",
 ]

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any, ClassVar
 
 from ._flow import AlreadyDone, Flow
-from ._records import ActionResult, Group, Membership, Role
+from ._records import ActionResult, Group, Membership, Role, Survey
 from ._refs import GroupRef, UserRef
 
 
@@ -39,20 +39,21 @@ class Adapter:
         """The group, or None when it does not exist (or no longer does)."""
         raise NotImplementedError
 
-    def list_groups(self) -> Flow[list[Group]]:
-        """Every group the app can see."""
+    def survey_groups(self) -> Flow[Survey[Group]]:
+        """Every group the app can see, and those it saw but could not read."""
         raise NotImplementedError
+
+    def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
+        """Every group the ``users`` are in (that the app can see), with each user's role; an adapter that must
+        scan every group does it once for all the users."""
+        raise NotImplementedError
+
+    def list_groups(self) -> Flow[list[Group]]:
+        return (yield from self.survey_groups()).found
 
     def memberships(self, user: UserRef) -> Flow[list[Membership]]:
         """Every group ``user`` is in (that the app can see), with the user's role in each."""
-        raise NotImplementedError
-
-    def memberships_of(self, users: Sequence[UserRef]) -> Flow[list[Membership]]:
-        """The memberships of several users (an adapter that must scan every group does it once for all)."""
-        found: list[Membership] = []
-        for user in users:
-            found.extend((yield from self.memberships(user)))
-        return found
+        return (yield from self.survey_memberships([user])).found
 
     def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
         """``user``'s role in ``group`` now, or None when not a member."""

@@ -2,7 +2,9 @@
 
 Peculiarities kept here: a user's chats are found by reading the members of every chat the bot is in (no
 call lists another user's chats); ownership moves with update_chat's ``owner_id``; managers are listed on the
-chat itself; counts come as strings; chats carry no creation time. Users are open_ids throughout.
+chat itself, and leave with their membership; an unknown or dissolved chat's id is "invalid"; counts come as
+strings; chats carry no creation time. Users are open_ids throughout. The app can change only the chats its
+bot owns, manages, or created (with the im:chat:operate_as_owner scope); others fail as permission denied.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from typing import Any
 
 from ._adapter import Adapter, present, result_of, whole_number
 from ._flow import Call, Collect, Flow
-from ._records import ActionResult, Group, Membership, Role
+from ._records import ActionResult, Group, Membership, Role, Survey
 from ._refs import GroupRef, UserRef
 
 OPEN_ID = {"member_id_type": "open_id"}
+UNKNOWN_CHAT = 232006
 
 
 class FeishuAdapter(Adapter):
@@ -24,6 +27,9 @@ class FeishuAdapter(Adapter):
     cannot_see = (
         "only the chats the app's bot is in (a user's other chats are not listed); chats carry no creation time"
     )
+    # Only a chat's owner may remove its managers (232038), which an app's bot seldom is; removing the member
+    # ends the role with the membership.
+    removes_managers_separately = False
 
     def app_of(self, credentials: Any) -> str | None:
         return str(credentials["app_id"]) if credentials.get("app_id") else None
@@ -31,40 +37,49 @@ class FeishuAdapter(Adapter):
     def get(self, ref: GroupRef) -> Flow[Group | None]:
         try:
             chat = yield Call("get_chat", (ref.id,), {"user_id_type": "open_id"})
-        except self.errors.NotFoundError:  # AlreadyGoneError (dissolved) is one
-            return None
+        except self.errors.ApiError as error:
+            # Feishu calls a chat id it does not know, or a dissolved chat's, invalid (232006).
+            if isinstance(error, self.errors.NotFoundError) or error.code == UNKNOWN_CHAT:
+                return None
+            raise
         return _group(ref, chat)
 
-    def list_groups(self) -> Flow[list[Group]]:
+    # A chat the app may not read (an external chat, say) is noted as unreadable; it does not stop a survey.
+
+    def survey_groups(self) -> Flow[Survey[Group]]:
         listed = yield Collect("iter_chats", {"user_id_type": "open_id"})
-        groups = []
+        survey: Survey[Group] = Survey([])
         for summary in listed:
-            group = yield from self.get(GroupRef("feishu", summary.chat_id))
+            ref = GroupRef("feishu", summary.chat_id)
+            try:
+                group = yield from self.get(ref)
+            except self.errors.ApiError as error:
+                survey.unreadable[str(ref)] = f"[{error.code}] {error.message}"
+                continue
             if group is not None:
-                groups.append(group)
-        return groups
+                survey.found.append(group)
+        return survey
+
+    def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
+        # No call lists another user's chats: read the members of every chat the bot is in, once for all users.
+        listed = yield Collect("iter_chats", {"user_id_type": "open_id"})
+        survey: Survey[Membership] = Survey([])
+        for summary in listed:
+            ref = GroupRef("feishu", summary.chat_id)
+            try:
+                member_ids = yield from self._member_ids(ref.id)
+                in_chat = [user for user in users if user.id in member_ids]
+                group = (yield from self.get(ref)) if in_chat else None
+            except self.errors.ApiError as error:
+                survey.unreadable[str(ref)] = f"[{error.code}] {error.message}"
+                continue
+            if group is not None:
+                survey.found.extend(Membership(group, user, _role(group, user) or Role.MEMBER) for user in in_chat)
+        return survey
 
     def _member_ids(self, chat_id: str) -> Flow[set[str]]:
         members = yield Collect("iter_chat_members", {"chat_id": chat_id, **OPEN_ID})
         return {member.member_id for member in members}
-
-    def memberships(self, user: UserRef) -> Flow[list[Membership]]:
-        return (yield from self.memberships_of([user]))
-
-    def memberships_of(self, users: Sequence[UserRef]) -> Flow[list[Membership]]:
-        # No call lists another user's chats: read the members of every chat the bot is in, once for all users.
-        listed = yield Collect("iter_chats", {"user_id_type": "open_id"})
-        memberships = []
-        for summary in listed:
-            member_ids = yield from self._member_ids(summary.chat_id)
-            present_users = [user for user in users if user.id in member_ids]
-            if not present_users:
-                continue
-            group = yield from self.get(GroupRef("feishu", summary.chat_id))
-            if group is not None:
-                for user in present_users:
-                    memberships.append(Membership(group, user, _role(group, user) or Role.MEMBER))
-        return memberships
 
     def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
         role = _role(group, user)
@@ -102,4 +117,6 @@ def _role(group: Group, user: UserRef) -> Role | None:
 
 
 def _group(ref: GroupRef, chat: Any) -> Group:
-    return Group(ref, present(chat.name), present(chat.owner_id), whole_number(chat.user_count), record=chat)
+    return Group(
+        ref, present(chat.name) or None, present(chat.owner_id) or None, whole_number(chat.user_count), record=chat
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from attrs import field, frozen
 
@@ -50,6 +50,17 @@ class Membership:
     group: Group
     user: UserRef
     role: Role
+
+
+T = TypeVar("T")
+
+
+@frozen
+class Survey(Generic[T]):
+    """What a listing found, and the groups it saw but could not read (reference -> the vendor's answer)."""
+
+    found: list[T]
+    unreadable: dict[str, str] = field(factory=dict)
 
 
 class Happened(enum.StrEnum):

@@ -8,12 +8,13 @@ only demotes one; removing someone who is not a member succeeds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from ._adapter import Adapter, present, result_of, whole_number
 from ._flow import Call, Collect, Flow
-from ._records import ActionResult, Group, Membership, Role
+from ._records import ActionResult, Group, Membership, Role, Survey
 from ._refs import GroupRef, UserRef
 
 ROLES = {"Owner": Role.OWNER, "Admin": Role.MANAGER, "Member": Role.MEMBER}
@@ -48,7 +49,7 @@ class TencentAdapter(Adapter):
             return None
         return _group(ref, info)
 
-    def list_groups(self) -> Flow[list[Group]]:
+    def survey_groups(self) -> Flow[Survey[Group]]:
         listed = yield Collect("iter_groups")
         group_ids = [item.group_id for item in listed]
         groups = []
@@ -56,9 +57,15 @@ class TencentAdapter(Adapter):
             for info in (yield from self._infos(group_ids[start : start + INFO_BATCH])):
                 if not present(info.error_code):
                     groups.append(_group(GroupRef("tencent", info.group_id), info))
-        return groups
+        return Survey(groups)
 
-    def memberships(self, user: UserRef) -> Flow[list[Membership]]:
+    def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
+        found: list[Membership] = []
+        for user in users:
+            found.extend((yield from self._memberships(user)))
+        return Survey(found)
+
+    def _memberships(self, user: UserRef) -> Flow[list[Membership]]:
         joined = yield Collect(
             "iter_joined_groups",
             {
@@ -75,8 +82,8 @@ class TencentAdapter(Adapter):
             role = ROLES.get(role_name or "Member", Role.MEMBER)
             group = Group(
                 GroupRef("tencent", item.group_id),
-                present(item.name),
-                present(item.owner_account),
+                present(item.name) or None,
+                present(item.owner_account) or None,
                 whole_number(item.member_num),
                 _created(item.create_time),
                 record=item,
@@ -120,7 +127,7 @@ class TencentAdapter(Adapter):
 def _group(ref: GroupRef, info: Any) -> Group:
     return Group(
         ref,
-        present(info.name),
+        present(info.name) or None,
         present(info.owner_account) or None,
         whole_number(info.member_num),
         _created(info.create_time),

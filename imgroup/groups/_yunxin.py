@@ -8,12 +8,13 @@ call listing every team of an app, so a sweep cannot see Yunxin's teams.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from ._adapter import Adapter, present, result_of, whole_number
 from ._flow import Call, Collect, Flow
-from ._records import ActionResult, Group, Membership, Role
+from ._records import ActionResult, Group, Membership, Role, Survey
 from ._refs import GroupRef, UserRef
 
 TEAM_TYPES = (1, 2)  # advanced team, super team
@@ -44,11 +45,17 @@ class YunxinAdapter(Adapter):
             return _group(ref.with_option("type", str(team_type)), answer.team_info)
         return None
 
-    def list_groups(self) -> Flow[list[Group]]:
+    def survey_groups(self) -> Flow[Survey[Group]]:
         raise NotImplementedError(f"yunxin: {self.cannot_see}")
         yield  # a flow, like the others
 
-    def memberships(self, user: UserRef) -> Flow[list[Membership]]:
+    def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
+        found: list[Membership] = []
+        for user in users:
+            found.extend((yield from self._memberships(user)))
+        return Survey(found)
+
+    def _memberships(self, user: UserRef) -> Flow[list[Membership]]:
         memberships = []
         for team_type in TEAM_TYPES:
             joined = yield Collect(
@@ -121,8 +128,8 @@ def _type(group: Group) -> int:
 def _group(ref: GroupRef, team: Any) -> Group:
     return Group(
         ref,
-        present(team.name),
-        present(team.owner_account_id),
+        present(team.name) or None,
+        present(team.owner_account_id) or None,
         whole_number(team.member_count),
         _created(team.create_time),
         record=team,

@@ -21,8 +21,14 @@ class PlanningError(ValueError):
     """What was asked cannot be planned (a successor missing, a user offboarded onto themselves)."""
 
 
-def header(kind: str, asked: Mapping[str, Any], sessions: Mapping[str, Groups]) -> dict[str, Any]:
-    """A plan's first line: never a secret, only the apps' public ids."""
+def header(
+    kind: str,
+    asked: Mapping[str, Any],
+    sessions: Mapping[str, Groups],
+    unreadable: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A plan's first line: never a secret, only the apps' public ids; what the vendors cannot show, and the
+    groups that were seen but could not be read (by vendor: reference -> the vendor's answer)."""
     cannot_see = {vendor: note for vendor, groups in sessions.items() if (note := groups.adapter.cannot_see)}
     return {
         "imgroup_plan": FORMAT_VERSION,
@@ -32,6 +38,7 @@ def header(kind: str, asked: Mapping[str, Any], sessions: Mapping[str, Groups]) 
         "asked": dict(asked),
         "apps": {vendor: groups.app for vendor, groups in sorted(sessions.items())},
         "cannot_see": cannot_see,
+        "unreadable": {vendor: dict(groups) for vendor, groups in (unreadable or {}).items()},
     }
 
 
@@ -88,15 +95,20 @@ def offboarding_steps(
 
 def plan_offboarding(
     sessions: Mapping[str, Groups], users: Sequence[UserRef], successors: Mapping[str, UserRef], *, disband_owned: bool
-) -> list[Step]:
-    """Read every user's memberships on their vendor and plan the steps."""
+) -> tuple[list[Step], dict[str, dict[str, str]]]:
+    """Read every user's memberships on their vendor and plan the steps; also what could not be read, by vendor."""
     memberships: list[Membership] = []
+    unreadable: dict[str, dict[str, str]] = {}
     for vendor, groups in sessions.items():
         vendor_users = [user for user in users if user.vendor == vendor]
         if vendor_users:
-            memberships.extend(groups.run(groups.adapter.memberships_of(vendor_users)))
+            survey = groups.run(groups.adapter.survey_memberships(vendor_users))
+            memberships.extend(survey.found)
+            if survey.unreadable:
+                unreadable[vendor] = survey.unreadable
     apart = [vendor for vendor, groups in sessions.items() if groups.adapter.removes_managers_separately]
-    return offboarding_steps(memberships, successors, disband_owned=disband_owned, managers_kept_apart=apart)
+    steps = offboarding_steps(memberships, successors, disband_owned=disband_owned, managers_kept_apart=apart)
+    return steps, unreadable
 
 
 def sweep_steps(

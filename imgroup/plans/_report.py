@@ -30,6 +30,11 @@ def describe(plan: Plan) -> list[str]:
         lines.append(f"  {vendor} app: {app}")
     for vendor, note in sorted((header.get("cannot_see") or {}).items()):
         lines.append(f"  not seen on {vendor}: {note}")
+    for vendor, groups in sorted((header.get("unreadable") or {}).items()):
+        first, why = next(iter(groups.items()))
+        lines.append(
+            f"  could not read on {vendor}: {len(groups)} groups (the plan's header lists them), e.g. {first}: {why}"
+        )
     counts = Counter((step.vendor, step.action) for step in plan.steps)
     lines.append(f"  {len(plan.steps)} steps" + (":" if plan.steps else ""))
     for vendor in plan.vendors():

@@ -80,6 +80,8 @@ def apply_plan(
     echo(outcome_summary(counts) + (f"; report {report_path}" if report_path is not None else ""))
     for vendor, note in sorted((plan.header.get("cannot_see") or {}).items()):
         echo(f"not seen when planning, on {vendor}: {note}")
+    for vendor, groups in sorted((plan.header.get("unreadable") or {}).items()):
+        echo(f"could not be read when planning, on {vendor}: {len(groups)} groups (listed in the plan's header)")
     if counts["failed"] and not retry_failed:
         echo("re-run with --retry-failed to try the failed steps again")
     finished = counts["done"] + counts["skipped"]

@@ -105,8 +105,8 @@ def offboard(
         "disband_owned": disband_owned,
     }
     try:
-        steps = plan_offboarding(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
-        _exit(_write("offboard", plan_path, header("offboard", asked, sessions), steps))
+        steps, unreadable = plan_offboarding(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
+        _exit(_write("offboard", plan_path, header("offboard", asked, sessions, unreadable), steps))
     finally:
         _close(sessions)
 
@@ -156,14 +156,16 @@ def sweep(
         "created_before": before.date().isoformat() if before else None,
     }
     try:
+        groups = sessions[vendor]
         try:
-            found = sessions[vendor].list_groups()
+            survey = groups.run(groups.adapter.survey_groups())
         except NotImplementedError as error:  # a vendor with no call listing an app's groups
             _exit(_fail("sweep", str(error)))
             return
-        steps = sweep_steps(found, name_glob=name_glob, max_members=max_members, created_before=before)
-        click.echo(f"{len(found)} {vendor} groups seen, {len(steps)} match")
-        _exit(_write("sweep", plan_path, header("sweep", asked, sessions), steps))
+        steps = sweep_steps(survey.found, name_glob=name_glob, max_members=max_members, created_before=before)
+        click.echo(f"{len(survey.found)} {vendor} groups seen, {len(steps)} match")
+        unreadable = {vendor: survey.unreadable} if survey.unreadable else {}
+        _exit(_write("sweep", plan_path, header("sweep", asked, sessions, unreadable), steps))
     finally:
         _close(sessions)
 
