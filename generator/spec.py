@@ -77,7 +77,7 @@ class OperationSpec:
     doc_page: str
     error_rows: tuple[ErrorRow, ...]
     pagination: Pagination | None
-    already_done_codes: tuple[int, ...] | None  # None: not stated, the generator's default applies
+    already_done_codes: tuple[int, ...]
     raw: dict[str, Any] = attrs.field(repr=False, eq=False)
 
 
@@ -224,10 +224,8 @@ def _pagination(raw: Any, where: str) -> Pagination | None:
     )
 
 
-def _already_done(operation: dict[str, Any], document: dict[str, Any], place: str) -> tuple[int, ...] | None:
-    codes = operation.get("x-already-done")
-    if codes is None:
-        return None
+def _already_done(operation: dict[str, Any], document: dict[str, Any], place: str) -> tuple[int, ...]:
+    codes = operation.get("x-already-done") or []
     known = {row["code"] for row in (operation.get("x-error-codes") or []) + (document.get("x-error-codes") or [])}
     unknown = [code for code in codes if code not in known]
     if unknown:

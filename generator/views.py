@@ -315,12 +315,10 @@ def _operation_view(
         name: (_rules(spec.schema(prop), spec), name in result_schema.get("required", []))
         for name, prop in (result_schema.get("properties") or {}).items()
     }
-    removes_group = result_class is None and any(row.category == "already_gone" for row in op.error_rows)
-    already_done = op.already_done_codes
-    if already_done is None:  # not stated: for an operation that disbands, finding the group gone means done
-        already_done = (
-            tuple(row.code for row in op.error_rows if row.category == "already_gone") if removes_group else ()
-        )
+    already_done = op.already_done_codes or ()
+    gone = {row.code for row in (*op.error_rows, *spec.error_rows) if row.category == "already_gone"}
+    # An operation that answers nothing and counts "the group is gone" as done is one that disbands a group.
+    removes_group = result_class is None and any(code in gone for code in already_done)
     arguments = (*path_arguments, *keyword)
     pagination = None
     if op.pagination is not None:
@@ -342,7 +340,6 @@ def _operation_view(
         result_module=models.get(result_class) if result_class else None,
         result_from_data=result_from_data,
         result_fields=result_fields,
-        # A call that answers nothing and documents "the group is gone" is one that disbands it.
         removes_group=removes_group,
         already_done_codes=already_done,
         pagination=pagination,

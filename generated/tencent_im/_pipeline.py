@@ -24,7 +24,16 @@ from .operations import OPERATIONS
 
 logger = logging.getLogger("tencent_im")
 # Operations whose success answers data: a retry meeting "already done" cannot stand in for their answer.
-ANSWER_DATA: frozenset[str] = frozenset([])
+ANSWER_DATA: frozenset[str] = frozenset(
+    [
+        "add_group_member",
+        "create_group",
+        "get_appid_group_list",
+        "get_group_info",
+        "get_group_member_info",
+        "get_joined_group_list",
+    ]
+)
 
 
 # A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms

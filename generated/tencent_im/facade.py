@@ -16,9 +16,27 @@ from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from .calls import (
     Disbanded,
+    add_group_member,
+    change_group_owner,
+    create_group,
+    delete_group_member,
     destroy_group,
+    get_appid_group_list,
+    get_group_info,
+    get_group_member_info,
+    get_joined_group_list,
+    modify_group_base_info,
 )
+from .calls.add_group_member import prepare as prepare_add_group_member
+from .calls.change_group_owner import prepare as prepare_change_group_owner
+from .calls.create_group import prepare as prepare_create_group
+from .calls.delete_group_member import prepare as prepare_delete_group_member
 from .calls.destroy_group import prepare as prepare_destroy_group
+from .calls.get_appid_group_list import prepare as prepare_get_appid_group_list
+from .calls.get_group_info import prepare as prepare_get_group_info
+from .calls.get_group_member_info import prepare as prepare_get_group_member_info
+from .calls.get_joined_group_list import prepare as prepare_get_joined_group_list
+from .calls.modify_group_base_info import prepare as prepare_modify_group_base_info
 from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL, REGIONS
 
@@ -62,12 +80,21 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
 
 
 class TencentIMClient(
+    add_group_member.AddGroupMember,
+    change_group_owner.ChangeGroupOwner,
+    create_group.CreateGroup,
+    delete_group_member.DeleteGroupMember,
     destroy_group.DestroyGroup,
+    get_appid_group_list.GetAppidGroupList,
+    get_group_info.GetGroupInfo,
+    get_group_member_info.GetGroupMemberInfo,
+    get_joined_group_list.GetJoinedGroupList,
+    modify_group_base_info.ModifyGroupBaseInfo,
 ):
     """Client for the tencent group-administration API (tencent_im.yaml).
 
         with TencentIMClient(sdkappid=1400000000, secret_key=os.environ["TENCENT_IM_SECRET_KEY"]) as client:
-            client.destroy_group(...)
+            client.add_group_member(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
     an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
@@ -131,12 +158,21 @@ class TencentIMClient(
 
 
 class AsyncTencentIMClient(
+    add_group_member.AsyncAddGroupMember,
+    change_group_owner.AsyncChangeGroupOwner,
+    create_group.AsyncCreateGroup,
+    delete_group_member.AsyncDeleteGroupMember,
     destroy_group.AsyncDestroyGroup,
+    get_appid_group_list.AsyncGetAppidGroupList,
+    get_group_info.AsyncGetGroupInfo,
+    get_group_member_info.AsyncGetGroupMemberInfo,
+    get_joined_group_list.AsyncGetJoinedGroupList,
+    modify_group_base_info.AsyncModifyGroupBaseInfo,
 ):
     """Async client for the tencent group-administration API (tencent_im.yaml).
 
         with AsyncTencentIMClient(sdkappid=1400000000, secret_key=os.environ["TENCENT_IM_SECRET_KEY"]) as client:
-            await client.destroy_group(...)
+            await client.add_group_member(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
     an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
@@ -203,5 +239,14 @@ __all__ = [
     "AsyncTencentIMClient",
     "Disbanded",
     "TencentIMClient",
+    "prepare_add_group_member",
+    "prepare_change_group_owner",
+    "prepare_create_group",
+    "prepare_delete_group_member",
     "prepare_destroy_group",
+    "prepare_get_appid_group_list",
+    "prepare_get_group_info",
+    "prepare_get_group_member_info",
+    "prepare_get_joined_group_list",
+    "prepare_modify_group_base_info",
 ]

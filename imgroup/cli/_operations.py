@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,6 +32,13 @@ VENDOR_TITLES = {
 POSITIONAL = {
     "destroy_group": ("group_id",),
     "remove_chat_members": ("id_list",),
+    "get_group_info": ("group_id_list",),
+    "get_group_member_info": ("group_id",),
+    "add_group_member": ("group_id",),
+    "delete_group_member": ("group_id", "member_to_del_account"),
+    "change_group_owner": ("group_id", "new_owner_account"),
+    "modify_group_base_info": ("group_id",),
+    "get_joined_group_list": ("member_account",),
 }
 
 # Examples a reader can run against `imgroup emulator` (its demo seed has these groups).
@@ -42,6 +50,15 @@ EXAMPLES = {
         "--meeting-chat-id oc_demo_meeting"
     ),
     "destroy_group": "imgroup tencent destroy-group '@TGS#demo1' --json",
+    "create_group": "imgroup tencent create-group --kind Public --name Launch --owner-account user1",
+    "get_group_info": "imgroup tencent get-group-info '@TGS#demo_team' '@TGS#demo1'",
+    "get_appid_group_list": "imgroup tencent get-appid-group-list --limit 100",
+    "get_group_member_info": "imgroup tencent get-group-member-info '@TGS#demo_team' --limit 100",
+    "add_group_member": """imgroup tencent add-group-member '@TGS#demo_team' --member-list '{"Member_Account": "user5"}'""",
+    "delete_group_member": "imgroup tencent delete-group-member '@TGS#demo_team' user2 user4",
+    "change_group_owner": "imgroup tencent change-group-owner '@TGS#demo_team' user3",
+    "modify_group_base_info": "imgroup tencent modify-group-base-info '@TGS#demo_team' --name 'Demo team (archived)'",
+    "get_joined_group_list": """imgroup tencent get-joined-group-list user1 --response-filter '{"SelfInfoFilter": ["Role"]}'""",
     "dismiss_team": "imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner",
 }
 
@@ -203,7 +220,29 @@ def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
         return click.INT, False
     if hint is float:
         return click.FLOAT, False
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        return JSON_OBJECT, False  # a body field that is an object: given as JSON on the command line
     return click.STRING, False
+
+
+class JsonObject(click.ParamType[dict[str, Any]]):
+    """A JSON object on the command line, e.g. ``'{"Member_Account": "user5"}'``."""
+
+    name = "JSON"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dict[str, Any]:
+        if isinstance(value, dict):
+            return value
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            self.fail(f"{value!r} is not a JSON object", param, ctx)
+        return parsed
+
+
+JSON_OBJECT = JsonObject()
 
 
 def _generated_example(

@@ -44,11 +44,32 @@ DEMO_SEED: dict[str, Any] = {
     },
     "tencent": {
         "apps": [{"sdkappid": 1400000000, "secret_key": "demo-tencent-secret-key", "admin": "administrator"}],
+        "accounts": ["user5"],  # imported, in no group: add_group_member takes it
         "groups": [
             {"group_id": "@TGS#demo1", "type": "Public", "owner": "user1", "members": ["user2"]},
             {"group_id": "@TGS#demo2", "type": "Work", "owner": "user1"},
             {"group_id": "@TGS#demo3", "type": "Meeting", "owner": "user1"},
             {"group_id": "@TGS#demo_gone", "type": "Public", "owner": "user1", "destroyed": True},
+            # Every role: user1 owns it, user3 manages it, user2 and user4 belong to it.
+            {
+                "group_id": "@TGS#demo_team",
+                "type": "Public",
+                "name": "Demo team",
+                "created_at": 1700000000,
+                "owner": "user1",
+                "admins": ["user3"],
+                "members": ["user2", "user4"],
+            },
+            # AVChatRoom: no owner change, no added members (10007).
+            {"group_id": "@TGS#demo_live", "type": "AVChatRoom", "name": "Demo live", "owner": "user1"},
+            # Community: members page by Next.
+            {
+                "group_id": "@TGS#_demo_community",
+                "type": "Community",
+                "name": "Demo community",
+                "owner": "user1",
+                "members": ["user2", "user3", "user4"],
+            },
         ],
     },
     "yunxin": {

@@ -60,13 +60,63 @@ class TencentApp:
     admin: str = "administrator"
 
 
+# Tencent's group roles, in the order member lists answer them.
+TENCENT_ROLES = ("Owner", "Admin", "Member")
+TENCENT_DEFAULT_CREATED_AT = 1_700_000_000
+
+
 @dataclass
 class TencentGroup:
     group_id: str
     type: str
-    owner: str
-    members: set[str] = field(default_factory=set)
+    owner: str  # "" when the group has no owner
+    members: set[str] = field(default_factory=set)  # plain members (role Member)
     destroyed: bool = False
+    name: str = ""
+    created_at: int = TENCENT_DEFAULT_CREATED_AT
+    admins: set[str] = field(default_factory=set)  # role Admin
+    join_times: dict[str, int] = field(default_factory=dict)  # absent: joined when the group was created
+    seq: int = 0  # the listing key: get_appid_group_list pages in this order, its cursor is the last seq seen
+    profile: dict[str, Any] = field(default_factory=dict)  # Introduction, Notification, FaceUrl, ... as sent
+    app_defined_data: dict[str, str] = field(default_factory=dict)
+
+    def role_of(self, account: str) -> str | None:
+        if self.owner and account == self.owner:
+            return "Owner"
+        if account in self.admins:
+            return "Admin"
+        if account in self.members:
+            return "Member"
+        return None
+
+    def participants(self) -> list[tuple[str, str]]:
+        """(account, role) of everyone in the group: the owner, then admins, then members, each sorted."""
+        owner = [(self.owner, "Owner")] if self.owner else []
+        return owner + [(a, "Admin") for a in sorted(self.admins)] + [(a, "Member") for a in sorted(self.members)]
+
+    def join_time(self, account: str) -> int:
+        return self.join_times.get(account, self.created_at)
+
+    def set_role(self, account: str, role: str) -> None:
+        """Put ``account`` in the group with ``role`` (Owner replaces the owner, who becomes a Member)."""
+        self.admins.discard(account)
+        self.members.discard(account)
+        if role == "Owner":
+            if self.owner and self.owner != account:
+                self.members.add(self.owner)
+            self.owner = account
+        elif role == "Admin":
+            self.admins.add(account)
+        else:
+            self.members.add(account)
+
+    def remove(self, account: str) -> bool:
+        """Take ``account`` out of the group (never the owner); True when it was in."""
+        was_in = account in self.admins or account in self.members
+        self.admins.discard(account)
+        self.members.discard(account)
+        self.join_times.pop(account, None)
+        return was_in
 
 
 @dataclass
@@ -102,7 +152,9 @@ class EmulatorState:
     feishu_chats: dict[str, FeishuChat] = field(default_factory=dict)
     meeting_chats: dict[tuple[str, str], MeetingChat] = field(default_factory=dict)
     tencent_apps: dict[int, TencentApp] = field(default_factory=dict)
-    tencent_groups: dict[str, TencentGroup] = field(default_factory=dict)
+    tencent_groups: dict[str, TencentGroup] = field(default_factory=dict)  # in seq order
+    tencent_accounts: set[str] = field(default_factory=set)  # imported UserIDs
+    tencent_last_seq: int = 0
     yunxin_apps: dict[str, YunxinApp] = field(default_factory=dict)
     yunxin_teams: dict[str, YunxinTeam] = field(default_factory=dict)
     yunxin_accounts: set[str] = field(default_factory=set)
@@ -177,14 +229,29 @@ class EmulatorState:
                 secret_key=str(app["secret_key"]),
                 admin=str(app.get("admin", "administrator")),
             )
+        self.tencent_accounts.update(str(a) for a in section.get("accounts", []))
         for group in section.get("groups", []):
-            self.tencent_groups[str(group["group_id"])] = TencentGroup(
+            owner = str(group.get("owner", ""))
+            admins = {str(a) for a in group.get("admins", [])} - {owner}
+            record = TencentGroup(
                 group_id=str(group["group_id"]),
                 type=str(group.get("type", "Public")),
-                owner=str(group.get("owner", "")),
-                members={str(m) for m in group.get("members", [])},
+                owner=owner,
+                members={str(m) for m in group.get("members", [])} - admins - {owner},
                 destroyed=bool(group.get("destroyed", False)),
+                name=str(group.get("name", group["group_id"])),
+                created_at=int(group.get("created_at", TENCENT_DEFAULT_CREATED_AT)),
+                admins=admins,
             )
+            self.add_tencent_group(record)
+
+    def add_tencent_group(self, group: TencentGroup) -> None:
+        """Add (or replace) a group at the end of the listing order, and import its participants."""
+        self.tencent_groups.pop(group.group_id, None)
+        self.tencent_last_seq += 1
+        group.seq = self.tencent_last_seq
+        self.tencent_groups[group.group_id] = group
+        self.tencent_accounts.update(account for account, _ in group.participants())
 
     def _load_yunxin(self, section: dict[str, Any]) -> None:
         for app in section.get("apps", []):
@@ -240,7 +307,15 @@ class EmulatorState:
             "tencent": {
                 "apps": sorted(self.tencent_apps),
                 "groups": {
-                    group_id: {"type": g.type, "owner": g.owner, "members": sorted(g.members), "destroyed": g.destroyed}
+                    group_id: {
+                        "type": g.type,
+                        "owner": g.owner,
+                        "admins": sorted(g.admins),
+                        "members": sorted(g.members),
+                        "name": g.name,
+                        "created_at": g.created_at,
+                        "destroyed": g.destroyed,
+                    }
                     for group_id, g in self.tencent_groups.items()
                 },
             },
