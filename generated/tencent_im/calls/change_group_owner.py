@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import _validation
 from .._pipeline import Answer
-from . import AsyncMethods, Disbanded, SyncMethods
+from . import AsyncMethods, SyncMethods
 
 OPERATION = "change_group_owner"
 
@@ -47,9 +47,9 @@ def prepare(
     )
 
 
-def parse(answer: Answer) -> Disbanded:
+def parse(answer: Answer) -> None:
     """The typed answer of a successful call."""
-    return Disbanded(already_gone=answer.already_done, request_id=answer.request_id, attempts=answer.attempts)
+    return
 
 
 class ChangeGroupOwner(SyncMethods):
@@ -63,7 +63,7 @@ class ChangeGroupOwner(SyncMethods):
         from_account: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Disbanded:
+    ) -> None:
         """Move a group's ownership.
 
         The app admin makes a member the owner of a group (转让群主); the former owner stays a plain member. A group
@@ -104,7 +104,7 @@ class AsyncChangeGroupOwner(AsyncMethods):
         from_account: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Disbanded:
+    ) -> None:
         """Move a group's ownership.
 
         The app admin makes a member the owner of a group (转让群主); the former owner stays a plain member. A group

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from .. import _validation
 from .._pipeline import Answer
-from . import AsyncMethods, Disbanded, SyncMethods
+from . import AsyncMethods, SyncMethods
 
 OPERATION = "delete_group_member"
 
@@ -55,9 +55,9 @@ def prepare(
     )
 
 
-def parse(answer: Answer) -> Disbanded:
+def parse(answer: Answer) -> None:
     """The typed answer of a successful call."""
-    return Disbanded(already_gone=answer.already_done, request_id=answer.request_id, attempts=answer.attempts)
+    return
 
 
 class DeleteGroupMember(SyncMethods):
@@ -72,7 +72,7 @@ class DeleteGroupMember(SyncMethods):
         reason: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Disbanded:
+    ) -> None:
         """Remove members from a group.
 
         The app admin removes up to 500 members from a group (删除群成员); Silence 1 removes them without notifying
@@ -117,7 +117,7 @@ class AsyncDeleteGroupMember(AsyncMethods):
         reason: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Disbanded:
+    ) -> None:
         """Remove members from a group.
 
         The app admin removes up to 500 members from a group (删除群成员); Silence 1 removes them without notifying

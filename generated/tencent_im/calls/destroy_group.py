@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import _validation
 from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from . import AsyncMethods, Disbanded, SyncMethods
 
 OPERATION = "destroy_group"
 
@@ -38,9 +38,9 @@ def prepare(
     )
 
 
-def parse(answer: Answer) -> None:
+def parse(answer: Answer) -> Disbanded:
     """The typed answer of a successful call."""
-    return
+    return Disbanded(already_gone=answer.already_done, request_id=answer.request_id, attempts=answer.attempts)
 
 
 class DestroyGroup(SyncMethods):
@@ -52,7 +52,7 @@ class DestroyGroup(SyncMethods):
         group_id: str,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> Disbanded:
         """Disband a group.
 
         The app admin disbands (解散群组) the group `GroupId`; works for every group type (Private/Work,
@@ -87,7 +87,7 @@ class AsyncDestroyGroup(AsyncMethods):
         group_id: str,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> Disbanded:
         """Disband a group.
 
         The app admin disbands (解散群组) the group `GroupId`; works for every group type (Private/Work,

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from .. import _validation
 from .._pipeline import Answer
-from . import AsyncMethods, Disbanded, SyncMethods
+from . import AsyncMethods, SyncMethods
 
 OPERATION = "modify_group_base_info"
 
@@ -88,9 +88,9 @@ def prepare(
     )
 
 
-def parse(answer: Answer) -> Disbanded:
+def parse(answer: Answer) -> None:
     """The typed answer of a successful call."""
-    return Disbanded(already_gone=answer.already_done, request_id=answer.request_id, attempts=answer.attempts)
+    return
 
 
 class ModifyGroupBaseInfo(SyncMethods):
@@ -110,7 +110,7 @@ class ModifyGroupBaseInfo(SyncMethods):
         app_defined_data: Sequence[Mapping[str, Any]] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Disbanded:
+    ) -> None:
         """Change a group's profile.
 
         The app admin changes a group's base profile (修改群基础资料): name, introduction, notice, face URL, member
@@ -169,7 +169,7 @@ class AsyncModifyGroupBaseInfo(AsyncMethods):
         app_defined_data: Sequence[Mapping[str, Any]] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Disbanded:
+    ) -> None:
         """Change a group's profile.
 
         The app admin changes a group's base profile (修改群基础资料): name, introduction, notice, face URL, member
