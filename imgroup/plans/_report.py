@@ -46,6 +46,10 @@ def describe(plan: Plan) -> list[str]:
     return lines
 
 
+def groups_text(count: int) -> str:
+    return f"{count} group" if count == 1 else f"{count} groups"
+
+
 def outcome_summary(counts: Mapping[str, int]) -> str:
     """One line: how many steps are done (already done among them), skipped, failed and not run."""
     total = sum(counts.get(status, 0) for status in ("pending", "in_flight", "done", "failed", "skipped"))

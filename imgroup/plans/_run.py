@@ -16,7 +16,7 @@ from imgroup.bulk._report import report_format
 
 from ._apply import VendorRun, job_name, journal_items, run_plan, steps_to_run
 from ._plan import Plan, PlanError, Step, read_plan
-from ._report import outcome_summary, write_report
+from ._report import groups_text, outcome_summary, write_report
 
 EXIT_DONE, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -81,7 +81,7 @@ def apply_plan(
     for vendor, note in sorted((plan.header.get("cannot_see") or {}).items()):
         echo(f"not seen when planning, on {vendor}: {note}")
     for vendor, groups in sorted((plan.header.get("unreadable") or {}).items()):
-        echo(f"could not be read when planning, on {vendor}: {len(groups)} groups (listed in the plan's header)")
+        echo(f"could not be read when planning, on {vendor}: {groups_text(len(groups))} (listed in the plan's header)")
     if counts["failed"] and not retry_failed:
         echo("re-run with --retry-failed to try the failed steps again")
     finished = counts["done"] + counts["skipped"]

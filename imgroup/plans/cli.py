@@ -170,7 +170,7 @@ def sweep(
         _close(sessions)
 
 
-@click.group(name="plan")
+@click.group(name="plan", epilog="\b\nExample:\n  imgroup plan show alice.jsonl")
 def plan_group() -> None:
     """Look at a plan before applying it."""
 
