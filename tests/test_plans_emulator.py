@@ -332,3 +332,32 @@ def test_a_sweep_plan_with_lines_deleted_by_hand_applies_exactly_the_lines_left(
     assert status == 0, output
     disbanded = [call["target"] for call in emulator.calls(since=before) if call["effect"]]
     assert Counter(disbanded) == Counter(left)
+
+
+def write_sweep_plan(tmp_path: Path, apps: dict[str, str]) -> Path:
+    header = {"imgroup_plan": 1, "id": "hand-made", "kind": "sweep", "apps": apps}
+    steps = [{"action": "disband", "group": group_ref("tencent", index), "planned_on": {}} for index in (5, 11)]
+    path = tmp_path / "plan.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in (header, *steps)) + "\n")
+    return path
+
+
+def test_apply_refuses_credentials_of_another_app_than_the_plan_was_made_on(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan = write_sweep_plan(tmp_path, {"tencent": "1400009999"})
+    before = len(emulator.calls())
+    status, output = imgroup(tmp_path, emulator, "apply", str(plan), "--journal", str(tmp_path / "j"))
+    assert status == 2
+    assert "the plan was made on tencent app 1400009999, but the settings name app 1400000002" in output
+    assert len(emulator.calls()) == before
+
+
+def test_a_dry_run_says_what_would_run_and_sends_nothing(emulator: EmulatorServer, tmp_path: Path) -> None:
+    plan = write_sweep_plan(tmp_path, {"tencent": str(SDKAPPID)})
+    before = len(emulator.calls())
+    status, output = imgroup(tmp_path, emulator, "apply", str(plan), "--journal", str(tmp_path / "j"), "--dry-run")
+    assert status == 0, output
+    assert "all 2 steps would run" in output
+    assert len(emulator.calls()) == before
+    assert not (tmp_path / "j").exists()

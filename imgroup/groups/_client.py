@@ -62,6 +62,8 @@ class _Base:
             # Nothing to leave or disband; but a transfer cannot happen, which its caller must hear.
             gone = "the group does not exist"
             return ActionResult.changed(gone) if act == "transfer" else ActionResult.already_done(gone)
+        if act == "transfer" and group.owner == args[0].id:
+            return ActionResult.already_done(f"{args[0]} owns the group already")
         action: Flow[ActionResult] = getattr(self.adapter, act)(group, *args)
         return (yield from action)
 
