@@ -122,6 +122,6 @@ async def run_plan(
 
 
 def steps_to_run(plan: Plan, journal: Journal, *, retry_failed: bool) -> Sequence[Step]:
-    """Every step this run would take, in plan order."""
+    """Every step this run would take, group by group."""
     by_vendor = runnable_chains(plan, journal, retry_failed=retry_failed)
     return [step for vendor_chains in by_vendor.values() for chain in vendor_chains for step in chain]
