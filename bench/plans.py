@@ -1,4 +1,4 @@
-"""Measurement 7: ``imgroup apply`` of a plan of N disband steps per vendor, on the emulator at the documented limits.
+"""Measurement 8: ``imgroup apply`` of a plan of N disband steps per vendor, on the emulator at the documented limits.
 
 Each step re-reads its group, then disbands it: two calls, of two operations with limits of their own. The
 emulator enforces every documented limit, in a process of its own; the apply is the command line in a fresh
@@ -28,7 +28,7 @@ from ._emulator import EmulatorAdmin, emulator_process
 from ._interpreter import child_environment
 from ._rows import Row, Summary
 
-MEASUREMENT = "7. plans"
+MEASUREMENT = "8. plans"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGET_SHARE = 0.90
 TARGET_CPU_RATIO = 2.0

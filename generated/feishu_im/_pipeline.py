@@ -24,7 +24,22 @@ from .operations import OPERATIONS
 
 logger = logging.getLogger("feishu_im")
 # Operations whose success answers data: a retry meeting "already done" cannot stand in for their answer.
-ANSWER_DATA: frozenset[str] = frozenset(["get_tenant_access_token", "remove_chat_members"])
+ANSWER_DATA: frozenset[str] = frozenset(
+    [
+        "add_chat_managers",
+        "add_chat_members",
+        "create_chat",
+        "create_meeting_chat",
+        "get_chat",
+        "get_tenant_access_token",
+        "is_in_chat",
+        "list_chat_members",
+        "list_chats",
+        "remove_chat_managers",
+        "remove_chat_members",
+        "search_chats",
+    ]
+)
 
 
 # A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms

@@ -16,15 +16,37 @@ from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from .calls import (
     Disbanded,
+    add_chat_managers,
+    add_chat_members,
+    create_chat,
+    create_meeting_chat,
     disband_chat,
+    get_chat,
     get_tenant_access_token,
+    is_in_chat,
+    list_chat_members,
+    list_chats,
+    remove_chat_managers,
     remove_chat_members,
+    search_chats,
     unbind_meeting_chat,
+    update_chat,
 )
+from .calls.add_chat_managers import prepare as prepare_add_chat_managers
+from .calls.add_chat_members import prepare as prepare_add_chat_members
+from .calls.create_chat import prepare as prepare_create_chat
+from .calls.create_meeting_chat import prepare as prepare_create_meeting_chat
 from .calls.disband_chat import prepare as prepare_disband_chat
+from .calls.get_chat import prepare as prepare_get_chat
 from .calls.get_tenant_access_token import prepare as prepare_get_tenant_access_token
+from .calls.is_in_chat import prepare as prepare_is_in_chat
+from .calls.list_chat_members import prepare as prepare_list_chat_members
+from .calls.list_chats import prepare as prepare_list_chats
+from .calls.remove_chat_managers import prepare as prepare_remove_chat_managers
 from .calls.remove_chat_members import prepare as prepare_remove_chat_members
+from .calls.search_chats import prepare as prepare_search_chats
 from .calls.unbind_meeting_chat import prepare as prepare_unbind_meeting_chat
+from .calls.update_chat import prepare as prepare_update_chat
 from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL
 
@@ -60,15 +82,26 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
 
 
 class FeishuClient(
+    add_chat_managers.AddChatManagers,
+    add_chat_members.AddChatMembers,
+    create_chat.CreateChat,
+    create_meeting_chat.CreateMeetingChat,
     disband_chat.DisbandChat,
+    get_chat.GetChat,
     get_tenant_access_token.GetTenantAccessToken,
+    is_in_chat.IsInChat,
+    list_chat_members.ListChatMembers,
+    list_chats.ListChats,
+    remove_chat_managers.RemoveChatManagers,
     remove_chat_members.RemoveChatMembers,
+    search_chats.SearchChats,
     unbind_meeting_chat.UnbindMeetingChat,
+    update_chat.UpdateChat,
 ):
     """Client for the feishu group-administration API (feishu.yaml).
 
         with FeishuClient(app_id="cli_a1b2c3", app_secret=os.environ["FEISHU_APP_SECRET"]) as client:
-            client.disband_chat(...)
+            client.add_chat_managers(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
     an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
@@ -126,15 +159,26 @@ class FeishuClient(
 
 
 class AsyncFeishuClient(
+    add_chat_managers.AsyncAddChatManagers,
+    add_chat_members.AsyncAddChatMembers,
+    create_chat.AsyncCreateChat,
+    create_meeting_chat.AsyncCreateMeetingChat,
     disband_chat.AsyncDisbandChat,
+    get_chat.AsyncGetChat,
     get_tenant_access_token.AsyncGetTenantAccessToken,
+    is_in_chat.AsyncIsInChat,
+    list_chat_members.AsyncListChatMembers,
+    list_chats.AsyncListChats,
+    remove_chat_managers.AsyncRemoveChatManagers,
     remove_chat_members.AsyncRemoveChatMembers,
+    search_chats.AsyncSearchChats,
     unbind_meeting_chat.AsyncUnbindMeetingChat,
+    update_chat.AsyncUpdateChat,
 ):
     """Async client for the feishu group-administration API (feishu.yaml).
 
         with AsyncFeishuClient(app_id="cli_a1b2c3", app_secret=os.environ["FEISHU_APP_SECRET"]) as client:
-            await client.disband_chat(...)
+            await client.add_chat_managers(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
     an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
@@ -195,8 +239,19 @@ __all__ = [
     "AsyncFeishuClient",
     "Disbanded",
     "FeishuClient",
+    "prepare_add_chat_managers",
+    "prepare_add_chat_members",
+    "prepare_create_chat",
+    "prepare_create_meeting_chat",
     "prepare_disband_chat",
+    "prepare_get_chat",
     "prepare_get_tenant_access_token",
+    "prepare_is_in_chat",
+    "prepare_list_chat_members",
+    "prepare_list_chats",
+    "prepare_remove_chat_managers",
     "prepare_remove_chat_members",
+    "prepare_search_chats",
     "prepare_unbind_meeting_chat",
+    "prepare_update_chat",
 ]

@@ -24,7 +24,18 @@ from .operations import OPERATIONS
 
 logger = logging.getLogger("yunxin_im")
 # Operations whose success answers data: a retry meeting "already done" cannot stand in for their answer.
-ANSWER_DATA: frozenset[str] = frozenset([])
+ANSWER_DATA: frozenset[str] = frozenset(
+    [
+        "add_team_members",
+        "create_team",
+        "get_team",
+        "get_teams",
+        "list_joined_teams",
+        "list_team_members",
+        "remove_team_members",
+        "update_team",
+    ]
+)
 
 
 # A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms

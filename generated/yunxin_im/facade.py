@@ -16,9 +16,31 @@ from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from .calls import (
     Disbanded,
+    add_team_managers,
+    add_team_members,
+    create_team,
     dismiss_team,
+    get_team,
+    get_teams,
+    list_joined_teams,
+    list_team_members,
+    remove_team_managers,
+    remove_team_members,
+    transfer_team_owner,
+    update_team,
 )
+from .calls.add_team_managers import prepare as prepare_add_team_managers
+from .calls.add_team_members import prepare as prepare_add_team_members
+from .calls.create_team import prepare as prepare_create_team
 from .calls.dismiss_team import prepare as prepare_dismiss_team
+from .calls.get_team import prepare as prepare_get_team
+from .calls.get_teams import prepare as prepare_get_teams
+from .calls.list_joined_teams import prepare as prepare_list_joined_teams
+from .calls.list_team_members import prepare as prepare_list_team_members
+from .calls.remove_team_managers import prepare as prepare_remove_team_managers
+from .calls.remove_team_members import prepare as prepare_remove_team_members
+from .calls.transfer_team_owner import prepare as prepare_transfer_team_owner
+from .calls.update_team import prepare as prepare_update_team
 from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL
 
@@ -54,12 +76,23 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
 
 
 class YunxinClient(
+    add_team_managers.AddTeamManagers,
+    add_team_members.AddTeamMembers,
+    create_team.CreateTeam,
     dismiss_team.DismissTeam,
+    get_team.GetTeam,
+    get_teams.GetTeams,
+    list_joined_teams.ListJoinedTeams,
+    list_team_members.ListTeamMembers,
+    remove_team_managers.RemoveTeamManagers,
+    remove_team_members.RemoveTeamMembers,
+    transfer_team_owner.TransferTeamOwner,
+    update_team.UpdateTeam,
 ):
     """Client for the yunxin group-administration API (yunxin.yaml).
 
         with YunxinClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
-            client.dismiss_team(...)
+            client.add_team_managers(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
     an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
@@ -114,12 +147,23 @@ class YunxinClient(
 
 
 class AsyncYunxinClient(
+    add_team_managers.AsyncAddTeamManagers,
+    add_team_members.AsyncAddTeamMembers,
+    create_team.AsyncCreateTeam,
     dismiss_team.AsyncDismissTeam,
+    get_team.AsyncGetTeam,
+    get_teams.AsyncGetTeams,
+    list_joined_teams.AsyncListJoinedTeams,
+    list_team_members.AsyncListTeamMembers,
+    remove_team_managers.AsyncRemoveTeamManagers,
+    remove_team_members.AsyncRemoveTeamMembers,
+    transfer_team_owner.AsyncTransferTeamOwner,
+    update_team.AsyncUpdateTeam,
 ):
     """Async client for the yunxin group-administration API (yunxin.yaml).
 
         with AsyncYunxinClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
-            await client.dismiss_team(...)
+            await client.add_team_managers(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
     an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
@@ -177,5 +221,16 @@ __all__ = [
     "AsyncYunxinClient",
     "Disbanded",
     "YunxinClient",
+    "prepare_add_team_managers",
+    "prepare_add_team_members",
+    "prepare_create_team",
     "prepare_dismiss_team",
+    "prepare_get_team",
+    "prepare_get_teams",
+    "prepare_list_joined_teams",
+    "prepare_list_team_members",
+    "prepare_remove_team_managers",
+    "prepare_remove_team_members",
+    "prepare_transfer_team_owner",
+    "prepare_update_team",
 ]

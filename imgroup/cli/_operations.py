@@ -32,6 +32,10 @@ VENDOR_TITLES = {
 POSITIONAL = {
     "destroy_group": ("group_id",),
     "remove_chat_members": ("id_list",),
+    "search_chats": ("query",),
+    "add_chat_members": ("id_list",),
+    "add_chat_managers": ("manager_ids",),
+    "remove_chat_managers": ("manager_ids",),
     "get_group_info": ("group_id_list",),
     "get_group_member_info": ("group_id",),
     "add_group_member": ("group_id",),
@@ -39,6 +43,10 @@ POSITIONAL = {
     "change_group_owner": ("group_id", "new_owner_account"),
     "modify_group_base_info": ("group_id",),
     "get_joined_group_list": ("member_account",),
+    "add_team_managers": ("managers",),
+    "remove_team_managers": ("managers",),
+    "add_team_members": ("team_id", "invite_account_ids"),
+    "remove_team_members": ("team_id", "kick_account_ids"),
 }
 
 # Examples a reader can run against `imgroup emulator` (its demo seed has these groups).
@@ -49,6 +57,17 @@ EXAMPLES = {
         "imgroup feishu unbind-meeting-chat feishu.cn_demo@group.calendar.feishu.cn evt_demo_0 "
         "--meeting-chat-id oc_demo_meeting"
     ),
+    "get_chat": "imgroup feishu get-chat oc_demo_named",
+    "list_chats": "imgroup feishu list-chats --page-size 5",
+    "search_chats": "imgroup feishu search-chats project",
+    "create_chat": "imgroup feishu create-chat --name Launch --user-id-list ou_alice --user-id-list ou_bob",
+    "update_chat": "imgroup feishu update-chat oc_demo_transfer --owner-id ou_alice",
+    "list_chat_members": "imgroup feishu list-chat-members oc_demo_transfer --page-size 2",
+    "add_chat_members": "imgroup feishu add-chat-members oc_demo_named ou_carol ou_dave",
+    "is_in_chat": "imgroup feishu is-in-chat oc_demo_member",
+    "add_chat_managers": "imgroup feishu add-chat-managers oc_demo_transfer ou_alice",
+    "remove_chat_managers": "imgroup feishu remove-chat-managers oc_demo_transfer ou_bob",
+    "create_meeting_chat": "imgroup feishu create-meeting-chat feishu.cn_demo@group.calendar.feishu.cn evt_demo_2",
     "destroy_group": "imgroup tencent destroy-group '@TGS#demo1' --json",
     "create_group": "imgroup tencent create-group --kind Public --name Launch --owner-account user1",
     "get_group_info": "imgroup tencent get-group-info '@TGS#demo_team' '@TGS#demo1'",
@@ -60,6 +79,24 @@ EXAMPLES = {
     "modify_group_base_info": "imgroup tencent modify-group-base-info '@TGS#demo_team' --name 'Demo team (archived)'",
     "get_joined_group_list": """imgroup tencent get-joined-group-list user1 --response-filter '{"SelfInfoFilter": ["Role"]}'""",
     "dismiss_team": "imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner",
+    "create_team": (
+        "imgroup yunxin create-team --owner-account-id acc_owner --team-type 1 --name Launch "
+        "--invite-account-ids acc_member --json"
+    ),
+    "get_team": "imgroup yunxin get-team 1001 --team-type 1 --json",
+    "get_teams": "imgroup yunxin get-teams --team-type 1 --team-ids '[1001,1002,1003]' --json",
+    "update_team": "imgroup yunxin update-team 1001 --operator-id acc_owner --team-type 1 --name Renamed",
+    "transfer_team_owner": (
+        "imgroup yunxin transfer-team-owner 1003 --team-type 1 --new-owner-account-id acc_manager --leave 2"
+    ),
+    "add_team_managers": "imgroup yunxin add-team-managers 1003 acc_member --team-type 1 --operator-id acc_owner",
+    "remove_team_managers": (
+        "imgroup yunxin remove-team-managers 1001 acc_manager --team-type 1 --operator-id acc_owner"
+    ),
+    "list_team_members": "imgroup yunxin list-team-members 1003 --team-type 1 --limit 2 --json",
+    "add_team_members": "imgroup yunxin add-team-members 1003 acc_outsider --operator-id acc_owner --team-type 1",
+    "remove_team_members": ("imgroup yunxin remove-team-members 1003 acc_member --operator-id acc_owner --team-type 1"),
+    "list_joined_teams": "imgroup yunxin list-joined-teams acc_owner --team-type 1 --need-return-member-info 1 --json",
 }
 
 # Per-call settings of every facade method; the command line has them as the shared --timeout/--max-retries.
@@ -216,6 +253,8 @@ def _click_type(hint: Any) -> tuple[click.ParamType[Any], bool]:
         return _click_type(type(typing.get_args(hint)[0]))[0], False
     if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str:
         return _click_type(typing.get_args(hint)[0])[0], True
+    if hint is bool:
+        return click.BOOL, False
     if hint is int:
         return click.INT, False
     if hint is float:

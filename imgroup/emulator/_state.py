@@ -39,9 +39,24 @@ class FeishuChat:
     bots: set[str] = field(default_factory=set)  # apps, by app_id
     managers: set[str] = field(default_factory=set)
     dissolved: bool = False
+    name: str = ""
+    description: str = ""
+    chat_type: str = "private"  # or "public"
+    created_at: int = 0  # seconds; chats list in (created_at, chat_id) order
+    active_at: int = 0  # seconds; the last change, for the ByActiveTimeDesc order
+    settings: dict[str, Any] = field(default_factory=dict)  # permission settings update_chat was given
 
     def has_participant(self, member_id: str) -> bool:
         return member_id in self.members or member_id in self.bots
+
+
+@dataclass
+class CalendarEvent:
+    """An event a meeting chat can be created for, with the users who attend it."""
+
+    calendar_id: str
+    event_id: str
+    attendees: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -125,14 +140,25 @@ class YunxinApp:
     app_secret: str = field(repr=False)
 
 
+# Seeded teams without a creation time were made at this instant (epoch ms), so answers stay deterministic.
+YUNXIN_SEED_EPOCH_MS = 1_700_000_000_000
+
+
 @dataclass
 class YunxinTeam:
     team_id: str
     team_type: int
     owner: str
     managers: set[str] = field(default_factory=set)
-    members: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)  # ordinary members: neither the owner nor a manager
     dismissed: bool = False
+    name: str = ""
+    created_at: int = YUNXIN_SEED_EPOCH_MS  # epoch ms
+    updated_at: int = YUNXIN_SEED_EPOCH_MS
+    members_limit: int = 200
+    profile: dict[str, str] = field(default_factory=dict)  # icon, announcement, intro, extensions
+    configuration: dict[str, int] = field(default_factory=dict)
+    joined_at: dict[str, int] = field(default_factory=dict)  # account -> epoch ms; absent: created_at
 
     def role_of(self, account: str) -> str | None:
         if account == self.owner:
@@ -143,6 +169,9 @@ class YunxinTeam:
             return "member"
         return None
 
+    def participants(self) -> set[str]:
+        return {self.owner, *self.managers, *self.members}
+
 
 @dataclass
 class EmulatorState:
@@ -151,6 +180,8 @@ class EmulatorState:
     feishu_apps: dict[str, FeishuApp] = field(default_factory=dict)
     feishu_chats: dict[str, FeishuChat] = field(default_factory=dict)
     meeting_chats: dict[tuple[str, str], MeetingChat] = field(default_factory=dict)
+    calendar_events: dict[tuple[str, str], CalendarEvent] = field(default_factory=dict)
+    chat_uuids: dict[tuple[str, str], str] = field(default_factory=dict)  # (app_id, uuid) -> chat made with it
     tencent_apps: dict[int, TencentApp] = field(default_factory=dict)
     tencent_groups: dict[str, TencentGroup] = field(default_factory=dict)  # in seq order
     tencent_accounts: set[str] = field(default_factory=set)  # imported UserIDs
@@ -195,11 +226,19 @@ class EmulatorState:
         for chat in section.get("chats", []):
             owner = str(chat["owner"])
             creator = str(chat.get("creator", owner))
-            members = {str(m) for m in chat.get("members", [])}
+            # A member is an id, or {"id": ..., "role": "manager" | "member"}.
+            members: set[str] = set()
+            managers = {str(m) for m in chat.get("managers", [])}
+            for member in chat.get("members", []):
+                member_id = str(member["id"]) if isinstance(member, dict) else str(member)
+                members.add(member_id)
+                if isinstance(member, dict) and member.get("role", "member") == "manager":
+                    managers.add(member_id)
             bots = {str(b) for b in chat.get("bots", [])}
             # The owner and the creator are in the chat, as users or as their app's bot.
             for participant in {owner, creator}:
                 (bots if participant in self.feishu_apps else members).add(participant)
+            created_at = int(chat.get("created_at", 0))
             self.feishu_chats[chat["chat_id"]] = FeishuChat(
                 chat_id=str(chat["chat_id"]),
                 owner=owner,
@@ -209,9 +248,21 @@ class EmulatorState:
                 external=bool(chat.get("external", False)),
                 members=members,
                 bots=bots,
-                managers={str(m) for m in chat.get("managers", [])},
+                managers=managers,
                 dissolved=bool(chat.get("dissolved", False)),
+                name=str(chat.get("name", "")),
+                description=str(chat.get("description", "")),
+                chat_type=str(chat.get("chat_type", "private")),
+                created_at=created_at,
+                active_at=created_at,
             )
+        for event in section.get("calendar_events", []):
+            calendar_event = CalendarEvent(
+                calendar_id=str(event["calendar_id"]),
+                event_id=str(event["event_id"]),
+                attendees=[str(a) for a in event.get("attendees", [])],
+            )
+            self.calendar_events[(calendar_event.calendar_id, calendar_event.event_id)] = calendar_event
         for meeting in section.get("meeting_chats", []):
             record = MeetingChat(
                 calendar_id=str(meeting["calendar_id"]),
@@ -263,16 +314,23 @@ class EmulatorState:
             team_type = int(team["team_type"])
             if team_type not in (1, 2):
                 raise SeedError(f"team {team['team_id']!r}: team_type must be 1 (advanced) or 2 (super)")
+            owner = str(team["owner"])
+            managers = {str(m) for m in team.get("managers", [])} - {owner}
+            created_at = int(team.get("created_at", YUNXIN_SEED_EPOCH_MS))
             record = YunxinTeam(
                 team_id=str(team["team_id"]),
                 team_type=team_type,
-                owner=str(team["owner"]),
-                managers={str(m) for m in team.get("managers", [])},
-                members={str(m) for m in team.get("members", [])},
+                owner=owner,
+                managers=managers,
+                members={str(m) for m in team.get("members", [])} - managers - {owner},
                 dismissed=bool(team.get("dismissed", False)),
+                name=str(team.get("name", "")),
+                created_at=created_at,
+                updated_at=created_at,
+                members_limit=int(team.get("members_limit", 200)),
             )
             self.yunxin_teams[record.team_id] = record
-            self.yunxin_accounts.update({record.owner, *record.managers, *record.members})
+            self.yunxin_accounts.update(record.participants())
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-ready view of every record, without secrets."""
@@ -290,6 +348,10 @@ class EmulatorState:
                         "bots": sorted(c.bots),
                         "managers": sorted(c.managers),
                         "dissolved": c.dissolved,
+                        "name": c.name,
+                        "description": c.description,
+                        "chat_type": c.chat_type,
+                        "created_at": c.created_at,
                     }
                     for chat_id, c in self.feishu_chats.items()
                 },
@@ -324,6 +386,8 @@ class EmulatorState:
                 "teams": {
                     team_id: {
                         "team_type": t.team_type,
+                        "name": t.name,
+                        "created_at": t.created_at,
                         "owner": t.owner,
                         "managers": sorted(t.managers),
                         "members": sorted(t.members),
