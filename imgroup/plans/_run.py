@@ -53,9 +53,11 @@ def apply_plan(
         return fail(str(error))
     if dry_run:
         return _describe(plan, journal_path, echo, fail)
+    from imgroup.settings import SettingsError
+
     try:
         runs = _vendor_runs(plan, profile=profile, base_url=base_url, max_retries=max_retries, rate_limit=rate_limit)
-    except ValueError as error:  # SettingsError is one; so is a client's ValidationError
+    except (SettingsError, ValueError) as error:  # a client's ValidationError is a ValueError
         return fail(str(error))
     try:
         journal = Journal.open(journal_path, job_name(plan), journal_items(plan))
