@@ -66,3 +66,10 @@ def test_a_looked_up_team_type_joins_the_reference() -> None:
 def test_a_yunxin_reference_survives_printing_and_parsing(team_id: str, query: str) -> None:
     ref = GroupRef.parse(f"yunxin:{team_id}{query}")
     assert GroupRef.parse(str(ref)) == ref
+
+
+def test_the_package_exports_every_public_name() -> None:
+    import imgroup.groups as package
+
+    public = {name for name in vars(package) if not name.startswith("_")}
+    assert public == set(package.__all__)

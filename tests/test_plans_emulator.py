@@ -361,3 +361,12 @@ def test_a_dry_run_says_what_would_run_and_sends_nothing(emulator: EmulatorServe
     assert "all 2 steps would run" in output
     assert len(emulator.calls()) == before
     assert not (tmp_path / "j").exists()
+
+
+def test_a_sweep_of_a_vendor_that_cannot_list_its_groups_says_so(emulator: EmulatorServer, tmp_path: Path) -> None:
+    status, output = imgroup(
+        tmp_path, emulator, "sweep", "--vendor", "yunxin", "--name-glob", "tmp-*", "--plan", str(tmp_path / "p.jsonl")
+    )
+    assert status == 2
+    assert "no call listing an app's teams" in output
+    assert not (tmp_path / "p.jsonl").exists()
