@@ -253,7 +253,7 @@ def test_offboarding_two_users_killed_three_times_ends_with_them_in_no_group(
     planned_calls = len(emulator.calls())
 
     seen, kills = planned_calls, []
-    for kill_at in (250, 700, 1200):
+    for kill_at in (200, 550, 900):  # of the ~1,400 calls the apply makes
         process = start_apply(tmp_path, emulator)
         while process.poll() is None and seen < planned_calls + kill_at:
             time.sleep(0.01)
