@@ -52,6 +52,18 @@ def test_a_reopened_journal_skips_done_reruns_interrupted_and_retries_failed_onl
     assert entries["g3"].status == "in_flight"
 
 
+def test_a_skipped_item_is_final_even_when_retrying_failed_ones(tmp_path: Path) -> None:
+    """A plan's step skipped as changed since plan needs a new plan, not another try."""
+    path = tmp_path / "j.sqlite"
+    with Journal.open(path, JOB, items("g1", "g2")) as journal:
+        journal.finish("g1", Outcome("skipped", category="changed_since_plan", message="the owner is now dan"))
+        journal.finish("g2", Outcome("failed", code=10002))
+        assert journal.to_run(retry_failed=True) == ["g2"]
+        assert journal.counts()["skipped"] == 1
+        (entry, _) = journal.entries()
+        assert (entry.status, entry.outcome.message) == ("skipped", "the owner is now dan")
+
+
 def test_an_outcome_is_on_disk_as_soon_as_it_is_recorded(tmp_path: Path) -> None:
     """SIGKILL right after ``finish`` returns loses nothing: the commit is in the WAL, which the OS keeps."""
     path = tmp_path / "j.sqlite"
