@@ -12,14 +12,15 @@ import inspect
 import json
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import click
 
 from imgroup import settings
 
-from . import _connection, _docstring
+from . import _connection, _docstring, _scrub
+from ._aliases import AliasedGroup
 from ._report import Reporter
 
 VENDOR_TITLES = {
@@ -118,33 +119,72 @@ class OperationCommand(click.Command):
 
 
 def vendor_group(vendor: str) -> click.Group:
-    """The ``imgroup VENDOR`` group: a command for each operation that acts on groups."""
+    """The ``imgroup VENDOR`` group: a command for each operation that acts on groups.
+
+    A paginated operation's command pages through every page with the facade's iterator, and also answers
+    to the name the iterator suggests (``iter_groups``: ``list-groups``) unless a command has that name.
+    """
+    from . import _listing  # it builds on this module's parameters
+
     package, client_name = settings.CLIENTS[vendor]
     operations = importlib.import_module(f"{package}.operations").OPERATIONS
     client_class = getattr(importlib.import_module(f"{package}.facade"), client_name)
     variables = ", ".join(field.variable for field in settings.FIELDS[vendor])
-    group = click.Group(
+    group = AliasedGroup(
         vendor,
         help=f"{VENDOR_TITLES[vendor]} group administration.\n\n"
         f"Credentials and the base URL come from options, the environment ({variables}) or the config file.",
-        epilog=_example_block(
-            [next((EXAMPLES[op] for op in operations if op in EXAMPLES), f"imgroup {vendor} --help")]
-        ),
+        epilog=example_block([next((EXAMPLES[op] for op in operations if op in EXAMPLES), f"imgroup {vendor} --help")]),
     )
+    iterators: dict[str, str] = {}
     for info in operations.values():
         # The token exchange is the client's own business, and its answer is a secret to print nowhere.
-        if info.signed:
-            group.add_command(operation_command(vendor, info.operation_id, getattr(client_class, info.operation_id)))
+        if not info.signed:
+            continue
+        page_method = getattr(client_class, info.operation_id)
+        iterator = getattr(info, "iterator", None)
+        if iterator is None:
+            group.add_command(operation_command(vendor, info.operation_id, page_method))
+            continue
+        iterator_method = getattr(client_class, iterator)
+        group.add_command(_listing.list_command(vendor, info.operation_id, page_method, iterator, iterator_method))
+        iterators[iterator] = info.operation_id.replace("_", "-")
+    for iterator, name in iterators.items():
+        if _listing.alias_of(iterator) not in group.commands:
+            group.add_alias(_listing.alias_of(iterator), name)
     return group
 
 
 def operation_command(vendor: str, operation: str, method: Any) -> click.Command:
     """A command calling ``method`` (a facade method) with its arguments from the command line."""
     doc = _docstring.parse(method.__doc__)
-    hints = typing.get_type_hints(method, localns=_ModelNames(settings.CLIENTS[vendor][0]))
+    params, positional, keyword = command_parameters(vendor, operation, method, doc)
+
+    def run(**values: Any) -> None:
+        connection = _connection.Connection.pop_from(vendor, values)
+        call(vendor, operation, connection, given(values), target=positional[0].name if positional else None)
+
+    example = EXAMPLES.get(operation) or generated_example(vendor, operation, positional, keyword)
+    return OperationCommand(
+        operation.replace("_", "-"),
+        argument_help=[(p.name.upper(), doc.arguments.get(p.name, "")) for p in positional],
+        callback=run,
+        params=params,
+        help=f"{doc.summary}\n\n{doc.description}",
+        short_help=doc.summary,
+        epilog=example_block([example]),
+    )
+
+
+def command_parameters(
+    vendor: str, operation: str, method: Any, doc: _docstring.MethodDoc, *, leave_out: Iterable[str] = ()
+) -> tuple[list[click.Parameter], list[inspect.Parameter], list[inspect.Parameter]]:
+    """The click parameters for ``method``'s arguments (but ``leave_out``) and the shared options, and its
+    positional and keyword arguments as the command line takes them."""
+    hints = typing.get_type_hints(method, localns=ModelNames(settings.CLIENTS[vendor][0]))
     signature = inspect.signature(method)
     promoted = POSITIONAL.get(operation, ())
-    parameters = [p for p in signature.parameters.values() if p.name not in _CALL_SETTINGS]
+    parameters = [p for p in signature.parameters.values() if p.name not in {*_CALL_SETTINGS, *leave_out}]
     positional = [p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD or p.name in promoted]
     keyword = [p for p in parameters if p not in positional]
     clashes = {p.name for p in parameters} & ({f.name for f in settings.FIELDS[vendor]} | set(_connection.SHARED))
@@ -154,23 +194,17 @@ def operation_command(vendor: str, operation: str, method: Any) -> click.Command
     params: list[click.Parameter] = [_argument(p, hints[p.name]) for p in positional]
     params += [_option(p, hints[p.name], doc.arguments.get(p.name, "")) for p in keyword]
     params += _connection.options(vendor)
-    argument_help = [(p.name.upper(), doc.arguments.get(p.name, "")) for p in positional]
+    return params, positional, keyword
 
-    def run(**values: Any) -> None:
-        connection = _connection.Connection.pop_from(vendor, values)
-        arguments = {name: value for name, value in values.items() if value is not None}
-        call(vendor, operation, connection, arguments, target=positional[0].name if positional else None)
 
-    example = EXAMPLES.get(operation) or _generated_example(vendor, operation, positional, keyword)
-    return OperationCommand(
-        operation.replace("_", "-"),
-        argument_help=argument_help,
-        callback=run,
-        params=params,
-        help=f"{doc.summary}\n\n{doc.description}",
-        short_help=doc.summary,
-        epilog=_example_block([example]),
-    )
+def given(values: dict[str, Any]) -> dict[str, Any]:
+    """The arguments the command line was given: an option left out (None, or no values of a repeatable
+    option) is left to the method's default, and repeated values become a list."""
+    return {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in values.items()
+        if value not in (None, ())
+    }
 
 
 def call(
@@ -183,13 +217,9 @@ def call(
 ) -> None:
     """Build the client, make the call and report it; ``target`` names the argument the call acts on."""
     loaded = connection.load(vendor)
-    secrets = [
-        str(loaded.credentials[f.name]) for f in settings.FIELDS[vendor] if f.secret and f.name in loaded.credentials
-    ]
-    reporter = Reporter(as_json=connection.as_json, secrets=secrets)
+    reporter = Reporter(as_json=connection.as_json, secrets=_scrub.secrets_of(loaded))
     package = settings.CLIENTS[vendor][0]
     errors = importlib.import_module(f"{package}.errors")
-    arguments = {name: list(value) if isinstance(value, tuple) else value for name, value in arguments.items()}
     try:
         with settings.make_client(loaded, **connection.client_options()) as client:
             result = getattr(client, operation)(**arguments)
@@ -201,7 +231,7 @@ def call(
     reporter.success(vendor, operation, ", ".join(acted_on) if isinstance(acted_on, list) else str(acted_on), result)
 
 
-class _ModelNames(Mapping[str, Any]):
+class ModelNames(Mapping[str, Any]):
     """A package's model classes by name, imported as a type hint names one.
 
     The generated methods name their answer models only for type checkers (importing every model up front
@@ -284,7 +314,7 @@ class JsonObject(click.ParamType[dict[str, Any]]):
 JSON_OBJECT = JsonObject()
 
 
-def _generated_example(
+def generated_example(
     vendor: str, operation: str, positional: list[inspect.Parameter], keyword: list[inspect.Parameter]
 ) -> str:
     words = [f"imgroup {vendor} {operation.replace('_', '-')}"] + [p.name.upper() for p in positional]
@@ -292,6 +322,6 @@ def _generated_example(
     return " ".join(words)
 
 
-def _example_block(examples: list[str]) -> str:
+def example_block(examples: list[str]) -> str:
     # \b keeps click from re-wrapping the example lines.
     return "\b\nExample:\n" + "\n".join(f"  {example}" for example in examples)
