@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from imgroup.cli import cli
 from imgroup.groups import GroupRef, UserRef
@@ -121,3 +123,29 @@ def test_apply_refuses_a_bad_plan_before_reading_any_settings(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["apply", str(path), "--journal", str(tmp_path / "j")])
     assert result.exit_code == 2
     assert "line 2: not JSON" in result.output
+
+
+_users = st.sampled_from(["alice", "bob", "acc_1", "张三"])
+
+
+@st.composite
+def plan_steps(draw: st.DrawFn) -> list[Step]:
+    steps: dict[str, Step] = {}
+    for index in range(draw(st.integers(0, 8))):
+        group = GroupRef("tencent", f"@TGS#{draw(st.integers(0, 4))}")
+        action = draw(st.sampled_from(["disband", "transfer", "remove_manager", "remove_member"]))
+        user = UserRef("tencent", draw(_users))
+        successor = UserRef("tencent", "heir") if action == "transfer" else None
+        facts = {"owner": draw(_users), "member_count": draw(st.integers(0, 10_000))}
+        name = draw(st.one_of(st.none(), st.text(max_size=20)))
+        step = Step(action, group, user, successor, name, facts, index)
+        steps.setdefault(step.key, step)
+    return list(steps.values())
+
+
+@given(plan_steps())
+def test_any_plan_reads_back_as_written(tmp_path_factory: pytest.TempPathFactory, steps: list[Step]) -> None:
+    path = tmp_path_factory.mktemp("plans") / "p.jsonl"
+    plan = write_plan(path, HEADER, steps)
+    assert [step.to_json() for step in plan.steps] == [step.to_json() for step in steps]
+    assert sorted(step.key for chain in chains(plan.steps) for step in chain) == sorted(step.key for step in steps)

@@ -105,7 +105,8 @@ def read_plan(path: Path) -> Plan:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise PlanError(path, None, f"cannot read it ({error.strerror})") from None
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if _is_content(line)]
+    # Lines end at "\n" only: a group's name may hold other characters str.splitlines() breaks at (U+2028).
+    lines = [(number, line) for number, line in enumerate(text.split("\n"), 1) if _is_content(line)]
     if not lines:
         raise PlanError(path, None, "it is empty: a plan starts with its header line")
     (header_line, header_text), *step_lines = lines
