@@ -102,7 +102,7 @@ def write_plan(path: Path, header: Mapping[str, Any], steps: Iterable[Step]) -> 
 def read_plan(path: Path) -> Plan:
     """Read and check a plan; raises PlanError naming the first bad line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # an editor may have added a byte-order mark
     except OSError as error:
         raise PlanError(path, None, f"cannot read it ({error.strerror})") from None
     # Lines end at "\n" only: a group's name may hold other characters str.splitlines() breaks at (U+2028).
