@@ -32,18 +32,15 @@ class TencentAdapter(Adapter):
     def app_of(self, credentials: Any) -> str | None:
         return str(credentials.get("sdkappid")) if credentials.get("sdkappid") is not None else None
 
-    def _infos(self, group_ids: list[str]) -> Flow[list[Any]]:
-        answer = yield Call(
-            "get_group_info",
-            kwargs={
-                "group_id_list": group_ids,
-                "response_filter": {"GroupBaseInfoFilter": BASE_FIELDS, "MemberInfoFilter": ["Role"]},
-            },
-        )
+    def _infos(self, group_ids: list[str], *, with_roles: bool) -> Flow[list[Any]]:
+        wanted: dict[str, list[str]] = {"GroupBaseInfoFilter": BASE_FIELDS}
+        if with_roles:  # every member's role: what role_of reads, without another call
+            wanted["MemberInfoFilter"] = ["Role"]
+        answer = yield Call("get_group_info", kwargs={"group_id_list": group_ids, "response_filter": wanted})
         return list(present(answer.group_info) or [])
 
     def get(self, ref: GroupRef) -> Flow[Group | None]:
-        infos = yield from self._infos([ref.id])
+        infos = yield from self._infos([ref.id], with_roles=True)
         info = next((info for info in infos if info.group_id == ref.id), None)
         if info is None or present(info.error_code) in (GROUP_GONE, BAD_GROUP_ID):
             return None
@@ -52,12 +49,15 @@ class TencentAdapter(Adapter):
     def survey_groups(self) -> Flow[Survey[Group]]:
         listed = yield Collect("iter_groups")
         group_ids = [item.group_id for item in listed]
-        groups = []
+        survey: Survey[Group] = Survey([])
         for start in range(0, len(group_ids), INFO_BATCH):
-            for info in (yield from self._infos(group_ids[start : start + INFO_BATCH])):
-                if not present(info.error_code):
-                    groups.append(_group(GroupRef("tencent", info.group_id), info))
-        return Survey(groups)
+            for info in (yield from self._infos(group_ids[start : start + INFO_BATCH], with_roles=False)):
+                ref, code = GroupRef("tencent", info.group_id), present(info.error_code)
+                if not code:
+                    survey.found.append(_group(ref, info))
+                elif code not in (GROUP_GONE, BAD_GROUP_ID):  # gone since it was listed: nothing to say
+                    survey.unreadable[str(ref)] = f"[{code}] {present(info.error_info) or ''}".rstrip()
+        return survey
 
     def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
         found: list[Membership] = []
