@@ -71,5 +71,6 @@ def test_a_yunxin_reference_survives_printing_and_parsing(team_id: str, query: s
 def test_the_package_exports_every_public_name() -> None:
     import imgroup.groups as package
 
-    public = {name for name in vars(package) if not name.startswith("_")}
+    # "@py_builtins" and friends: pytest rewrites the asserts of every module of an installed plugin's project.
+    public = {name for name in vars(package) if not name.startswith(("_", "@"))}
     assert public == set(package.__all__)
