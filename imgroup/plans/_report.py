@@ -33,7 +33,8 @@ def describe(plan: Plan) -> list[str]:
     for vendor, groups in sorted((header.get("unreadable") or {}).items()):
         first, why = next(iter(groups.items()))
         lines.append(
-            f"  could not read on {vendor}: {len(groups)} groups (the plan's header lists them), e.g. {first}: {why}"
+            f"  could not read on {vendor}: {len(groups)} group{'' if len(groups) == 1 else 's'}"
+            f" (the plan's header lists them), e.g. {first}: {why}"
         )
     counts = Counter((step.vendor, step.action) for step in plan.steps)
     lines.append(f"  {len(plan.steps)} steps" + (":" if plan.steps else ""))
