@@ -15,14 +15,18 @@ from ._lazy import LazyCommand, LazyGroup
 COMMANDS = {
     "feishu": LazyCommand(
         "imgroup.cli._operations:vendor_group",
-        "Feishu (Lark): disband chats, remove members, unbind meeting chats.",
+        "Feishu (Lark): list, read, create and change chats, their members and managers; disband.",
         args=("feishu",),
     ),
     "tencent": LazyCommand(
-        "imgroup.cli._operations:vendor_group", "Tencent Cloud Chat (IM): destroy groups.", args=("tencent",)
+        "imgroup.cli._operations:vendor_group",
+        "Tencent Cloud Chat (IM): list, read, create and change groups and members; destroy.",
+        args=("tencent",),
     ),
     "yunxin": LazyCommand(
-        "imgroup.cli._operations:vendor_group", "NetEase Yunxin IM: dismiss teams.", args=("yunxin",)
+        "imgroup.cli._operations:vendor_group",
+        "NetEase Yunxin IM: list, read, create and change teams, members and managers; dismiss.",
+        args=("yunxin",),
     ),
     "errors": LazyCommand("imgroup.cli._errors:errors", "What an error code means and what to do about it."),
     "bulk": LazyCommand(

@@ -127,7 +127,7 @@ class GetAppidGroupList(SyncMethods):
         10,000 a page. Paging: send Next 0 first, then each answer's Next; an answer with Next 0 is the last.
         TotalCount counts every group (of the type asked), whatever Limit and Next say. 1 call a second.
 
-        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 calls/s.
+        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 call/s.
 
         Args:
             limit: The most group ids to answer, at most 10,000 (the default).
@@ -162,7 +162,7 @@ class GetAppidGroupList(SyncMethods):
 
         for item in client.iter_groups(...): pages are fetched as the loop needs them,
         each through the same checks, signing, rate limit and retries as one get_appid_group_list call.
-        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 calls/s.
+        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 call/s.
 
         Args:
             group_type: Only groups of this type (TotalCount then counts only them); all types when absent.
@@ -204,7 +204,7 @@ class AsyncGetAppidGroupList(AsyncMethods):
         10,000 a page. Paging: send Next 0 first, then each answer's Next; an answer with Next 0 is the last.
         TotalCount counts every group (of the type asked), whatever Limit and Next say. 1 call a second.
 
-        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 calls/s.
+        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 call/s.
 
         Args:
             limit: The most group ids to answer, at most 10,000 (the default).
@@ -239,7 +239,7 @@ class AsyncGetAppidGroupList(AsyncMethods):
 
         async for item in client.iter_groups(...): pages are fetched as the loop needs them,
         each through the same checks, signing, rate limit and retries as one get_appid_group_list call.
-        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 calls/s.
+        ``POST /v4/group_open_http_svc/get_appid_group_list``, at most 1 call/s.
 
         Args:
             group_type: Only groups of this type (TotalCount then counts only them); all types when absent.

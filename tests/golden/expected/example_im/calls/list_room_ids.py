@@ -115,7 +115,7 @@ class ListRoomIds(SyncMethods):
 
         Room ids page by page (an integer cursor, 0 at the end).
 
-        ``POST /rooms/ids``, at most 1 calls/s.
+        ``POST /rooms/ids``, at most 1 call/s.
 
         Args:
             limit: Ids per page.
@@ -150,7 +150,7 @@ class ListRoomIds(SyncMethods):
 
         for item in client.iter_room_ids(...): pages are fetched as the loop needs them,
         each through the same checks, signing, rate limit and retries as one list_room_ids call.
-        ``POST /rooms/ids``, at most 1 calls/s.
+        ``POST /rooms/ids``, at most 1 call/s.
 
         Args:
             kind: Only rooms of this type.
@@ -190,7 +190,7 @@ class AsyncListRoomIds(AsyncMethods):
 
         Room ids page by page (an integer cursor, 0 at the end).
 
-        ``POST /rooms/ids``, at most 1 calls/s.
+        ``POST /rooms/ids``, at most 1 call/s.
 
         Args:
             limit: Ids per page.
@@ -225,7 +225,7 @@ class AsyncListRoomIds(AsyncMethods):
 
         async for item in client.iter_room_ids(...): pages are fetched as the loop needs them,
         each through the same checks, signing, rate limit and retries as one list_room_ids call.
-        ``POST /rooms/ids``, at most 1 calls/s.
+        ``POST /rooms/ids``, at most 1 call/s.
 
         Args:
             kind: Only rooms of this type.
