@@ -33,7 +33,7 @@ typecheck: $(STAMP)
 	MYPYPATH=tests/golden/expected $(VENV)/bin/mypy --strict -p example_im
 
 test: $(STAMP) check-generated lint typecheck
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 demo: $(STAMP)
 	$(PY) -m imgroup.demo

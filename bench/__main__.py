@@ -21,7 +21,7 @@ from ._interpreter import child_environment
 from ._rows import Row
 from ._table import render
 
-MEASUREMENTS = ("import_cost", "call_overhead", "signing", "throughput", "bulk", "generation")
+MEASUREMENTS = ("import_cost", "call_overhead", "signing", "throughput", "bulk", "generation", "iteration", "plans")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MEASUREMENT_TIMEOUT_S = 1800
 

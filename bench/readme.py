@@ -53,6 +53,12 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    the job process's own (`wait4`).
 6. **Generation** (`bench/generation.py`): `python -m generator generate --out <scratch>` (what `make generate`
    runs), in a fresh interpreter each time; `generated/` is not touched.
+8. **Plans** (`bench/plans.py`): `imgroup apply` of a plan of 3,000 disband steps per vendor (each a re-read and
+   a disband), the three vendors at once, with its defaults, in its own process against the emulator enforcing
+   every documented limit. The floor is the least time those limits allow for the calls the vendors accepted:
+   per vendor its slowest operation, each call as early as the per-second and per-minute windows let it be;
+   the even-pace floor spaces each operation's calls at its tightest rate. CPU per step is the apply process's
+   own (`wait4`), against the plain async clients making the same calls unpaced, both net of start-up.
 """
 
 

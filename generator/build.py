@@ -32,6 +32,9 @@ EXTRA_FILES = (
     "_redact.py",
     "_retry.py",
     "_validation.py",
+    "_paging.py",
+    "_model_repr.py",
+    "calls/__init__.py",
     "error_codes.py",
     "operations.py",
     "py.typed",
@@ -85,15 +88,22 @@ def _project(spec: VendorSpec, package_dir: Path) -> Project:
         raise GenerationError(_describe(spec.path, [data]))
     project = Project(openapi=data, config=config, custom_template_path=TEMPLATES)
     # The model template keeps these fields out of repr(); it renders during build(), before our view exists.
-    project.env.globals.update(secret_fields=secret_fields(spec), error_root=spec.error_root, client_class=spec.client)
+    secrets = secret_fields(spec)
+    project.env.globals.update(secret_fields=secrets, error_root=spec.error_root, client_class=spec.client)
     project.env.filters.update(pyrepr=repr, pytuple=lambda values: repr(tuple(values)))
+    project.env.tests["secret_of"] = lambda name, class_name: f"{class_name}.{name}" in secrets
     return project
 
 
 def _render_extras(project: Project, view: PackageView, package_dir: Path) -> None:
+    (package_dir / "calls").mkdir()
     for name in EXTRA_FILES:
         template = project.env.get_template(f"{name}.jinja")
         (package_dir / name).write_text(template.render(package=view), encoding="utf-8")
+    operation_template = project.env.get_template("calls/operation.py.jinja")
+    for op in view.operations:
+        text = operation_template.render(package=view, op=op)
+        (package_dir / "calls" / f"{op.operation_id}.py").write_text(text, encoding="utf-8")
 
 
 def _add_headers(package_dir: Path, spec_label: str) -> None:

@@ -47,6 +47,25 @@ class ErrorRow:
 
 
 @attrs.frozen
+class Pagination:
+    """How a paginated operation pages (``x-pagination``); field names are the wire names."""
+
+    iterator: str
+    items: str
+    max_page_size: int | None
+    page_size: str | None
+    cursor: str | None
+    next_cursor: str | None
+    offset: str | None
+    has_more: str | None
+    total: str | None
+
+    @property
+    def style(self) -> str:
+        return "cursor" if self.cursor else "offset"
+
+
+@attrs.frozen
 class OperationSpec:
     """What we read about one operation, beside what openapi-python-client parses."""
 
@@ -57,6 +76,8 @@ class OperationSpec:
     rate_limit_per_minute: int | None
     doc_page: str
     error_rows: tuple[ErrorRow, ...]
+    pagination: Pagination | None
+    already_done_codes: tuple[int, ...]
     raw: dict[str, Any] = attrs.field(repr=False, eq=False)
 
 
@@ -150,9 +171,66 @@ def _operations(document: dict[str, Any], where: str) -> dict[str, OperationSpec
                 rate_limit_per_minute=limit.get("per_minute"),
                 doc_page=str(operation.get("x-doc-page", "")),
                 error_rows=_error_rows(operation.get("x-error-codes") or [], f"{place}.x-error-codes"),
+                pagination=_pagination(operation.get("x-pagination"), f"{place}.x-pagination"),
+                already_done_codes=_already_done(operation, document, place),
                 raw=operation,
             )
     return operations
+
+
+_PAGINATION_KEYS = (
+    "iterator",
+    "items",
+    "max_page_size",
+    "page_size",
+    "cursor",
+    "next_cursor",
+    "offset",
+    "has_more",
+    "total",
+)
+
+
+def _pagination(raw: Any, where: str) -> Pagination | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: must be a mapping")
+    unknown = set(raw) - set(_PAGINATION_KEYS)
+    if unknown:
+        raise SpecError(f"{where}: unknown keys {sorted(unknown)}")
+    for key in ("iterator", "items"):
+        _require(raw, key, where)
+    if not str(raw["iterator"]).startswith("iter_"):
+        raise SpecError(f"{where}.iterator: {raw['iterator']!r} must start with iter_")
+    if bool(raw.get("cursor")) == bool(raw.get("offset")):
+        raise SpecError(f"{where}: give exactly one of cursor (with next_cursor) or offset")
+    if bool(raw.get("cursor")) != bool(raw.get("next_cursor")):
+        raise SpecError(f"{where}: cursor and next_cursor go together")
+
+    def text(key: str) -> str | None:
+        return None if raw.get(key) is None else str(raw[key])
+
+    return Pagination(
+        iterator=str(raw["iterator"]),
+        items=str(raw["items"]),
+        max_page_size=None if raw.get("max_page_size") is None else int(raw["max_page_size"]),
+        page_size=text("page_size"),
+        cursor=text("cursor"),
+        next_cursor=text("next_cursor"),
+        offset=text("offset"),
+        has_more=text("has_more"),
+        total=text("total"),
+    )
+
+
+def _already_done(operation: dict[str, Any], document: dict[str, Any], place: str) -> tuple[int, ...]:
+    codes = operation.get("x-already-done") or []
+    known = {row["code"] for row in (operation.get("x-error-codes") or []) + (document.get("x-error-codes") or [])}
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise SpecError(f"{place}.x-already-done: {unknown} are not in its catalogue or the vendor-wide list")
+    return tuple(int(code) for code in codes)
 
 
 _ROW_FIELDS = ("code", "http_status", "message", "description", "action", "retryable", "category")

@@ -13,8 +13,9 @@ import attrs
 from openapi_python_client import strings
 from openapi_python_client.parser.openapi import Endpoint, GeneratorData
 from openapi_python_client.parser.properties import ModelProperty
+from openapi_python_client.parser.properties.list_property import ListProperty
 
-from .spec import ErrorRow, OperationSpec, SpecError, VendorSpec
+from .spec import ErrorRow, OperationSpec, Pagination, SpecError, VendorSpec
 
 # What each signer asks of the caller: name, annotation, default, and an example for docstrings.
 CREDENTIALS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
@@ -39,19 +40,25 @@ CREDENTIALS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
 ENVELOPE_FIELDS = frozenset({"code", "msg", "data", "ActionStatus", "ErrorCode", "ErrorInfo"})
 # Header parameters our signers fill themselves, never asked of the caller.
 SIGNER_HEADERS = frozenset({"x-custom-traceid"})
+# openapi-python-client appends "_" to a name that shadows a builtin or keyword (`Next` -> `next_`); a facade
+# argument gets a readable name instead, chosen here once for every vendor. A name not listed fails generation.
+RENAMED_ARGUMENTS = {"next_": "next_cursor", "type_": "kind", "from_": "sender", "id_": "identifier"}
 
 
 @attrs.frozen
 class Argument:
     """One keyword (or positional, for path parameters) argument of a facade method."""
 
-    python_name: str
+    python_name: str  # the facade's name for it
+    generated_name: str  # the name openapi-python-client gave it (a keyword of _get_kwargs or of the body model)
     wire_name: str
     location: str  # path, query, header or body
     annotation: str
     required: bool
     rules: dict[str, Any]
     description: str
+    model_class: str | None = None  # an object (or list of objects) built with this generated model's from_dict
+    model_module: str | None = None
 
     @property
     def signature(self) -> str:
@@ -59,11 +66,38 @@ class Argument:
 
     @property
     def value(self) -> str:
-        """The expression handed to the generated code (lists are copied, None becomes UNSET)."""
-        expression = f"list({self.python_name})" if self.annotation.startswith("Sequence[") else self.python_name
+        """The expression handed to the generated code (lists copied, dicts made models, None becomes UNSET)."""
+        name = self.python_name
+        if self.model_class and self.annotation.startswith("Sequence["):
+            expression = f"[{self.model_class}.from_dict(dict(item)) for item in {name}]"
+        elif self.model_class:
+            expression = f"{self.model_class}.from_dict(dict({name}))"
+        elif self.annotation.startswith("Sequence["):
+            expression = f"list({name})"
+        else:
+            expression = name
         if self.required:
             return expression
-        return f"UNSET if {self.python_name} is None else {expression}"
+        return f"UNSET if {name} is None else {expression}"
+
+
+@attrs.frozen
+class PaginationView:
+    """How an operation's iterator pages: which facade arguments it fills, which answer fields it reads."""
+
+    iterator: str
+    style: str  # cursor or offset
+    items_attribute: str  # the result model's attribute holding a page's items
+    item_annotation: str
+    item_class: str | None
+    item_module: str | None
+    page_size_argument: str | None  # facade argument names
+    cursor_argument: str | None
+    offset_argument: str | None
+    next_cursor: str | None  # wire names of answer fields
+    has_more: str | None
+    total: str | None
+    max_page_size: int | None
 
 
 @attrs.frozen
@@ -85,6 +119,9 @@ class OperationView:
     result_from_data: bool
     result_fields: dict[str, tuple[dict[str, Any], bool]]  # wire name -> (rules, required), checked on answers
     removes_group: bool
+    already_done_codes: tuple[int, ...]
+    pagination: PaginationView | None
+    model_imports: tuple[tuple[str, str], ...]  # (module, class) that prepare() builds request parts with
     signed: bool  # False where the spec says `security: []` (the token endpoint itself)
     rate_limit_per_second: int | None
     rate_limit_per_minute: int | None
@@ -106,6 +143,29 @@ class OperationView:
     @property
     def has_optional(self) -> bool:
         return any(not a.required for a in self.arguments)
+
+    @property
+    def iterator_arguments(self) -> tuple[Argument, ...]:
+        """The arguments an iterator passes on as given: all but those it fills page after page."""
+        paging = self.pagination
+        if paging is None:
+            return ()
+        filled = {paging.page_size_argument, paging.cursor_argument, paging.offset_argument}
+        return tuple(a for a in self.arguments if a.python_name not in filled)
+
+    @property
+    def answers_nothing(self) -> bool:
+        return self.removes_group or self.result_class is None
+
+    @property
+    def class_name(self) -> str:
+        """The name of the method class in the operation's module (``Async`` + it for the async client)."""
+        return str(strings.ClassName(self.operation_id, ""))
+
+    @property
+    def annotations(self) -> str:
+        """Every annotation of the operation's methods, for deciding what its module imports."""
+        return " ".join(a.annotation for a in self.arguments)
 
     @property
     def return_annotation(self) -> str:
@@ -225,6 +285,7 @@ def _operation_view(
             if location == "header" and _text(p.name).lower() in SIGNER_HEADERS:
                 continue
             keyword.append(_argument(p.python_name, _text(p.name), location, raw["schema"], p.required, spec, raw))
+    model_imports: list[tuple[str, str]] = []
     body_class = body_module = None
     if endpoint.bodies:
         body = endpoint.bodies[0].prop
@@ -234,15 +295,36 @@ def _operation_view(
         body_schema = spec.schema(op.raw["requestBody"]["content"]["application/json"]["schema"])
         for p in body.required_properties + body.optional_properties:
             raw_property = body_schema["properties"][_text(p.name)]
+            nested = p.inner_property if isinstance(p, ListProperty) else p
+            model = (
+                (str(nested.class_info.name), str(nested.class_info.module_name))
+                if isinstance(nested, ModelProperty)
+                else None
+            )
+            if model:
+                model_imports.append((model[1], model[0]))
             keyword.append(
-                _argument(p.python_name, _text(p.name), "body", raw_property, p.required, spec, raw_property)
+                _argument(p.python_name, _text(p.name), "body", raw_property, p.required, spec, raw_property, model)
             )
     keyword.sort(key=lambda a: not a.required)  # required keywords first reads best in signatures and docs
+    names = [a.python_name for a in (*path_arguments, *keyword)]
+    if len(set(names)) != len(names):
+        raise SpecError(f"{spec.path.name}: {op.operation_id}: two arguments share a Python name: {names}")
     result_class, result_from_data, result_schema = _result_class(spec, op)
     result_fields = {
         name: (_rules(spec.schema(prop), spec), name in result_schema.get("required", []))
         for name, prop in (result_schema.get("properties") or {}).items()
     }
+    already_done = op.already_done_codes or ()
+    gone = {row.code for row in (*op.error_rows, *spec.error_rows) if row.category == "already_gone"}
+    # An operation that answers nothing and counts "the group is gone" as done is one that disbands a group.
+    removes_group = result_class is None and any(code in gone for code in already_done)
+    arguments = (*path_arguments, *keyword)
+    pagination = None
+    if op.pagination is not None:
+        pagination = _pagination_view(
+            spec, op, op.pagination, arguments, result_class, result_schema, models, field_prefix
+        )
     return OperationView(
         operation_id=op.operation_id,
         method=op.method.upper(),
@@ -258,13 +340,66 @@ def _operation_view(
         result_module=models.get(result_class) if result_class else None,
         result_from_data=result_from_data,
         result_fields=result_fields,
-        # A call that answers nothing and documents "the group is gone" is one that disbands it.
-        removes_group=result_class is None and any(row.category == "already_gone" for row in op.error_rows),
+        removes_group=removes_group,
+        already_done_codes=already_done,
+        pagination=pagination,
+        model_imports=tuple(dict.fromkeys(model_imports)),
         signed=op.raw.get("security") != [],
         rate_limit_per_second=op.rate_limit_per_second,
         rate_limit_per_minute=op.rate_limit_per_minute,
         doc_page=op.doc_page,
         error_rows=op.error_rows,
+    )
+
+
+def _pagination_view(
+    spec: VendorSpec,
+    op: OperationSpec,
+    paging: Pagination,
+    arguments: tuple[Argument, ...],
+    result_class: str | None,
+    result_schema: dict[str, Any],
+    models: dict[str, str],
+    field_prefix: str,
+) -> PaginationView:
+    where = f"{spec.path.name}: {op.operation_id}.x-pagination"
+    by_wire = {a.wire_name: a.python_name for a in arguments}
+
+    def argument(wire: str | None) -> str | None:
+        if wire is None:
+            return None
+        if wire not in by_wire:
+            raise SpecError(f"{where}: {wire!r} is not a request field of the operation")
+        return by_wire[wire]
+
+    properties = result_schema.get("properties") or {}
+    for field in (paging.items, paging.next_cursor, paging.has_more, paging.total):
+        if field is not None and field not in properties:
+            raise SpecError(f"{where}: {field!r} is not a field of the answer")
+    if result_class is None:
+        raise SpecError(f"{where}: the operation answers no model to page through")
+    items_schema = spec.schema(properties[paging.items])
+    if items_schema.get("type") != "array":
+        raise SpecError(f"{where}: {paging.items!r} is not a list")
+    item_schema = items_schema.get("items", {})
+    item_class = item_module = None
+    if "$ref" in item_schema:
+        item_class = str(strings.ClassName(item_schema["$ref"].rsplit("/", 1)[-1], ""))
+        item_module = models[item_class]
+    return PaginationView(
+        iterator=paging.iterator,
+        style=paging.style,
+        items_attribute=str(strings.PythonIdentifier(paging.items, field_prefix)),
+        item_annotation=item_class or _annotation(spec.schema(item_schema), spec),
+        item_class=item_class,
+        item_module=item_module,
+        page_size_argument=argument(paging.page_size),
+        cursor_argument=argument(paging.cursor),
+        offset_argument=argument(paging.offset),
+        next_cursor=paging.next_cursor,
+        has_more=paging.has_more,
+        total=paging.total,
+        max_page_size=paging.max_page_size,
     )
 
 
@@ -276,16 +411,27 @@ def _argument(
     required: bool,
     spec: VendorSpec,
     described: dict[str, Any] | None = None,
+    model: tuple[str, str] | None = None,
 ) -> Argument:
     schema = spec.schema(schema)
     rules = _rules(schema, spec)
     if location == "path":  # an empty path segment would address another endpoint
         rules.setdefault("min_length", 1)
+    generated_name = str(python_name)
+    facade_name = RENAMED_ARGUMENTS.get(generated_name, generated_name)
+    if facade_name.endswith("_"):
+        raise SpecError(f"{spec.path.name}: {wire_name!r} needs a readable name in RENAMED_ARGUMENTS")
+    annotation = _annotation(schema, spec)
+    if model is not None:
+        annotation = "Sequence[Mapping[str, Any]]" if schema.get("type") == "array" else "Mapping[str, Any]"
     return Argument(
-        python_name=str(python_name),
+        python_name=facade_name,
+        generated_name=generated_name,
+        model_class=model[0] if model else None,
+        model_module=model[1] if model else None,
         wire_name=wire_name,
         location=location,
-        annotation=_annotation(schema, spec),
+        annotation=annotation,
         required=required,
         rules=rules,
         description=" ".join(str((described or schema).get("description", "")).split()),
@@ -321,6 +467,10 @@ def _rules(schema: dict[str, Any], spec: VendorSpec) -> dict[str, Any]:
     rules.update({ours: schema[theirs] for theirs, ours in _RULE_KEYS.items() if theirs in schema})
     if schema.get("type") == "array" and "items" in schema:
         rules["items"] = _rules(spec.schema(schema["items"]), spec)
+    if schema.get("type") == "object" and schema.get("properties"):
+        rules["properties"] = {name: _rules(spec.schema(prop), spec) for name, prop in schema["properties"].items()}
+        if schema.get("required"):
+            rules["required"] = list(schema["required"])
     return rules
 
 

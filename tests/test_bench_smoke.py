@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bulk, call_overhead, generation, import_cost, readme, signing, throughput
+from bench import bulk, call_overhead, generation, import_cost, iteration, readme, signing, throughput
 from bench._cli import JSON_MARKER, parse_rows
 from bench._emulator import emulator_process
 from bench._profile import hot_spots, package_of
@@ -174,6 +174,12 @@ def test_generation_runs_into_a_scratch_folder() -> None:
     rows = generation.run(quick=True)
     check_rows(rows)
     assert {path: path.stat().st_mtime_ns for path in generated.rglob("*.py")} == before
+
+
+def test_iteration_pages_through_the_emulator_at_the_documented_limit() -> None:
+    (row,) = iteration.run(quick=True)
+    check_rows([row])
+    assert row.metric == "ids per second" and row.ratio == pytest.approx(row.summary.median / 10)
 
 
 def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> None:

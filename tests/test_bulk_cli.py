@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -262,3 +263,121 @@ def test_a_changed_input_or_a_journal_in_use_is_refused_with_2(emu: EmulatorServ
     assert busy.exit_code == 2
     assert "in use by another run" in busy.output
     assert [call["target"] for call in calls(emu, "destroy_group")] == ["@TGS#demo1"]
+
+
+@pytest.mark.parametrize("secret", ["k", "ey", "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"])
+def test_a_secret_the_vendor_echoes_is_in_neither_the_output_nor_the_report(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    import httpx
+    from tencent_im import AsyncTencentIMClient
+
+    from imgroup import settings
+
+    message = f'invalid key: {{"key": "{secret}"}} (sig over key={secret})'
+
+    def echoing(loaded: settings.VendorSettings, *, asynchronous: bool, **options: Any) -> Any:
+        # The vendor answers every call by refusing the key, quoting it back.
+        answer = {"ActionStatus": "FAIL", "ErrorCode": 70009, "ErrorInfo": message}
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
+        return AsyncTencentIMClient(base_url=loaded.base_url, **loaded.credentials, transport=transport, **options)
+
+    monkeypatch.setenv("TENCENT_IM_SECRET_KEY", secret)
+    monkeypatch.setattr(settings, "make_client", echoing)
+    source = write(tmp_path, "@TGS#demo1\n")
+    report = tmp_path / "report.jsonl"
+    result = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source), "--report", str(report))
+    assert result.exit_code == 1
+    scrubbed = 'invalid key: {"key": "[redacted]"} (sig over key=[redacted])'
+    assert f"([70009] {scrubbed})" in result.output
+    assert json.loads(report.read_text(encoding="utf-8"))["message"] == scrubbed
+
+
+# --input - (standard input)
+
+
+def invoke_with_input(emu: EmulatorServer, text: str, *args: str) -> Result:
+    return CliRunner().invoke(bulk, [*args, "--base-url", emu.base_url], input=text, catch_exceptions=False)
+
+
+def test_ids_on_standard_input_are_run_with_a_journal_named_by_their_hash(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = "@TGS#demo1\n@TGS#demo2\n"
+    result = invoke_with_input(emu, text, "disband", "--vendor", "tencent", "--input", "-")
+    assert result.exit_code == 0, result.output
+    journal = Path(f"stdin-{hashlib.sha256(text.encode()).hexdigest()[:16]}.journal.sqlite")
+    assert journal.exists() and f"journal {journal}" in result.output
+    assert sorted(call["target"] for call in calls(emu, "destroy_group")) == ["@TGS#demo1", "@TGS#demo2"]
+
+    # The same input again resumes its journal: nothing is sent.
+    again = invoke_with_input(emu, text, "disband", "--vendor", "tencent", "--input", "-")
+    assert again.exit_code == 0 and "2 items, 0 to run" in again.output
+    assert len(calls(emu, "destroy_group")) == 2
+
+
+def test_a_changed_standard_input_is_refused_by_a_named_journal(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    journal = ["--journal", str(tmp_path / "sweep.sqlite")]
+    first = invoke_with_input(emu, "@TGS#demo1\n", "disband", "--vendor", "tencent", "--input", "-", *journal)
+    assert first.exit_code == 0, first.output
+    changed = invoke_with_input(
+        emu, "@TGS#demo1\n@TGS#demo2\n", "disband", "--vendor", "tencent", "--input", "-", *journal
+    )
+    assert changed.exit_code == 2
+    assert "the input has @TGS#demo2 (line 2)" in changed.output
+    assert [call["target"] for call in calls(emu, "destroy_group")] == ["@TGS#demo1"]
+    assert not list(tmp_path.glob("stdin-*"))
+
+
+def test_jsonl_on_standard_input_disbands_each_listed_group(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    listing = '{"GroupId": "@TGS#demo1", "Name": "one"}\n{"GroupId": "@TGS#demo3", "Name": "three"}\n'
+    result = invoke_with_input(emu, listing, "disband", "--vendor", "tencent", "--input", "-", "--report", "out.csv")
+    assert result.exit_code == 0, result.output
+    assert set(read_csv(tmp_path / "out.csv")) == {"@TGS#demo1", "@TGS#demo3"}
+
+
+def test_bad_standard_input_is_a_usage_error_naming_the_line(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke_with_input(
+        emu, '{"GroupId": "@TGS#demo1"}\nnot json\n', "disband", "--vendor", "tencent", "--input", "-"
+    )
+    assert result.exit_code == 2
+    assert "standard input, line 2: is not JSON" in result.output
+    assert emu.calls() == [] and not list(tmp_path.glob("stdin-*"))
+
+
+def test_a_dry_run_of_standard_input_sends_nothing(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke_with_input(
+        emu, "oc_demo_1\noc_demo_2\n", "disband", "--vendor", "feishu", "--input", "-", "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 items for feishu disband_chat" in result.output
+    assert emu.calls() == []
+
+
+def test_fill_completes_a_listing_that_lacks_columns(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    listing = '{"team_id": "1001", "name": "Demo"}\n{"team_id": "1002"}\n'
+    args = ["disband", "--vendor", "yunxin", "--input", "-", "--fill", "team_type=1", "--fill", "operator_id=acc_owner"]
+    result = invoke_with_input(emu, listing, *args)
+    assert result.exit_code == 0, result.output
+    assert sorted(call["target"] for call in calls(emu, "dismiss_team")) == ["1001", "1002"]
+
+    bad = invoke_with_input(emu, listing, "disband", "--vendor", "yunxin", "--input", "-", "--fill", "team_id=9")
+    assert bad.exit_code == 2 and "--fill: 'team_id' names each item" in bad.output
+    malformed = invoke_with_input(emu, listing, "disband", "--vendor", "yunxin", "--input", "-", "--fill", "team_type")
+    assert malformed.exit_code == 2 and "is not COLUMN=VALUE" in malformed.output

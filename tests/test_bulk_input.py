@@ -1,15 +1,18 @@
-"""Reading bulk input: one id a line or CSV, checked by the clients' own validation, errors with line numbers."""
+"""Reading bulk input: one id a line, CSV or JSON Lines, from a file or standard input, checked by the clients' own validation, errors with line numbers."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imgroup.bulk._input import InputError, read_items
-from imgroup.bulk._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT
+from imgroup.bulk._input import STDIN, InputError, Item, Source, parse_items, read_items, read_source
+from imgroup.bulk._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
 
 
 def write(tmp_path: Path, text: str, name: str = "input.csv") -> Path:
@@ -129,3 +132,94 @@ def test_every_id_comes_back_once_in_input_order(tmp_path_factory: pytest.TempPa
     items = read_items(path, DISBAND["tencent"])
     assert [item.key for item in items] == wanted
     assert all(chosen[item.line - 1] == item.key for item in items)
+
+
+# standard input and JSON Lines
+
+
+def test_standard_input_is_read_when_the_input_is_a_dash() -> None:
+    items = read_items(STDIN, DISBAND["tencent"], stdin=io.BytesIO(b"@TGS#1\n\n@TGS#2\n"))
+    assert [(item.key, item.line) for item in items] == [("@TGS#1", 1), ("@TGS#2", 3)]
+
+
+def test_an_error_in_standard_input_is_named_as_such() -> None:
+    with pytest.raises(InputError, match=r"^standard input: holds no items$"):
+        read_items(STDIN, DISBAND["tencent"], stdin=io.BytesIO(b"\n"))
+    with pytest.raises(InputError, match=r"^standard input, line 2: is not UTF-8 text$"):
+        read_items(STDIN, DISBAND["tencent"], stdin=io.BytesIO(b"@TGS#1\n\xff\n"))
+
+
+def test_the_source_digest_is_the_sha256_of_the_text_read() -> None:
+    source = read_source(STDIN, stdin=io.BytesIO("\ufeff@TGS#1\n".encode()))
+    assert source.text == "@TGS#1\n"
+    assert source.digest == hashlib.sha256(b"@TGS#1\n").hexdigest()
+
+
+def test_jsonl_takes_each_vendors_id_field_and_ignores_the_rest() -> None:
+    tencent = '{"GroupId": "@TGS#1"}\n\n{"GroupId": "@TGS#2", "Name": "ops", "MemberNum": 3}\n'
+    assert [(item.key, item.line) for item in parse(tencent, DISBAND["tencent"])] == [("@TGS#1", 1), ("@TGS#2", 3)]
+    feishu = '{"chat_id": "oc_1", "name": "ops", "owner_id": "ou_1"}\n{"chat_id": "oc_2"}\n'
+    assert [item.arguments for item in parse(feishu, DISBAND["feishu"])] == [{"chat_id": "oc_1"}, {"chat_id": "oc_2"}]
+    yunxin = '{"tid": 1001, "team_type": 1, "operator_id": "acc_owner", "name": "ops"}\n'
+    (team,) = parse(yunxin, DISBAND["yunxin"])
+    assert team.arguments == {"team_id": "1001", "team_type": 1, "operator_id": "acc_owner", "extension": None}
+    assert parse('{"team_id": "1002", "TeamType": 2, "operator_id": "a"}', DISBAND["yunxin"])[0].key == "1002"
+
+
+def test_jsonl_lists_fill_a_column_of_ids() -> None:
+    (item,) = parse('{"chat_id": "oc_1", "member_ids": ["ou_a", "ou_b"]}\n', REMOVE_MEMBERS)
+    assert item.arguments == {"chat_id": "oc_1", "id_list": ["ou_a", "ou_b"], "member_id_type": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('{"GroupId": "@TGS#1"}\n@TGS#2\n', 2, "is not JSON"),
+        ('{"GroupId": "@TGS#1"}\n["@TGS#2"]\n', 2, "is not a JSON object"),
+        ('{"GroupId": "@TGS#1"}\n{"Name": "no id"}\n', 2, "group_id"),
+        ('{"GroupId": {"id": "@TGS#1"}}\n', 1, "group_id must be text or a number"),
+        ('{"GroupId": "@TGS#1"}\n{"GroupId": true}\n', 2, "group_id must be text or a number"),
+    ],
+)
+def test_a_bad_jsonl_line_is_named_by_its_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse(text, DISBAND["tencent"])
+    assert caught.value.line == line
+    assert words in caught.value.problem
+
+
+def test_a_bad_value_in_jsonl_is_refused_by_the_clients_validation() -> None:
+    with pytest.raises(InputError, match=r"line 1: team_type must be at most 2"):
+        parse('{"tid": 1001, "team_type": 3, "operator_id": "acc"}\n', DISBAND["yunxin"])
+
+
+@given(st.lists(ids, min_size=1, max_size=30))
+def test_every_jsonl_id_comes_back_once_in_input_order(chosen: list[str]) -> None:
+    text = "".join(json.dumps({"GroupId": group, "Type": "Public"}) + "\n" for group in chosen)
+    items = parse(text, DISBAND["tencent"])
+    assert [item.key for item in items] == list(dict.fromkeys(chosen))
+    assert all(chosen[item.line - 1] == item.key for item in items)
+
+
+def parse(text: str, job: Job) -> list[Item]:
+    return parse_items(Source("test input", text), job)
+
+
+def test_fill_gives_a_column_its_value_where_the_input_leaves_it_empty() -> None:
+    fill = {"team_type": "1", "operator_id": "acc_owner"}
+    listing = '{"team_id": "1001", "name": "ops"}\n{"team_id": "1002", "team_type": 2, "operator_id": "acc_b"}\n'
+    items = parse_items(Source("test input", listing), DISBAND["yunxin"], fill=fill)
+    assert [item.arguments for item in items] == [
+        {"team_id": "1001", "team_type": 1, "operator_id": "acc_owner", "extension": None},
+        {"team_id": "1002", "team_type": 2, "operator_id": "acc_b", "extension": None},
+    ]
+    (row,) = parse_items(Source("test input", "1003,,\n"), DISBAND["yunxin"], fill=fill)
+    assert row.arguments["operator_id"] == "acc_owner"
+
+
+@pytest.mark.parametrize(
+    ("fill", "words"), [({"colour": "red"}, "has no column 'colour'"), ({"team_id": "1"}, "names each item")]
+)
+def test_fill_refuses_an_unknown_column_and_the_key(fill: dict[str, str], words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        parse_items(Source("test input", "1001,1,acc\n"), DISBAND["yunxin"], fill=fill)

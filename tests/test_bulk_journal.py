@@ -24,7 +24,14 @@ def items(*keys: str) -> list[Item]:
 def test_a_new_journal_runs_everything_in_input_order(tmp_path: Path) -> None:
     with Journal.open(tmp_path / "j.sqlite", JOB, items("g3", "g1", "g2")) as journal:
         assert journal.to_run(retry_failed=False) == ["g3", "g1", "g2"]
-        assert journal.counts() == {"pending": 3, "in_flight": 0, "done": 0, "failed": 0, "already_gone": 0}
+        assert journal.counts() == {
+            "pending": 3,
+            "in_flight": 0,
+            "done": 0,
+            "failed": 0,
+            "skipped": 0,
+            "already_gone": 0,
+        }
 
 
 def test_a_reopened_journal_skips_done_reruns_interrupted_and_retries_failed_only_when_asked(tmp_path: Path) -> None:
@@ -43,6 +50,18 @@ def test_a_reopened_journal_skips_done_reruns_interrupted_and_retries_failed_onl
     assert entries["g1"].outcome == Outcome("done", request_id="r1", attempts=1)
     assert entries["g2"].outcome.code == 10007
     assert entries["g3"].status == "in_flight"
+
+
+def test_a_skipped_item_is_final_even_when_retrying_failed_ones(tmp_path: Path) -> None:
+    """A plan's step skipped as changed since plan needs a new plan, not another try."""
+    path = tmp_path / "j.sqlite"
+    with Journal.open(path, JOB, items("g1", "g2")) as journal:
+        journal.finish("g1", Outcome("skipped", category="changed_since_plan", message="the owner is now dan"))
+        journal.finish("g2", Outcome("failed", code=10002))
+        assert journal.to_run(retry_failed=True) == ["g2"]
+        assert journal.counts()["skipped"] == 1
+        (entry, _) = journal.entries()
+        assert (entry.status, entry.outcome.message) == ("skipped", "the owner is now dan")
 
 
 def test_an_outcome_is_on_disk_as_soon_as_it_is_recorded(tmp_path: Path) -> None:
@@ -65,7 +84,14 @@ def test_an_outcome_is_on_disk_as_soon_as_it_is_recorded(tmp_path: Path) -> None
     process = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent, check=False)
     assert process.returncode == -signal.SIGKILL
     with Journal.open(path, JOB, items("g1", "g2", "g3")) as journal:
-        assert journal.counts() == {"pending": 1, "in_flight": 1, "done": 1, "failed": 0, "already_gone": 1}
+        assert journal.counts() == {
+            "pending": 1,
+            "in_flight": 1,
+            "done": 1,
+            "failed": 0,
+            "skipped": 0,
+            "already_gone": 1,
+        }
         assert journal.to_run(retry_failed=False) == ["g2", "g3"]
 
 

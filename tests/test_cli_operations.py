@@ -262,3 +262,16 @@ def test_help_never_shows_the_secrets_in_the_environment(imgroup: Any, args: lis
     result = imgroup(*args)  # the fixture fails the test if a secret of the environment shows up
     assert result.exit_code == 0
     assert "Usage: imgroup" in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["y", "e", "re", "ble", "ret"])
+def test_a_short_wrong_secret_leaves_the_error_readable(imgroup: Any, secret: str) -> None:
+    # The bug report: with FEISHU_APP_SECRET=y an error read "retr[redacted]able:  [redacted]es".
+    def error_lines(app_secret: str, *flags: str) -> list[str]:
+        result = imgroup("feishu", "disband-chat", "oc_demo_1", *flags, env={"FEISHU_APP_SECRET": app_secret})
+        assert result.exit_code == 1
+        return [line for line in (result.stdout + result.stderr).splitlines() if "request" not in line]
+
+    for flags in [(), ("--json",)]:
+        assert error_lines(secret, *flags) == error_lines("a-wrong-secret-of-32-characters!", *flags)
+    assert "  category:   unauthenticated (not retryable)" in error_lines(secret)

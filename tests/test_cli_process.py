@@ -119,3 +119,28 @@ def test_root_help_is_quick(tmp_path: Path) -> None:
     assert result.returncode == 0 and "Usage: imgroup" in result.stdout
     # Lazy subcommands: no client or server stack is imported (measured about 0.1 s; the bound is loose).
     assert elapsed < 2.0
+
+
+def test_a_listing_piped_into_a_bulk_job(
+    foreground_emulator: tuple[subprocess.Popen[str], str], tmp_path: Path
+) -> None:
+    _, url = foreground_emulator
+    env = {
+        **_clean_environment(tmp_path),
+        "TENCENT_IM_BASE_URL": url,
+        "TENCENT_IM_SDKAPPID": "1400000000",
+        "TENCENT_IM_SECRET_KEY": "demo-tencent-secret-key",
+    }
+    listed = run("tencent", "list-groups", "--jsonl", env=env)
+    groups = [json.loads(line)["GroupId"] for line in listed.stdout.splitlines()]
+    assert "@TGS#demo1" in groups and listed.stderr == ""
+
+    pipeline = f"'{SCRIPT}' tencent list-groups --jsonl | '{SCRIPT}' bulk disband --vendor tencent --input -"
+    piped = subprocess.run(
+        pipeline, shell=True, check=False, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
+    assert f"disband (tencent): {len(groups)} items, {len(groups)} to run" in piped.stdout, piped.stderr
+    left = run("tencent", "list-groups", "--jsonl", env=env).stdout.splitlines()
+    assert len(left) < len(groups)
+    assert piped.returncode == (1 if left else 0)
+    assert list(tmp_path.glob("stdin-*.journal.sqlite"))

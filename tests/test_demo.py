@@ -13,7 +13,9 @@ def test_demo_calls_every_endpoint_and_explains_an_error(monkeypatch: pytest.Mon
     monkeypatch.setattr(demo, "console", recording)
     assert demo.main() == 0
     text = recording.export_text()
-    assert text.count("  ok ") == 5
+    assert text.count("  ok ") == 10
+    assert "'Demo team' owned by user1" in text and "'Demo team' owned by user3" in text
+    assert "['@TGS#demo1', '@TGS#demo2', '@TGS#demo3', '@TGS#demo_team']" in text
     assert "AlreadyGoneError code 232009" in text and "what to do: Nothing to do" in text
     assert "ValidationError: dismiss_team: team_type must be at most 2" in text
     for effect in ("disbanded", "removed:1", "unbound"):

@@ -1,5 +1,6 @@
-"""Each page reader on its fixture page, on the seed pages when present, and on variations: reordered
-columns, extra whitespace, full-width punctuation, rows split across lines."""
+"""The page reader on each layout's fixture page, on the seed pages when present, and on variations: reordered
+columns, extra whitespace, full-width punctuation, rows split across lines, tables with and without a rule,
+cells separated by pipes, tabs or spaces."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from generator.docdrift.model import Location, PageErrorRow, PageParam, PageUnre
 from generator.docdrift.readers import read_page
 from generator.docdrift.readers.pipe_table import find_tables
 from generator.docdrift.readers.rate_limit import parse_rate_limit
+from generator.docdrift.readers.sections import heading
+from generator.docdrift.text import canonical_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -110,6 +113,95 @@ def test_cell_lines_reader_reads_the_fixture_page() -> None:
     assert page.errors[1].message == "Invalid parameter. Check the error description and troubleshoot the issue."
 
 
+def test_pipe_tables_without_a_rule_are_read_on_a_tencent_page() -> None:
+    page = read_fixture("tencent_destroy_group_pipes.txt")
+    assert (page.format, page.method, page.path) == ("pipe-tables", None, "/v4/group_open_http_svc/destroy_group")
+    assert page.rate_limit == RateLimit(per_second=200)
+    # The response fields table sits under "Response fields" and the URL parameters table has no type column.
+    assert page.params == {Location.BODY: [PageParam("GroupId", Location.BODY, True, "string")]}
+    assert page.errors is not None
+    assert [row.code for row in page.errors] == [10002, 10004, 10010, 10015]
+    assert page.errors[2] == PageErrorRow(10010, "The group does not exist or has been deleted.")
+
+
+@pytest.mark.parametrize("chinese", [False, True])
+def test_tencent_pipe_page_without_headings_still_reads_its_request_fields(chinese: bool) -> None:
+    """Several captures of Tencent's pages drop every heading (and the Chinese ones label the required-ness
+    column 属性); the request table is still the one whose fields say whether they are required."""
+    text = (FIXTURES / "tencent_destroy_group_pipes.txt").read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if heading(line) is None)
+    if chinese:
+        for english, chinese_words in [
+            ("Field | Type | Required | Description |", "字段 | 类型 | 属性 | 说明 |"),
+            ("| String | Yes |", "| String | 必填 |"),
+            ("Field | Type | Description |", "字段 | 类型 | 说明 |"),
+            ("Error Code | Description |", "错误码 | 描述 |"),
+        ]:
+            text = text.replace(english, chinese_words)
+    page = read_page(text, "headless.txt")
+    assert page.params == {Location.BODY: [PageParam("GroupId", Location.BODY, True, "string")]}
+    assert page.errors is not None and [row.code for row in page.errors] == [10002, 10004, 10010, 10015]
+
+
+def test_english_lark_page_reads_its_english_sections() -> None:
+    page = read_fixture("feishu_disband_chat_en.md")
+    assert (page.format, page.method, page.path) == ("markdown", "DELETE", "/open-apis/im/v1/chats/{chat_id}")
+    assert page.url == "https://open.larksuite.com/document/server-docs/group/chat/delete"
+    assert page.rate_limit == RateLimit(per_second=50, per_minute=1000)
+    assert page.params[Location.PATH] == [PageParam("chat_id", Location.PATH, True, "string")]
+    assert page.params[Location.HEADER] == [PageParam("Authorization", Location.HEADER, True, "string")]
+    assert (page.params[Location.QUERY], page.params[Location.BODY]) == ([], [])  # the response body is not read
+    assert page.errors is not None and len(page.errors) == 5
+    assert page.errors[1] == PageErrorRow(
+        232009, "Your request specifies a chat which has already been dissolved.", 400, "It is gone already."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "query"),
+    [
+        (
+            "dismiss_team.txt",
+            "DELETE",
+            [
+                PageParam("team_type", Location.QUERY, True, "integer"),
+                PageParam("operator_id", Location.QUERY, True, "string"),
+                PageParam("extension", Location.QUERY, False, "string"),
+            ],
+        ),
+        ("get_team.txt", "GET", [PageParam("team_type", Location.QUERY, True, "integer")]),
+    ],
+)
+def test_current_yunxin_page_reads_its_request_line_and_spaced_tables(
+    name: str, method: str, query: list[PageParam]
+) -> None:
+    page = read_page((FIXTURES / "yunxin_v2_1" / name).read_text(encoding="utf-8"), name)
+    assert (page.format, page.method, page.path) == ("request-line", method, "/im/v2.1/teams/{team_id}")
+    assert page.params[Location.PATH] == [PageParam("team_id", Location.PATH, True, "string")]
+    assert page.params[Location.QUERY] == query
+    assert page.params[Location.BODY] == []  # the response table is not a request body
+    assert page.errors is not None and page.errors[0] == PageErrorRow(414, "The request has a wrong parameter.")
+    assert page.rate_limit is None  # the page points at the rate-limit page instead of stating a budget
+
+
+def test_wrapped_description_with_a_list_stays_in_its_row() -> None:
+    page = read_page((FIXTURES / "yunxin_v2_1" / "dismiss_team.txt").read_text(encoding="utf-8"), "dismiss")
+    # "  • 1: advanced team." continues team_type's description; it is not a parameter of its own.
+    assert [param.name for param in page.params[Location.QUERY]] == ["team_type", "operator_id", "extension"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/im/v2.1/teams/:{team_id}", "/im/v2.1/teams/{team_id}"),
+        ("/open-apis/im/v1/chats/:chat_id/members?x=1", "/open-apis/im/v1/chats/{chat_id}/members"),
+        ("/im/v2/teams/{team_id}/", "/im/v2/teams/{team_id}"),
+    ],
+)
+def test_canonical_path_writes_every_path_parameter_style_in_braces(path: str, expected: str) -> None:
+    assert canonical_path(path) == expected
+
+
 @needs_seeds
 @pytest.mark.parametrize(
     ("name", "page_format", "codes", "first", "last"),
@@ -159,6 +251,8 @@ def test_markdown_page_without_url_row_is_unreadable() -> None:
         ("1000 次／分钟，50 次／秒", RateLimit(per_second=50, per_minute=1000)),
         ("200 calls per second", RateLimit(per_second=200)),
         ("3,000 requests per minute", RateLimit(per_minute=3000)),
+        ("[1000 per minute & 50 per second](https://x)", RateLimit(per_second=50, per_minute=1000)),
+        ("1 times/second", RateLimit(per_second=1)),
         ("no budget here", None),
     ],
 )
@@ -295,3 +389,96 @@ def test_rendered_parameters_survive_blank_lines_and_padding(blank: str, pad: st
 def test_pipe_table_folds_a_stray_pipe_into_the_last_cell() -> None:
     tables = find_tables(["a | b", "--- | ---", "1 | x | y"])
     assert tables[0].rows == [["1 ", " x | y"]]
+
+
+# --- tables without a rule, and tables without pipes ----------------------------------------------------
+
+TENCENT_LABELS = {"code": ["Error Code", "错误码", "error code"], "message": ["Description", "描述", "Error Message"]}
+
+
+@st.composite
+def unruled_pipe_pages(draw: st.DrawFn) -> tuple[str, list[PageErrorRow]]:
+    """A Tencent page whose error table is a pipe table as other sites render it: with or without a rule,
+    with or without closing pipes, the header alone on its line or glued to the sentence before it."""
+    code_first = draw(st.booleans())
+    closed = draw(st.booleans())
+    ruled = draw(st.booleans())
+    pad = st.text(alphabet=" ", max_size=2)
+    roles = ["code", "message"] if code_first else ["message", "code"]
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(f"{draw(pad)}{cell}{draw(pad)}" for cell in cells) + (" |" if closed else "")
+
+    header = line([draw(st.sampled_from(TENCENT_LABELS[role])) for role in roles])
+    if draw(st.booleans()):
+        header = "The following table lists the codes specific to this API:" + header
+    lines = ["https://xxxxxx/v4/group_open_http_svc/destroy_group?sdkappid=1", "", "Error Codes", header]
+    if ruled:
+        lines.append("---|---" + ("|" if closed else ""))
+    for row in TENCENT_ROWS:
+        values = {"code": str(row.code), "message": row.message}
+        lines.append(line([values[role] for role in roles]))
+    lines += ["", "API Debugging Tool"]
+    return "\n".join(lines), TENCENT_ROWS
+
+
+@settings(max_examples=100, deadline=None)
+@given(unruled_pipe_pages())
+def test_unruled_pipe_table_survives_layout_variations(case: tuple[str, list[PageErrorRow]]) -> None:
+    text, expected = case
+    page = read_page(text, "variation.txt")
+    assert page.errors == expected
+
+
+PARAM_HEADERS = [
+    ["参数名称", "类型", "是否必选", "描述"],
+    ["参数", "类型", "必填", "说明"],
+    ["字段", "类型", "属性", "说明"],
+]
+NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
+TYPES = {"string": ["String", "string"], "integer": ["Integer", "int", "Long"], "array": ["Array", "String[]"]}
+
+
+@st.composite
+def spaced_table_pages(draw: st.DrawFn) -> tuple[str, list[PageParam]]:
+    """A Yunxin-style page whose parameter table has one row per line, cells split by tabs or by spaces,
+    descriptions that wrap onto lines of their own (lists included)."""
+    header = draw(st.sampled_from(PARAM_HEADERS))
+    gap = draw(st.sampled_from(["\t", " ", "  ", " \t "]))
+    names = draw(st.lists(NAMES, min_size=1, max_size=5, unique=True))
+    expected, rows = [], []
+    for name in names:
+        json_type = draw(st.sampled_from(sorted(TYPES)))
+        required = draw(st.booleans())
+        words = ("必选" if header[2] != "必填" else "是") if required else ("可选" if header[2] != "必填" else "否")
+        if header[2] == "属性":
+            words = "必填" if required else "选填"
+        cells = [name, draw(st.sampled_from(TYPES[json_type])), words, "什么 it is, in a few words."]
+        rows.append(gap.join(cells))
+        if draw(st.booleans()):
+            rows.append(draw(st.sampled_from(["  • 1: one kind.", "and more words here.", "  - 2: another kind."])))
+        expected.append(PageParam(name, Location.QUERY, required, json_type))
+    lines = ["GET https://open.yunxinapi.com/im/v2.1/things/:{thing_id}", "", "查询参数", "", gap.join(header)]
+    lines += [*rows, "", "响应"]
+    return "\n".join(lines), expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(spaced_table_pages())
+def test_spaced_parameter_table_survives_layout_variations(case: tuple[str, list[PageParam]]) -> None:
+    text, expected = case
+    page = read_page(text, "variation.txt")
+    assert page.params[Location.QUERY] == expected
+
+
+def test_a_line_of_labels_inside_prose_starts_no_table() -> None:
+    text = "GET https://h/im/v2.1/x\n\n查询参数\n\nThe type and the description follow.\nname string\n"
+    assert read_page(text, "prose.txt").params[Location.QUERY] == []
+
+
+def test_spaced_error_table_keeps_its_status_column() -> None:
+    text = "GET https://h/im/v2.1/x\n\n错误码\n\n状态码 错误码 描述\n200 414 参数错误\n200 108404 群组不存在\n"
+    assert read_page(text, "errors.txt").errors == [
+        PageErrorRow(414, "参数错误", 200),
+        PageErrorRow(108404, "群组不存在", 200),
+    ]

@@ -341,6 +341,10 @@ def test_state_reports_records_without_secrets(imgroup_emulator: EmulatorServer)
         "bots": ["cli_demo"],
         "managers": [],
         "dissolved": False,
+        "name": "",
+        "description": "",
+        "chat_type": "private",
+        "created_at": 0,
     }
     assert state["tencent"]["apps"] == [1400000000]
     assert state["yunxin"]["teams"]["1001"]["managers"] == ["acc_manager"]

@@ -61,7 +61,7 @@ _EXPORTS = {
 }
 
 # Public modules, reachable as attributes (``feishu_im.error_codes``) without importing them first.
-_SUBMODULES = frozenset({"api", "client", "error_codes", "errors", "facade", "models", "operations", "types"})
+_SUBMODULES = frozenset({"api", "calls", "client", "error_codes", "errors", "facade", "models", "operations", "types"})
 
 __all__ = [
     "ERROR_CODES",

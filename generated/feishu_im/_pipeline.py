@@ -19,10 +19,27 @@ import httpx
 from . import _envelope
 from ._rate_limit import RateLimiter
 from ._retry import RetryPolicy
-from .errors import AlreadyGoneError, ApiConnectionError, ApiTimeoutError, FeishuError
+from .errors import ApiConnectionError, ApiError, ApiTimeoutError, FeishuError
 from .operations import OPERATIONS
 
 logger = logging.getLogger("feishu_im")
+# Operations whose success answers data: a retry meeting "already done" cannot stand in for their answer.
+ANSWER_DATA: frozenset[str] = frozenset(
+    [
+        "add_chat_managers",
+        "add_chat_members",
+        "create_chat",
+        "create_meeting_chat",
+        "get_chat",
+        "get_tenant_access_token",
+        "is_in_chat",
+        "list_chat_members",
+        "list_chats",
+        "remove_chat_managers",
+        "remove_chat_members",
+        "search_chats",
+    ]
+)
 
 
 # A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
@@ -33,8 +50,8 @@ class Answer(NamedTuple):
     body: dict[str, Any] | None
     request_id: str | None
     attempts: int
-    already_gone: bool = False
-    """A retry found the group gone: an earlier attempt most likely disbanded it."""
+    already_done: bool = False
+    """A retry met a code saying the work is already done: an earlier attempt most likely did it."""
 
 
 class CallSettings(NamedTuple):
@@ -53,10 +70,14 @@ class CallSettings(NamedTuple):
 
 
 def _finish_or_reraise(operation: str, error: Exception, attempt: int) -> Answer:
-    """A retry that finds the group gone means the work is done; anything else is the caller's to see."""
-    if attempt > 0 and isinstance(error, AlreadyGoneError) and OPERATIONS[operation].removes_group:
-        logger.info("%s: retry %d found the group gone; counting it as done", operation, attempt)
-        return Answer(None, error.request_id, attempt + 1, already_gone=True)
+    """A retry that meets "already done" means an earlier attempt did the work; anything else is the caller's.
+
+    Only for operations that answer nothing: one that answers data cannot be finished without its answer.
+    """
+    if attempt > 0 and isinstance(error, ApiError) and error.code in OPERATIONS[operation].already_done_codes:
+        if operation not in ANSWER_DATA:
+            logger.info("%s: retry %d found the work already done (%s)", operation, attempt, error.code)
+            return Answer(None, error.request_id, attempt + 1, already_done=True)
     raise error
 
 

@@ -5,32 +5,53 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NamedTuple, Self
+from collections.abc import Mapping
+from typing import Self
 
 import httpx
 
-from . import _auth, _redact, _validation
-from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
+from . import _auth, _redact
+from ._pipeline import AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .errors import ResponseFormatError, ValidationError
-from .models.remove_chat_members_data import RemoveChatMembersData
-from .models.tenant_access_token_response import TenantAccessTokenResponse
+from .calls import (
+    Disbanded,
+    add_chat_managers,
+    add_chat_members,
+    create_chat,
+    create_meeting_chat,
+    disband_chat,
+    get_chat,
+    get_tenant_access_token,
+    is_in_chat,
+    list_chat_members,
+    list_chats,
+    remove_chat_managers,
+    remove_chat_members,
+    search_chats,
+    unbind_meeting_chat,
+    update_chat,
+)
+from .calls.add_chat_managers import prepare as prepare_add_chat_managers
+from .calls.add_chat_members import prepare as prepare_add_chat_members
+from .calls.create_chat import prepare as prepare_create_chat
+from .calls.create_meeting_chat import prepare as prepare_create_meeting_chat
+from .calls.disband_chat import prepare as prepare_disband_chat
+from .calls.get_chat import prepare as prepare_get_chat
+from .calls.get_tenant_access_token import prepare as prepare_get_tenant_access_token
+from .calls.is_in_chat import prepare as prepare_is_in_chat
+from .calls.list_chat_members import prepare as prepare_list_chat_members
+from .calls.list_chats import prepare as prepare_list_chats
+from .calls.remove_chat_managers import prepare as prepare_remove_chat_managers
+from .calls.remove_chat_members import prepare as prepare_remove_chat_members
+from .calls.search_chats import prepare as prepare_search_chats
+from .calls.unbind_meeting_chat import prepare as prepare_unbind_meeting_chat
+from .calls.update_chat import prepare as prepare_update_chat
+from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "feishu_im (imgroup)"}
-
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class Disbanded(NamedTuple):
-    """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
-
-    already_gone: bool
-    request_id: str | None
-    attempts: int
 
 
 def resolve_base_url(base_url: str | None) -> str:
@@ -60,190 +81,32 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def prepare_disband_chat(
-    chat_id: Any,
-) -> dict[str, Any]:
-    """Check disband_chat's arguments against the spec and build its request, without sending it.
-
-    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
-    a tool that wants to check a whole batch before sending any of it.
-    """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from .api.feishu.disband_chat import _get_kwargs
-
-    _validation.check("disband_chat", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        chat_id=chat_id,
-    )
-
-
-def _result_disband_chat(answer: Answer) -> Disbanded:
-    return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
-
-
-def prepare_get_tenant_access_token(
-    app_id: Any,
-    app_secret: Any,
-) -> dict[str, Any]:
-    """Check get_tenant_access_token's arguments against the spec and build its request, without sending it.
-
-    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
-    a tool that wants to check a whole batch before sending any of it.
-    """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from .api.feishu.get_tenant_access_token import _get_kwargs
-    from .models.tenant_access_token_request import TenantAccessTokenRequest
-
-    _validation.check("get_tenant_access_token", "app_id", app_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
-        "get_tenant_access_token", "app_secret", app_secret, {"type": "string", "min_length": 1}, required=True
-    )
-    return _get_kwargs(
-        body=TenantAccessTokenRequest(
-            app_id=app_id,
-            app_secret=app_secret,
-        ),
-    )
-
-
-def _result_get_tenant_access_token(answer: Answer) -> TenantAccessTokenResponse:
-    body = answer.body or {}
-    data = body
-    if not isinstance(data, dict):
-        raise ResponseFormatError(
-            "get_tenant_access_token",
-            "the envelope lacks its data object",
-            http_status=200,
-            request_id=answer.request_id,
-        )
-    _validation.check_answer(
-        "get_tenant_access_token",
-        data,
-        {
-            "code": ({"type": "integer"}, True),
-            "msg": ({"type": "string"}, True),
-            "tenant_access_token": ({"type": "string"}, False),
-            "expire": ({"type": "integer", "minimum": 0}, False),
-        },
-        request_id=answer.request_id,
-    )
-    try:
-        return TenantAccessTokenResponse.from_dict(data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ResponseFormatError(
-            "get_tenant_access_token",
-            f"malformed answer ({type(error).__name__} on {error})",
-            http_status=200,
-            request_id=answer.request_id,
-        ) from None
-
-
-def prepare_remove_chat_members(
-    chat_id: Any,
-    id_list: Any,
-    member_id_type: Any,
-) -> dict[str, Any]:
-    """Check remove_chat_members's arguments against the spec and build its request, without sending it.
-
-    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
-    a tool that wants to check a whole batch before sending any of it.
-    """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from .api.feishu.remove_chat_members import _get_kwargs
-    from .models.remove_chat_members_request import RemoveChatMembersRequest
-    from .types import UNSET
-
-    _validation.check("remove_chat_members", "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
-        "remove_chat_members",
-        "id_list",
-        id_list,
-        {"type": "array", "min_items": 1, "items": {"type": "string", "min_length": 1}},
-        required=True,
-    )
-    _validation.check(
-        "remove_chat_members",
-        "member_id_type",
-        member_id_type,
-        {"type": "string", "enum": ["open_id", "union_id", "user_id", "app_id"]},
-        required=False,
-    )
-    return _get_kwargs(
-        chat_id=chat_id,
-        member_id_type=UNSET if member_id_type is None else member_id_type,
-        body=RemoveChatMembersRequest(
-            id_list=list(id_list),
-        ),
-    )
-
-
-def _result_remove_chat_members(answer: Answer) -> RemoveChatMembersData:
-    body = answer.body or {}
-    data = body.get("data")
-    if not isinstance(data, dict):
-        raise ResponseFormatError(
-            "remove_chat_members", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
-        )
-    _validation.check_answer(
-        "remove_chat_members",
-        data,
-        {"invalid_id_list": ({"type": "array", "items": {"type": "string"}}, False)},
-        request_id=answer.request_id,
-    )
-    try:
-        return RemoveChatMembersData.from_dict(data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ResponseFormatError(
-            "remove_chat_members",
-            f"malformed answer ({type(error).__name__} on {error})",
-            http_status=200,
-            request_id=answer.request_id,
-        ) from None
-
-
-def prepare_unbind_meeting_chat(
-    calendar_id: Any,
-    event_id: Any,
-    meeting_chat_id: Any,
-) -> dict[str, Any]:
-    """Check unbind_meeting_chat's arguments against the spec and build its request, without sending it.
-
-    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
-    a tool that wants to check a whole batch before sending any of it.
-    """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from .api.feishu.unbind_meeting_chat import _get_kwargs
-
-    _validation.check(
-        "unbind_meeting_chat", "calendar_id", calendar_id, {"type": "string", "min_length": 1}, required=True
-    )
-    _validation.check("unbind_meeting_chat", "event_id", event_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
-        "unbind_meeting_chat", "meeting_chat_id", meeting_chat_id, {"type": "string", "min_length": 1}, required=True
-    )
-    return _get_kwargs(
-        calendar_id=calendar_id,
-        event_id=event_id,
-        meeting_chat_id=meeting_chat_id,
-    )
-
-
-def _result_unbind_meeting_chat(answer: Answer) -> None:
-    return None
-
-
-class FeishuClient:
+class FeishuClient(
+    add_chat_managers.AddChatManagers,
+    add_chat_members.AddChatMembers,
+    create_chat.CreateChat,
+    create_meeting_chat.CreateMeetingChat,
+    disband_chat.DisbandChat,
+    get_chat.GetChat,
+    get_tenant_access_token.GetTenantAccessToken,
+    is_in_chat.IsInChat,
+    list_chat_members.ListChatMembers,
+    list_chats.ListChats,
+    remove_chat_managers.RemoveChatManagers,
+    remove_chat_members.RemoveChatMembers,
+    search_chats.SearchChats,
+    unbind_meeting_chat.UnbindMeetingChat,
+    update_chat.UpdateChat,
+):
     """Client for the feishu group-administration API (feishu.yaml).
 
         with FeishuClient(app_id="cli_a1b2c3", app_secret=os.environ["FEISHU_APP_SECRET"]) as client:
-            client.disband_chat(...)
+            client.add_chat_managers(...)
 
-    Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
-    ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
+    One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
+    an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
+    (``rate_limit=False`` turns that off), retried ``max_retries`` times on what may succeed another time,
+    and decoded into a typed answer or error.
     """
 
     def __init__(
@@ -294,160 +157,33 @@ class FeishuClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def disband_chat(
-        self,
-        chat_id: str,
-        *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Disbanded:
-        """Disband a chat.
 
-        Disband (解散群) the group chat `chat_id`; its history is not kept. With a tenant_access_token the
-        app's bot must be the owner, or the creator with the scope im:chat:operate_as_owner; with a
-        user_access_token the user must be the owner. Only chats whose chat_mode is `group` are accepted.
-        A chat that is already disbanded answers 232009, which callers may count as done.
-
-        ``DELETE /open-apis/im/v1/chats/{chat_id}``, at most 50 calls/s and 1000 calls/min.
-
-        Args:
-            chat_id: The chat's id.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_disband_chat(
-            chat_id,
-        )
-        answer = self._pipeline.call("disband_chat", request, timeout=timeout, max_retries=max_retries)
-        return _result_disband_chat(answer)
-
-    def get_tenant_access_token(
-        self,
-        *,
-        app_id: str,
-        app_secret: str,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> TenantAccessTokenResponse:
-        """Get a tenant_access_token for a self-built app.
-
-        Exchange an app's app_id and app_secret for a tenant_access_token (valid `expire` seconds, at most
-        two hours). When under 30 minutes remain Feishu hands out a new token and the old one stays valid
-        until it expires. The client's signer calls this itself and caches the token; the token and the
-        secret are never logged.
-
-        ``POST /open-apis/auth/v3/tenant_access_token/internal``.
-
-        Args:
-            app_id: The app's id, from the developer console.
-            app_secret: The app's secret, from the developer console. Secret: never logged.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_get_tenant_access_token(
-            app_id,
-            app_secret,
-        )
-        answer = self._pipeline.call("get_tenant_access_token", request, timeout=timeout, max_retries=max_retries)
-        return _result_get_tenant_access_token(answer)
-
-    def remove_chat_members(
-        self,
-        chat_id: str,
-        *,
-        id_list: Sequence[str],
-        member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> RemoveChatMembersData:
-        """Remove users or bots from a chat.
-
-        Remove users or bots (将用户或机器人移出群聊) from the chat `chat_id`. Ids the server could not
-        remove come back in `data.invalid_id_list`. The chat owner cannot be removed (232076).
-
-        ``DELETE /open-apis/im/v1/chats/{chat_id}/members``, at most 50 calls/s and 1000 calls/min.
-
-        Args:
-            chat_id: The chat's id.
-            id_list: The ids of the users or bots to remove, of the kind named by member_id_type (bots by app_id).
-            member_id_type: Which kind of id id_list holds. Bots are always named by app_id.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_remove_chat_members(
-            chat_id,
-            id_list,
-            member_id_type,
-        )
-        answer = self._pipeline.call("remove_chat_members", request, timeout=timeout, max_retries=max_retries)
-        return _result_remove_chat_members(answer)
-
-    def unbind_meeting_chat(
-        self,
-        calendar_id: str,
-        event_id: str,
-        *,
-        meeting_chat_id: str,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> None:
-        """Unbind a meeting chat from a calendar event.
-
-        Unbind (解绑会议群) the meeting chat `meeting_chat_id` from the event `event_id` of calendar
-        `calendar_id`, as the calling app or user. The calendar must be the caller's primary calendar with
-        writer access, the caller must own the meeting chat, and an app needs the bot capability.
-        Calendar ids contain `@`: the path segment is percent-encoded whole.
-
-        ``DELETE /open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat``, at most 50 calls/s and 1000 calls/min.
-
-        Args:
-            calendar_id: The calendar's id.
-            event_id: The event's id.
-            meeting_chat_id: The meeting chat's id, returned when the meeting chat was created.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_unbind_meeting_chat(
-            calendar_id,
-            event_id,
-            meeting_chat_id,
-        )
-        answer = self._pipeline.call("unbind_meeting_chat", request, timeout=timeout, max_retries=max_retries)
-        return _result_unbind_meeting_chat(answer)
-
-
-class AsyncFeishuClient:
+class AsyncFeishuClient(
+    add_chat_managers.AsyncAddChatManagers,
+    add_chat_members.AsyncAddChatMembers,
+    create_chat.AsyncCreateChat,
+    create_meeting_chat.AsyncCreateMeetingChat,
+    disband_chat.AsyncDisbandChat,
+    get_chat.AsyncGetChat,
+    get_tenant_access_token.AsyncGetTenantAccessToken,
+    is_in_chat.AsyncIsInChat,
+    list_chat_members.AsyncListChatMembers,
+    list_chats.AsyncListChats,
+    remove_chat_managers.AsyncRemoveChatManagers,
+    remove_chat_members.AsyncRemoveChatMembers,
+    search_chats.AsyncSearchChats,
+    unbind_meeting_chat.AsyncUnbindMeetingChat,
+    update_chat.AsyncUpdateChat,
+):
     """Async client for the feishu group-administration API (feishu.yaml).
 
         with AsyncFeishuClient(app_id="cli_a1b2c3", app_secret=os.environ["FEISHU_APP_SECRET"]) as client:
-            await client.disband_chat(...)
+            await client.add_chat_managers(...)
 
-    Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
-    ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
+    One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
+    an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
+    (``rate_limit=False`` turns that off), retried ``max_retries`` times on what may succeed another time,
+    and decoded into a typed answer or error.
     """
 
     def __init__(
@@ -498,158 +234,24 @@ class AsyncFeishuClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def disband_chat(
-        self,
-        chat_id: str,
-        *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Disbanded:
-        """Disband a chat.
-
-        Disband (解散群) the group chat `chat_id`; its history is not kept. With a tenant_access_token the
-        app's bot must be the owner, or the creator with the scope im:chat:operate_as_owner; with a
-        user_access_token the user must be the owner. Only chats whose chat_mode is `group` are accepted.
-        A chat that is already disbanded answers 232009, which callers may count as done.
-
-        ``DELETE /open-apis/im/v1/chats/{chat_id}``, at most 50 calls/s and 1000 calls/min.
-
-        Args:
-            chat_id: The chat's id.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_disband_chat(
-            chat_id,
-        )
-        answer = await self._pipeline.call("disband_chat", request, timeout=timeout, max_retries=max_retries)
-        return _result_disband_chat(answer)
-
-    async def get_tenant_access_token(
-        self,
-        *,
-        app_id: str,
-        app_secret: str,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> TenantAccessTokenResponse:
-        """Get a tenant_access_token for a self-built app.
-
-        Exchange an app's app_id and app_secret for a tenant_access_token (valid `expire` seconds, at most
-        two hours). When under 30 minutes remain Feishu hands out a new token and the old one stays valid
-        until it expires. The client's signer calls this itself and caches the token; the token and the
-        secret are never logged.
-
-        ``POST /open-apis/auth/v3/tenant_access_token/internal``.
-
-        Args:
-            app_id: The app's id, from the developer console.
-            app_secret: The app's secret, from the developer console. Secret: never logged.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_get_tenant_access_token(
-            app_id,
-            app_secret,
-        )
-        answer = await self._pipeline.call("get_tenant_access_token", request, timeout=timeout, max_retries=max_retries)
-        return _result_get_tenant_access_token(answer)
-
-    async def remove_chat_members(
-        self,
-        chat_id: str,
-        *,
-        id_list: Sequence[str],
-        member_id_type: Literal["open_id", "union_id", "user_id", "app_id"] | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> RemoveChatMembersData:
-        """Remove users or bots from a chat.
-
-        Remove users or bots (将用户或机器人移出群聊) from the chat `chat_id`. Ids the server could not
-        remove come back in `data.invalid_id_list`. The chat owner cannot be removed (232076).
-
-        ``DELETE /open-apis/im/v1/chats/{chat_id}/members``, at most 50 calls/s and 1000 calls/min.
-
-        Args:
-            chat_id: The chat's id.
-            id_list: The ids of the users or bots to remove, of the kind named by member_id_type (bots by app_id).
-            member_id_type: Which kind of id id_list holds. Bots are always named by app_id.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_remove_chat_members(
-            chat_id,
-            id_list,
-            member_id_type,
-        )
-        answer = await self._pipeline.call("remove_chat_members", request, timeout=timeout, max_retries=max_retries)
-        return _result_remove_chat_members(answer)
-
-    async def unbind_meeting_chat(
-        self,
-        calendar_id: str,
-        event_id: str,
-        *,
-        meeting_chat_id: str,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> None:
-        """Unbind a meeting chat from a calendar event.
-
-        Unbind (解绑会议群) the meeting chat `meeting_chat_id` from the event `event_id` of calendar
-        `calendar_id`, as the calling app or user. The calendar must be the caller's primary calendar with
-        writer access, the caller must own the meeting chat, and an app needs the bot capability.
-        Calendar ids contain `@`: the path segment is percent-encoded whole.
-
-        ``DELETE /open-apis/calendar/v4/calendars/{calendar_id}/events/{event_id}/meeting_chat``, at most 50 calls/s and 1000 calls/min.
-
-        Args:
-            calendar_id: The calendar's id.
-            event_id: The event's id.
-            meeting_chat_id: The meeting chat's id, returned when the meeting chat was created.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_unbind_meeting_chat(
-            calendar_id,
-            event_id,
-            meeting_chat_id,
-        )
-        answer = await self._pipeline.call("unbind_meeting_chat", request, timeout=timeout, max_retries=max_retries)
-        return _result_unbind_meeting_chat(answer)
-
 
 __all__ = [
     "AsyncFeishuClient",
     "Disbanded",
     "FeishuClient",
+    "prepare_add_chat_managers",
+    "prepare_add_chat_members",
+    "prepare_create_chat",
+    "prepare_create_meeting_chat",
     "prepare_disband_chat",
+    "prepare_get_chat",
     "prepare_get_tenant_access_token",
+    "prepare_is_in_chat",
+    "prepare_list_chat_members",
+    "prepare_list_chats",
+    "prepare_remove_chat_managers",
     "prepare_remove_chat_members",
+    "prepare_search_chats",
     "prepare_unbind_meeting_chat",
+    "prepare_update_chat",
 ]

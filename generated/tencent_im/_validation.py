@@ -73,6 +73,23 @@ def _problem(value: object, rules: Rules) -> str | None:
             item_problem = _problem(item, rules.get("items", {}))
             if item_problem is not None:
                 return f"[{index}] {item_problem}"
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            return f"must be true or false, not {type(value).__name__}"
+    elif kind == "number":
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return f"must be a number, not {type(value).__name__}"
+    elif kind == "object":
+        if not isinstance(value, Mapping):
+            return f"must be a mapping, not {type(value).__name__}"
+        for name in rules.get("required", ()):
+            if value.get(name) is None:
+                return f"lacks the field {name}"
+        for name, field_rules in rules.get("properties", {}).items():
+            if value.get(name) is not None:
+                field_problem = _problem(value[name], field_rules)
+                if field_problem is not None:
+                    return f"field {name} {field_problem}"
     if "enum" in rules and value not in rules["enum"]:
         return "must be one of " + ", ".join(repr(option) for option in rules["enum"]) + f" (got {value!r})"
     return None

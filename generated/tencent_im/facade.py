@@ -6,29 +6,42 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any, NamedTuple, Self
+from typing import Self
 
 import httpx
 
-from . import _auth, _redact, _validation
-from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
+from . import _auth, _redact
+from ._pipeline import AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from .calls import (
+    Disbanded,
+    add_group_member,
+    change_group_owner,
+    create_group,
+    delete_group_member,
+    destroy_group,
+    get_appid_group_list,
+    get_group_info,
+    get_group_member_info,
+    get_joined_group_list,
+    modify_group_base_info,
+)
+from .calls.add_group_member import prepare as prepare_add_group_member
+from .calls.change_group_owner import prepare as prepare_change_group_owner
+from .calls.create_group import prepare as prepare_create_group
+from .calls.delete_group_member import prepare as prepare_delete_group_member
+from .calls.destroy_group import prepare as prepare_destroy_group
+from .calls.get_appid_group_list import prepare as prepare_get_appid_group_list
+from .calls.get_group_info import prepare as prepare_get_group_info
+from .calls.get_group_member_info import prepare as prepare_get_group_member_info
+from .calls.get_joined_group_list import prepare as prepare_get_joined_group_list
+from .calls.modify_group_base_info import prepare as prepare_modify_group_base_info
 from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL, REGIONS
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "tencent_im (imgroup)"}
-
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class Disbanded(NamedTuple):
-    """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
-
-    already_gone: bool
-    request_id: str | None
-    attempts: int
 
 
 def resolve_base_url(base_url: str | None, region: str | None) -> str:
@@ -66,39 +79,27 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def prepare_destroy_group(
-    group_id: Any,
-) -> dict[str, Any]:
-    """Check destroy_group's arguments against the spec and build its request, without sending it.
-
-    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
-    a tool that wants to check a whole batch before sending any of it.
-    """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from .api.tencent_im.destroy_group import _get_kwargs
-    from .models.destroy_group_request import DestroyGroupRequest
-
-    _validation.check("destroy_group", "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        body=DestroyGroupRequest(
-            group_id=group_id,
-        ),
-    )
-
-
-def _result_destroy_group(answer: Answer) -> Disbanded:
-    return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
-
-
-class TencentIMClient:
+class TencentIMClient(
+    add_group_member.AddGroupMember,
+    change_group_owner.ChangeGroupOwner,
+    create_group.CreateGroup,
+    delete_group_member.DeleteGroupMember,
+    destroy_group.DestroyGroup,
+    get_appid_group_list.GetAppidGroupList,
+    get_group_info.GetGroupInfo,
+    get_group_member_info.GetGroupMemberInfo,
+    get_joined_group_list.GetJoinedGroupList,
+    modify_group_base_info.ModifyGroupBaseInfo,
+):
     """Client for the tencent group-administration API (tencent_im.yaml).
 
         with TencentIMClient(sdkappid=1400000000, secret_key=os.environ["TENCENT_IM_SECRET_KEY"]) as client:
-            client.destroy_group(...)
+            client.add_group_member(...)
 
-    Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
-    ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
+    One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
+    an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
+    (``rate_limit=False`` turns that off), retried ``max_retries`` times on what may succeed another time,
+    and decoded into a typed answer or error.
     """
 
     def __init__(
@@ -155,47 +156,28 @@ class TencentIMClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def destroy_group(
-        self,
-        *,
-        group_id: str,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Disbanded:
-        """Disband a group.
 
-        The app admin disbands (解散群组) the group `GroupId`; works for every group type (Private/Work,
-        Public, ChatRoom/Meeting, AVChatRoom, Community). Irrevocable. A group that no longer exists answers
-        10010, which callers may count as done.
-
-        ``POST /v4/group_open_http_svc/destroy_group``, at most 200 calls/s.
-
-        Args:
-            group_id: The id of the group to disband, as created (auto ids start with @TGS#; custom ids are allowed).
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_destroy_group(
-            group_id,
-        )
-        answer = self._pipeline.call("destroy_group", request, timeout=timeout, max_retries=max_retries)
-        return _result_destroy_group(answer)
-
-
-class AsyncTencentIMClient:
+class AsyncTencentIMClient(
+    add_group_member.AsyncAddGroupMember,
+    change_group_owner.AsyncChangeGroupOwner,
+    create_group.AsyncCreateGroup,
+    delete_group_member.AsyncDeleteGroupMember,
+    destroy_group.AsyncDestroyGroup,
+    get_appid_group_list.AsyncGetAppidGroupList,
+    get_group_info.AsyncGetGroupInfo,
+    get_group_member_info.AsyncGetGroupMemberInfo,
+    get_joined_group_list.AsyncGetJoinedGroupList,
+    modify_group_base_info.AsyncModifyGroupBaseInfo,
+):
     """Async client for the tencent group-administration API (tencent_im.yaml).
 
         with AsyncTencentIMClient(sdkappid=1400000000, secret_key=os.environ["TENCENT_IM_SECRET_KEY"]) as client:
-            await client.destroy_group(...)
+            await client.add_group_member(...)
 
-    Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
-    ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
+    One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
+    an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
+    (``rate_limit=False`` turns that off), retried ``max_retries`` times on what may succeed another time,
+    and decoded into a typed answer or error.
     """
 
     def __init__(
@@ -252,42 +234,19 @@ class AsyncTencentIMClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def destroy_group(
-        self,
-        *,
-        group_id: str,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Disbanded:
-        """Disband a group.
-
-        The app admin disbands (解散群组) the group `GroupId`; works for every group type (Private/Work,
-        Public, ChatRoom/Meeting, AVChatRoom, Community). Irrevocable. A group that no longer exists answers
-        10010, which callers may count as done.
-
-        ``POST /v4/group_open_http_svc/destroy_group``, at most 200 calls/s.
-
-        Args:
-            group_id: The id of the group to disband, as created (auto ids start with @TGS#; custom ids are allowed).
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_destroy_group(
-            group_id,
-        )
-        answer = await self._pipeline.call("destroy_group", request, timeout=timeout, max_retries=max_retries)
-        return _result_destroy_group(answer)
-
 
 __all__ = [
     "AsyncTencentIMClient",
     "Disbanded",
     "TencentIMClient",
+    "prepare_add_group_member",
+    "prepare_change_group_owner",
+    "prepare_create_group",
+    "prepare_delete_group_member",
     "prepare_destroy_group",
+    "prepare_get_appid_group_list",
+    "prepare_get_group_info",
+    "prepare_get_group_member_info",
+    "prepare_get_joined_group_list",
+    "prepare_modify_group_base_info",
 ]

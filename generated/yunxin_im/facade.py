@@ -6,29 +6,46 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any, NamedTuple, Self
+from typing import Self
 
 import httpx
 
-from . import _auth, _redact, _validation
-from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
+from . import _auth, _redact
+from ._pipeline import AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from .calls import (
+    Disbanded,
+    add_team_managers,
+    add_team_members,
+    create_team,
+    dismiss_team,
+    get_team,
+    get_teams,
+    list_joined_teams,
+    list_team_members,
+    remove_team_managers,
+    remove_team_members,
+    transfer_team_owner,
+    update_team,
+)
+from .calls.add_team_managers import prepare as prepare_add_team_managers
+from .calls.add_team_members import prepare as prepare_add_team_members
+from .calls.create_team import prepare as prepare_create_team
+from .calls.dismiss_team import prepare as prepare_dismiss_team
+from .calls.get_team import prepare as prepare_get_team
+from .calls.get_teams import prepare as prepare_get_teams
+from .calls.list_joined_teams import prepare as prepare_list_joined_teams
+from .calls.list_team_members import prepare as prepare_list_team_members
+from .calls.remove_team_managers import prepare as prepare_remove_team_managers
+from .calls.remove_team_members import prepare as prepare_remove_team_members
+from .calls.transfer_team_owner import prepare as prepare_transfer_team_owner
+from .calls.update_team import prepare as prepare_update_team
 from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "yunxin_im (imgroup)"}
-
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class Disbanded(NamedTuple):
-    """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
-
-    already_gone: bool
-    request_id: str | None
-    attempts: int
 
 
 def resolve_base_url(base_url: str | None) -> str:
@@ -58,51 +75,29 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def prepare_dismiss_team(
-    team_id: Any,
-    team_type: Any,
-    operator_id: Any,
-    extension: Any,
-) -> dict[str, Any]:
-    """Check dismiss_team's arguments against the spec and build its request, without sending it.
-
-    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
-    a tool that wants to check a whole batch before sending any of it.
-    """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from .api.yunxin.dismiss_team import _get_kwargs
-    from .models.dismiss_team_request import DismissTeamRequest
-    from .types import UNSET
-
-    _validation.check("dismiss_team", "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
-        "dismiss_team", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
-    )
-    _validation.check("dismiss_team", "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check("dismiss_team", "extension", extension, {"type": "string", "max_length": 512}, required=False)
-    return _get_kwargs(
-        team_id=team_id,
-        body=DismissTeamRequest(
-            team_type=team_type,
-            operator_id=operator_id,
-            extension=UNSET if extension is None else extension,
-        ),
-    )
-
-
-def _result_dismiss_team(answer: Answer) -> Disbanded:
-    return Disbanded(already_gone=answer.already_gone, request_id=answer.request_id, attempts=answer.attempts)
-
-
-class YunxinClient:
+class YunxinClient(
+    add_team_managers.AddTeamManagers,
+    add_team_members.AddTeamMembers,
+    create_team.CreateTeam,
+    dismiss_team.DismissTeam,
+    get_team.GetTeam,
+    get_teams.GetTeams,
+    list_joined_teams.ListJoinedTeams,
+    list_team_members.ListTeamMembers,
+    remove_team_managers.RemoveTeamManagers,
+    remove_team_members.RemoveTeamMembers,
+    transfer_team_owner.TransferTeamOwner,
+    update_team.UpdateTeam,
+):
     """Client for the yunxin group-administration API (yunxin.yaml).
 
         with YunxinClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
-            client.dismiss_team(...)
+            client.add_team_managers(...)
 
-    Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
-    ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
+    One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
+    an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
+    (``rate_limit=False`` turns that off), retried ``max_retries`` times on what may succeed another time,
+    and decoded into a typed answer or error.
     """
 
     def __init__(
@@ -150,59 +145,30 @@ class YunxinClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def dismiss_team(
-        self,
-        team_id: str,
-        *,
-        team_type: int,
-        operator_id: str,
-        extension: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Disbanded:
-        """Dismiss a team.
 
-        Dismiss (解散群组) the team `team_id`: an advanced team (team_type 1) or a super team (team_type 2),
-        as `operator_id`, the owner or a manager (群主或管理员). `extension` is a JSON notification payload for
-        advanced
-        teams only, not stored. A team that no longer exists answers 108404, which callers may count as done.
-        The page documents no rate limit; a limited call answers 416.
-
-        ``DELETE /im/v2/teams/{team_id}``.
-
-        Args:
-            team_id: The team's id.
-            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
-            operator_id: The account id of the operator: the team's owner or a manager (群主或管理员).
-            extension: Custom notification payload (JSON text), not stored; advanced teams only, ignored for super
-                teams.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_dismiss_team(
-            team_id,
-            team_type,
-            operator_id,
-            extension,
-        )
-        answer = self._pipeline.call("dismiss_team", request, timeout=timeout, max_retries=max_retries)
-        return _result_dismiss_team(answer)
-
-
-class AsyncYunxinClient:
+class AsyncYunxinClient(
+    add_team_managers.AsyncAddTeamManagers,
+    add_team_members.AsyncAddTeamMembers,
+    create_team.AsyncCreateTeam,
+    dismiss_team.AsyncDismissTeam,
+    get_team.AsyncGetTeam,
+    get_teams.AsyncGetTeams,
+    list_joined_teams.AsyncListJoinedTeams,
+    list_team_members.AsyncListTeamMembers,
+    remove_team_managers.AsyncRemoveTeamManagers,
+    remove_team_members.AsyncRemoveTeamMembers,
+    transfer_team_owner.AsyncTransferTeamOwner,
+    update_team.AsyncUpdateTeam,
+):
     """Async client for the yunxin group-administration API (yunxin.yaml).
 
         with AsyncYunxinClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
-            await client.dismiss_team(...)
+            await client.add_team_managers(...)
 
-    Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
-    ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
+    One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
+    an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
+    (``rate_limit=False`` turns that off), retried ``max_retries`` times on what may succeed another time,
+    and decoded into a typed answer or error.
     """
 
     def __init__(
@@ -250,54 +216,21 @@ class AsyncYunxinClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def dismiss_team(
-        self,
-        team_id: str,
-        *,
-        team_type: int,
-        operator_id: str,
-        extension: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> Disbanded:
-        """Dismiss a team.
-
-        Dismiss (解散群组) the team `team_id`: an advanced team (team_type 1) or a super team (team_type 2),
-        as `operator_id`, the owner or a manager (群主或管理员). `extension` is a JSON notification payload for
-        advanced
-        teams only, not stored. A team that no longer exists answers 108404, which callers may count as done.
-        The page documents no rate limit; a limited call answers 416.
-
-        ``DELETE /im/v2/teams/{team_id}``.
-
-        Args:
-            team_id: The team's id.
-            team_type: The kind of team: 1 advanced team (高级群), 2 super team (超大群).
-            operator_id: The account id of the operator: the team's owner or a manager (群主或管理员).
-            extension: Custom notification payload (JSON text), not stored; advanced teams only, ignored for super
-                teams.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_dismiss_team(
-            team_id,
-            team_type,
-            operator_id,
-            extension,
-        )
-        answer = await self._pipeline.call("dismiss_team", request, timeout=timeout, max_retries=max_retries)
-        return _result_dismiss_team(answer)
-
 
 __all__ = [
     "AsyncYunxinClient",
     "Disbanded",
     "YunxinClient",
+    "prepare_add_team_managers",
+    "prepare_add_team_members",
+    "prepare_create_team",
     "prepare_dismiss_team",
+    "prepare_get_team",
+    "prepare_get_teams",
+    "prepare_list_joined_teams",
+    "prepare_list_team_members",
+    "prepare_remove_team_managers",
+    "prepare_remove_team_members",
+    "prepare_transfer_team_owner",
+    "prepare_update_team",
 ]

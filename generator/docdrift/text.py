@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"\*\*|__|`")
+_MARKUP = re.compile(r"\*\*|`")
+# ``__bold__`` is emphasis only where the underscores are not inside a word (``page__token`` is a name).
+_UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -30,6 +32,7 @@ def clean_cell(text: str) -> str:
     text = _BREAK.sub(" ", text)
     text = _LINK.sub(r"\1", text)
     text = _MARKUP.sub("", text)
+    text = _UNDERSCORE_EMPHASIS.sub(r"\1", text)
     text = _ESCAPE.sub(r"\1", text)
     return squash(text)
 
@@ -44,11 +47,12 @@ def compact_label(text: str) -> str:
     return re.sub(r"[\s*`_]", "", fold_width(text)).lower()
 
 
-_COLON_PARAM = re.compile(r":([A-Za-z_]\w*)")
+_COLON_PARAM = re.compile(r":\{?([A-Za-z_]\w*)\}?")
 
 
 def canonical_path(path: str) -> str:
-    """A URL path in the spec's form: ``:chat_id`` written ``{chat_id}``, query string and trailing slash dropped."""
+    """A URL path in the spec's form: ``:chat_id`` and ``:{chat_id}`` written ``{chat_id}``, query string and
+    trailing slash dropped."""
     path = path.split("?", 1)[0].strip()
     path = _COLON_PARAM.sub(r"{\1}", path)
     return path.rstrip("/") or "/"

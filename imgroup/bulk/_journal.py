@@ -1,7 +1,8 @@
 """The journal: one SQLite row per item, updated as each outcome happens, so a killed job resumes where it was.
 
-An item is ``pending`` until a worker takes it, ``in_flight`` while its call runs, then ``done`` or ``failed``.
-Each change is its own committed transaction. A re-run skips ``done`` items, re-runs ``pending`` and
+An item is ``pending`` until a worker takes it, ``in_flight`` while its call runs, then ``done`` or ``failed``
+(or ``skipped``: a plan's step whose group changed since the plan was made, which no re-run retries).
+Each change is its own committed transaction. A re-run skips ``done`` and ``skipped`` items, re-runs ``pending`` and
 ``in_flight`` ones (a call may or may not have reached the vendor before the kill; a disband that then finds
 the group gone counts as done) and re-runs ``failed`` ones only when asked.
 
@@ -45,7 +46,7 @@ SCHEMA = (
     updated_at REAL
 )""",
 )
-STATUSES = ("pending", "in_flight", "done", "failed")
+STATUSES = ("pending", "in_flight", "done", "failed", "skipped")
 
 
 class JournalError(Exception):
@@ -54,7 +55,9 @@ class JournalError(Exception):
 
 @frozen
 class Outcome:
-    """How one item ended: ``done`` (``already_gone`` when the group was gone already) or ``failed``."""
+    """How one item ended: ``done`` (``already_gone`` when the group was gone already, or for a plan's step its
+    work already done), ``failed``, or ``skipped`` (a plan's step whose facts no longer held; ``message`` says
+    why)."""
 
     status: str
     already_gone: bool = False

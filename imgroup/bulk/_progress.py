@@ -28,22 +28,29 @@ class Tally:
         self.total = total
         self.done = 0
         self.failed = 0
+        self.skipped = 0
         self._clock = clock
         self._started = clock()
 
     def add(self, outcome: Outcome) -> None:
         if outcome.status == "done":
             self.done += 1
+        elif outcome.status == "skipped":
+            self.skipped += 1
         else:
             self.failed += 1
 
     def rate(self) -> float:
         elapsed = self._clock() - self._started
-        return (self.done + self.failed) / elapsed if elapsed > 0 else 0.0
+        return self.finished / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.failed + self.skipped
 
     def line(self) -> str:
-        finished = self.done + self.failed
-        return f"{finished}/{self.total}: {self.done} done, {self.failed} failed, {self.rate():.1f}/s"
+        skipped = f", {self.skipped} skipped" if self.skipped else ""
+        return f"{self.finished}/{self.total}: {self.done} done, {self.failed} failed{skipped}, {self.rate():.1f}/s"
 
 
 class PlainProgress:
@@ -87,16 +94,22 @@ class RichProgress:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("[green]{task.fields[done]} done[/] [red]{task.fields[failed]} failed[/] {task.fields[rate]}/s"),
+            TextColumn(
+                "[green]{task.fields[done]} done[/] [red]{task.fields[failed]} failed[/]"
+                "{task.fields[skipped]} {task.fields[rate]}/s"
+            ),
             TimeRemainingColumn(),
             console=Console(file=stream),
         )
-        self._task: Any = self._bar.add_task(description, total=total, done=0, failed=0, rate="0.0")
+        self._task: Any = self._bar.add_task(description, total=total, done=0, failed=0, skipped="", rate="0.0")
 
     def advance(self, outcome: Outcome) -> None:
         self.tally.add(outcome)
         tally = self.tally
-        self._bar.update(self._task, advance=1, done=tally.done, failed=tally.failed, rate=f"{tally.rate():.1f}")
+        skipped = f" [yellow]{tally.skipped} skipped[/]" if tally.skipped else ""
+        self._bar.update(
+            self._task, advance=1, done=tally.done, failed=tally.failed, skipped=skipped, rate=f"{tally.rate():.1f}"
+        )
 
     def __enter__(self) -> Self:
         self._bar.start()

@@ -64,6 +64,15 @@ def outcome_of_error(job: Job, errors: ModuleType, error: Exception) -> Outcome:
             message=error.message,
             request_id=error.request_id,
         )
+    return failure_of(errors, error)
+
+
+def failure_of(errors: ModuleType, error: Exception) -> Outcome:
+    """The failed outcome of a call that raised one of the client's errors about the call."""
+    if isinstance(error, errors.ApiError):
+        return Outcome(
+            "failed", code=error.code, category=error.category, message=error.message, request_id=error.request_id
+        )
     if isinstance(error, errors.ApiTimeoutError):
         return Outcome("failed", category="timeout", message=str(error))
     if isinstance(error, errors.ApiConnectionError):

@@ -1,4 +1,4 @@
-"""``imgroup bulk``: run one operation over many groups, resumably, from a file of ids or a CSV.
+"""``imgroup bulk``: run one operation over many groups, resumably, from ids, CSV or JSON Lines (file or stdin).
 
 Exit status: 0 when every item is done (already gone counts as done), 1 when some failed or were not run,
 2 on a usage error or unreadable input, 130 when interrupted (re-run the same command to resume).
@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
-from ._input import InputError, Item, read_items
+from ._input import STDIN, InputError, Item, Source, parse_items, read_source
 from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
-from ._journal import Journal, JournalError, Outcome
+from ._journal import Entry, Journal, JournalError, Outcome
 from ._progress import ProgressView, progress_view
 from ._report import report_format, summary, write_report
 from ._runner import DEFAULT_CONCURRENCY, job_transport, run_items
@@ -32,24 +33,45 @@ Examples:
   imgroup bulk disband --vendor yunxin --input teams.csv --dry-run
   imgroup bulk disband --vendor tencent --input groups.txt --retry-failed
   imgroup bulk remove-members --input members.csv --concurrency 8 --rate-limit 20
+  imgroup tencent list-groups --jsonl | imgroup bulk disband --vendor tencent --input -
 """
 
 
-def default_journal_path(input_path: Path) -> Path:
-    """The journal beside the input: ``groups.csv`` -> ``groups.csv.journal.sqlite``."""
+def default_journal_path(input_path: Path, source: Source | None = None) -> Path:
+    """The journal beside the input: ``groups.csv`` -> ``groups.csv.journal.sqlite``.
+
+    For standard input, ``stdin-<SHA-256 of what was read, first 16 hex digits>.journal.sqlite`` in the current
+    directory: the same input resumes its journal, and another input (say a fresh listing, after an interrupted
+    run disbanded some groups) starts its own rather than being refused as a changed input.
+    """
+    if input_path == STDIN:
+        if source is None:
+            raise ValueError("the journal of standard input is named after what was read: pass the source")
+        return Path(f"stdin-{source.digest[:16]}.journal.sqlite")
     return input_path.with_name(input_path.name + ".journal.sqlite")
 
 
 def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option(
-            "--input", "input_path", required=True, type=click.Path(path_type=Path), help="One id a line, or CSV."
+            "--input",
+            "input_path",
+            required=True,
+            type=click.Path(path_type=Path, allow_dash=True),
+            help="One id a line, CSV, or JSON Lines (as list commands print with --jsonl); - reads standard input.",
         ),
         click.option(
             "--journal",
             "journal_path",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Progress journal (SQLite). Default: <input>.journal.sqlite.",
+            help="Progress journal (SQLite). Default: <input>.journal.sqlite; for -, stdin-<hash>.journal.sqlite.",
+        ),
+        click.option(
+            "--fill",
+            metavar="COLUMN=VALUE",
+            multiple=True,
+            callback=_parse_fill,
+            help="Give COLUMN this value wherever the input leaves it empty (repeatable).",
         ),
         click.option("--retry-failed", is_flag=True, help="Also run the items that failed in an earlier run."),
         click.option(
@@ -84,6 +106,16 @@ def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return functools.reduce(lambda decorated, option: option(decorated), reversed(options), command)
 
 
+def _parse_fill(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    fill: dict[str, str] = {}
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{value!r} is not COLUMN=VALUE")
+        fill[name.strip().lower()] = text.strip()
+    return fill
+
+
 @click.group(name="bulk", epilog=EXAMPLES)
 def bulk() -> None:
     """Run one operation over many groups: concurrent, rate limited, journaled, resumable.
@@ -96,7 +128,10 @@ def bulk() -> None:
 
 @bulk.command(
     epilog="\b\nExamples:\n  imgroup bulk disband --vendor feishu --input chats.txt --report outcome.jsonl\n"
-    "  imgroup bulk disband --vendor yunxin --input teams.csv --dry-run"
+    "  imgroup bulk disband --vendor yunxin --input teams.csv --dry-run\n"
+    "  imgroup tencent list-groups --jsonl | imgroup bulk disband --vendor tencent --input -\n"
+    "  imgroup yunxin list-joined-teams acc_owner --team-type 1 --jsonl |\n"
+    "    imgroup bulk disband --vendor yunxin --input - --fill team_type=1 --fill operator_id=acc_owner"
 )
 @click.option("--vendor", required=True, type=click.Choice(sorted(DISBAND)), help="Whose groups.")
 @_job_options
@@ -104,7 +139,8 @@ def disband(vendor: str, **options: Any) -> None:
     """Disband every group of the input.
 
     Feishu: one chat_id a line. Tencent: one group_id a line. Yunxin: CSV team_id,team_type,operator_id
-    [,extension]. A group found already gone counts as done.
+    [,extension]. Or JSON Lines with those fields, as list commands print them with --jsonl (--input -
+    reads standard input). A group found already gone counts as done.
     """
     click.get_current_context().exit(run_job(DISBAND[vendor], **options))
 
@@ -145,6 +181,7 @@ def run_job(
     job: Job,
     *,
     input_path: Path,
+    fill: dict[str, str],
     journal_path: Path | None,
     retry_failed: bool,
     report_path: Path | None,
@@ -156,6 +193,7 @@ def run_job(
     profile: str | None,
 ) -> int:
     """Run (or, with ``dry_run``, describe) ``job`` over the input; returns the exit status."""
+    from imgroup.cli._scrub import Scrubber, secrets_of
     from imgroup.settings import SettingsError, load_settings, make_client
 
     if report_path is not None:
@@ -163,11 +201,16 @@ def run_job(
             report_format(report_path)
         except ValueError as error:
             return _fail(f"--report: {error}")
+    if input_path == STDIN and sys.stdin.isatty():
+        click.echo("reading the input from the terminal; end it with Ctrl-D", err=True)
     try:
-        items = read_items(input_path, job)
+        source = read_source(input_path, stdin=sys.stdin.buffer)
+        items = parse_items(source, job, fill=fill)
     except InputError as error:
         return _fail(str(error))
-    journal_path = journal_path or default_journal_path(input_path)
+    except ValueError as error:
+        return _fail(f"--fill: {error}")
+    journal_path = journal_path or default_journal_path(input_path, source)
     if dry_run:
         return _describe(job, items, journal_path)
     try:
@@ -181,6 +224,7 @@ def run_job(
         )
     except (SettingsError, ValueError) as error:
         return _fail(str(error))
+    scrub = Scrubber(secrets_of(settings))
     try:
         journal = Journal.open(journal_path, job.name, items)
     except JournalError as error:
@@ -198,16 +242,23 @@ def run_job(
                 return EXIT_INTERRUPTED
             if stopped_by is not None:
                 click.echo(
-                    f"stopped: {job.vendor} refused the credentials ([{stopped_by.code}] {stopped_by.message}); "
+                    f"stopped: {job.vendor} refused the credentials ([{stopped_by.code}] {scrub(stopped_by.message or '')}); "
                     "fix them, then re-run with --retry-failed"
                 )
         counts = journal.counts()
         if report_path is not None:
-            write_report(report_path, journal.entries())
+            write_report(report_path, (_scrubbed(entry, scrub) for entry in journal.entries()))
     click.echo(summary(counts) + (f"; report {report_path}" if report_path is not None else ""))
     if counts["failed"] and not retry_failed:
         click.echo("re-run with --retry-failed to try the failed items again")
     return EXIT_DONE if counts["done"] == len(items) else EXIT_SOME_FAILED
+
+
+def _scrubbed(entry: Entry, scrub: Callable[[str], str]) -> Entry:
+    """``entry`` without a secret the vendor may have echoed in its message."""
+    if entry.outcome.message is None:
+        return entry
+    return attrs.evolve(entry, outcome=attrs.evolve(entry.outcome, message=scrub(entry.outcome.message)))
 
 
 def client_rate_limit(job: Job, calls_per_second: int | None) -> bool | dict[str, float]:

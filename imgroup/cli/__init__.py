@@ -15,14 +15,18 @@ from ._lazy import LazyCommand, LazyGroup
 COMMANDS = {
     "feishu": LazyCommand(
         "imgroup.cli._operations:vendor_group",
-        "Feishu (Lark): disband chats, remove members, unbind meeting chats.",
+        "Feishu (Lark): list, read, create and change chats, their members and managers; disband.",
         args=("feishu",),
     ),
     "tencent": LazyCommand(
-        "imgroup.cli._operations:vendor_group", "Tencent Cloud Chat (IM): destroy groups.", args=("tencent",)
+        "imgroup.cli._operations:vendor_group",
+        "Tencent Cloud Chat (IM): list, read, create and change groups and members; destroy.",
+        args=("tencent",),
     ),
     "yunxin": LazyCommand(
-        "imgroup.cli._operations:vendor_group", "NetEase Yunxin IM: dismiss teams.", args=("yunxin",)
+        "imgroup.cli._operations:vendor_group",
+        "NetEase Yunxin IM: list, read, create and change teams, members and managers; dismiss.",
+        args=("yunxin",),
     ),
     "errors": LazyCommand("imgroup.cli._errors:errors", "What an error code means and what to do about it."),
     "bulk": LazyCommand(
@@ -30,6 +34,12 @@ COMMANDS = {
         "Run one operation over many groups from a file, resumably.",
         unavailable="bulk is unavailable: this installation has no imgroup.bulk package.",
     ),
+    "offboard": LazyCommand(
+        "imgroup.plans.cli:offboard", "Plan taking users out of every group they own, manage or belong to."
+    ),
+    "sweep": LazyCommand("imgroup.plans.cli:sweep", "Plan disbanding stale groups (by name, size, age)."),
+    "plan": LazyCommand("imgroup.plans.cli:plan_group", "Summarise a plan before applying it."),
+    "apply": LazyCommand("imgroup.plans.cli:apply", "Carry out a reviewed plan, resumably, each step at most once."),
     "emulator": LazyCommand("imgroup.cli._emulator:emulator", "Run a local emulator of the three vendors."),
     "completion": LazyCommand("imgroup.cli._completion:completion", "Print a shell completion script."),
 }
@@ -48,6 +58,8 @@ Examples:
   imgroup feishu disband-chat oc_abc
   imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner --json
   imgroup errors explain feishu 232009
+  imgroup offboard tencent:alice --successor tencent:bob --plan alice.jsonl
+  imgroup apply alice.jsonl --journal alice.journal --report alice.csv
   eval "$(imgroup completion bash)"
 """
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from . import _extras
+
 
 @click.command(
     epilog="\b\nExample:\n  imgroup emulator --port 8765 &\n"
@@ -30,7 +32,8 @@ def emulator(host: str, port: int, seed: Path | None, allow_remote: bool) -> Non
 
     Point a command at it with --base-url or FEISHU_BASE_URL / TENCENT_IM_BASE_URL / YUNXIN_BASE_URL.
     """
-    # The server stack (starlette, uvicorn) is imported only here.
+    # The server stack (starlette, uvicorn) is imported only here, and a plain install has none.
+    _extras.require("emulator", "imgroup emulator")
     from imgroup.emulator import RemoteBindRefused, serve
 
     if seed is not None:

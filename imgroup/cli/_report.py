@@ -2,7 +2,7 @@
 
 Exit status: 0 done, 1 the vendor answered with an error or not at all, 2 a usage error (click's own, a
 setting that is missing, or an argument the client rejected before sending). Every line printed passes
-through ``scrub`` first, so a secret the vendor echoes back never reaches the terminal.
+through ``scrub`` first (see ``_scrub``), so a secret the vendor echoes back never reaches the terminal.
 """
 
 from __future__ import annotations
@@ -14,8 +14,12 @@ from typing import Any, NoReturn
 import attrs
 import click
 
+from ._scrub import Scrubber
+
 API_ERROR_EXIT = 1
-REDACTED = "[redacted]"
+# Fields of a successful answer that "done" already says: the retry note, and Tencent's envelope status
+# (ActionStatus OK, ErrorCode 0), which its answer models carry beside their own fields.
+_SAID_BY_DONE = frozenset({"already_gone", "ActionStatus", "ErrorCode", "ErrorInfo"})
 
 
 class Reporter:
@@ -23,13 +27,7 @@ class Reporter:
 
     def __init__(self, *, as_json: bool, secrets: Iterable[str] = ()) -> None:
         self.as_json = as_json
-        # Longest first, so a secret that contains another is replaced whole.
-        self.secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
-
-    def scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        self.scrub = Scrubber(secrets)
 
     def out(self, text: str) -> None:
         click.echo(self.scrub(text))
@@ -38,7 +36,8 @@ class Reporter:
         click.echo(self.scrub(text), err=True)
 
     def json(self, document: Mapping[str, Any]) -> None:
-        self.out(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+        # Scrubbed before serialising too: JSON escapes a secret's quotes and backslashes.
+        self.out(json.dumps(self.scrub.document(document), ensure_ascii=False, indent=2, default=str))
 
     def success(self, vendor: str, operation: str, target: str, result: Any) -> None:
         """Report a call that worked: ``target`` names what it acted on, for the human line."""
@@ -46,14 +45,13 @@ class Reporter:
         if self.as_json:
             self.json({"ok": True, "vendor": vendor, "operation": operation, "result": fields})
             return
-        line = f"{vendor} {operation.replace('_', '-')} {target}: done"
+        line = " ".join(word for word in (vendor, operation.replace("_", "-"), target) if word) + ": done"
         if fields.get("already_gone"):
             line += " (it was already gone when a retry arrived: an earlier attempt most likely did it)"
         self.out(line)
-        for name, value in fields.items():
-            if name == "already_gone" or value in (None, [], {}):
-                continue
-            self.out(f"  {name.replace('_', ' ')}: {_human(value)}")
+        shown = {name: value for name, value in fields.items() if name not in _SAID_BY_DONE}
+        for text in readable_lines(shown, depth=1):
+            self.out(text)
 
     def api_error(self, vendor: str, operation: str, error: Any) -> NoReturn:
         """Report a vendor's error answer (or its silence) and exit 1."""
@@ -130,9 +128,34 @@ def describe_error(vendor: str, operation: str, details: Mapping[str, Any]) -> l
     return lines
 
 
+def readable_lines(fields: Mapping[str, Any], *, depth: int = 0) -> list[str]:
+    """``key: value`` lines for a person, nested objects indented under their key, empty fields left out.
+
+    >>> readable_lines({"chat_id": "oc_1", "i18n_names": {"en_us": "Ops"}, "members": [{"id": "ou_1"}]})
+    ['chat id: oc_1', 'i18n names:', '  en us: Ops', 'members:', '  - id: ou_1']
+    """
+    pad = "  " * depth
+    lines: list[str] = []
+    for name, value in fields.items():
+        if value in (None, [], {}, ""):
+            continue
+        key = name.replace("_", " ") if name.islower() else name  # the vendor's own spelling, as in its docs
+        if isinstance(value, Mapping):
+            lines += [f"{pad}{key}:", *readable_lines(value, depth=depth + 1)]
+        elif isinstance(value, list | tuple) and any(isinstance(entry, Mapping) for entry in value):
+            lines.append(f"{pad}{key}:")
+            for entry in value:
+                inner = readable_lines(entry, depth=depth + 2) if isinstance(entry, Mapping) else [_human(entry)]
+                first = inner[0].lstrip() if inner else ""
+                lines += [f"{pad}  - {first}", *inner[1:]]
+        else:
+            lines.append(f"{pad}{key}: {_human(value)}")
+    return lines
+
+
 def _human(value: Any) -> str:
     if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_human(item) for item in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

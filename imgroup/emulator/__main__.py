@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from imgroup.cli._extras import MissingExtraError, require
+
 from ._server import RemoteBindRefused, serve
 
 
@@ -14,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", dest="seed_path", default=None, help="a JSON seed file (default: the demo seed)")
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
     args = parser.parse_args(argv)
+    try:
+        require("emulator", parser.prog)
+    except MissingExtraError as error:
+        parser.exit(error.exit_code, f"error: {error.message}\n")
     try:
         serve(args.host, args.port, args.seed_path, allow_remote=args.allow_remote)
     except RemoteBindRefused as exc:

@@ -6,7 +6,17 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from . import _admin, _feishu, _tencent, _yunxin
+from . import (
+    _admin,
+    _feishu,
+    _feishu_chats,
+    _feishu_meeting_chats,
+    _feishu_members,
+    _tencent,
+    _yunxin,
+    _yunxin_members,
+    _yunxin_teams,
+)
 from ._pipeline import Emulator
 
 
@@ -16,9 +26,15 @@ def create_app(seed: dict[str, Any] | None = None) -> tuple[Starlette, Emulator]
     if seed is not None:
         emulator.state.load_seed(seed)
     routes = [
+        # Feishu's chat, member and meeting chat routes first: /chats/search must win over /chats/{chat_id}.
+        *_feishu_chats.routes(emulator),
+        *_feishu_members.routes(emulator),
+        *_feishu_meeting_chats.routes(emulator),
         *_feishu.routes(emulator),
         *_tencent.routes(emulator),
         *_yunxin.routes(emulator),
+        *_yunxin_teams.routes(emulator),
+        *_yunxin_members.routes(emulator),
         *_admin.routes(emulator),
     ]
     app = Starlette(routes=routes)

@@ -41,6 +41,11 @@ def listed_for(vendor: str, code: int, operation: str) -> bool:
     return row is not None and (not row.operations or operation in row.operations)
 
 
+def documents_errors(vendor: str, operation: str) -> bool:
+    """True when ``operation``'s page had an error table we could read (its catalogue has rows of its own)."""
+    return any(operation in row.operations for row in _module(vendor, "error_codes").ERROR_CODES.values())
+
+
 @functools.cache
 def rate_limits(vendor: str) -> dict[str, RateLimit]:
     """Each operationId of the vendor with its documented rate limit."""

@@ -31,6 +31,36 @@ DEMO_SEED: dict[str, Any] = {
             {"chat_id": "oc_demo_external", "owner": "cli_demo", "members": ["ou_alice"], "external": True},
             {"chat_id": "oc_demo_other_tenant", "owner": "cli_demo_other_tenant", "tenant": "other"},
             {"chat_id": "oc_demo_dissolved", "owner": "cli_demo", "members": ["ou_alice"], "dissolved": True},
+            # For the read and ownership operations. A user created this one, so once the bot hands it over
+            # it may no longer disband it (232017): no creator's scope rescues it.
+            {
+                "chat_id": "oc_demo_transfer",
+                "name": "Handover demo",
+                "owner": "cli_demo",
+                "creator": "ou_alice",
+                "members": ["ou_alice", {"id": "ou_bob", "role": "manager"}, "ou_carol"],
+                "created_at": 1700000100,
+            },
+            {
+                "chat_id": "oc_demo_named",
+                "name": "Project demo",
+                "description": "A chat with a name, for get-chat and search-chats",
+                "owner": "cli_demo",
+                "members": ["ou_alice", "ou_bob"],
+                "created_at": 1700000200,
+            },
+            # Public, and the bot is not in it: search finds it, get answers 232011.
+            {
+                "chat_id": "oc_demo_public",
+                "name": "Project public demo",
+                "chat_type": "public",
+                "owner": "ou_dave",
+                "members": ["ou_erin"],
+                "created_at": 1700000300,
+            },
+        ],
+        "calendar_events": [
+            {"calendar_id": DEMO_CALENDAR, "event_id": "evt_demo_2", "attendees": ["ou_alice", "ou_bob"]},
         ],
         "meeting_chats": [
             {"calendar_id": DEMO_CALENDAR, "event_id": "evt_demo_0", "chat_id": "oc_demo_meeting", "owner": "cli_demo"},
@@ -44,11 +74,32 @@ DEMO_SEED: dict[str, Any] = {
     },
     "tencent": {
         "apps": [{"sdkappid": 1400000000, "secret_key": "demo-tencent-secret-key", "admin": "administrator"}],
+        "accounts": ["user5"],  # imported, in no group: add_group_member takes it
         "groups": [
             {"group_id": "@TGS#demo1", "type": "Public", "owner": "user1", "members": ["user2"]},
             {"group_id": "@TGS#demo2", "type": "Work", "owner": "user1"},
             {"group_id": "@TGS#demo3", "type": "Meeting", "owner": "user1"},
             {"group_id": "@TGS#demo_gone", "type": "Public", "owner": "user1", "destroyed": True},
+            # Every role: user1 owns it, user3 manages it, user2 and user4 belong to it.
+            {
+                "group_id": "@TGS#demo_team",
+                "type": "Public",
+                "name": "Demo team",
+                "created_at": 1700000000,
+                "owner": "user1",
+                "admins": ["user3"],
+                "members": ["user2", "user4"],
+            },
+            # AVChatRoom: no owner change, no added members (10007).
+            {"group_id": "@TGS#demo_live", "type": "AVChatRoom", "name": "Demo live", "owner": "user1"},
+            # Community: members page by Next.
+            {
+                "group_id": "@TGS#_demo_community",
+                "type": "Community",
+                "name": "Demo community",
+                "owner": "user1",
+                "members": ["user2", "user3", "user4"],
+            },
         ],
     },
     "yunxin": {
@@ -58,6 +109,8 @@ DEMO_SEED: dict[str, Any] = {
             {
                 "team_id": "1001",
                 "team_type": 1,
+                "name": "Demo advanced team",
+                "created_at": 1700000000000,
                 "owner": "acc_owner",
                 "managers": ["acc_manager"],
                 "members": ["acc_member"],
@@ -65,18 +118,40 @@ DEMO_SEED: dict[str, Any] = {
             {
                 "team_id": "1002",
                 "team_type": 1,
+                "name": "Demo advanced team 2",
+                "created_at": 1700000100000,
                 "owner": "acc_owner",
                 "managers": ["acc_manager"],
                 "members": ["acc_member"],
+            },
+            # No manager yet: for handing over (transfer, managers) and for member changes.
+            {
+                "team_id": "1003",
+                "team_type": 1,
+                "name": "Demo handover",
+                "created_at": 1700000200000,
+                "owner": "acc_owner",
+                "members": ["acc_manager", "acc_member"],
+            },
+            # acc_manager owns it: acc_owner only belongs to it.
+            {
+                "team_id": "1004",
+                "team_type": 1,
+                "name": "Demo owned by another",
+                "created_at": 1700000300000,
+                "owner": "acc_manager",
+                "members": ["acc_owner"],
             },
             {
                 "team_id": "2001",
                 "team_type": 2,
+                "name": "Demo super team",
+                "created_at": 1700000400000,
                 "owner": "acc_owner",
                 "managers": ["acc_manager"],
                 "members": ["acc_member"],
             },
-            {"team_id": "1999", "team_type": 1, "owner": "acc_owner", "dismissed": True},
+            {"team_id": "1999", "team_type": 1, "name": "Demo dismissed", "owner": "acc_owner", "dismissed": True},
         ],
     },
 }

@@ -39,9 +39,24 @@ class FeishuChat:
     bots: set[str] = field(default_factory=set)  # apps, by app_id
     managers: set[str] = field(default_factory=set)
     dissolved: bool = False
+    name: str = ""
+    description: str = ""
+    chat_type: str = "private"  # or "public"
+    created_at: int = 0  # seconds; chats list in (created_at, chat_id) order
+    active_at: int = 0  # seconds; the last change, for the ByActiveTimeDesc order
+    settings: dict[str, Any] = field(default_factory=dict)  # permission settings update_chat was given
 
     def has_participant(self, member_id: str) -> bool:
         return member_id in self.members or member_id in self.bots
+
+
+@dataclass
+class CalendarEvent:
+    """An event a meeting chat can be created for, with the users who attend it."""
+
+    calendar_id: str
+    event_id: str
+    attendees: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,13 +75,63 @@ class TencentApp:
     admin: str = "administrator"
 
 
+# Tencent's group roles, in the order member lists answer them.
+TENCENT_ROLES = ("Owner", "Admin", "Member")
+TENCENT_DEFAULT_CREATED_AT = 1_700_000_000
+
+
 @dataclass
 class TencentGroup:
     group_id: str
     type: str
-    owner: str
-    members: set[str] = field(default_factory=set)
+    owner: str  # "" when the group has no owner
+    members: set[str] = field(default_factory=set)  # plain members (role Member)
     destroyed: bool = False
+    name: str = ""
+    created_at: int = TENCENT_DEFAULT_CREATED_AT
+    admins: set[str] = field(default_factory=set)  # role Admin
+    join_times: dict[str, int] = field(default_factory=dict)  # absent: joined when the group was created
+    seq: int = 0  # the listing key: get_appid_group_list pages in this order, its cursor is the last seq seen
+    profile: dict[str, Any] = field(default_factory=dict)  # Introduction, Notification, FaceUrl, ... as sent
+    app_defined_data: dict[str, str] = field(default_factory=dict)
+
+    def role_of(self, account: str) -> str | None:
+        if self.owner and account == self.owner:
+            return "Owner"
+        if account in self.admins:
+            return "Admin"
+        if account in self.members:
+            return "Member"
+        return None
+
+    def participants(self) -> list[tuple[str, str]]:
+        """(account, role) of everyone in the group: the owner, then admins, then members, each sorted."""
+        owner = [(self.owner, "Owner")] if self.owner else []
+        return owner + [(a, "Admin") for a in sorted(self.admins)] + [(a, "Member") for a in sorted(self.members)]
+
+    def join_time(self, account: str) -> int:
+        return self.join_times.get(account, self.created_at)
+
+    def set_role(self, account: str, role: str) -> None:
+        """Put ``account`` in the group with ``role`` (Owner replaces the owner, who becomes a Member)."""
+        self.admins.discard(account)
+        self.members.discard(account)
+        if role == "Owner":
+            if self.owner and self.owner != account:
+                self.members.add(self.owner)
+            self.owner = account
+        elif role == "Admin":
+            self.admins.add(account)
+        else:
+            self.members.add(account)
+
+    def remove(self, account: str) -> bool:
+        """Take ``account`` out of the group (never the owner); True when it was in."""
+        was_in = account in self.admins or account in self.members
+        self.admins.discard(account)
+        self.members.discard(account)
+        self.join_times.pop(account, None)
+        return was_in
 
 
 @dataclass
@@ -75,14 +140,25 @@ class YunxinApp:
     app_secret: str = field(repr=False)
 
 
+# Seeded teams without a creation time were made at this instant (epoch ms), so answers stay deterministic.
+YUNXIN_SEED_EPOCH_MS = 1_700_000_000_000
+
+
 @dataclass
 class YunxinTeam:
     team_id: str
     team_type: int
     owner: str
     managers: set[str] = field(default_factory=set)
-    members: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)  # ordinary members: neither the owner nor a manager
     dismissed: bool = False
+    name: str = ""
+    created_at: int = YUNXIN_SEED_EPOCH_MS  # epoch ms
+    updated_at: int = YUNXIN_SEED_EPOCH_MS
+    members_limit: int = 200
+    profile: dict[str, str] = field(default_factory=dict)  # icon, announcement, intro, extensions
+    configuration: dict[str, int] = field(default_factory=dict)
+    joined_at: dict[str, int] = field(default_factory=dict)  # account -> epoch ms; absent: created_at
 
     def role_of(self, account: str) -> str | None:
         if account == self.owner:
@@ -93,6 +169,9 @@ class YunxinTeam:
             return "member"
         return None
 
+    def participants(self) -> set[str]:
+        return {self.owner, *self.managers, *self.members}
+
 
 @dataclass
 class EmulatorState:
@@ -101,8 +180,12 @@ class EmulatorState:
     feishu_apps: dict[str, FeishuApp] = field(default_factory=dict)
     feishu_chats: dict[str, FeishuChat] = field(default_factory=dict)
     meeting_chats: dict[tuple[str, str], MeetingChat] = field(default_factory=dict)
+    calendar_events: dict[tuple[str, str], CalendarEvent] = field(default_factory=dict)
+    chat_uuids: dict[tuple[str, str], str] = field(default_factory=dict)  # (app_id, uuid) -> chat made with it
     tencent_apps: dict[int, TencentApp] = field(default_factory=dict)
-    tencent_groups: dict[str, TencentGroup] = field(default_factory=dict)
+    tencent_groups: dict[str, TencentGroup] = field(default_factory=dict)  # in seq order
+    tencent_accounts: set[str] = field(default_factory=set)  # imported UserIDs
+    tencent_last_seq: int = 0
     yunxin_apps: dict[str, YunxinApp] = field(default_factory=dict)
     yunxin_teams: dict[str, YunxinTeam] = field(default_factory=dict)
     yunxin_accounts: set[str] = field(default_factory=set)
@@ -143,11 +226,19 @@ class EmulatorState:
         for chat in section.get("chats", []):
             owner = str(chat["owner"])
             creator = str(chat.get("creator", owner))
-            members = {str(m) for m in chat.get("members", [])}
+            # A member is an id, or {"id": ..., "role": "manager" | "member"}.
+            members: set[str] = set()
+            managers = {str(m) for m in chat.get("managers", [])}
+            for member in chat.get("members", []):
+                member_id = str(member["id"]) if isinstance(member, dict) else str(member)
+                members.add(member_id)
+                if isinstance(member, dict) and member.get("role", "member") == "manager":
+                    managers.add(member_id)
             bots = {str(b) for b in chat.get("bots", [])}
             # The owner and the creator are in the chat, as users or as their app's bot.
             for participant in {owner, creator}:
                 (bots if participant in self.feishu_apps else members).add(participant)
+            created_at = int(chat.get("created_at", 0))
             self.feishu_chats[chat["chat_id"]] = FeishuChat(
                 chat_id=str(chat["chat_id"]),
                 owner=owner,
@@ -157,9 +248,21 @@ class EmulatorState:
                 external=bool(chat.get("external", False)),
                 members=members,
                 bots=bots,
-                managers={str(m) for m in chat.get("managers", [])},
+                managers=managers,
                 dissolved=bool(chat.get("dissolved", False)),
+                name=str(chat.get("name", "")),
+                description=str(chat.get("description", "")),
+                chat_type=str(chat.get("chat_type", "private")),
+                created_at=created_at,
+                active_at=created_at,
             )
+        for event in section.get("calendar_events", []):
+            calendar_event = CalendarEvent(
+                calendar_id=str(event["calendar_id"]),
+                event_id=str(event["event_id"]),
+                attendees=[str(a) for a in event.get("attendees", [])],
+            )
+            self.calendar_events[(calendar_event.calendar_id, calendar_event.event_id)] = calendar_event
         for meeting in section.get("meeting_chats", []):
             record = MeetingChat(
                 calendar_id=str(meeting["calendar_id"]),
@@ -177,14 +280,29 @@ class EmulatorState:
                 secret_key=str(app["secret_key"]),
                 admin=str(app.get("admin", "administrator")),
             )
+        self.tencent_accounts.update(str(a) for a in section.get("accounts", []))
         for group in section.get("groups", []):
-            self.tencent_groups[str(group["group_id"])] = TencentGroup(
+            owner = str(group.get("owner", ""))
+            admins = {str(a) for a in group.get("admins", [])} - {owner}
+            record = TencentGroup(
                 group_id=str(group["group_id"]),
                 type=str(group.get("type", "Public")),
-                owner=str(group.get("owner", "")),
-                members={str(m) for m in group.get("members", [])},
+                owner=owner,
+                members={str(m) for m in group.get("members", [])} - admins - {owner},
                 destroyed=bool(group.get("destroyed", False)),
+                name=str(group.get("name", group["group_id"])),
+                created_at=int(group.get("created_at", TENCENT_DEFAULT_CREATED_AT)),
+                admins=admins,
             )
+            self.add_tencent_group(record)
+
+    def add_tencent_group(self, group: TencentGroup) -> None:
+        """Add (or replace) a group at the end of the listing order, and import its participants."""
+        self.tencent_groups.pop(group.group_id, None)
+        self.tencent_last_seq += 1
+        group.seq = self.tencent_last_seq
+        self.tencent_groups[group.group_id] = group
+        self.tencent_accounts.update(account for account, _ in group.participants())
 
     def _load_yunxin(self, section: dict[str, Any]) -> None:
         for app in section.get("apps", []):
@@ -196,16 +314,23 @@ class EmulatorState:
             team_type = int(team["team_type"])
             if team_type not in (1, 2):
                 raise SeedError(f"team {team['team_id']!r}: team_type must be 1 (advanced) or 2 (super)")
+            owner = str(team["owner"])
+            managers = {str(m) for m in team.get("managers", [])} - {owner}
+            created_at = int(team.get("created_at", YUNXIN_SEED_EPOCH_MS))
             record = YunxinTeam(
                 team_id=str(team["team_id"]),
                 team_type=team_type,
-                owner=str(team["owner"]),
-                managers={str(m) for m in team.get("managers", [])},
-                members={str(m) for m in team.get("members", [])},
+                owner=owner,
+                managers=managers,
+                members={str(m) for m in team.get("members", [])} - managers - {owner},
                 dismissed=bool(team.get("dismissed", False)),
+                name=str(team.get("name", "")),
+                created_at=created_at,
+                updated_at=created_at,
+                members_limit=int(team.get("members_limit", 200)),
             )
             self.yunxin_teams[record.team_id] = record
-            self.yunxin_accounts.update({record.owner, *record.managers, *record.members})
+            self.yunxin_accounts.update(record.participants())
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-ready view of every record, without secrets."""
@@ -223,6 +348,10 @@ class EmulatorState:
                         "bots": sorted(c.bots),
                         "managers": sorted(c.managers),
                         "dissolved": c.dissolved,
+                        "name": c.name,
+                        "description": c.description,
+                        "chat_type": c.chat_type,
+                        "created_at": c.created_at,
                     }
                     for chat_id, c in self.feishu_chats.items()
                 },
@@ -240,7 +369,15 @@ class EmulatorState:
             "tencent": {
                 "apps": sorted(self.tencent_apps),
                 "groups": {
-                    group_id: {"type": g.type, "owner": g.owner, "members": sorted(g.members), "destroyed": g.destroyed}
+                    group_id: {
+                        "type": g.type,
+                        "owner": g.owner,
+                        "admins": sorted(g.admins),
+                        "members": sorted(g.members),
+                        "name": g.name,
+                        "created_at": g.created_at,
+                        "destroyed": g.destroyed,
+                    }
                     for group_id, g in self.tencent_groups.items()
                 },
             },
@@ -249,6 +386,8 @@ class EmulatorState:
                 "teams": {
                     team_id: {
                         "team_type": t.team_type,
+                        "name": t.name,
+                        "created_at": t.created_at,
                         "owner": t.owner,
                         "managers": sorted(t.managers),
                         "members": sorted(t.members),

@@ -1,4 +1,5 @@
-"""Tencent Cloud Chat (IM) REST API: destroy_group, and the UserSig check every call goes through.
+"""Tencent Cloud Chat (IM) REST API: destroy_group, the routes of every group operation, and the UserSig check
+every call goes through (the other group operations live in _tencent_groups and _tencent_members).
 
 Every answer is HTTP 200 with ``{"ActionStatus", "ErrorCode", "ErrorInfo"}``; only injected gateway faults
 answer otherwise.
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from . import _tencent_groups, _tencent_members
 from ._catalogue import error_row
 from ._faults import Fault
 from ._pipeline import Caller, Emulator, Result, gateway_error_page
@@ -65,7 +68,7 @@ class TencentDialect:
 
     def answer(self, result: Result) -> tuple[int, Response]:
         if result.code == 0:
-            body = {"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": ""}
+            body = {"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", **(result.data or {})}
         else:
             body = {
                 "ActionStatus": "FAIL",
@@ -85,6 +88,18 @@ class TencentDialect:
 
 
 DIALECT = TencentDialect()
+# operationId -> (the action, the body field naming the audit record's target)
+GROUP_OPERATIONS: dict[str, tuple[Callable[[Emulator, Any], Result], str | None]] = {
+    "create_group": (_tencent_groups.create_group, "GroupId"),
+    "get_group_info": (_tencent_groups.get_group_info, None),
+    "get_appid_group_list": (_tencent_groups.get_appid_group_list, None),
+    "modify_group_base_info": (_tencent_groups.modify_group_base_info, "GroupId"),
+    "change_group_owner": (_tencent_groups.change_group_owner, "GroupId"),
+    "get_group_member_info": (_tencent_members.get_group_member_info, "GroupId"),
+    "add_group_member": (_tencent_members.add_group_member, "GroupId"),
+    "delete_group_member": (_tencent_members.delete_group_member, "GroupId"),
+    "get_joined_group_list": (_tencent_members.get_joined_group_list, "Member_Account"),
+}
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -96,12 +111,29 @@ def routes(emulator: Emulator) -> list[Route]:
         target = group_id if isinstance(group_id, str) else None
         return await emulator.call(DIALECT, "destroy_group", target, request, lambda c: destroy_group(emulator, body))
 
+    def group_route(operation: str) -> Route:
+        action, target_field = GROUP_OPERATIONS[operation]
+
+        async def handle(request: Request) -> Response:
+            body = _json(await request.body())
+            target = body.get(target_field) if target_field and isinstance(body, dict) else None
+            return await emulator.call(
+                DIALECT,
+                operation,
+                target if isinstance(target, str) else None,
+                request,
+                lambda _: action(emulator, body),
+            )
+
+        return Route(f"/v4/group_open_http_svc/{operation}", handle, methods=["POST"])
+
     async def unknown_command(request: Request) -> Response:
         command = f"{request.path_params['service']}/{request.path_params['command']}"
         return await emulator.call(DIALECT, command, None, request, lambda _: Result(10003))
 
     return [
         Route("/v4/group_open_http_svc/destroy_group", destroy, methods=["POST"]),
+        *(group_route(operation) for operation in GROUP_OPERATIONS),
         Route("/v4/{service}/{command}", unknown_command, methods=["POST"]),
     ]
 

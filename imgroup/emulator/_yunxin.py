@@ -1,4 +1,6 @@
-"""NetEase Yunxin IM server API: dismiss_team, and the CheckSum check every call goes through.
+"""NetEase Yunxin IM server API: the dialect (the CheckSum check every call goes through) and dismiss_team.
+
+The other team operations are in _yunxin_teams.py and _yunxin_members.py.
 
 Every answer is HTTP 200 with ``{"code", "msg", "data"}``; success is code 200.
 """
@@ -74,7 +76,7 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def dismiss(request: Request) -> Response:
         team_id = request.path_params["team_id"]
-        body = _json(await request.body())
+        body = parse_json(await request.body())
         return await emulator.call(
             DIALECT, "dismiss_team", team_id, request, lambda c: dismiss_team(emulator, team_id, body)
         )
@@ -82,7 +84,7 @@ def routes(emulator: Emulator) -> list[Route]:
     return [Route("/im/v2/teams/{team_id}", dismiss, methods=["DELETE"])]
 
 
-def _json(raw: bytes) -> Any:
+def parse_json(raw: bytes) -> Any:
     try:
         return json.loads(raw)
     except ValueError:

@@ -8,42 +8,229 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .add_chat_managers_member_id_type import AddChatManagersMemberIdType
+    from .add_chat_members_member_id_type import AddChatMembersMemberIdType
+    from .add_chat_members_request import AddChatMembersRequest
+    from .add_chat_members_response import AddChatMembersResponse
+    from .add_chat_members_succeed_type import AddChatMembersSucceedType
+    from .added_chat_members import AddedChatMembers
+    from .chat_info import ChatInfo
+    from .chat_manager_list import ChatManagerList
+    from .chat_managers_request import ChatManagersRequest
+    from .chat_managers_response import ChatManagersResponse
+    from .chat_member import ChatMember
+    from .chat_member_page import ChatMemberPage
+    from .chat_page import ChatPage
+    from .chat_summary import ChatSummary
+    from .create_chat_request import CreateChatRequest
+    from .create_chat_request_chat_type import CreateChatRequestChatType
+    from .create_chat_request_edit_permission import CreateChatRequestEditPermission
+    from .create_chat_request_group_message_type import CreateChatRequestGroupMessageType
+    from .create_chat_request_hide_member_count_setting import CreateChatRequestHideMemberCountSetting
+    from .create_chat_request_join_message_visibility import CreateChatRequestJoinMessageVisibility
+    from .create_chat_request_leave_message_visibility import CreateChatRequestLeaveMessageVisibility
+    from .create_chat_request_membership_approval import CreateChatRequestMembershipApproval
+    from .create_chat_request_urgent_setting import CreateChatRequestUrgentSetting
+    from .create_chat_request_video_conference_setting import CreateChatRequestVideoConferenceSetting
+    from .create_chat_response import CreateChatResponse
+    from .create_chat_user_id_type import CreateChatUserIdType
+    from .create_meeting_chat_response import CreateMeetingChatResponse
+    from .created_chat import CreatedChat
     from .disband_chat_response import DisbandChatResponse
     from .empty_data import EmptyData
     from .error_envelope import ErrorEnvelope
+    from .get_chat_response import GetChatResponse
+    from .get_chat_user_id_type import GetChatUserIdType
+    from .i18n_names import I18NNames
+    from .is_in_chat_data import IsInChatData
+    from .is_in_chat_response import IsInChatResponse
+    from .list_chat_members_member_id_type import ListChatMembersMemberIdType
+    from .list_chat_members_response import ListChatMembersResponse
+    from .list_chats_response import ListChatsResponse
+    from .list_chats_sort_type import ListChatsSortType
+    from .list_chats_user_id_type import ListChatsUserIdType
+    from .meeting_chat_created import MeetingChatCreated
+    from .remove_chat_managers_member_id_type import RemoveChatManagersMemberIdType
     from .remove_chat_members_data import RemoveChatMembersData
     from .remove_chat_members_member_id_type import RemoveChatMembersMemberIdType
     from .remove_chat_members_request import RemoveChatMembersRequest
     from .remove_chat_members_response import RemoveChatMembersResponse
+    from .restricted_mode_setting import RestrictedModeSetting
+    from .restricted_mode_setting_download_has_permission_setting import (
+        RestrictedModeSettingDownloadHasPermissionSetting,
+    )
+    from .restricted_mode_setting_message_has_permission_setting import RestrictedModeSettingMessageHasPermissionSetting
+    from .restricted_mode_setting_screenshot_has_permission_setting import (
+        RestrictedModeSettingScreenshotHasPermissionSetting,
+    )
+    from .search_chats_response import SearchChatsResponse
+    from .search_chats_user_id_type import SearchChatsUserIdType
     from .tenant_access_token_request import TenantAccessTokenRequest
     from .tenant_access_token_response import TenantAccessTokenResponse
     from .unbind_meeting_chat_response import UnbindMeetingChatResponse
+    from .update_chat_request import UpdateChatRequest
+    from .update_chat_request_add_member_permission import UpdateChatRequestAddMemberPermission
+    from .update_chat_request_at_all_permission import UpdateChatRequestAtAllPermission
+    from .update_chat_request_chat_type import UpdateChatRequestChatType
+    from .update_chat_request_edit_permission import UpdateChatRequestEditPermission
+    from .update_chat_request_group_message_type import UpdateChatRequestGroupMessageType
+    from .update_chat_request_hide_member_count_setting import UpdateChatRequestHideMemberCountSetting
+    from .update_chat_request_join_message_visibility import UpdateChatRequestJoinMessageVisibility
+    from .update_chat_request_leave_message_visibility import UpdateChatRequestLeaveMessageVisibility
+    from .update_chat_request_membership_approval import UpdateChatRequestMembershipApproval
+    from .update_chat_request_share_card_permission import UpdateChatRequestShareCardPermission
+    from .update_chat_request_urgent_setting import UpdateChatRequestUrgentSetting
+    from .update_chat_request_video_conference_setting import UpdateChatRequestVideoConferenceSetting
+    from .update_chat_response import UpdateChatResponse
+    from .update_chat_user_id_type import UpdateChatUserIdType
 
 # name -> the module that defines it ("from .module import Name" lines, as the tool hands them over)
 _MODULES = {
+    "AddChatManagersMemberIdType": ".add_chat_managers_member_id_type",
+    "AddChatMembersMemberIdType": ".add_chat_members_member_id_type",
+    "AddChatMembersRequest": ".add_chat_members_request",
+    "AddChatMembersResponse": ".add_chat_members_response",
+    "AddChatMembersSucceedType": ".add_chat_members_succeed_type",
+    "AddedChatMembers": ".added_chat_members",
+    "ChatInfo": ".chat_info",
+    "ChatManagerList": ".chat_manager_list",
+    "ChatManagersRequest": ".chat_managers_request",
+    "ChatManagersResponse": ".chat_managers_response",
+    "ChatMember": ".chat_member",
+    "ChatMemberPage": ".chat_member_page",
+    "ChatPage": ".chat_page",
+    "ChatSummary": ".chat_summary",
+    "CreateChatRequest": ".create_chat_request",
+    "CreateChatRequestChatType": ".create_chat_request_chat_type",
+    "CreateChatRequestEditPermission": ".create_chat_request_edit_permission",
+    "CreateChatRequestGroupMessageType": ".create_chat_request_group_message_type",
+    "CreateChatRequestHideMemberCountSetting": ".create_chat_request_hide_member_count_setting",
+    "CreateChatRequestJoinMessageVisibility": ".create_chat_request_join_message_visibility",
+    "CreateChatRequestLeaveMessageVisibility": ".create_chat_request_leave_message_visibility",
+    "CreateChatRequestMembershipApproval": ".create_chat_request_membership_approval",
+    "CreateChatRequestUrgentSetting": ".create_chat_request_urgent_setting",
+    "CreateChatRequestVideoConferenceSetting": ".create_chat_request_video_conference_setting",
+    "CreateChatResponse": ".create_chat_response",
+    "CreateChatUserIdType": ".create_chat_user_id_type",
+    "CreateMeetingChatResponse": ".create_meeting_chat_response",
+    "CreatedChat": ".created_chat",
     "DisbandChatResponse": ".disband_chat_response",
     "EmptyData": ".empty_data",
     "ErrorEnvelope": ".error_envelope",
+    "GetChatResponse": ".get_chat_response",
+    "GetChatUserIdType": ".get_chat_user_id_type",
+    "I18NNames": ".i18n_names",
+    "IsInChatData": ".is_in_chat_data",
+    "IsInChatResponse": ".is_in_chat_response",
+    "ListChatMembersMemberIdType": ".list_chat_members_member_id_type",
+    "ListChatMembersResponse": ".list_chat_members_response",
+    "ListChatsResponse": ".list_chats_response",
+    "ListChatsSortType": ".list_chats_sort_type",
+    "ListChatsUserIdType": ".list_chats_user_id_type",
+    "MeetingChatCreated": ".meeting_chat_created",
+    "RemoveChatManagersMemberIdType": ".remove_chat_managers_member_id_type",
     "RemoveChatMembersData": ".remove_chat_members_data",
     "RemoveChatMembersMemberIdType": ".remove_chat_members_member_id_type",
     "RemoveChatMembersRequest": ".remove_chat_members_request",
     "RemoveChatMembersResponse": ".remove_chat_members_response",
+    "RestrictedModeSetting": ".restricted_mode_setting",
+    "RestrictedModeSettingDownloadHasPermissionSetting": ".restricted_mode_setting_download_has_permission_setting",
+    "RestrictedModeSettingMessageHasPermissionSetting": ".restricted_mode_setting_message_has_permission_setting",
+    "RestrictedModeSettingScreenshotHasPermissionSetting": ".restricted_mode_setting_screenshot_has_permission_setting",
+    "SearchChatsResponse": ".search_chats_response",
+    "SearchChatsUserIdType": ".search_chats_user_id_type",
     "TenantAccessTokenRequest": ".tenant_access_token_request",
     "TenantAccessTokenResponse": ".tenant_access_token_response",
     "UnbindMeetingChatResponse": ".unbind_meeting_chat_response",
+    "UpdateChatRequest": ".update_chat_request",
+    "UpdateChatRequestAddMemberPermission": ".update_chat_request_add_member_permission",
+    "UpdateChatRequestAtAllPermission": ".update_chat_request_at_all_permission",
+    "UpdateChatRequestChatType": ".update_chat_request_chat_type",
+    "UpdateChatRequestEditPermission": ".update_chat_request_edit_permission",
+    "UpdateChatRequestGroupMessageType": ".update_chat_request_group_message_type",
+    "UpdateChatRequestHideMemberCountSetting": ".update_chat_request_hide_member_count_setting",
+    "UpdateChatRequestJoinMessageVisibility": ".update_chat_request_join_message_visibility",
+    "UpdateChatRequestLeaveMessageVisibility": ".update_chat_request_leave_message_visibility",
+    "UpdateChatRequestMembershipApproval": ".update_chat_request_membership_approval",
+    "UpdateChatRequestShareCardPermission": ".update_chat_request_share_card_permission",
+    "UpdateChatRequestUrgentSetting": ".update_chat_request_urgent_setting",
+    "UpdateChatRequestVideoConferenceSetting": ".update_chat_request_video_conference_setting",
+    "UpdateChatResponse": ".update_chat_response",
+    "UpdateChatUserIdType": ".update_chat_user_id_type",
 }
 
 __all__ = [
+    "AddChatManagersMemberIdType",
+    "AddChatMembersMemberIdType",
+    "AddChatMembersRequest",
+    "AddChatMembersResponse",
+    "AddChatMembersSucceedType",
+    "AddedChatMembers",
+    "ChatInfo",
+    "ChatManagerList",
+    "ChatManagersRequest",
+    "ChatManagersResponse",
+    "ChatMember",
+    "ChatMemberPage",
+    "ChatPage",
+    "ChatSummary",
+    "CreateChatRequest",
+    "CreateChatRequestChatType",
+    "CreateChatRequestEditPermission",
+    "CreateChatRequestGroupMessageType",
+    "CreateChatRequestHideMemberCountSetting",
+    "CreateChatRequestJoinMessageVisibility",
+    "CreateChatRequestLeaveMessageVisibility",
+    "CreateChatRequestMembershipApproval",
+    "CreateChatRequestUrgentSetting",
+    "CreateChatRequestVideoConferenceSetting",
+    "CreateChatResponse",
+    "CreateChatUserIdType",
+    "CreateMeetingChatResponse",
+    "CreatedChat",
     "DisbandChatResponse",
     "EmptyData",
     "ErrorEnvelope",
+    "GetChatResponse",
+    "GetChatUserIdType",
+    "I18NNames",
+    "IsInChatData",
+    "IsInChatResponse",
+    "ListChatMembersMemberIdType",
+    "ListChatMembersResponse",
+    "ListChatsResponse",
+    "ListChatsSortType",
+    "ListChatsUserIdType",
+    "MeetingChatCreated",
+    "RemoveChatManagersMemberIdType",
     "RemoveChatMembersData",
     "RemoveChatMembersMemberIdType",
     "RemoveChatMembersRequest",
     "RemoveChatMembersResponse",
+    "RestrictedModeSetting",
+    "RestrictedModeSettingDownloadHasPermissionSetting",
+    "RestrictedModeSettingMessageHasPermissionSetting",
+    "RestrictedModeSettingScreenshotHasPermissionSetting",
+    "SearchChatsResponse",
+    "SearchChatsUserIdType",
     "TenantAccessTokenRequest",
     "TenantAccessTokenResponse",
     "UnbindMeetingChatResponse",
+    "UpdateChatRequest",
+    "UpdateChatRequestAddMemberPermission",
+    "UpdateChatRequestAtAllPermission",
+    "UpdateChatRequestChatType",
+    "UpdateChatRequestEditPermission",
+    "UpdateChatRequestGroupMessageType",
+    "UpdateChatRequestHideMemberCountSetting",
+    "UpdateChatRequestJoinMessageVisibility",
+    "UpdateChatRequestLeaveMessageVisibility",
+    "UpdateChatRequestMembershipApproval",
+    "UpdateChatRequestShareCardPermission",
+    "UpdateChatRequestUrgentSetting",
+    "UpdateChatRequestVideoConferenceSetting",
+    "UpdateChatResponse",
+    "UpdateChatUserIdType",
 ]
 
 

@@ -8,12 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorEnvelope")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ErrorEnvelope:
     """The body of a failed call: a non-zero `code` and its message.
 
@@ -26,6 +27,9 @@ class ErrorEnvelope:
     code: int
     msg: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("code", "msg"))
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

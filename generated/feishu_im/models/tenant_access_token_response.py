@@ -8,12 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TenantAccessTokenResponse")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TenantAccessTokenResponse:
     """The tenant_access_token answer; unlike the other operations the token sits at the top level.
 
@@ -30,6 +31,9 @@ class TenantAccessTokenResponse:
     tenant_access_token: str | Unset = _attrs_field(default=UNSET, repr=False)
     expire: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("code", "msg", "expire"))
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="UnbindMeetingChatResponse")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class UnbindMeetingChatResponse:
     """The envelope answered by unbind_meeting_chat.
 
@@ -31,6 +32,9 @@ class UnbindMeetingChatResponse:
     msg: str
     data: EmptyData | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("code", "msg", "data"))
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

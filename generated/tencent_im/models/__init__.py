@@ -8,21 +8,186 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .add_group_member_item import AddGroupMemberItem
+    from .add_group_member_request import AddGroupMemberRequest
+    from .add_group_member_request_silence import AddGroupMemberRequestSilence
+    from .add_group_member_response import AddGroupMemberResponse
+    from .add_group_member_response_action_status import AddGroupMemberResponseActionStatus
+    from .add_group_member_result import AddGroupMemberResult
+    from .add_group_member_result_result import AddGroupMemberResultResult
+    from .app_defined_data_item import AppDefinedDataItem
+    from .app_group_id import AppGroupId
+    from .change_group_owner_request import ChangeGroupOwnerRequest
+    from .change_group_owner_response import ChangeGroupOwnerResponse
+    from .change_group_owner_response_action_status import ChangeGroupOwnerResponseActionStatus
+    from .create_group_member import CreateGroupMember
+    from .create_group_member_role import CreateGroupMemberRole
+    from .create_group_request import CreateGroupRequest
+    from .create_group_request_apply_join_option import CreateGroupRequestApplyJoinOption
+    from .create_group_request_type import CreateGroupRequestType
+    from .create_group_response import CreateGroupResponse
+    from .create_group_response_action_status import CreateGroupResponseActionStatus
+    from .delete_group_member_request import DeleteGroupMemberRequest
+    from .delete_group_member_request_silence import DeleteGroupMemberRequestSilence
+    from .delete_group_member_response import DeleteGroupMemberResponse
+    from .delete_group_member_response_action_status import DeleteGroupMemberResponseActionStatus
     from .destroy_group_request import DestroyGroupRequest
     from .destroy_group_response import DestroyGroupResponse
     from .destroy_group_response_action_status import DestroyGroupResponseActionStatus
+    from .get_appid_group_list_request import GetAppidGroupListRequest
+    from .get_appid_group_list_request_group_type import GetAppidGroupListRequestGroupType
+    from .get_appid_group_list_response import GetAppidGroupListResponse
+    from .get_appid_group_list_response_action_status import GetAppidGroupListResponseActionStatus
+    from .get_group_info_request import GetGroupInfoRequest
+    from .get_group_info_response import GetGroupInfoResponse
+    from .get_group_info_response_action_status import GetGroupInfoResponseActionStatus
+    from .get_group_member_info_request import GetGroupMemberInfoRequest
+    from .get_group_member_info_request_member_role_filter_item import GetGroupMemberInfoRequestMemberRoleFilterItem
+    from .get_group_member_info_response import GetGroupMemberInfoResponse
+    from .get_group_member_info_response_action_status import GetGroupMemberInfoResponseActionStatus
+    from .get_joined_group_list_request import GetJoinedGroupListRequest
+    from .get_joined_group_list_request_group_type import GetJoinedGroupListRequestGroupType
+    from .get_joined_group_list_request_with_huge_groups import GetJoinedGroupListRequestWithHugeGroups
+    from .get_joined_group_list_request_with_no_active_groups import GetJoinedGroupListRequestWithNoActiveGroups
+    from .get_joined_group_list_response import GetJoinedGroupListResponse
+    from .get_joined_group_list_response_action_status import GetJoinedGroupListResponseActionStatus
+    from .group_info import GroupInfo
+    from .group_info_member import GroupInfoMember
+    from .group_info_member_role import GroupInfoMemberRole
+    from .group_info_response_filter import GroupInfoResponseFilter
+    from .group_member import GroupMember
+    from .group_member_role import GroupMemberRole
+    from .joined_group import JoinedGroup
+    from .joined_group_response_filter import JoinedGroupResponseFilter
+    from .joined_group_self_info import JoinedGroupSelfInfo
+    from .joined_group_self_info_role import JoinedGroupSelfInfoRole
+    from .modify_group_base_info_request import ModifyGroupBaseInfoRequest
+    from .modify_group_base_info_request_apply_join_option import ModifyGroupBaseInfoRequestApplyJoinOption
+    from .modify_group_base_info_request_mute_all_member import ModifyGroupBaseInfoRequestMuteAllMember
+    from .modify_group_base_info_response import ModifyGroupBaseInfoResponse
+    from .modify_group_base_info_response_action_status import ModifyGroupBaseInfoResponseActionStatus
 
 # name -> the module that defines it ("from .module import Name" lines, as the tool hands them over)
 _MODULES = {
+    "AddGroupMemberItem": ".add_group_member_item",
+    "AddGroupMemberRequest": ".add_group_member_request",
+    "AddGroupMemberRequestSilence": ".add_group_member_request_silence",
+    "AddGroupMemberResponse": ".add_group_member_response",
+    "AddGroupMemberResponseActionStatus": ".add_group_member_response_action_status",
+    "AddGroupMemberResult": ".add_group_member_result",
+    "AddGroupMemberResultResult": ".add_group_member_result_result",
+    "AppDefinedDataItem": ".app_defined_data_item",
+    "AppGroupId": ".app_group_id",
+    "ChangeGroupOwnerRequest": ".change_group_owner_request",
+    "ChangeGroupOwnerResponse": ".change_group_owner_response",
+    "ChangeGroupOwnerResponseActionStatus": ".change_group_owner_response_action_status",
+    "CreateGroupMember": ".create_group_member",
+    "CreateGroupMemberRole": ".create_group_member_role",
+    "CreateGroupRequest": ".create_group_request",
+    "CreateGroupRequestApplyJoinOption": ".create_group_request_apply_join_option",
+    "CreateGroupRequestType": ".create_group_request_type",
+    "CreateGroupResponse": ".create_group_response",
+    "CreateGroupResponseActionStatus": ".create_group_response_action_status",
+    "DeleteGroupMemberRequest": ".delete_group_member_request",
+    "DeleteGroupMemberRequestSilence": ".delete_group_member_request_silence",
+    "DeleteGroupMemberResponse": ".delete_group_member_response",
+    "DeleteGroupMemberResponseActionStatus": ".delete_group_member_response_action_status",
     "DestroyGroupRequest": ".destroy_group_request",
     "DestroyGroupResponse": ".destroy_group_response",
     "DestroyGroupResponseActionStatus": ".destroy_group_response_action_status",
+    "GetAppidGroupListRequest": ".get_appid_group_list_request",
+    "GetAppidGroupListRequestGroupType": ".get_appid_group_list_request_group_type",
+    "GetAppidGroupListResponse": ".get_appid_group_list_response",
+    "GetAppidGroupListResponseActionStatus": ".get_appid_group_list_response_action_status",
+    "GetGroupInfoRequest": ".get_group_info_request",
+    "GetGroupInfoResponse": ".get_group_info_response",
+    "GetGroupInfoResponseActionStatus": ".get_group_info_response_action_status",
+    "GetGroupMemberInfoRequest": ".get_group_member_info_request",
+    "GetGroupMemberInfoRequestMemberRoleFilterItem": ".get_group_member_info_request_member_role_filter_item",
+    "GetGroupMemberInfoResponse": ".get_group_member_info_response",
+    "GetGroupMemberInfoResponseActionStatus": ".get_group_member_info_response_action_status",
+    "GetJoinedGroupListRequest": ".get_joined_group_list_request",
+    "GetJoinedGroupListRequestGroupType": ".get_joined_group_list_request_group_type",
+    "GetJoinedGroupListRequestWithHugeGroups": ".get_joined_group_list_request_with_huge_groups",
+    "GetJoinedGroupListRequestWithNoActiveGroups": ".get_joined_group_list_request_with_no_active_groups",
+    "GetJoinedGroupListResponse": ".get_joined_group_list_response",
+    "GetJoinedGroupListResponseActionStatus": ".get_joined_group_list_response_action_status",
+    "GroupInfo": ".group_info",
+    "GroupInfoMember": ".group_info_member",
+    "GroupInfoMemberRole": ".group_info_member_role",
+    "GroupInfoResponseFilter": ".group_info_response_filter",
+    "GroupMember": ".group_member",
+    "GroupMemberRole": ".group_member_role",
+    "JoinedGroup": ".joined_group",
+    "JoinedGroupResponseFilter": ".joined_group_response_filter",
+    "JoinedGroupSelfInfo": ".joined_group_self_info",
+    "JoinedGroupSelfInfoRole": ".joined_group_self_info_role",
+    "ModifyGroupBaseInfoRequest": ".modify_group_base_info_request",
+    "ModifyGroupBaseInfoRequestApplyJoinOption": ".modify_group_base_info_request_apply_join_option",
+    "ModifyGroupBaseInfoRequestMuteAllMember": ".modify_group_base_info_request_mute_all_member",
+    "ModifyGroupBaseInfoResponse": ".modify_group_base_info_response",
+    "ModifyGroupBaseInfoResponseActionStatus": ".modify_group_base_info_response_action_status",
 }
 
 __all__ = [
+    "AddGroupMemberItem",
+    "AddGroupMemberRequest",
+    "AddGroupMemberRequestSilence",
+    "AddGroupMemberResponse",
+    "AddGroupMemberResponseActionStatus",
+    "AddGroupMemberResult",
+    "AddGroupMemberResultResult",
+    "AppDefinedDataItem",
+    "AppGroupId",
+    "ChangeGroupOwnerRequest",
+    "ChangeGroupOwnerResponse",
+    "ChangeGroupOwnerResponseActionStatus",
+    "CreateGroupMember",
+    "CreateGroupMemberRole",
+    "CreateGroupRequest",
+    "CreateGroupRequestApplyJoinOption",
+    "CreateGroupRequestType",
+    "CreateGroupResponse",
+    "CreateGroupResponseActionStatus",
+    "DeleteGroupMemberRequest",
+    "DeleteGroupMemberRequestSilence",
+    "DeleteGroupMemberResponse",
+    "DeleteGroupMemberResponseActionStatus",
     "DestroyGroupRequest",
     "DestroyGroupResponse",
     "DestroyGroupResponseActionStatus",
+    "GetAppidGroupListRequest",
+    "GetAppidGroupListRequestGroupType",
+    "GetAppidGroupListResponse",
+    "GetAppidGroupListResponseActionStatus",
+    "GetGroupInfoRequest",
+    "GetGroupInfoResponse",
+    "GetGroupInfoResponseActionStatus",
+    "GetGroupMemberInfoRequest",
+    "GetGroupMemberInfoRequestMemberRoleFilterItem",
+    "GetGroupMemberInfoResponse",
+    "GetGroupMemberInfoResponseActionStatus",
+    "GetJoinedGroupListRequest",
+    "GetJoinedGroupListRequestGroupType",
+    "GetJoinedGroupListRequestWithHugeGroups",
+    "GetJoinedGroupListRequestWithNoActiveGroups",
+    "GetJoinedGroupListResponse",
+    "GetJoinedGroupListResponseActionStatus",
+    "GroupInfo",
+    "GroupInfoMember",
+    "GroupInfoMemberRole",
+    "GroupInfoResponseFilter",
+    "GroupMember",
+    "GroupMemberRole",
+    "JoinedGroup",
+    "JoinedGroupResponseFilter",
+    "JoinedGroupSelfInfo",
+    "JoinedGroupSelfInfoRole",
+    "ModifyGroupBaseInfoRequest",
+    "ModifyGroupBaseInfoRequestApplyJoinOption",
+    "ModifyGroupBaseInfoRequestMuteAllMember",
+    "ModifyGroupBaseInfoResponse",
+    "ModifyGroupBaseInfoResponseActionStatus",
 ]
 
 

@@ -8,24 +8,105 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .add_team_members_request import AddTeamMembersRequest
+    from .antispam_business_id import AntispamBusinessId
+    from .antispam_configuration import AntispamConfiguration
+    from .create_team_data import CreateTeamData
+    from .create_team_request import CreateTeamRequest
+    from .create_team_response import CreateTeamResponse
     from .dismiss_team_request import DismissTeamRequest
     from .dismiss_team_response import DismissTeamResponse
     from .empty_data import EmptyData
+    from .empty_response import EmptyResponse
     from .error_envelope import ErrorEnvelope
+    from .failed_account import FailedAccount
+    from .get_team_response import GetTeamResponse
+    from .get_teams_data import GetTeamsData
+    from .get_teams_response import GetTeamsResponse
+    from .joined_team import JoinedTeam
+    from .joined_team_member import JoinedTeamMember
+    from .list_joined_teams_data import ListJoinedTeamsData
+    from .list_joined_teams_response import ListJoinedTeamsResponse
+    from .list_team_members_data import ListTeamMembersData
+    from .list_team_members_response import ListTeamMembersResponse
+    from .team_configuration import TeamConfiguration
+    from .team_info import TeamInfo
+    from .team_info_data import TeamInfoData
+    from .team_managers_request import TeamManagersRequest
+    from .team_member import TeamMember
+    from .team_members_change_data import TeamMembersChangeData
+    from .team_members_change_response import TeamMembersChangeResponse
+    from .transfer_team_owner_request import TransferTeamOwnerRequest
+    from .update_team_request import UpdateTeamRequest
+    from .update_team_response import UpdateTeamResponse
 
 # name -> the module that defines it ("from .module import Name" lines, as the tool hands them over)
 _MODULES = {
+    "AddTeamMembersRequest": ".add_team_members_request",
+    "AntispamBusinessId": ".antispam_business_id",
+    "AntispamConfiguration": ".antispam_configuration",
+    "CreateTeamData": ".create_team_data",
+    "CreateTeamRequest": ".create_team_request",
+    "CreateTeamResponse": ".create_team_response",
     "DismissTeamRequest": ".dismiss_team_request",
     "DismissTeamResponse": ".dismiss_team_response",
     "EmptyData": ".empty_data",
+    "EmptyResponse": ".empty_response",
     "ErrorEnvelope": ".error_envelope",
+    "FailedAccount": ".failed_account",
+    "GetTeamResponse": ".get_team_response",
+    "GetTeamsData": ".get_teams_data",
+    "GetTeamsResponse": ".get_teams_response",
+    "JoinedTeam": ".joined_team",
+    "JoinedTeamMember": ".joined_team_member",
+    "ListJoinedTeamsData": ".list_joined_teams_data",
+    "ListJoinedTeamsResponse": ".list_joined_teams_response",
+    "ListTeamMembersData": ".list_team_members_data",
+    "ListTeamMembersResponse": ".list_team_members_response",
+    "TeamConfiguration": ".team_configuration",
+    "TeamInfo": ".team_info",
+    "TeamInfoData": ".team_info_data",
+    "TeamManagersRequest": ".team_managers_request",
+    "TeamMember": ".team_member",
+    "TeamMembersChangeData": ".team_members_change_data",
+    "TeamMembersChangeResponse": ".team_members_change_response",
+    "TransferTeamOwnerRequest": ".transfer_team_owner_request",
+    "UpdateTeamRequest": ".update_team_request",
+    "UpdateTeamResponse": ".update_team_response",
 }
 
 __all__ = [
+    "AddTeamMembersRequest",
+    "AntispamBusinessId",
+    "AntispamConfiguration",
+    "CreateTeamData",
+    "CreateTeamRequest",
+    "CreateTeamResponse",
     "DismissTeamRequest",
     "DismissTeamResponse",
     "EmptyData",
+    "EmptyResponse",
     "ErrorEnvelope",
+    "FailedAccount",
+    "GetTeamResponse",
+    "GetTeamsData",
+    "GetTeamsResponse",
+    "JoinedTeam",
+    "JoinedTeamMember",
+    "ListJoinedTeamsData",
+    "ListJoinedTeamsResponse",
+    "ListTeamMembersData",
+    "ListTeamMembersResponse",
+    "TeamConfiguration",
+    "TeamInfo",
+    "TeamInfoData",
+    "TeamManagersRequest",
+    "TeamMember",
+    "TeamMembersChangeData",
+    "TeamMembersChangeResponse",
+    "TransferTeamOwnerRequest",
+    "UpdateTeamRequest",
+    "UpdateTeamResponse",
 ]
 
 

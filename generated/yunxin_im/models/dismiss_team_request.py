@@ -8,12 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DismissTeamRequest")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class DismissTeamRequest:
     """Which kind of team, who dismisses it, and an optional notification payload.
 
@@ -28,6 +29,9 @@ class DismissTeamRequest:
     operator_id: str
     extension: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("team_type", "operator_id", "extension"))
 
     def to_dict(self) -> dict[str, Any]:
         team_type = self.team_type

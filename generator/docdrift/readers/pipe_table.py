@@ -1,10 +1,12 @@
 """Finds pipe tables in page text and assembles their rows, including rows whose cells run over several lines.
 
-Two styles occur: the Markdown style (``a | b`` with a ``---|---`` rule, a cell continuing on the lines
-below its row) and the style of a captured rendered page, where every cell ends with ``|`` so a row is
-closed by its last pipe and the first line without a pipe ends the table. In both, a row with fewer cells
-than the header continues on the next line (a wrapped row), and once a row is whole, a line holding a
-pipe starts the next row: a pipe inside a cell would have to be escaped.
+A table starts at a header line followed by a ``---|---`` rule, or, where a capture dropped the rule (Tencent's
+sites), at a header line whose cells are all column labels (``Error Code | Description |``). Two styles of row
+occur: the Markdown style (``a | b``, a cell continuing on the lines below its row) and the style of a captured
+rendered page, where every cell ends with ``|`` so a row is closed by its last pipe and the first line without
+a pipe ends the table. In both, a row with fewer cells than the header continues on the next line (a wrapped
+row), and once a row is whole, a line holding a pipe starts the next row: a pipe inside a cell would have to
+be escaped.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from ..model import PageErrorRow, PageUnreadable
 from ..text import clean_cell
+from .columns import is_table_header
 
 _RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$")
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -28,6 +31,8 @@ class PipeTable:
     rows: list[list[str]]
     line: int
     """Index of the header line in the page, to find the heading the table sits under."""
+    end: int
+    """Index of the first line after the table."""
 
 
 def split_cells(line: str) -> list[str]:
@@ -41,31 +46,48 @@ def split_cells(line: str) -> list[str]:
 
 
 def find_tables(lines: list[str]) -> list[PipeTable]:
-    """Every pipe table in ``lines``."""
-    tables = []
-    for index, line in enumerate(lines):
-        if index == 0 or not _RULE.match(line):
+    """Every pipe table in ``lines``, in page order."""
+    tables: list[PipeTable] = []
+    index = 0
+    while index < len(lines):
+        table = _table_at(lines, index)
+        if table is None:
+            index += 1
             continue
-        header_index = _previous_nonblank(lines, index)
-        if header_index is None:
-            continue
-        header = [cell.strip() for cell in split_cells(lines[header_index])]
-        closed_style = line.strip().endswith("|")
-        body = lines[index + 1 :]
-        tables.append(PipeTable(header, _assemble_rows(body, len(header), closed_style), header_index))
+        tables.append(table)
+        index = table.end
     return tables
 
 
-def _previous_nonblank(lines: list[str], index: int) -> int | None:
-    for candidate in range(index - 1, -1, -1):
+def _table_at(lines: list[str], index: int) -> PipeTable | None:
+    """The table whose header is ``lines[index]``, if one starts there."""
+    line = lines[index]
+    if not _PIPE.search(line) or _RULE.match(line):
+        return None
+    header = [cell.strip() for cell in split_cells(line)]
+    rule = _next_nonblank(lines, index)
+    if rule is not None and _RULE.match(lines[rule]):
+        body_start, closed_style = rule + 1, lines[rule].strip().endswith("|")
+    elif is_table_header(header):
+        body_start, closed_style = index + 1, line.strip().endswith("|")
+    else:
+        return None
+    rows, used = _assemble_rows(lines[body_start:], len(header), closed_style)
+    return PipeTable(header, rows, index, body_start + used)
+
+
+def _next_nonblank(lines: list[str], index: int) -> int | None:
+    for candidate in range(index + 1, len(lines)):
         if lines[candidate].strip():
-            return candidate if _PIPE.search(lines[candidate]) else None
+            return candidate
     return None
 
 
-def _assemble_rows(body: list[str], width: int, closed_style: bool) -> list[list[str]]:
+def _assemble_rows(body: list[str], width: int, closed_style: bool) -> tuple[list[list[str]], int]:
+    """The rows at the start of ``body`` and how many lines they take."""
     records: list[str] = []
     current: str | None = None
+    used = 0
 
     def complete(record: str) -> bool:
         if closed_style:
@@ -90,9 +112,10 @@ def _assemble_rows(body: list[str], width: int, closed_style: bool) -> list[list
             break
         else:
             current += "\n" + line
+        used += 1
     if current is not None:
         records.append(current)
-    return [_fit(split_cells(record), width) for record in records]
+    return [_fit(split_cells(record), width) for record in records], used
 
 
 def _fit(cells: list[str], width: int) -> list[str]:

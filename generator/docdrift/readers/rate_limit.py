@@ -1,4 +1,5 @@
-"""Reads a documented call budget such as ``1000 次/分钟、50 次/秒`` or ``200 calls per second``."""
+"""Reads a documented call budget such as ``1000 次/分钟、50 次/秒``, ``200 calls per second`` or Lark's
+``1000 per minute & 50 per second``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from ..model import RateLimit
 from ..text import fold_width
 
 _BUDGET = re.compile(
-    r"(\d[\d,]*)\s*(?:次|calls?|requests?|times?)\s*(?:/|per|每)\s*(秒|分钟|second|sec|s|minute|min)\b",
+    r"(\d[\d,]*)\s*(?:次|calls?|requests?|times?)?\s*(?:/|per|每)\s*(秒|分钟|second|sec|s|minute|min)\b",
     re.IGNORECASE,
 )
 _SECOND = {"秒", "second", "sec", "s"}

@@ -1,4 +1,4 @@
-"""Pieces the line-oriented readers share: recognising a parameter entry and a bounds line."""
+"""Field entries, the line-per-cell form of a parameter (apifox captures, Tencent's page 001), and bounds lines."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import re
 
 from ..param_types import canonical_type
 from ..text import compact_label
+from .vocabulary import OPTIONAL_WORDS, REQUIRED_WORDS
 
 _NAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
-_REQUIRED = {"必需", "必填", "必选", "是", "yes", "required", "true"}
-_OPTIONAL = {"可选", "选填", "否", "no", "optional", "false"}
 _BOUND = re.compile(r"(>=|<=|>|<)\s*(-?\d+)")
 _BOUNDS_LINE = re.compile(r"^\s*(?:(?:>=|<=|>|<)\s*-?\d+\s*)+$")
 
@@ -17,9 +16,9 @@ _BOUNDS_LINE = re.compile(r"^\s*(?:(?:>=|<=|>|<)\s*-?\d+\s*)+$")
 def required_word(line: str) -> bool | None:
     """True for 必需/Yes, False for 可选/No, None when the line is neither."""
     key = compact_label(line)
-    if key in _REQUIRED:
+    if key in REQUIRED_WORDS:
         return True
-    if key in _OPTIONAL:
+    if key in OPTIONAL_WORDS:
         return False
     return None
 

@@ -45,6 +45,16 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             category="invalid_argument",
             operations=("kick_members",),
         ),
+        400010: ErrorInfo(
+            code=400010,
+            http_status=400,
+            message="room not muted",
+            description="The room is not muted.",
+            action="Nothing to do.",
+            retryable=False,
+            category="failed_precondition",
+            operations=("unmute_room",),
+        ),
         401001: ErrorInfo(
             code=401001,
             http_status=401,

@@ -5,31 +5,37 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NamedTuple, Self
+from collections.abc import Mapping
+from typing import Self
 
 import httpx
 
-from . import _auth, _redact, _validation
-from ._pipeline import Answer, AsyncPipeline, CallSettings, SyncPipeline
+from . import _auth, _redact
+from ._pipeline import AsyncPipeline, CallSettings, SyncPipeline
 from ._rate_limit import RateLimiter
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .errors import ResponseFormatError, ValidationError
-from .models.kick_data import KickData
+from .calls import (
+    Disbanded,
+    create_room,
+    kick_members,
+    list_joined,
+    list_members,
+    list_room_ids,
+    list_rooms,
+    unmute_room,
+)
+from .calls.create_room import prepare as prepare_create_room
+from .calls.kick_members import prepare as prepare_kick_members
+from .calls.list_joined import prepare as prepare_list_joined
+from .calls.list_members import prepare as prepare_list_members
+from .calls.list_room_ids import prepare as prepare_list_room_ids
+from .calls.list_rooms import prepare as prepare_list_rooms
+from .calls.unmute_room import prepare as prepare_unmute_room
+from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_HEADERS = {"User-Agent": "example_im (imgroup)"}
-
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class Disbanded(NamedTuple):
-    """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
-
-    already_gone: bool
-    request_id: str | None
-    attempts: int
 
 
 def resolve_base_url(base_url: str | None) -> str:
@@ -59,82 +65,24 @@ def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[s
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def prepare_kick_members(
-    room_id: Any,
-    member_ids: Any,
-    team_type: Any,
-    id_type: Any,
-    reason: Any,
-) -> dict[str, Any]:
-    """Check kick_members's arguments against the spec and build its request, without sending it.
-
-    Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
-    a tool that wants to check a whole batch before sending any of it.
-    """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import example_im` and the client classes do not need.
-    from .api.example.kick_members import _get_kwargs
-    from .models.kick_request import KickRequest
-    from .types import UNSET
-
-    _validation.check("kick_members", "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
-        "kick_members",
-        "member_ids",
-        member_ids,
-        {"type": "array", "min_items": 1, "max_items": 50, "items": {"type": "string"}},
-        required=True,
-    )
-    _validation.check(
-        "kick_members", "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True
-    )
-    _validation.check(
-        "kick_members", "id_type", id_type, {"type": "string", "enum": ["open_id", "user_id"]}, required=False
-    )
-    _validation.check("kick_members", "reason", reason, {"type": "string", "max_length": 16}, required=False)
-    return _get_kwargs(
-        room_id=room_id,
-        id_type=UNSET if id_type is None else id_type,
-        body=KickRequest(
-            member_ids=list(member_ids),
-            team_type=team_type,
-            reason=UNSET if reason is None else reason,
-        ),
-    )
-
-
-def _result_kick_members(answer: Answer) -> KickData:
-    body = answer.body or {}
-    data = body.get("data")
-    if not isinstance(data, dict):
-        raise ResponseFormatError(
-            "kick_members", "the envelope lacks its data object", http_status=200, request_id=answer.request_id
-        )
-    _validation.check_answer(
-        "kick_members",
-        data,
-        {"invalid_ids": ({"type": "array", "items": {"type": "string"}}, False)},
-        request_id=answer.request_id,
-    )
-    try:
-        return KickData.from_dict(data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ResponseFormatError(
-            "kick_members",
-            f"malformed answer ({type(error).__name__} on {error})",
-            http_status=200,
-            request_id=answer.request_id,
-        ) from None
-
-
-class ExampleClient:
+class ExampleClient(
+    create_room.CreateRoom,
+    kick_members.KickMembers,
+    list_joined.ListJoined,
+    list_members.ListMembers,
+    list_room_ids.ListRoomIds,
+    list_rooms.ListRooms,
+    unmute_room.UnmuteRoom,
+):
     """Client for the example group-administration API (spec.yaml).
 
         with ExampleClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
-            client.kick_members(...)
+            client.create_room(...)
 
-    Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
-    ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
+    One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
+    an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
+    (``rate_limit=False`` turns that off), retried ``max_retries`` times on what may succeed another time,
+    and decoded into a typed answer or error.
     """
 
     def __init__(
@@ -182,57 +130,25 @@ class ExampleClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def kick_members(
-        self,
-        room_id: str,
-        *,
-        member_ids: Sequence[str],
-        team_type: int,
-        id_type: Literal["open_id", "user_id"] | None = None,
-        reason: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> KickData:
-        """Remove members from a room.
 
-        Removes members; answers the ids that were not members.
-
-        ``DELETE /rooms/{room_id}/members``, at most 5 calls/s and 100 calls/min.
-
-        Args:
-            room_id: room_id
-            member_ids: Members to remove.
-            team_type: Kind of team.
-            id_type: Kind of member id.
-            reason: Why.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_kick_members(
-            room_id,
-            member_ids,
-            team_type,
-            id_type,
-            reason,
-        )
-        answer = self._pipeline.call("kick_members", request, timeout=timeout, max_retries=max_retries)
-        return _result_kick_members(answer)
-
-
-class AsyncExampleClient:
+class AsyncExampleClient(
+    create_room.AsyncCreateRoom,
+    kick_members.AsyncKickMembers,
+    list_joined.AsyncListJoined,
+    list_members.AsyncListMembers,
+    list_room_ids.AsyncListRoomIds,
+    list_rooms.AsyncListRooms,
+    unmute_room.AsyncUnmuteRoom,
+):
     """Async client for the example group-administration API (spec.yaml).
 
         with AsyncExampleClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
-            await client.kick_members(...)
+            await client.create_room(...)
 
-    Every call is validated, signed, rate limited (``rate_limit=False`` turns that off), retried
-    ``max_retries`` times on what may succeed another time, and decoded into a typed answer or error.
+    One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
+    an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
+    (``rate_limit=False`` turns that off), retried ``max_retries`` times on what may succeed another time,
+    and decoded into a typed answer or error.
     """
 
     def __init__(
@@ -280,52 +196,16 @@ class AsyncExampleClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def kick_members(
-        self,
-        room_id: str,
-        *,
-        member_ids: Sequence[str],
-        team_type: int,
-        id_type: Literal["open_id", "user_id"] | None = None,
-        reason: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> KickData:
-        """Remove members from a room.
-
-        Removes members; answers the ids that were not members.
-
-        ``DELETE /rooms/{room_id}/members``, at most 5 calls/s and 100 calls/min.
-
-        Args:
-            room_id: room_id
-            member_ids: Members to remove.
-            team_type: Kind of team.
-            id_type: Kind of member id.
-            reason: Why.
-            timeout: seconds for this call (default: the client's).
-            max_retries: retries for this call (default: the client's).
-
-        Raises:
-            ValidationError: an argument breaks the spec; nothing was sent.
-            ApiError: the vendor answered with an error code (a subclass per category).
-            ApiConnectionError: no answer, after the retries.
-            ResponseFormatError: the answer was not the vendor's envelope.
-        """
-        request = prepare_kick_members(
-            room_id,
-            member_ids,
-            team_type,
-            id_type,
-            reason,
-        )
-        answer = await self._pipeline.call("kick_members", request, timeout=timeout, max_retries=max_retries)
-        return _result_kick_members(answer)
-
 
 __all__ = [
     "AsyncExampleClient",
     "Disbanded",
     "ExampleClient",
+    "prepare_create_room",
     "prepare_kick_members",
+    "prepare_list_joined",
+    "prepare_list_members",
+    "prepare_list_room_ids",
+    "prepare_list_rooms",
+    "prepare_unmute_room",
 ]

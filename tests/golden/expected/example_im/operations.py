@@ -27,6 +27,10 @@ class OperationInfo(NamedTuple):
     error_codes: tuple[int, ...]
     removes_group: bool
     """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
+    already_done_codes: tuple[int, ...]
+    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
+    iterator: str | None
+    """The clients' iterator method over this list operation's pages, if it pages."""
     signed: bool
     """False for the one call that obtains credentials (Feishu's token endpoint)."""
     doc_page: str
@@ -34,6 +38,19 @@ class OperationInfo(NamedTuple):
 
 OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
     {
+        "create_room": OperationInfo(
+            operation_id="create_room",
+            method="POST",
+            path="/rooms",
+            rate_limit_per_second=5,
+            rate_limit_per_minute=None,
+            error_codes=(),
+            removes_group=False,
+            already_done_codes=(),
+            iterator=None,
+            signed=True,
+            doc_page="https://chat.example.invalid/docs/create",
+        ),
         "kick_members": OperationInfo(
             operation_id="kick_members",
             method="DELETE",
@@ -42,8 +59,75 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             rate_limit_per_minute=100,
             error_codes=(404001, 400002),
             removes_group=False,
+            already_done_codes=(),
+            iterator=None,
             signed=True,
             doc_page="https://chat.example.invalid/docs/kick",
+        ),
+        "list_joined": OperationInfo(
+            operation_id="list_joined",
+            method="GET",
+            path="/users/{user_id}/rooms",
+            rate_limit_per_second=None,
+            rate_limit_per_minute=None,
+            error_codes=(),
+            removes_group=False,
+            already_done_codes=(),
+            iterator="iter_joined",
+            signed=True,
+            doc_page="https://chat.example.invalid/docs/joined",
+        ),
+        "list_members": OperationInfo(
+            operation_id="list_members",
+            method="GET",
+            path="/rooms/{room_id}/roster",
+            rate_limit_per_second=None,
+            rate_limit_per_minute=None,
+            error_codes=(),
+            removes_group=False,
+            already_done_codes=(),
+            iterator="iter_members",
+            signed=True,
+            doc_page="https://chat.example.invalid/docs/roster",
+        ),
+        "list_room_ids": OperationInfo(
+            operation_id="list_room_ids",
+            method="POST",
+            path="/rooms/ids",
+            rate_limit_per_second=1,
+            rate_limit_per_minute=None,
+            error_codes=(),
+            removes_group=False,
+            already_done_codes=(),
+            iterator="iter_room_ids",
+            signed=True,
+            doc_page="https://chat.example.invalid/docs/ids",
+        ),
+        "list_rooms": OperationInfo(
+            operation_id="list_rooms",
+            method="GET",
+            path="/rooms",
+            rate_limit_per_second=10,
+            rate_limit_per_minute=None,
+            error_codes=(),
+            removes_group=False,
+            already_done_codes=(),
+            iterator="iter_rooms",
+            signed=True,
+            doc_page="https://chat.example.invalid/docs/rooms",
+        ),
+        "unmute_room": OperationInfo(
+            operation_id="unmute_room",
+            method="DELETE",
+            path="/rooms/{room_id}/mute",
+            rate_limit_per_second=None,
+            rate_limit_per_minute=None,
+            error_codes=(400010,),
+            removes_group=False,
+            already_done_codes=(400010,),
+            iterator=None,
+            signed=True,
+            doc_page="https://chat.example.invalid/docs/unmute",
         ),
     }
 )

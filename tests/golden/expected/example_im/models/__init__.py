@@ -8,27 +8,81 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .create_room_envelope import CreateRoomEnvelope
+    from .create_room_request import CreateRoomRequest
+    from .empty_envelope import EmptyEnvelope
     from .envelope import Envelope
     from .error_envelope import ErrorEnvelope
+    from .joined_page import JoinedPage
+    from .joined_page_envelope import JoinedPageEnvelope
     from .kick_data import KickData
     from .kick_members_id_type import KickMembersIdType
     from .kick_request import KickRequest
+    from .member_page import MemberPage
+    from .member_page_envelope import MemberPageEnvelope
+    from .new_member import NewMember
+    from .new_member_role import NewMemberRole
+    from .room import Room
+    from .room_id import RoomId
+    from .room_ids import RoomIds
+    from .room_ids_envelope import RoomIdsEnvelope
+    from .room_ids_request import RoomIdsRequest
+    from .room_ids_request_type import RoomIdsRequestType
+    from .room_options import RoomOptions
+    from .room_page import RoomPage
+    from .room_page_envelope import RoomPageEnvelope
 
 # name -> the module that defines it ("from .module import Name" lines, as the tool hands them over)
 _MODULES = {
+    "CreateRoomEnvelope": ".create_room_envelope",
+    "CreateRoomRequest": ".create_room_request",
+    "EmptyEnvelope": ".empty_envelope",
     "Envelope": ".envelope",
     "ErrorEnvelope": ".error_envelope",
+    "JoinedPage": ".joined_page",
+    "JoinedPageEnvelope": ".joined_page_envelope",
     "KickData": ".kick_data",
     "KickMembersIdType": ".kick_members_id_type",
     "KickRequest": ".kick_request",
+    "MemberPage": ".member_page",
+    "MemberPageEnvelope": ".member_page_envelope",
+    "NewMember": ".new_member",
+    "NewMemberRole": ".new_member_role",
+    "Room": ".room",
+    "RoomId": ".room_id",
+    "RoomIds": ".room_ids",
+    "RoomIdsEnvelope": ".room_ids_envelope",
+    "RoomIdsRequest": ".room_ids_request",
+    "RoomIdsRequestType": ".room_ids_request_type",
+    "RoomOptions": ".room_options",
+    "RoomPage": ".room_page",
+    "RoomPageEnvelope": ".room_page_envelope",
 }
 
 __all__ = [
+    "CreateRoomEnvelope",
+    "CreateRoomRequest",
+    "EmptyEnvelope",
     "Envelope",
     "ErrorEnvelope",
+    "JoinedPage",
+    "JoinedPageEnvelope",
     "KickData",
     "KickMembersIdType",
     "KickRequest",
+    "MemberPage",
+    "MemberPageEnvelope",
+    "NewMember",
+    "NewMemberRole",
+    "Room",
+    "RoomId",
+    "RoomIds",
+    "RoomIdsEnvelope",
+    "RoomIdsRequest",
+    "RoomIdsRequestType",
+    "RoomOptions",
+    "RoomPage",
+    "RoomPageEnvelope",
 ]
 
 

@@ -8,10 +8,12 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
+
 T = TypeVar("T", bound="ErrorEnvelope")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ErrorEnvelope:
     """
     Attributes:
@@ -22,6 +24,9 @@ class ErrorEnvelope:
     code: int
     msg: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("code", "msg"))
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

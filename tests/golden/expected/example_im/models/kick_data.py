@@ -8,12 +8,13 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._model_repr import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="KickData")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class KickData:
     """
     Attributes:
@@ -22,6 +23,9 @@ class KickData:
 
     invalid_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self, ("invalid_ids",))
 
     def to_dict(self) -> dict[str, Any]:
         invalid_ids: list[str] | Unset = UNSET

@@ -1,0 +1,103 @@
+"""What every vendor adapter offers, as flows (see ``_flow``): read groups and memberships, and act on them.
+
+One adapter per vendor holds everything peculiar to it (which call lists a user's groups, who may transfer,
+which id a call wants); the jobs above call only these methods, never ``if vendor == ...``. Actions take a
+Group just read, because some vendors need its facts to act (a Yunxin team's type, its owner as operator).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any, ClassVar
+
+from ._flow import AlreadyDone, Flow
+from ._records import ActionResult, Group, Membership, Role, Survey
+from ._refs import GroupRef, UserRef
+
+
+class Adapter:
+    """The base of the three vendor adapters: names the vendor and its package, declares the flows."""
+
+    vendor: ClassVar[str]
+    package: ClassVar[str]
+    cannot_see: ClassVar[str | None] = None
+    """What this vendor never shows an app, so a plan can say so instead of silently missing it."""
+    removes_managers_separately: ClassVar[bool] = True
+    """False where a manager can only leave with their membership (no call only demotes one)."""
+
+    @property
+    def errors(self) -> ModuleType:
+        return importlib.import_module(f"{self.package}.errors")
+
+    def app_of(self, credentials: Any) -> str | None:
+        """The public id of the app ``credentials`` name (never a secret), for a plan's header."""
+        raise NotImplementedError
+
+    def get(self, ref: GroupRef) -> Flow[Group | None]:
+        """The group, or None when it does not exist (or no longer does)."""
+        raise NotImplementedError
+
+    def survey_groups(self) -> Flow[Survey[Group]]:
+        """Every group the app can see, and those it saw but could not read."""
+        raise NotImplementedError
+
+    def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
+        """Every group the ``users`` are in (that the app can see), with each user's role; an adapter that must
+        scan every group does it once for all the users."""
+        raise NotImplementedError
+
+    def list_groups(self) -> Flow[list[Group]]:
+        return (yield from self.survey_groups()).found
+
+    def memberships(self, user: UserRef) -> Flow[list[Membership]]:
+        """Every group ``user`` is in (that the app can see), with the user's role in each."""
+        return (yield from self.survey_memberships([user])).found
+
+    def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
+        """``user``'s role in ``group`` now, or None when not a member."""
+        raise NotImplementedError
+
+    def disband(self, group: Group) -> Flow[ActionResult]:
+        raise NotImplementedError
+
+    def transfer(self, group: Group, successor: UserRef) -> Flow[ActionResult]:
+        """Make ``successor`` the owner, adding them as a member first when they are not one."""
+        raise NotImplementedError
+
+    def remove_member(self, group: Group, user: UserRef) -> Flow[ActionResult]:
+        raise NotImplementedError
+
+    def remove_manager(self, group: Group, user: UserRef) -> Flow[ActionResult]:
+        raise NotImplementedError
+
+    def check_user(self, user: UserRef) -> None:
+        """Raise ValueError unless ``user`` is on this adapter's vendor."""
+        if user.vendor != self.vendor:
+            raise ValueError(f"{user} is not a {self.vendor} user")
+
+
+def result_of(answer: Any, what: str) -> ActionResult:
+    """An action's result from its call's answer: done, or already done (an x-already-done code, a retry that
+    found the group gone)."""
+    if isinstance(answer, AlreadyDone):
+        return ActionResult.already_done(f"{what} already ([{answer.code}] {answer.message})")
+    if getattr(answer, "already_gone", False):
+        return ActionResult.already_done(f"{what} already (a retry found it so)")
+    return ActionResult.done(answer)
+
+
+def present(value: Any) -> Any:
+    """``value``, or None when the answer left it out (the generated models' UNSET)."""
+    return None if value is None or type(value).__name__ == "Unset" else value
+
+
+def whole_number(value: Any) -> int | None:
+    """An integer from an answer field that may be a number, a numeric string (Feishu's counts) or absent."""
+    value = present(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None

@@ -1,0 +1,140 @@
+"""Tencent Cloud Chat groups: the app admin reads and changes any group of the app.
+
+Peculiarities kept here: a group's profile and its members' roles come from one get_group_info call; a
+user's groups come from get_joined_group_list, asked to include the groups it leaves out by default (huge
+and inactive ones); an admin (manager) leaves the group with the member, since the API set has no call that
+only demotes one; removing someone who is not a member succeeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ._adapter import Adapter, present, result_of, whole_number
+from ._flow import Call, Collect, Flow
+from ._records import ActionResult, Group, Membership, Role, Survey
+from ._refs import GroupRef, UserRef
+
+ROLES = {"Owner": Role.OWNER, "Admin": Role.MANAGER, "Member": Role.MEMBER}
+BASE_FIELDS = ["Type", "Name", "Owner_Account", "CreateTime", "MemberNum"]
+INFO_BATCH = 50  # get_group_info answers at most 50 groups a call
+GROUP_GONE = 10010
+BAD_GROUP_ID = 10015
+
+
+class TencentAdapter(Adapter):
+    vendor = "tencent"
+    package = "tencent_im"
+    removes_managers_separately = False
+
+    def app_of(self, credentials: Any) -> str | None:
+        return str(credentials.get("sdkappid")) if credentials.get("sdkappid") is not None else None
+
+    def _infos(self, group_ids: list[str], *, with_roles: bool) -> Flow[list[Any]]:
+        wanted: dict[str, list[str]] = {"GroupBaseInfoFilter": BASE_FIELDS}
+        if with_roles:  # every member's role: what role_of reads, without another call
+            wanted["MemberInfoFilter"] = ["Role"]
+        answer = yield Call("get_group_info", kwargs={"group_id_list": group_ids, "response_filter": wanted})
+        return list(present(answer.group_info) or [])
+
+    def get(self, ref: GroupRef) -> Flow[Group | None]:
+        infos = yield from self._infos([ref.id], with_roles=True)
+        info = next((info for info in infos if info.group_id == ref.id), None)
+        if info is None or present(info.error_code) in (GROUP_GONE, BAD_GROUP_ID):
+            return None
+        return _group(ref, info)
+
+    def survey_groups(self) -> Flow[Survey[Group]]:
+        listed = yield Collect("iter_groups")
+        group_ids = [item.group_id for item in listed]
+        survey: Survey[Group] = Survey([])
+        for start in range(0, len(group_ids), INFO_BATCH):
+            for info in (yield from self._infos(group_ids[start : start + INFO_BATCH], with_roles=False)):
+                ref, code = GroupRef("tencent", info.group_id), present(info.error_code)
+                if not code:
+                    survey.found.append(_group(ref, info))
+                elif code not in (GROUP_GONE, BAD_GROUP_ID):  # gone since it was listed: nothing to say
+                    survey.unreadable[str(ref)] = f"[{code}] {present(info.error_info) or ''}".rstrip()
+        return survey
+
+    def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
+        found: list[Membership] = []
+        for user in users:
+            found.extend((yield from self._memberships(user)))
+        return Survey(found)
+
+    def _memberships(self, user: UserRef) -> Flow[list[Membership]]:
+        joined = yield Collect(
+            "iter_joined_groups",
+            {
+                "member_account": user.id,
+                "with_huge_groups": 1,
+                "with_no_active_groups": 1,
+                "response_filter": {"GroupBaseInfoFilter": BASE_FIELDS, "SelfInfoFilter": ["Role"]},
+            },
+        )
+        memberships = []
+        for item in joined:
+            self_info = present(item.self_info)
+            role_name = present(self_info.role) if self_info is not None else None
+            role = ROLES.get(role_name or "Member", Role.MEMBER)
+            group = Group(
+                GroupRef("tencent", item.group_id),
+                present(item.name) or None,
+                present(item.owner_account) or None,
+                whole_number(item.member_num),
+                _created(item.create_time),
+                record=item,
+            )
+            memberships.append(Membership(group, user, role))
+        return memberships
+
+    def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
+        members = present(getattr(group.record, "member_list", None))
+        if members is None:  # a Group from a listing: read the roles now
+            fresh = yield from self.get(group.ref)
+            members = present(getattr(fresh.record, "member_list", None)) if fresh is not None else None
+        for member in members or []:
+            if member.member_account == user.id:
+                return ROLES.get(present(member.role) or "Member", Role.MEMBER)
+        return None
+
+    def disband(self, group: Group) -> Flow[ActionResult]:
+        return result_of((yield Call("destroy_group", kwargs={"group_id": group.id})), "disbanded")
+
+    def transfer(self, group: Group, successor: UserRef) -> Flow[ActionResult]:
+        if (yield from self.role_of(group, successor)) is None:
+            yield Call(
+                "add_group_member",
+                kwargs={"group_id": group.id, "member_list": [{"Member_Account": successor.id}], "silence": 1},
+            )
+        answer = yield Call("change_group_owner", kwargs={"group_id": group.id, "new_owner_account": successor.id})
+        return result_of(answer, f"owned by {successor}")
+
+    def remove_member(self, group: Group, user: UserRef) -> Flow[ActionResult]:
+        answer = yield Call(
+            "delete_group_member", kwargs={"group_id": group.id, "member_to_del_account": [user.id], "silence": 1}
+        )
+        return result_of(answer, "not in the group")
+
+    def remove_manager(self, group: Group, user: UserRef) -> Flow[ActionResult]:
+        # No call of this API set only demotes an admin; removing the member removes the admin with it.
+        return (yield from self.remove_member(group, user))
+
+
+def _group(ref: GroupRef, info: Any) -> Group:
+    return Group(
+        ref,
+        present(info.name) or None,
+        present(info.owner_account) or None,
+        whole_number(info.member_num),
+        _created(info.create_time),
+        record=info,
+    )
+
+
+def _created(value: Any) -> datetime | None:
+    seconds = whole_number(value)
+    return datetime.fromtimestamp(seconds, UTC) if seconds else None

@@ -1,0 +1,144 @@
+"""NetEase Yunxin teams: every change is made in the name of the team's owner (``operator_id``).
+
+Peculiarities kept here: almost every call needs the team's type (1 advanced, 2 super), which a reference
+may give (``yunxin:1001?type=1``) and is otherwise looked up by asking for the team as each type in turn; a
+user's teams are listed per type; roles are numbers (0 member, 1 owner, 2 manager); the server API has no
+call listing every team of an app, so a sweep cannot see Yunxin's teams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ._adapter import Adapter, present, result_of, whole_number
+from ._flow import Call, Collect, Flow
+from ._records import ActionResult, Group, Membership, Role, Survey
+from ._refs import GroupRef, UserRef
+
+TEAM_TYPES = (1, 2)  # advanced team, super team
+ROLES = {0: Role.MEMBER, 1: Role.OWNER, 2: Role.MANAGER}
+NOT_THIS_TYPE = 108302  # "not an advanced team": asked with the other type
+LEAVE_AS_MEMBER = 2  # transfer_team_owner's `leave`: the old owner stays, as an ordinary member
+
+
+class YunxinAdapter(Adapter):
+    vendor = "yunxin"
+    package = "yunxin_im"
+    cannot_see = "the server API has no call listing an app's teams, so a sweep cannot find Yunxin teams"
+
+    def app_of(self, credentials: Any) -> str | None:
+        return str(credentials["app_key"]) if credentials.get("app_key") else None
+
+    def get(self, ref: GroupRef) -> Flow[Group | None]:
+        given = ref.option("type")
+        for team_type in (int(given),) if given else TEAM_TYPES:
+            try:
+                answer = yield Call("get_team", (ref.id,), {"team_type": team_type})
+            except self.errors.ApiError as error:
+                # Looking the type up, a refusal as the wrong type means "try the other one"; with the type
+                # given, it is an error to show, never a team to count as gone.
+                if isinstance(error, self.errors.NotFoundError) or (not given and error.code == NOT_THIS_TYPE):
+                    continue
+                raise
+            return _group(ref.with_option("type", str(team_type)), answer.team_info)
+        return None
+
+    def survey_groups(self) -> Flow[Survey[Group]]:
+        raise NotImplementedError(f"yunxin: {self.cannot_see}")
+        yield  # a flow, like the others
+
+    def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
+        found: list[Membership] = []
+        for user in users:
+            found.extend((yield from self._memberships(user)))
+        return Survey(found)
+
+    def _memberships(self, user: UserRef) -> Flow[list[Membership]]:
+        memberships = []
+        for team_type in TEAM_TYPES:
+            joined = yield Collect(
+                "iter_joined_teams", {"account_id": user.id, "team_type": team_type, "need_return_member_info": 1}
+            )
+            for team in joined:
+                member = present(team.member_info)
+                role = ROLES.get(present(member.member_role) if member is not None else 0, Role.MEMBER)
+                ref = GroupRef("yunxin", str(team.team_id), (("type", str(team_type)),))
+                memberships.append(Membership(_group(ref, team), user, role))
+        return memberships
+
+    def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
+        if group.owner == user.id:
+            return Role.OWNER
+        members = yield Collect("iter_team_members", {"team_id": group.id, "team_type": _type(group)})
+        for member in members:
+            if member.account_id == user.id:
+                return ROLES.get(present(member.member_role) or 0, Role.MEMBER)
+        return None
+
+    def disband(self, group: Group) -> Flow[ActionResult]:
+        answer = yield Call("dismiss_team", (group.id,), {"team_type": _type(group), "operator_id": group.owner})
+        return result_of(answer, "dismissed")
+
+    def transfer(self, group: Group, successor: UserRef) -> Flow[ActionResult]:
+        if (yield from self.role_of(group, successor)) is None:
+            yield Call(
+                "add_team_members",
+                kwargs={
+                    "operator_id": group.owner,
+                    "team_id": int(group.id),
+                    "team_type": _type(group),
+                    "invite_account_ids": [successor.id],
+                },
+            )
+        answer = yield Call(
+            "transfer_team_owner",
+            (group.id,),
+            {"team_type": _type(group), "new_owner_account_id": successor.id, "leave": LEAVE_AS_MEMBER},
+        )
+        return result_of(answer, f"owned by {successor}")
+
+    def remove_member(self, group: Group, user: UserRef) -> Flow[ActionResult]:
+        answer = yield Call(
+            "remove_team_members",
+            kwargs={
+                "operator_id": group.owner,
+                "team_id": int(group.id),
+                "team_type": _type(group),
+                "kick_account_ids": user.id,
+            },
+        )
+        return result_of(answer, "not in the team")
+
+    def remove_manager(self, group: Group, user: UserRef) -> Flow[ActionResult]:
+        answer = yield Call(
+            "remove_team_managers",
+            (group.id,),
+            {"team_type": _type(group), "operator_id": group.owner, "managers": [user.id]},
+        )
+        return result_of(answer, "not a manager")
+
+
+def _type(group: Group) -> int:
+    # Every Group this adapter makes carries its type in its reference.
+    return int(group.ref.option("type") or TEAM_TYPES[0])
+
+
+def _group(ref: GroupRef, team: Any) -> Group:
+    return Group(
+        ref,
+        present(team.name) or None,
+        present(team.owner_account_id) or None,
+        whole_number(team.member_count),
+        _created(team.create_time),
+        record=team,
+    )
+
+
+def _created(value: Any) -> datetime | None:
+    stamp = whole_number(value)
+    if not stamp:
+        return None
+    # Yunxin's times are epoch milliseconds; a value too small for that is taken as seconds.
+    return datetime.fromtimestamp(stamp / 1000 if stamp > 10**11 else stamp, UTC)

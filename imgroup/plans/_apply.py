@@ -1,0 +1,127 @@
+"""Applying a plan: every step at most once, through the bulk runner's journal, concurrently across vendors.
+
+A group's steps run in order (ownership moves before its old owner is removed) and stop at the first that
+fails, leaving the rest pending; different groups run concurrently, on a fixed number of workers per vendor,
+each vendor paced by its own client's rate limiter. Each step is journaled in flight before its first call
+and with its outcome after, so a killed run resumes where it was: a step caught in flight runs again and finds
+its work done (``_steps`` makes every step idempotent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from attrs import frozen
+
+from imgroup.bulk._input import Item
+from imgroup.bulk._journal import Journal, Outcome
+from imgroup.bulk._runner import STOPPING_CATEGORIES, failure_of
+from imgroup.groups import ActionResult, Adapter, Happened
+from imgroup.groups._flow import run_async
+
+from ._plan import Plan, Step, chains
+from ._steps import carry_out
+
+DEFAULT_CONCURRENCY = 16
+CHANGED_SINCE_PLAN = "changed_since_plan"
+
+
+@frozen
+class VendorRun:
+    """One vendor's part of an apply: its adapter and its async client (whose limiter paces the calls)."""
+
+    adapter: Adapter
+    client: Any
+
+
+def job_name(plan: Plan) -> str:
+    """Ties a journal to one plan: another plan's journal is refused rather than resumed."""
+    return f"plan {plan.id}"
+
+
+def journal_items(plan: Plan) -> list[Item]:
+    """The plan's steps as the journal's items (a step edited after the apply began no longer matches)."""
+    return [Item(step.key, step.line, step.to_json()) for step in plan.steps]
+
+
+def outcome_of(result: ActionResult) -> Outcome:
+    """A step's journal outcome: done (already done counts as done), or skipped as changed since plan."""
+    if result.happened is Happened.CHANGED:
+        return Outcome("skipped", category=CHANGED_SINCE_PLAN, message=result.detail)
+    already = result.happened is Happened.ALREADY_DONE
+    return Outcome("done", already_gone=already, message=result.detail, request_id=result.request_id)
+
+
+async def perform(run: VendorRun, step: Step) -> Outcome:
+    """Carry out one step and describe what happened; an error about the call is a failed outcome."""
+    errors = importlib.import_module(f"{run.adapter.package}.errors")
+    try:
+        result = await run_async(run.client, run.adapter.package, carry_out(run.adapter, step))
+    except errors.ValidationError as error:
+        return Outcome("failed", category="invalid_argument", message=str(error))
+    except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:
+        return failure_of(errors, error)
+    return outcome_of(result)
+
+
+def runnable_chains(plan: Plan, journal: Journal, *, retry_failed: bool) -> dict[str, list[list[Step]]]:
+    """Per vendor, each group's steps still to run, in order, cut before a step whose earlier one failed."""
+    statuses = {entry.key: entry.status for entry in journal.entries()}
+    to_run = set(journal.to_run(retry_failed=retry_failed))
+    by_vendor: dict[str, list[list[Step]]] = {}
+    for chain in chains(plan.steps):
+        runnable: list[Step] = []
+        for step in chain:
+            if step.key in to_run:
+                runnable.append(step)
+            elif statuses[step.key] == "failed":
+                break  # not retried this time: the group's later steps wait for it
+        if runnable:
+            by_vendor.setdefault(chain[0].vendor, []).append(runnable)
+    return by_vendor
+
+
+async def run_plan(
+    plan: Plan,
+    runs: Mapping[str, VendorRun],
+    journal: Journal,
+    *,
+    retry_failed: bool = False,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_outcome: Callable[[Step, Outcome], None] = lambda step, outcome: None,
+) -> dict[str, Outcome]:
+    """Run the plan's steps still to run; returns, per vendor, the outcome that stopped it early (credentials
+    refused), if any. Steps not reached stay pending for the next run."""
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
+    stopped: dict[str, Outcome] = {}
+
+    async def worker(vendor: str, queue: Iterator[list[Step]]) -> None:
+        run = runs[vendor]
+        # Taking the next chain never awaits, so no two workers take the same one.
+        while vendor not in stopped and (chain := next(queue, None)) is not None:
+            for step in chain:
+                journal.start(step.key)
+                outcome = await perform(run, step)
+                journal.finish(step.key, outcome)
+                on_outcome(step, outcome)
+                if outcome.category in STOPPING_CATEGORIES:
+                    stopped[vendor] = outcome
+                if outcome.status == "failed":
+                    break
+
+    async with asyncio.TaskGroup() as group:
+        for vendor, vendor_chains in runnable_chains(plan, journal, retry_failed=retry_failed).items():
+            queue = iter(vendor_chains)
+            for _ in range(min(concurrency, len(vendor_chains))):
+                group.create_task(worker(vendor, queue))
+    return stopped
+
+
+def steps_to_run(plan: Plan, journal: Journal, *, retry_failed: bool) -> Sequence[Step]:
+    """Every step this run would take, group by group."""
+    by_vendor = runnable_chains(plan, journal, retry_failed=retry_failed)
+    return [step for vendor_chains in by_vendor.values() for chain in vendor_chains for step in chain]

@@ -1,0 +1,148 @@
+"""Making plans: an offboarding (every group some users own, manage or belong to) and a sweep (stale groups).
+
+Planning only reads. It writes one step per line with the facts it saw, and says in the header what a
+vendor cannot show (Feishu shows an app only the chats its bot is in), so nothing is silently left out.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import uuid
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from imgroup.groups import VENDORS, Group, Groups, Membership, Role, UserRef
+
+from ._plan import FORMAT_VERSION, Step, chains
+
+
+class PlanningError(ValueError):
+    """What was asked cannot be planned (a successor missing, a user offboarded onto themselves)."""
+
+
+def header(
+    kind: str,
+    asked: Mapping[str, Any],
+    sessions: Mapping[str, Groups],
+    unreadable: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A plan's first line: never a secret, only the apps' public ids; what the vendors cannot show, and the
+    groups that were seen but could not be read (by vendor: reference -> the vendor's answer)."""
+    cannot_see = {vendor: note for vendor, groups in sessions.items() if (note := groups.adapter.cannot_see)}
+    return {
+        "imgroup_plan": FORMAT_VERSION,
+        "id": uuid.uuid4().hex,
+        "kind": kind,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "asked": dict(asked),
+        "apps": {vendor: groups.app for vendor, groups in sorted(sessions.items())},
+        "cannot_see": cannot_see,
+        "unreadable": {vendor: dict(groups) for vendor, groups in (unreadable or {}).items()},
+    }
+
+
+def check_offboarding(
+    users: Sequence[UserRef], successors: Sequence[UserRef], *, disband_owned: bool
+) -> dict[str, UserRef]:
+    """The successor for each vendor concerned; raises PlanningError when one is missing, doubled or leaving."""
+    by_vendor: dict[str, UserRef] = {}
+    for successor in successors:
+        if successor.vendor in by_vendor:
+            raise PlanningError(f"two successors on {successor.vendor}: {by_vendor[successor.vendor]}, {successor}")
+        if successor in users:
+            raise PlanningError(f"{successor} is being offboarded, so cannot be a successor")
+        by_vendor[successor.vendor] = successor
+    if not disband_owned:
+        for user in users:
+            if user.vendor not in by_vendor:
+                raise PlanningError(
+                    f"name a successor on {user.vendor} for the groups {user} owns "
+                    f"(--successor {user.vendor}:...), or pass --disband-owned"
+                )
+    return by_vendor
+
+
+def offboarding_steps(
+    memberships: Iterable[Membership],
+    successors: Mapping[str, UserRef],
+    *,
+    disband_owned: bool,
+    managers_kept_apart: Collection[str] = VENDORS,
+) -> list[Step]:
+    """One step per thing to do: transfer or disband what a user owns, remove them as manager and member.
+
+    A group is disbanded when its owner is leaving and is its only member left (or ``disband_owned``); a
+    disbanded group needs no other step. A manager gets a step of its own on the vendors in
+    ``managers_kept_apart``; elsewhere leaving the group ends the role with it.
+    """
+    steps: list[Step] = []
+    for membership in memberships:
+        group, user = membership.group, membership.user
+        facts = _facts(group, role=membership.role)
+        if membership.role is Role.OWNER:
+            alone = group.member_count is not None and group.member_count <= 1
+            if disband_owned or alone:
+                steps.append(Step("disband", group.ref, user, name=group.name, planned_on=facts))
+                continue
+            successor = successors[group.vendor]
+            steps.append(Step("transfer", group.ref, user, successor, group.name, facts))
+        elif membership.role is Role.MANAGER and group.vendor in managers_kept_apart:
+            steps.append(Step("remove_manager", group.ref, user, name=group.name, planned_on=facts))
+        steps.append(Step("remove_member", group.ref, user, name=group.name, planned_on=facts))
+    return _ordered(steps)
+
+
+def plan_offboarding(
+    sessions: Mapping[str, Groups], users: Sequence[UserRef], successors: Mapping[str, UserRef], *, disband_owned: bool
+) -> tuple[list[Step], dict[str, dict[str, str]]]:
+    """Read every user's memberships on their vendor and plan the steps; also what could not be read, by vendor."""
+    memberships: list[Membership] = []
+    unreadable: dict[str, dict[str, str]] = {}
+    for vendor, groups in sessions.items():
+        vendor_users = [user for user in users if user.vendor == vendor]
+        if vendor_users:
+            survey = groups.run(groups.adapter.survey_memberships(vendor_users))
+            memberships.extend(survey.found)
+            if survey.unreadable:
+                unreadable[vendor] = survey.unreadable
+    apart = [vendor for vendor, groups in sessions.items() if groups.adapter.removes_managers_separately]
+    steps = offboarding_steps(memberships, successors, disband_owned=disband_owned, managers_kept_apart=apart)
+    return steps, unreadable
+
+
+def sweep_steps(
+    groups: Iterable[Group],
+    *,
+    name_glob: str | None = None,
+    max_members: int | None = None,
+    created_before: datetime | None = None,
+) -> list[Step]:
+    """One disband step per group matching every filter given; a group whose vendor does not give the fact a
+    filter reads (no creation time, say) does not match it."""
+    steps = []
+    for group in groups:
+        if name_glob is not None and not fnmatch.fnmatchcase(group.name or "", name_glob):
+            continue
+        if max_members is not None and (group.member_count is None or group.member_count > max_members):
+            continue
+        if created_before is not None and (group.created_at is None or group.created_at >= created_before):
+            continue
+        steps.append(Step("disband", group.ref, name=group.name, planned_on=_facts(group)))
+    return steps
+
+
+def _facts(group: Group, role: Role | None = None) -> dict[str, Any]:
+    facts: dict[str, Any] = {"owner": group.owner, "member_count": group.member_count}
+    if role is not None:
+        facts["role"] = str(role)
+    return facts
+
+
+def _ordered(steps: list[Step]) -> list[Step]:
+    """Group by group, in order; a group being disbanded keeps only its disband step."""
+    ordered: list[Step] = []
+    for chain in chains(steps):
+        disbands = [step for step in chain if step.action == "disband"]
+        ordered.extend(disbands[:1] if disbands else chain)
+    return ordered

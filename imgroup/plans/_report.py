@@ -1,0 +1,100 @@
+"""What a plan is and what its apply did: the per-vendor summary of ``plan show``, and the apply's report."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from imgroup.bulk._journal import Entry
+from imgroup.bulk._report import report_format
+
+from ._plan import ACTIONS, Plan, Step
+
+REPORT_COLUMNS = (
+    "line", "vendor", "action", "group", "name", "user", "successor", "status", "already_done", "code", "category",
+    "message", "request_id",
+)  # fmt: skip
+
+
+def describe(plan: Plan) -> list[str]:
+    """``plan show``: what was asked, on which apps, what the vendors cannot show, and steps per vendor."""
+    header = plan.header
+    lines = [f"plan {plan.id}: {header.get('kind')}, made {header.get('created_at')}"]
+    asked = header.get("asked") or {}
+    lines.append("  asked: " + ", ".join(f"{name}={_shown(value)}" for name, value in asked.items()))
+    for vendor, app in sorted((header.get("apps") or {}).items()):
+        lines.append(f"  {vendor} app: {app}")
+    for vendor, note in sorted((header.get("cannot_see") or {}).items()):
+        lines.append(f"  not seen on {vendor}: {note}")
+    for vendor, groups in sorted((header.get("unreadable") or {}).items()):
+        first, why = next(iter(groups.items()))
+        lines.append(
+            f"  could not read on {vendor}: {len(groups)} group{'' if len(groups) == 1 else 's'}"
+            f" (the plan's header lists them), e.g. {first}: {why}"
+        )
+    counts = Counter((step.vendor, step.action) for step in plan.steps)
+    lines.append(f"  {len(plan.steps)} steps" + (":" if plan.steps else ""))
+    for vendor in plan.vendors():
+        per_action = ", ".join(f"{counts[vendor, action]} {action}" for action in ACTIONS if counts[vendor, action])
+        lines.append(f"    {vendor}: {per_action}")
+    planned = header.get("steps")
+    if isinstance(planned, int) and planned != len(plan.steps):
+        lines.append(f"  {planned - len(plan.steps)} of the {planned} planned steps were removed by hand")
+    return lines
+
+
+def groups_text(count: int) -> str:
+    return f"{count} group" if count == 1 else f"{count} groups"
+
+
+def outcome_summary(counts: Mapping[str, int]) -> str:
+    """One line: how many steps are done (already done among them), skipped, failed and not run."""
+    total = sum(counts.get(status, 0) for status in ("pending", "in_flight", "done", "failed", "skipped"))
+    left = counts.get("pending", 0) + counts.get("in_flight", 0)
+    text = f"{total} steps: {counts.get('done', 0)} done ({counts.get('already_gone', 0)} already done)"
+    text += f", {counts.get('skipped', 0)} skipped (changed since plan), {counts.get('failed', 0)} failed"
+    return text + (f", {left} not run" if left else "")
+
+
+def report_row(step: Step, entry: Entry) -> dict[str, Any]:
+    outcome = entry.outcome
+    return {
+        "line": step.line,
+        "vendor": step.vendor,
+        "action": step.action,
+        "group": str(step.group),
+        "name": step.name,
+        "user": str(step.user) if step.user else None,
+        "successor": str(step.successor) if step.successor else None,
+        "status": entry.status,
+        "already_done": outcome.already_gone,
+        "code": outcome.code,
+        "category": outcome.category,
+        "message": outcome.message,
+        "request_id": outcome.request_id,
+    }
+
+
+def write_report(path: Path, plan: Plan, entries: Iterable[Entry]) -> int:
+    """Every step's latest outcome, as CSV or JSON Lines (chosen by the extension); returns how many."""
+    chosen = report_format(path)
+    steps = {step.key: step for step in plan.steps}
+    rows = [report_row(steps[entry.key], entry) for entry in entries if entry.key in steps]
+    with path.open("w", encoding="utf-8", newline="") as file:
+        if chosen == "csv":
+            writer = csv.DictWriter(file, fieldnames=REPORT_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            file.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    return len(rows)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value) or "-"
+    return str(value)

@@ -1,0 +1,110 @@
+"""Adapter flows: one generator of calls, driven the same by the sync and the async driver."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from plans_fakes import NOT_MEMBER, ApiConnectionError, ApiError
+
+from imgroup.groups._flow import AlreadyDone, Call, Collect, Flow, run_async, run_sync
+
+
+class SyncVendor:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Any]] = []
+
+    def remove_member(self, group_id: str, account: str) -> str:
+        self.sent.append(("remove_member", (group_id, account)))
+        if account == "gone":
+            raise ApiError(NOT_MEMBER, "not a member")
+        return f"removed {account}"
+
+    def change_owner(self, group_id: str, new_owner: str) -> str:
+        raise ApiError(NOT_MEMBER, "not a member")  # not an already-done code for this operation
+
+    def get_group(self, group_id: str) -> str:
+        raise ApiConnectionError("no answer")
+
+    def iter_members(self, group_id: str) -> Any:
+        yield from ("a", "b", "c")
+
+
+class AsyncVendor:
+    """The same vendor with awaitable methods and an async iterator."""
+
+    def __init__(self) -> None:
+        self.sync = SyncVendor()
+
+    async def remove_member(self, group_id: str, account: str) -> str:
+        return self.sync.remove_member(group_id, account)
+
+    async def change_owner(self, group_id: str, new_owner: str) -> str:
+        return self.sync.change_owner(group_id, new_owner)
+
+    async def get_group(self, group_id: str) -> str:
+        return self.sync.get_group(group_id)
+
+    async def iter_members(self, group_id: str) -> Any:
+        for member in self.sync.iter_members(group_id):
+            yield member
+
+
+def both(flow_factory: Any) -> tuple[Any, Any]:
+    return run_sync(SyncVendor(), "fake_im", flow_factory()), asyncio.run(
+        run_async(AsyncVendor(), "fake_im", flow_factory())
+    )
+
+
+def test_both_drivers_send_each_answer_back_and_return_what_the_flow_returns() -> None:
+    def flow() -> Flow[list[Any]]:
+        members = yield Collect("iter_members", {"group_id": "g1"})
+        removed = yield Call("remove_member", ("g1", members[0]))
+        return [members, removed]
+
+    sync, asynchronous = both(flow)
+    assert sync == asynchronous == [["a", "b", "c"], "removed a"]
+
+
+def test_a_code_the_spec_lists_as_already_done_for_the_operation_is_an_answer_not_an_error() -> None:
+    def flow() -> Flow[Any]:
+        return (yield Call("remove_member", ("g1", "gone")))
+
+    sync, asynchronous = both(flow)
+    assert sync == asynchronous == AlreadyDone("remove_member", NOT_MEMBER, "not a member", f"req-{NOT_MEMBER}")
+
+
+def test_the_same_code_on_another_operation_is_thrown_into_the_flow_where_it_yielded() -> None:
+    def flow() -> Flow[str]:
+        try:
+            yield Call("change_owner", ("g1", "bob"))
+        except ApiError as error:
+            return f"caught {error.code}"
+        return "not raised"
+
+    assert both(flow) == (f"caught {NOT_MEMBER}", f"caught {NOT_MEMBER}")
+
+
+def test_an_error_the_flow_does_not_catch_leaves_the_driver() -> None:
+    def flow() -> Flow[None]:
+        yield Call("change_owner", ("g1", "bob"))
+
+    with pytest.raises(ApiError):
+        run_sync(SyncVendor(), "fake_im", flow())
+    with pytest.raises(ApiError):
+        asyncio.run(run_async(AsyncVendor(), "fake_im", flow()))
+
+
+def test_no_answer_at_all_is_not_thrown_into_the_flow() -> None:
+    caught: list[Exception] = []
+
+    def flow() -> Flow[None]:
+        try:
+            yield Call("get_group", ("g1",))
+        except Exception as error:  # noqa: BLE001 - the test proves nothing reaches here
+            caught.append(error)
+
+    with pytest.raises(ApiConnectionError):
+        run_sync(SyncVendor(), "fake_im", flow())
+    assert not caught
