@@ -280,7 +280,8 @@ def test_a_secret_the_vendor_echoes_is_in_neither_the_output_nor_the_report(
         # The vendor answers every call by refusing the key, quoting it back.
         answer = {"ActionStatus": "FAIL", "ErrorCode": 70009, "ErrorInfo": message}
         transport = httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
-        return AsyncTencentIMClient(base_url=loaded.base_url, **loaded.credentials, transport=transport, **options)
+        options["transport"] = transport  # in place of the job's pooled transport
+        return AsyncTencentIMClient(base_url=loaded.base_url, **loaded.credentials, **options)
 
     monkeypatch.setenv("TENCENT_IM_SECRET_KEY", secret)
     monkeypatch.setattr(settings, "make_client", echoing)
