@@ -51,8 +51,6 @@ class Job:
     columns: tuple[Column, ...]
     """In the order a headerless CSV lists them; the first ones are the item's key."""
     key_size: int = 1
-    removes_group: bool = False
-    """A disband: finding the group gone counts as done (an earlier, interrupted run most likely did it)."""
 
     @property
     def name(self) -> str:
@@ -62,6 +60,13 @@ class Job:
     @property
     def package(self) -> str:
         return PACKAGES[self.vendor]
+
+    @property
+    def already_done_codes(self) -> tuple[int, ...]:
+        """The spec's codes meaning this operation's work already holds (its ``x-already-done``)."""
+        operations = importlib.import_module(f"{self.package}.operations").OPERATIONS
+        codes: tuple[int, ...] = operations[self.operation].already_done_codes
+        return codes
 
     def key(self, arguments: Mapping[str, Any]) -> str:
         """The item's natural key: its group id (joined with ``/`` for two-part keys, like calendar/event)."""
@@ -74,8 +79,8 @@ class Job:
 
 
 DISBAND = {
-    "feishu": Job("disband", "feishu", "disband_chat", (Column("chat_id", "chat_id"),), removes_group=True),
-    "tencent": Job("disband", "tencent", "destroy_group", (Column("group_id", "group_id"),), removes_group=True),
+    "feishu": Job("disband", "feishu", "disband_chat", (Column("chat_id", "chat_id"),)),
+    "tencent": Job("disband", "tencent", "destroy_group", (Column("group_id", "group_id"),)),
     "yunxin": Job(
         "disband",
         "yunxin",
@@ -86,7 +91,6 @@ DISBAND = {
             Column("operator_id", "operator_id"),
             Column("extension", "extension"),
         ),
-        removes_group=True,
     ),
 }
 

@@ -51,8 +51,8 @@ def outcome_of_error(job: Job, errors: ModuleType, error: Exception) -> Outcome:
     ``timeout``, ``no_answer`` or ``bad_response`` when the vendor never gave one.
     """
     if isinstance(error, errors.ApiError):
-        if job.removes_group and isinstance(error, errors.AlreadyGoneError):
-            # Gone at the first attempt of this run: an earlier, interrupted run (or someone else) disbanded it.
+        if error.code in job.already_done_codes:
+            # Found done at the first attempt of this run: an earlier, interrupted run (or someone else) did it.
             status, already_gone = "done", True
         else:
             status, already_gone = "failed", False

@@ -56,7 +56,14 @@ def apply_plan(
     from imgroup.settings import SettingsError
 
     try:
-        runs = _vendor_runs(plan, profile=profile, base_url=base_url, max_retries=max_retries, rate_limit=rate_limit)
+        runs = _vendor_runs(
+            plan,
+            profile=profile,
+            base_url=base_url,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            concurrency=concurrency,
+        )
     except (SettingsError, ValueError) as error:  # a client's ValidationError is a ValueError
         return fail(str(error))
     try:
@@ -91,9 +98,19 @@ def apply_plan(
 
 
 def _vendor_runs(
-    plan: Plan, *, profile: str | None, base_url: str | None, max_retries: int, rate_limit: int | None
+    plan: Plan,
+    *,
+    profile: str | None,
+    base_url: str | None,
+    max_retries: int,
+    rate_limit: int | None,
+    concurrency: int,
 ) -> dict[str, VendorRun]:
-    """One async client per vendor of the plan, on the app the plan was made on (another app is refused)."""
+    """One async client per vendor of the plan, on the app the plan was made on (another app is refused).
+
+    Each client's connection pool holds as many connections as the vendor's groups run at once, as a bulk job's.
+    """
+    from imgroup.bulk._runner import job_transport
     from imgroup.groups import adapter_for
     from imgroup.settings import SettingsError, load_settings, make_client
 
@@ -111,7 +128,14 @@ def _vendor_runs(
             )
         limits = client_rate_limit(adapter.package, rate_limit)
         runs[vendor] = VendorRun(
-            adapter, make_client(settings, asynchronous=True, max_retries=max_retries, rate_limit=limits)
+            adapter,
+            make_client(
+                settings,
+                asynchronous=True,
+                max_retries=max_retries,
+                rate_limit=limits,
+                transport=job_transport(concurrency),
+            ),
         )
     return runs
 
