@@ -78,6 +78,7 @@ class OperationSpec:
     error_rows: tuple[ErrorRow, ...]
     pagination: Pagination | None
     already_done_codes: tuple[int, ...]
+    done_on_retry_codes: tuple[int, ...]
     raw: dict[str, Any] = attrs.field(repr=False, eq=False)
 
 
@@ -172,7 +173,8 @@ def _operations(document: dict[str, Any], where: str) -> dict[str, OperationSpec
                 doc_page=str(operation.get("x-doc-page", "")),
                 error_rows=_error_rows(operation.get("x-error-codes") or [], f"{place}.x-error-codes"),
                 pagination=_pagination(operation.get("x-pagination"), f"{place}.x-pagination"),
-                already_done_codes=_already_done(operation, document, place),
+                already_done_codes=_codes(operation, "x-already-done", document, place),
+                done_on_retry_codes=_codes(operation, "x-done-on-retry", document, place),
                 raw=operation,
             )
     return operations
@@ -224,12 +226,13 @@ def _pagination(raw: Any, where: str) -> Pagination | None:
     )
 
 
-def _already_done(operation: dict[str, Any], document: dict[str, Any], place: str) -> tuple[int, ...]:
-    codes = operation.get("x-already-done") or []
+def _codes(operation: dict[str, Any], key: str, document: dict[str, Any], place: str) -> tuple[int, ...]:
+    """An extension listing codes of the operation's catalogue (or the vendor-wide list)."""
+    codes = operation.get(key) or []
     known = {row["code"] for row in (operation.get("x-error-codes") or []) + (document.get("x-error-codes") or [])}
     unknown = [code for code in codes if code not in known]
     if unknown:
-        raise SpecError(f"{place}.x-already-done: {unknown} are not in its catalogue or the vendor-wide list")
+        raise SpecError(f"{place}.{key}: {unknown} are not in its catalogue or the vendor-wide list")
     return tuple(int(code) for code in codes)
 
 

@@ -120,6 +120,7 @@ class OperationView:
     result_fields: dict[str, tuple[dict[str, Any], bool]]  # wire name -> (rules, required), checked on answers
     removes_group: bool
     already_done_codes: tuple[int, ...]
+    done_on_retry_codes: tuple[int, ...]
     pagination: PaginationView | None
     model_imports: tuple[tuple[str, str], ...]  # (module, class) that prepare() builds request parts with
     signed: bool  # False where the spec says `security: []` (the token endpoint itself)
@@ -342,6 +343,7 @@ def _operation_view(
         result_fields=result_fields,
         removes_group=removes_group,
         already_done_codes=already_done,
+        done_on_retry_codes=op.done_on_retry_codes,
         pagination=pagination,
         model_imports=tuple(dict.fromkeys(model_imports)),
         signed=op.raw.get("security") != [],

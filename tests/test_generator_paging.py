@@ -258,6 +258,21 @@ def test_a_retry_meeting_an_already_done_code_counts_as_done(example_im: ModuleT
     assert example_im.operations.OPERATIONS["list_rooms"].iterator == "iter_rooms"
 
 
+def test_a_done_on_retry_code_counts_as_done_only_on_a_retry(example_im: ModuleType) -> None:
+    lost = iter([httpx.Response(502, text="<html>bad gateway</html>"), httpx.Response(400, json={"code": 400011})])
+    c = example_im.ExampleClient(
+        app_key="k", app_secret="s", transport=httpx.MockTransport(lambda r: next(lost)), rate_limit=False
+    )
+    c._pipeline._sleep = lambda seconds: None
+    assert c.unmute_room("r1") is None
+    first = httpx.Response(400, json={"code": 400011, "msg": "no such mute"})
+    c = example_im.ExampleClient(app_key="k", app_secret="s", transport=httpx.MockTransport(lambda r: first))
+    with pytest.raises(example_im.ApiError) as raised:
+        c.unmute_room("r1")
+    assert raised.value.code == 400011
+    assert example_im.operations.OPERATIONS["unmute_room"].done_on_retry_codes == (400011,)
+
+
 def test_an_already_done_code_on_the_first_attempt_is_still_raised(example_im: ModuleType) -> None:
     answer = httpx.Response(400, json={"code": 400010, "msg": "room not muted"})
     c = example_im.ExampleClient(app_key="k", app_secret="s", transport=httpx.MockTransport(lambda r: answer))

@@ -39,6 +39,9 @@ class OperationInfo(NamedTuple):
     """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
     already_done_codes: tuple[int, ...]
     """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
+    done_on_retry_codes: tuple[int, ...]
+    """Codes meaning done only for a call an earlier attempt may have made (x-done-on-retry): the vendor answers
+    them both to work already done and to a request that was wrong."""
     iterator: str | None
     """The clients' iterator method over this list operation's pages, if it pages."""
     signed: bool
@@ -57,6 +60,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10003, 10004, 10005, 10007, 10014, 10010, 10015, 10016, 10019, 10026, 10037),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34921",
@@ -70,6 +74,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10004, 10007, 10010, 10015, 10003),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1633",
@@ -83,6 +88,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10003, 10004, 10005, 10006, 10007, 10008, 10016, 10021, 80001),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1615",
@@ -96,6 +102,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10003, 10004, 10005, 10007, 10010, 10015),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1622",
@@ -109,6 +116,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015),
             removes_group=True,
             already_done_codes=(10010,),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34896",
@@ -122,6 +130,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10004, 10007, 10018),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_groups",
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1614",
@@ -135,6 +144,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015, 10018),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1616",
@@ -148,6 +158,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015, 10018),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_group_members",
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34948",
@@ -161,6 +172,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10003, 10004, 10018, 10007),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_joined_groups",
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1625",
@@ -174,6 +186,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(10002, 10003, 10004, 10007, 10010, 10015, 80001),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1620",

@@ -70,7 +70,8 @@ def _finish_or_reraise(operation: str, error: Exception, attempt: int) -> Answer
 
     Only for operations that answer nothing: one that answers data cannot be finished without its answer.
     """
-    if attempt > 0 and isinstance(error, ApiError) and error.code in OPERATIONS[operation].already_done_codes:
+    info = OPERATIONS[operation]
+    if attempt > 0 and isinstance(error, ApiError) and error.code in info.already_done_codes + info.done_on_retry_codes:
         if operation not in ANSWER_DATA:
             logger.info("%s: retry %d found the work already done (%s)", operation, attempt, error.code)
             return Answer(None, error.request_id, attempt + 1, already_done=True)

@@ -29,6 +29,9 @@ class OperationInfo(NamedTuple):
     """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
     already_done_codes: tuple[int, ...]
     """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
+    done_on_retry_codes: tuple[int, ...]
+    """Codes meaning done only for a call an earlier attempt may have made (x-done-on-retry): the vendor answers
+    them both to work already done and to a request that was wrong."""
     iterator: str | None
     """The clients' iterator method over this list operation's pages, if it pages."""
     signed: bool
@@ -47,6 +50,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108302, 109404, 109427, 102404, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DY0MTgxNzE?platform=server",
@@ -60,6 +64,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108302, 109404, 102404, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://yunxin-im.apifox.cn/api-146831683",
@@ -73,6 +78,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(102404, 102422, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DIwODUwMTE?platform=server",
@@ -86,6 +92,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108404, 108302, 108449, 109404, 109427, 109432, 109449, 414, 416),
             removes_group=True,
             already_done_codes=(108404,),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://yunxin-im.apifox.cn/api-147233908",
@@ -99,6 +106,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108302, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DI1Nzc3MDY?platform=server",
@@ -112,6 +120,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DAyODY4ODE?platform=server",
@@ -125,6 +134,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(102404, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_joined_teams",
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TkwODkwNTQ?platform=server",
@@ -138,6 +148,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108302, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_team_members",
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/zIxNTk1Mzc?platform=server",
@@ -151,6 +162,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108302, 109404, 109427, 102404, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TAxNTIzNjU?platform=server",
@@ -164,6 +176,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108302, 109404, 109432, 102404, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TkzNTM5NTI?platform=server",
@@ -177,6 +190,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108302, 108449, 109404, 102404, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/zI5NTYzNTg?platform=server",
@@ -190,6 +204,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(108302, 108449, 109404, 109432, 102404, 414, 416),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/jE2MTc1Mjk?platform=server",

@@ -68,6 +68,13 @@ class Job:
         codes: tuple[int, ...] = operations[self.operation].already_done_codes
         return codes
 
+    @property
+    def done_on_retry_codes(self) -> tuple[int, ...]:
+        """The spec's codes meaning done only for a call an earlier attempt may have made (``x-done-on-retry``)."""
+        operations = importlib.import_module(f"{self.package}.operations").OPERATIONS
+        codes: tuple[int, ...] = operations[self.operation].done_on_retry_codes
+        return codes
+
     def key(self, arguments: Mapping[str, Any]) -> str:
         """The item's natural key: its group id (joined with ``/`` for two-part keys, like calendar/event)."""
         return "/".join(str(arguments[column.parameter]) for column in self.columns[: self.key_size])

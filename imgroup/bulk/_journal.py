@@ -158,6 +158,11 @@ class Journal:
         rows = self._db.execute(f"SELECT key FROM items WHERE status IN ({marks}) ORDER BY line", statuses)
         return [key for (key,) in rows]
 
+    def interrupted(self) -> frozenset[str]:
+        """Keys of the items in flight when a run stopped: their call may or may not have reached the vendor."""
+        rows = self._db.execute("SELECT key FROM items WHERE status = 'in_flight'")
+        return frozenset(key for (key,) in rows)
+
     def start(self, key: str) -> None:
         """Record that the item's call is about to be sent."""
         self._db.execute(

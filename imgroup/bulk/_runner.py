@@ -44,14 +44,16 @@ def job_transport(concurrency: int) -> httpx.AsyncHTTPTransport:
     return httpx.AsyncHTTPTransport(limits=limits)
 
 
-def outcome_of_error(job: Job, errors: ModuleType, error: Exception) -> Outcome:
+def outcome_of_error(job: Job, errors: ModuleType, error: Exception, *, resumed: bool = False) -> Outcome:
     """The outcome of a call that raised one of the client's errors about the call (not ValidationError).
+
+    ``resumed``: the item was in flight when an earlier run stopped, so that run's call may have done the work.
 
     The categories are the spec's (``already_gone``, ``rate_limited``, ...) for vendor answers, and
     ``timeout``, ``no_answer`` or ``bad_response`` when the vendor never gave one.
     """
     if isinstance(error, errors.ApiError):
-        if error.code in job.already_done_codes:
+        if error.code in job.already_done_codes or (resumed and error.code in job.done_on_retry_codes):
             # Found done at the first attempt of this run: an earlier, interrupted run (or someone else) did it.
             status, already_gone = "done", True
         else:
@@ -94,13 +96,13 @@ def outcome_of_result(result: Any) -> Outcome:
     )
 
 
-async def perform(job: Job, client: Any, errors: ModuleType, item: Item) -> Outcome:
-    """Call the client's method for one item and describe what happened."""
+async def perform(job: Job, client: Any, errors: ModuleType, item: Item, *, resumed: bool = False) -> Outcome:
+    """Call the client's method for one item and describe what happened (``resumed``: see outcome_of_error)."""
     method = getattr(client, job.operation)
     try:
         result = await method(**item.arguments)
     except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:
-        return outcome_of_error(job, errors, error)
+        return outcome_of_error(job, errors, error, resumed=resumed)
     return outcome_of_result(result)
 
 
@@ -121,13 +123,14 @@ async def run_items(
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
     errors = importlib.import_module(f"{job.package}.errors")
+    resumed = journal.interrupted()  # read before this run marks any item in flight
     queue = iter(items)  # shared by the workers: taking the next item never awaits, so no two take the same one
     stopped_by: list[Outcome] = []
 
     async def worker() -> None:
         while not stopped_by and (item := next(queue, None)) is not None:
             journal.start(item.key)
-            outcome = await perform(job, client, errors, item)
+            outcome = await perform(job, client, errors, item, resumed=item.key in resumed)
             journal.finish(item.key, outcome)
             on_outcome(item, outcome)
             if outcome.category in STOPPING_CATEGORIES:

@@ -55,6 +55,16 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             category="failed_precondition",
             operations=("unmute_room",),
         ),
+        400011: ErrorInfo(
+            code=400011,
+            http_status=400,
+            message="no such mute",
+            description="No mute of that id on this room (never made, or lifted already).",
+            action="Check the mute id.",
+            retryable=False,
+            category="invalid_argument",
+            operations=("unmute_room",),
+        ),
         401001: ErrorInfo(
             code=401001,
             http_status=401,

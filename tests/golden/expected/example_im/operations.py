@@ -29,6 +29,9 @@ class OperationInfo(NamedTuple):
     """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
     already_done_codes: tuple[int, ...]
     """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
+    done_on_retry_codes: tuple[int, ...]
+    """Codes meaning done only for a call an earlier attempt may have made (x-done-on-retry): the vendor answers
+    them both to work already done and to a request that was wrong."""
     iterator: str | None
     """The clients' iterator method over this list operation's pages, if it pages."""
     signed: bool
@@ -47,6 +50,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://chat.example.invalid/docs/create",
@@ -60,6 +64,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(404001, 400002),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator=None,
             signed=True,
             doc_page="https://chat.example.invalid/docs/kick",
@@ -73,6 +78,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_joined",
             signed=True,
             doc_page="https://chat.example.invalid/docs/joined",
@@ -86,6 +92,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_members",
             signed=True,
             doc_page="https://chat.example.invalid/docs/roster",
@@ -99,6 +106,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_room_ids",
             signed=True,
             doc_page="https://chat.example.invalid/docs/ids",
@@ -112,6 +120,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             error_codes=(),
             removes_group=False,
             already_done_codes=(),
+            done_on_retry_codes=(),
             iterator="iter_rooms",
             signed=True,
             doc_page="https://chat.example.invalid/docs/rooms",
@@ -122,9 +131,10 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             path="/rooms/{room_id}/mute",
             rate_limit_per_second=None,
             rate_limit_per_minute=None,
-            error_codes=(400010,),
+            error_codes=(400010, 400011),
             removes_group=False,
             already_done_codes=(400010,),
+            done_on_retry_codes=(400011,),
             iterator=None,
             signed=True,
             doc_page="https://chat.example.invalid/docs/unmute",
