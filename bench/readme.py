@@ -50,9 +50,15 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    the emulator enforcing L (Tencent: 200/s, no per-minute cap). The rate is the emulator's accepted calls over
    the time between the first and the last (the target is judged on the long job, where a start-up burst
    weighs least); the rate-limit answers are the emulator's count, over every run; peak RSS and CPU time are
-   the job process's own (`wait4`).
+   the job process's own, read through a small launcher process (on Linux a child's peak RSS includes its
+   parent's, so the bench's own memory would otherwise be counted). The job's CPU per item is set against one
+   plain `await client.destroy_group(...)` at a time on the same emulator, limiter off.
 6. **Generation** (`bench/generation.py`): `python -m generator generate --out <scratch>` (what `make generate`
    runs), in a fresh interpreter each time; `generated/` is not touched.
+7. **Iteration** (`bench/iteration.py`): `TencentIMClient.iter_groups()` with its defaults (the documented
+   1 call/s, 10,000 ids a page) through 60,000 groups held by the emulator, which enforces that limit in its
+   own process. The rate is taken between the first page's arrival and the last one's, the span the limit
+   governs; the reference is what the limit allows, 1 call/s × 10,000 ids.
 8. **Plans** (`bench/plans.py`): `imgroup apply` of a plan of 3,000 disband steps per vendor (each a re-read and
    a disband), the three vendors at once, with its defaults, in its own process against the emulator enforcing
    every documented limit. The floor is the least time those limits allow for the calls the vendors accepted:
