@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -20,6 +21,8 @@ from ._checksum import checksum_is_valid
 from ._faults import Fault
 from ._pipeline import Caller, Emulator, Result, gateway_error_page
 from ._ratelimit import Refusal
+from ._state import EmulatorState
+from ._yunxin_rules import answered
 
 VENDOR = "yunxin"
 SUCCESS = 200
@@ -122,3 +125,21 @@ def dismiss_team(emulator: Emulator, team_id: str, body: Any) -> Result:
         return Result(109432)
     team.dismissed = True
     return Result(SUCCESS, {}, effect="disbanded")
+
+
+def endpoint(
+    emulator: Emulator, operation: str, handler: Callable[[EmulatorState, Request, Any], Result], *, body: bool
+) -> Callable[[Request], Awaitable[Response]]:
+    """A team route's endpoint: read the JSON body if the operation has one, answer through the pipeline.
+
+    The audit log's target is the team: from the path, or from the query where the path has none.
+    """
+
+    async def serve(request: Request) -> Response:
+        payload = parse_json(await request.body()) if body else None
+        target = request.path_params.get("team_id") or request.query_params.get("team_id")
+        return await emulator.call(
+            DIALECT, operation, target, request, lambda c: answered(lambda: handler(emulator.state, request, payload))
+        )
+
+    return serve

@@ -6,16 +6,15 @@ or a team dismissed between two pages neither repeats nor hides anything that re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from ._pipeline import Emulator, Result
 from ._state import EmulatorState, YunxinTeam
-from ._yunxin import DIALECT, parse_json
+from ._yunxin import endpoint
 from ._yunxin_rules import (
     ACCOUNT_NOT_FOUND,
     NOT_A_MEMBER,
@@ -26,7 +25,6 @@ from ._yunxin_rules import (
     Invalid,
     Refused,
     account_list,
-    answered,
     body_object,
     failed,
     integer,
@@ -51,19 +49,7 @@ BOOLEANS = {"true": True, "false": False}
 def routes(emulator: Emulator) -> list[Route]:
     """The Yunxin member paths, bound to ``emulator``."""
 
-    def bind(operation: str, handler: Callable[[EmulatorState, Request, Any], Result], *, body: bool) -> Any:
-        async def endpoint(request: Request) -> Response:
-            payload = parse_json(await request.body()) if body else None
-            target = request.path_params.get("team_id") or request.query_params.get("team_id")
-            return await emulator.call(
-                DIALECT,
-                operation,
-                target,
-                request,
-                lambda c: answered(lambda: handler(emulator.state, request, payload)),
-            )
-
-        return endpoint
+    bind = functools.partial(endpoint, emulator)
 
     return [
         Route(

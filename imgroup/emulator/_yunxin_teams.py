@@ -5,18 +5,17 @@ Dismissing stays in _yunxin.py with the dialect; members and joined teams are in
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from ._catalogue import error_row
 from ._pipeline import Emulator, Result
 from ._state import EmulatorState, YunxinTeam
-from ._yunxin import DIALECT, VENDOR, parse_json
+from ._yunxin import VENDOR, endpoint
 from ._yunxin_rules import (
     ACCOUNT_NOT_FOUND,
     ADVANCED_TEAM,
@@ -27,7 +26,6 @@ from ._yunxin_rules import (
     Invalid,
     Refused,
     account_list,
-    answered,
     body_object,
     configuration,
     failed,
@@ -50,19 +48,7 @@ FIRST_TEAM_ID = 10001
 def routes(emulator: Emulator) -> list[Route]:
     """The Yunxin team paths, bound to ``emulator``."""
 
-    def bind(operation: str, handler: Callable[[EmulatorState, Request, Any], Result], *, body: bool) -> Any:
-        async def endpoint(request: Request) -> Response:
-            payload = parse_json(await request.body()) if body else None
-            target = request.path_params.get("team_id")
-            return await emulator.call(
-                DIALECT,
-                operation,
-                target,
-                request,
-                lambda c: answered(lambda: handler(emulator.state, request, payload)),
-            )
-
-        return endpoint
+    bind = functools.partial(endpoint, emulator)
 
     return [
         Route("/im/v2.1/teams", bind("create_team", create_team, body=True), methods=["POST"]),
