@@ -2,8 +2,9 @@
 
 An adapter method is a generator (a *flow*) that yields ``Call`` (one facade method) or ``Collect`` (a facade
 iterator, gathered into a list) and receives each answer back, or the vendor's error (the package's
-``ApiError``) thrown in where it yielded; other errors (no answer, a bad one) end the flow. ``run_sync`` drives a flow with a sync client, ``run_async`` with an async one: the logic stays pure
-and the I/O is in two small loops, as httpx's auth flows do it. Flows compose with ``yield from``.
+``ApiError``) thrown in where it yielded; other errors (no answer, a bad one) end the flow. ``run_sync``
+drives a flow with a sync client, ``run_async`` with an async one: the logic stays pure and the I/O is in two
+small loops, as httpx's auth flows do it. Flows compose with ``yield from``.
 
 A call whose error code the spec lists as "already done" for that operation (``x-already-done``, generated
 into ``OPERATIONS[op].already_done_codes``) is answered with ``AlreadyDone`` instead of raising, so no
