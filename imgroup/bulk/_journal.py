@@ -105,6 +105,9 @@ class Journal:
             connection.execute("PRAGMA locking_mode=EXCLUSIVE")
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
+            # Each item touches a few pages once or twice, so a large page cache only grows with the job: 256 KiB
+            # keeps a 10,000-item job's peak RSS ~0.7 MiB lower at the same CPU per item (bench.bulk's job).
+            connection.execute("PRAGMA cache_size=-256")
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as error:
             connection.close()
