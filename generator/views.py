@@ -58,7 +58,6 @@ class Argument:
     rules: dict[str, Any]
     description: str
     model_class: str | None = None  # an object (or list of objects) built with this generated model's from_dict
-    model_module: str | None = None
 
     @property
     def signature(self) -> str:
@@ -203,11 +202,6 @@ class PackageView:
     secret_fields: frozenset[str]
 
     signer: str  # the signer of the spec's root security requirement
-
-    @property
-    def result_classes(self) -> tuple[OperationView, ...]:
-        """The operations that answer a model of their own."""
-        return tuple(op for op in self.operations if op.result_class and not op.removes_group)
 
     def operation(self, operation_id: str) -> OperationView:
         return next(op for op in self.operations if op.operation_id == operation_id)
@@ -430,7 +424,6 @@ def _argument(
         python_name=facade_name,
         generated_name=generated_name,
         model_class=model[0] if model else None,
-        model_module=model[1] if model else None,
         wire_name=wire_name,
         location=location,
         annotation=annotation,

@@ -61,19 +61,12 @@ class Job:
     def package(self) -> str:
         return PACKAGES[self.vendor]
 
-    @property
-    def already_done_codes(self) -> tuple[int, ...]:
-        """The spec's codes meaning this operation's work already holds (its ``x-already-done``)."""
-        operations = importlib.import_module(f"{self.package}.operations").OPERATIONS
-        codes: tuple[int, ...] = operations[self.operation].already_done_codes
-        return codes
-
-    @property
-    def done_on_retry_codes(self) -> tuple[int, ...]:
-        """The spec's codes meaning done only for a call an earlier attempt may have made (``x-done-on-retry``)."""
-        operations = importlib.import_module(f"{self.package}.operations").OPERATIONS
-        codes: tuple[int, ...] = operations[self.operation].done_on_retry_codes
-        return codes
+    def is_done_by(self, code: int, *, resumed: bool) -> bool:
+        """Whether the vendor's ``code`` means this operation's work already holds, by the spec: its
+        ``x-already-done`` codes always, its ``x-done-on-retry`` ones only for an item an earlier run may have sent
+        (``resumed``)."""
+        info = importlib.import_module(f"{self.package}.operations").OPERATIONS[self.operation]
+        return code in info.already_done_codes or (resumed and code in info.done_on_retry_codes)
 
     def key(self, arguments: Mapping[str, Any]) -> str:
         """The item's natural key: its group id (joined with ``/`` for two-part keys, like calendar/event)."""

@@ -53,7 +53,7 @@ def outcome_of_error(job: Job, errors: ModuleType, error: Exception, *, resumed:
     ``timeout``, ``no_answer`` or ``bad_response`` when the vendor never gave one.
     """
     if isinstance(error, errors.ApiError):
-        if error.code in job.already_done_codes or (resumed and error.code in job.done_on_retry_codes):
+        if job.is_done_by(error.code, resumed=resumed):
             # Found done at the first attempt of this run: an earlier, interrupted run (or someone else) did it.
             status, already_gone = "done", True
         else:
