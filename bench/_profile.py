@@ -19,6 +19,8 @@ def package_of(filename: str) -> str:
     if filename == "~":
         return "built-ins"
     parts = PurePath(filename).parts
+    if "runtime" in parts[:-1] and "imgroup" in parts[:-1]:  # the generated packages' shared runtime
+        return "imgroup.runtime"
     for root in PACKAGE_ROOTS:
         if root in parts[:-1]:
             return parts[parts.index(root) + 1].removesuffix(".py")

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import tencent_im
-from tencent_im._rate_limit import JITTER_ALLOWANCE
+
+from imgroup.runtime._rate_limit import JITTER_ALLOWANCE
 
 from ._cli import main
 from ._emulator import UNLIMITED_PER_SECOND, EmulatorAdmin, emulator_process

@@ -45,9 +45,10 @@ def per_second(operation: Callable[[], object], calls: int) -> float:
 
 
 def _contenders() -> dict[str, Callable[[], object]]:
-    from tencent_im._auth import TencentUserSigAuth, gen_usersig
     from TLSSigAPIv2 import TLSSigAPIv2
-    from yunxin_im._auth import YunxinChecksumAuth, checksum
+
+    from imgroup.runtime.signers.tencent_usersig import TencentUserSigAuth, gen_usersig
+    from imgroup.runtime.signers.yunxin_checksum import YunxinChecksumAuth, checksum
 
     official = TLSSigAPIv2(SDKAPPID, SECRET_KEY)
     cached = TencentUserSigAuth(SDKAPPID, SECRET_KEY, IDENTIFIER)

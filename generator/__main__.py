@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("docs", help="render the Markdown reference under docs/")
     args = parser.parse_args(argv)
     if args.command == "generate":
-        generate_tree(args.spec or _default_specs(), args.out)
+        generate_tree(args.spec or _default_specs(), args.out, with_registry=args.spec is None)
         return 0
     differences = compare_trees(_default_specs(), ROOT / "generated")
     for line in differences:

@@ -12,33 +12,32 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.parser.openapi import GeneratorData
 
+from .models import with_model_repr
 from .spec import VendorSpec, load_spec
-from .views import PackageView, build_package_view, secret_fields
+from .views import PackageView, build_package_view
 
 TEMPLATES = Path(__file__).parent / "templates"
 FIELD_PREFIX = "field_"
 # Our files, rendered after the tool's: each template is named after the file it produces.
 EXTRA_FILES = (
     "facade.py",
-    "_auth.py",
-    "_envelope.py",
-    "_pipeline.py",
-    "_rate_limit.py",
-    "_redact.py",
-    "_retry.py",
-    "_validation.py",
-    "_paging.py",
-    "_model_repr.py",
     "calls/__init__.py",
+    "errors.py",
     "error_codes.py",
     "operations.py",
+    "vendor.py",
+    "registry.py",
     "py.typed",
 )
+# What the tool's build() renders that we do not ship: its endpoint layer (we render one module per operation
+# from the spec directly) and its Bearer-token Client, which cannot sign a Tencent or Yunxin request.
+TOOL_OUTPUT_DROPPED = ("api", "client.py")
 
 
 class GenerationError(RuntimeError):
@@ -58,10 +57,13 @@ def build_package(spec_path: Path, out_dir: Path, spec_label: str) -> None:
     with tempfile.TemporaryDirectory(prefix="imgroup-gen-") as scratch:
         package_dir = Path(scratch) / spec.package
         project = _project(spec, package_dir)
+        view = build_package_view(spec, project.openapi, FIELD_PREFIX)
+        # Our templates that replace the tool's (errors.py) render during its build(): they need the view too.
+        project.env.globals["package"] = view
         errors = project.build()
         if errors:
             raise GenerationError(_describe(spec_path, errors))
-        view = build_package_view(spec, project.openapi, FIELD_PREFIX)
+        _drop_tool_output(package_dir)
         _render_extras(project, view, package_dir)
         _add_headers(package_dir, spec_label)
         _ruff(package_dir)
@@ -87,12 +89,40 @@ def _project(spec: VendorSpec, package_dir: Path) -> Project:
     if isinstance(data, GeneratorError):
         raise GenerationError(_describe(spec.path, [data]))
     project = Project(openapi=data, config=config, custom_template_path=TEMPLATES)
-    # The model template keeps these fields out of repr(); it renders during build(), before our view exists.
-    secrets = secret_fields(spec)
-    project.env.globals.update(secret_fields=secrets, error_root=spec.error_root, client_class=spec.client)
-    project.env.filters.update(pyrepr=repr, pytuple=lambda values: repr(tuple(values)))
-    project.env.tests["secret_of"] = lambda name, class_name: f"{class_name}.{name}" in secrets
+    # Ours first; then the tool's own templates, also under "tool/" so that ours can include the one they wrap.
+    tool_templates = PackageLoader("openapi_python_client")
+    project.env.loader = ChoiceLoader(
+        [FileSystemLoader(str(TEMPLATES)), PrefixLoader({"tool": tool_templates}), tool_templates]
+    )
+    project.env.globals.update(error_root=spec.error_root, client_class=spec.client)
+    project.env.filters.update(pyrepr=repr, pytuple=lambda values: repr(tuple(values)), with_model_repr=with_model_repr)
     return project
+
+
+REGISTRY_PACKAGE = "imgroup_registry"
+
+
+def build_registry(specs: Sequence[VendorSpec], out_dir: Path, spec_labels: Sequence[str]) -> None:
+    """Generate ``imgroup_registry`` (which vendors exist) for ``specs`` into ``out_dir`` (which must not exist)."""
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+    )
+    environment.filters.update(pyrepr=repr, pytuple=lambda values: repr(tuple(values)))
+    out_dir.mkdir(parents=True)
+    text = environment.get_template(f"{REGISTRY_PACKAGE}/__init__.py.jinja").render(vendors=specs)
+    (out_dir / "__init__.py").write_text(text, encoding="utf-8")
+    (out_dir / "py.typed").write_text("", encoding="utf-8")
+    _add_headers(out_dir, ", ".join(spec_labels))
+    _ruff(out_dir)
+
+
+def _drop_tool_output(package_dir: Path) -> None:
+    for name in TOOL_OUTPUT_DROPPED:
+        path = package_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def _render_extras(project: Project, view: PackageView, package_dir: Path) -> None:

@@ -79,6 +79,8 @@ class OperationSpec:
     pagination: Pagination | None
     already_done_codes: tuple[int, ...]
     done_on_retry_codes: tuple[int, ...]
+    cli_positional: tuple[str, ...]  # x-cli.positional: keyword arguments the command line takes positionally
+    cli_example: str | None  # x-cli.example: a command a reader can run against `imgroup emulator`
     raw: dict[str, Any] = attrs.field(repr=False, eq=False)
 
 
@@ -88,6 +90,8 @@ class VendorSpec:
 
     path: Path
     vendor: str
+    title: str
+    env_prefix: str
     package: str
     client: str
     error_root: str
@@ -127,6 +131,8 @@ def load_spec(path: Path, *, validate: bool = True) -> VendorSpec:
     return VendorSpec(
         path=path,
         vendor=_require(meta, "vendor", where),
+        title=_require(meta, "title", where),
+        env_prefix=_require(meta, "env_prefix", where),
         package=_require(meta, "package", where),
         client=_require(meta, "client", where),
         error_root=_require(meta, "error_root", where),
@@ -164,6 +170,7 @@ def _operations(document: dict[str, Any], where: str) -> dict[str, OperationSpec
             op_id = _require(operation, "operationId", f"{where}: {method.upper()} {path}")
             place = f"{where}: {op_id}"
             limit = operation.get("x-rate-limit") or {}
+            cli = operation.get("x-cli") or {}
             operations[op_id] = OperationSpec(
                 operation_id=op_id,
                 method=method,
@@ -175,6 +182,8 @@ def _operations(document: dict[str, Any], where: str) -> dict[str, OperationSpec
                 pagination=_pagination(operation.get("x-pagination"), f"{place}.x-pagination"),
                 already_done_codes=_codes(operation, "x-already-done", document, place),
                 done_on_retry_codes=_codes(operation, "x-done-on-retry", document, place),
+                cli_positional=tuple(cli.get("positional") or ()),
+                cli_example=cli.get("example"),
                 raw=operation,
             )
     return operations

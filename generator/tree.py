@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .build import build_package
+from .build import REGISTRY_PACKAGE, build_package, build_registry
 from .spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,28 +21,34 @@ def spec_label(spec_path: Path) -> str:
         return spec_path.name
 
 
-def generate_tree(spec_paths: list[Path], out_root: Path) -> None:
-    """Replace each spec's package under ``out_root`` with a fresh generation."""
+def generate_tree(spec_paths: list[Path], out_root: Path, *, with_registry: bool = False) -> None:
+    """Replace each spec's package under ``out_root`` with a fresh generation (and ``imgroup_registry``, listing
+    them, if ``with_registry``)."""
     out_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="imgroup-tree-") as scratch:
-        for spec_path in spec_paths:
-            package = load_spec(spec_path, validate=False).package
-            fresh = Path(scratch) / package
-            build_package(spec_path, fresh, spec_label(spec_path))
-            target = out_root / package
+        _build(spec_paths, Path(scratch), with_registry=with_registry)
+        for fresh in sorted(Path(scratch).iterdir()):
+            target = out_root / fresh.name
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(fresh, target)
-            print(f"generated {target} from {spec_label(spec_path)}")
+            print(f"generated {target}")
+
+
+def _build(spec_paths: list[Path], out_root: Path, *, with_registry: bool) -> None:
+    for spec_path in spec_paths:
+        package = load_spec(spec_path, validate=False).package
+        build_package(spec_path, out_root / package, spec_label(spec_path))
+    if with_registry:
+        specs = [load_spec(spec_path, validate=False) for spec_path in spec_paths]
+        build_registry(specs, out_root / REGISTRY_PACKAGE, [spec_label(path) for path in spec_paths])
 
 
 def compare_trees(spec_paths: list[Path], committed_root: Path) -> list[str]:
-    """Lines describing every difference between ``committed_root`` and a fresh generation."""
+    """Lines describing every difference between ``committed_root`` and a fresh generation (with the registry)."""
     with tempfile.TemporaryDirectory(prefix="imgroup-check-") as scratch:
         fresh_root = Path(scratch)
-        for spec_path in spec_paths:
-            package = load_spec(spec_path, validate=False).package
-            build_package(spec_path, fresh_root / package, spec_label(spec_path))
+        _build(spec_paths, fresh_root, with_registry=True)
         expected = _files(fresh_root)
         packages = {p.name for p in fresh_root.iterdir()}
         actual = {rel: path for rel, path in _files(committed_root).items() if rel.split("/", 1)[0] in packages}

@@ -36,6 +36,27 @@ CREDENTIALS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
     ),
 }
 
+# The settings each signer reads (name, secret, integer), which of them exclude each other, and which must be set.
+SIGNER_SETTINGS: dict[
+    str, tuple[tuple[tuple[str, bool, bool], ...], tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]
+] = {
+    "feishu_tenant_token": (
+        (("app_id", False, False), ("app_secret", True, False), ("user_access_token", True, False)),
+        (("user_access_token",), ("app_id", "app_secret")),
+        (("app_id", "app_secret"), ("user_access_token",)),
+    ),
+    "tencent_usersig": (
+        (("sdkappid", False, True), ("secret_key", True, False), ("identifier", False, False)),
+        (),
+        (("sdkappid", "secret_key"),),
+    ),
+    "yunxin_checksum": (
+        (("app_key", False, False), ("app_secret", True, False)),
+        (),
+        (("app_key", "app_secret"),),
+    ),
+}
+
 # Fields of the response envelopes: what is left of a 200 schema after these is the operation's own answer.
 ENVELOPE_FIELDS = frozenset({"code", "msg", "data", "ActionStatus", "ErrorCode", "ErrorInfo"})
 # Header parameters our signers fill themselves, never asked of the caller.
@@ -47,17 +68,16 @@ RENAMED_ARGUMENTS = {"next_": "next_cursor", "type_": "kind", "from_": "sender",
 
 @attrs.frozen
 class Argument:
-    """One keyword (or positional, for path parameters) argument of a facade method."""
+    """One keyword (or positional, for path parameters) argument of a client method."""
 
-    python_name: str  # the facade's name for it
-    generated_name: str  # the name openapi-python-client gave it (a keyword of _get_kwargs or of the body model)
+    python_name: str  # the clients' name for it
     wire_name: str
     location: str  # path, query, header or body
     annotation: str
     required: bool
     rules: dict[str, Any]
     description: str
-    model_class: str | None = None  # an object (or list of objects) built with this generated model's from_dict
+    objects: bool = False  # an object (or a list of objects): sent as plain dicts
 
     @property
     def signature(self) -> str:
@@ -65,19 +85,18 @@ class Argument:
 
     @property
     def value(self) -> str:
-        """The expression handed to the generated code (lists copied, dicts made models, None becomes UNSET)."""
+        """The expression that puts the argument on the wire (lists and mappings copied, so later changes by
+        the caller cannot alter a request already prepared)."""
         name = self.python_name
-        if self.model_class and self.annotation.startswith("Sequence["):
-            expression = f"[{self.model_class}.from_dict(dict(item)) for item in {name}]"
-        elif self.model_class:
-            expression = f"{self.model_class}.from_dict(dict({name}))"
-        elif self.annotation.startswith("Sequence["):
-            expression = f"list({name})"
-        else:
-            expression = name
-        if self.required:
-            return expression
-        return f"UNSET if {name} is None else {expression}"
+        if self.objects and self.annotation.startswith("Sequence["):
+            return f"[dict(item) for item in {name}]"
+        if self.objects:
+            return f"dict({name})"
+        if self.annotation.startswith("Sequence["):
+            return f"list({name})"
+        if self.location in ("path", "header"):
+            return f"str({name})"
+        return name
 
 
 @attrs.frozen
@@ -108,11 +127,9 @@ class OperationView:
     path: str
     summary: str
     description: str
-    module: str  # the generated endpoint module, relative to the package
     path_arguments: tuple[Argument, ...]
     keyword_arguments: tuple[Argument, ...]
-    body_class: str | None
-    body_module: str | None
+    has_body: bool
     result_class: str | None
     result_module: str | None
     result_from_data: bool
@@ -121,24 +138,29 @@ class OperationView:
     already_done_codes: tuple[int, ...]
     done_on_retry_codes: tuple[int, ...]
     pagination: PaginationView | None
-    model_imports: tuple[tuple[str, str], ...]  # (module, class) that prepare() builds request parts with
     signed: bool  # False where the spec says `security: []` (the token endpoint itself)
     rate_limit_per_second: int | None
     rate_limit_per_minute: int | None
     doc_page: str
     error_rows: tuple[ErrorRow, ...]
+    cli_positional: tuple[str, ...] = ()
+    cli_example: str | None = None
 
     @property
     def arguments(self) -> tuple[Argument, ...]:
         return self.path_arguments + self.keyword_arguments
 
-    @property
-    def body_arguments(self) -> tuple[Argument, ...]:
-        return tuple(a for a in self.keyword_arguments if a.location == "body")
+    def located(self, location: str) -> tuple[Argument, ...]:
+        """The arguments sent in ``location`` (query, header or body)."""
+        return tuple(a for a in self.keyword_arguments if a.location == location)
 
     @property
-    def call_arguments(self) -> tuple[Argument, ...]:
-        return tuple(a for a in self.arguments if a.location != "body")
+    def url_expression(self) -> str:
+        """The request path as a Python f-string, each path parameter percent-encoded."""
+        url = self.path.replace("{", "{{").replace("}", "}}")
+        for argument in self.path_arguments:
+            url = url.replace("{{" + argument.wire_name + "}}", "{quote(" + argument.value + ', safe="")}')
+        return "f" + repr(url) if self.path_arguments else repr(self.path)
 
     @property
     def has_optional(self) -> bool:
@@ -152,6 +174,19 @@ class OperationView:
             return ()
         filled = {paging.page_size_argument, paging.cursor_argument, paging.offset_argument}
         return tuple(a for a in self.arguments if a.python_name not in filled)
+
+    def positional(self, argument: Argument) -> bool:
+        """Whether the method (path parameters) or the command line (``x-cli.positional``) takes it positionally."""
+        return argument.location == "path" or argument.python_name in self.cli_positional
+
+    @property
+    def filled(self) -> tuple[str, ...]:
+        """The arguments the iterator fills page after page."""
+        paging = self.pagination
+        if paging is None:
+            return ()
+        names = (paging.page_size_argument, paging.cursor_argument, paging.offset_argument)
+        return tuple(name for name in names if name is not None)
 
     @property
     def answers_nothing(self) -> bool:
@@ -199,9 +234,11 @@ class PackageView:
     regions: dict[str, str]
     operations: tuple[OperationView, ...]
     error_codes: tuple[ErrorCodeView, ...]
-    secret_fields: frozenset[str]
 
-    signer: str  # the signer of the spec's root security requirement
+    title: str
+    env_prefix: str
+    signer: str  # the signer of the spec's root security requirement: a module of imgroup.runtime.signers
+    token_operation: str | None  # the operation that obtains credentials (``security: []``), if the signer needs one
 
     def operation(self, operation_id: str) -> OperationView:
         return next(op for op in self.operations if op.operation_id == operation_id)
@@ -218,6 +255,35 @@ class PackageView:
         return tuple(name for name, *_ in CREDENTIALS[self.signer])
 
     @property
+    def settings(self) -> tuple[tuple[str, str, bool, bool], ...]:
+        """Every setting of the client: (name, environment variable, secret, integer)."""
+        fields = list(SIGNER_SETTINGS[self.signer][0])
+        if self.regions:
+            fields.append(("region", False, False))
+        fields.append(("base_url", False, False))
+        return tuple((name, f"{self.env_prefix}_{name.upper()}", secret, integer) for name, secret, integer in fields)
+
+    @property
+    def setting_alternatives(self) -> tuple[tuple[str, ...], ...]:
+        regional = (("base_url",), ("region",)) if self.regions else ()
+        return SIGNER_SETTINGS[self.signer][1] + regional
+
+    @property
+    def required_settings(self) -> tuple[tuple[str, ...], ...]:
+        return SIGNER_SETTINGS[self.signer][2]
+
+    @property
+    def signer_arguments(self) -> tuple[tuple[str, str], ...]:
+        """What the signer's ``build_auth`` takes beyond the credentials: (name, Python expression)."""
+        if self.signer == "feishu_tenant_token":
+            return (
+                ("base_url", "url"),
+                ("token_request", "_token_request"),
+                ("token_operation", repr(self.token_operation)),
+            )
+        return ()
+
+    @property
     def credential_example(self) -> str:
         return ", ".join(f"{name}={example}" for name, _, _, example in CREDENTIALS[self.signer] if example)
 
@@ -225,18 +291,20 @@ class PackageView:
 def build_package_view(spec: VendorSpec, generator_data: GeneratorData, field_prefix: str) -> PackageView:
     """Join the tool's parse with our reading of the spec."""
     endpoints = {
-        (str(endpoint.method), endpoint.path.get_untrusted_value()): (tag, endpoint)
-        for tag, collection in generator_data.endpoint_collections_by_tag.items()
+        (str(endpoint.method), endpoint.path.get_untrusted_value()): endpoint
+        for collection in generator_data.endpoint_collections_by_tag.values()
         for endpoint in collection.endpoints
     }
     models = {str(model.class_info.name): str(model.class_info.module_name) for model in generator_data.models}
     operations = []
     for op in sorted(spec.operations.values(), key=lambda o: o.operation_id):
-        tag, endpoint = endpoints[(op.method, op.path)]
-        operations.append(_operation_view(spec, op, tag, endpoint, models, field_prefix))
+        endpoint = endpoints[(op.method, op.path)]
+        operations.append(_operation_view(spec, op, endpoint, models, field_prefix))
     return PackageView(
         spec_name=spec.path.name,
         vendor=spec.vendor,
+        title=spec.title,
+        env_prefix=spec.env_prefix,
         package=spec.package,
         client=spec.client,
         async_client=f"Async{spec.client}",
@@ -248,8 +316,8 @@ def build_package_view(spec: VendorSpec, generator_data: GeneratorData, field_pr
         regions=spec.regions,
         operations=tuple(operations),
         error_codes=_merged_error_codes(spec),
-        secret_fields=secret_fields(spec),
         signer=_primary_signer(spec),
+        token_operation=next((op.operation_id for op in operations if not op.signed), None),
     )
 
 
@@ -266,7 +334,7 @@ def _text(value: Any) -> str:
 
 
 def _operation_view(
-    spec: VendorSpec, op: OperationSpec, tag: str, endpoint: Endpoint, models: dict[str, str], field_prefix: str
+    spec: VendorSpec, op: OperationSpec, endpoint: Endpoint, models: dict[str, str], field_prefix: str
 ) -> OperationView:
     raw_parameters = {(p["in"], p["name"]): p for p in op.raw.get("parameters", [])}
     path_arguments = tuple(
@@ -280,26 +348,17 @@ def _operation_view(
             if location == "header" and _text(p.name).lower() in SIGNER_HEADERS:
                 continue
             keyword.append(_argument(p.python_name, _text(p.name), location, raw["schema"], p.required, spec, raw))
-    model_imports: list[tuple[str, str]] = []
-    body_class = body_module = None
     if endpoint.bodies:
         body = endpoint.bodies[0].prop
         if not isinstance(body, ModelProperty) or body.required_properties is None or body.optional_properties is None:
             raise SpecError(f"{spec.path.name}: {op.operation_id}: the request body must be a named object schema")
-        body_class, body_module = str(body.class_info.name), str(body.class_info.module_name)
         body_schema = spec.schema(op.raw["requestBody"]["content"]["application/json"]["schema"])
         for p in body.required_properties + body.optional_properties:
             raw_property = body_schema["properties"][_text(p.name)]
             nested = p.inner_property if isinstance(p, ListProperty) else p
-            model = (
-                (str(nested.class_info.name), str(nested.class_info.module_name))
-                if isinstance(nested, ModelProperty)
-                else None
-            )
-            if model:
-                model_imports.append((model[1], model[0]))
+            objects = isinstance(nested, ModelProperty)
             keyword.append(
-                _argument(p.python_name, _text(p.name), "body", raw_property, p.required, spec, raw_property, model)
+                _argument(p.python_name, _text(p.name), "body", raw_property, p.required, spec, raw_property, objects)
             )
     keyword.sort(key=lambda a: not a.required)  # required keywords first reads best in signatures and docs
     names = [a.python_name for a in (*path_arguments, *keyword)]
@@ -326,11 +385,9 @@ def _operation_view(
         path=op.path,
         summary=str(op.raw.get("summary", "")).strip(),
         description=str(op.raw.get("description", "")).strip(),
-        module=f"api.{strings.PythonIdentifier(tag, field_prefix)}.{strings.PythonIdentifier(endpoint.name, field_prefix)}",
         path_arguments=path_arguments,
         keyword_arguments=tuple(keyword),
-        body_class=body_class,
-        body_module=body_module,
+        has_body=bool(endpoint.bodies),
         result_class=result_class,
         result_module=models.get(result_class) if result_class else None,
         result_from_data=result_from_data,
@@ -339,13 +396,22 @@ def _operation_view(
         already_done_codes=already_done,
         done_on_retry_codes=op.done_on_retry_codes,
         pagination=pagination,
-        model_imports=tuple(dict.fromkeys(model_imports)),
         signed=op.raw.get("security") != [],
         rate_limit_per_second=op.rate_limit_per_second,
         rate_limit_per_minute=op.rate_limit_per_minute,
         doc_page=op.doc_page,
         error_rows=op.error_rows,
+        cli_positional=_cli_positional(spec, op, arguments),
+        cli_example=op.cli_example,
     )
+
+
+def _cli_positional(spec: VendorSpec, op: OperationSpec, arguments: tuple[Argument, ...]) -> tuple[str, ...]:
+    names = {a.python_name for a in arguments}
+    unknown = [name for name in op.cli_positional if name not in names]
+    if unknown:
+        raise SpecError(f"{spec.path.name}: {op.operation_id}.x-cli.positional names no argument: {unknown}")
+    return op.cli_positional
 
 
 def _pagination_view(
@@ -407,7 +473,7 @@ def _argument(
     required: bool,
     spec: VendorSpec,
     described: dict[str, Any] | None = None,
-    model: tuple[str, str] | None = None,
+    objects: bool = False,
 ) -> Argument:
     schema = spec.schema(schema)
     rules = _rules(schema, spec)
@@ -418,12 +484,11 @@ def _argument(
     if facade_name.endswith("_"):
         raise SpecError(f"{spec.path.name}: {wire_name!r} needs a readable name in RENAMED_ARGUMENTS")
     annotation = _annotation(schema, spec)
-    if model is not None:
+    if objects:
         annotation = "Sequence[Mapping[str, Any]]" if schema.get("type") == "array" else "Mapping[str, Any]"
     return Argument(
         python_name=facade_name,
-        generated_name=generated_name,
-        model_class=model[0] if model else None,
+        objects=objects,
         wire_name=wire_name,
         location=location,
         annotation=annotation,
@@ -500,17 +565,3 @@ def _merged_error_codes(spec: VendorSpec) -> tuple[ErrorCodeView, ...]:
         first_row.setdefault(row.code, row)
         documented.setdefault(row.code, [])
     return tuple(ErrorCodeView(first_row[code], tuple(documented[code])) for code in sorted(first_row))
-
-
-# Body and response fields that hold credentials: the generated models keep them out of repr().
-SECRET_PROPERTY_NAMES = frozenset({"app_secret", "tenant_access_token", "app_access_token", "usersig", "CheckSum"})
-
-
-def secret_fields(spec: VendorSpec) -> frozenset[str]:
-    schemas = (spec.document.get("components") or {}).get("schemas") or {}
-    return frozenset(
-        f"{strings.ClassName(schema_name, '')}.{strings.PythonIdentifier(prop, '')}"
-        for schema_name, schema in schemas.items()
-        for prop in (schema.get("properties") or {})
-        if prop in SECRET_PROPERTY_NAMES
-    )

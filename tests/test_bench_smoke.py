@@ -81,7 +81,8 @@ def test_numbers_keep_three_significant_figures() -> None:
 def test_profile_names_packages_and_functions() -> None:
     assert package_of("~") == "built-ins"
     assert package_of("/x/.venv/lib/python3.11/site-packages/httpx/_client.py") == "httpx"
-    assert package_of("/work/main/generated/feishu_im/_pipeline.py") == "feishu_im"
+    assert package_of("/work/main/generated/feishu_im/facade.py") == "feishu_im"
+    assert package_of("/work/main/imgroup/runtime/_pipeline.py") == "imgroup.runtime"
     assert package_of("/usr/lib/python3.11/json/decoder.py") == "stdlib"
     report = hot_spots(lambda index: json.dumps({"index": index}), 50)
     assert report.startswith("cProfile own time by package:") and "json" in report

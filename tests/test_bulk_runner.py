@@ -244,8 +244,7 @@ def test_the_request_carries_the_items_arguments(tmp_path: Path) -> None:
 @pytest.mark.anyio
 async def test_all_workers_are_paced_by_the_one_clients_limiter(tmp_path: Path) -> None:
     """Eight workers, a limit of 5 calls/s: no second of the (fake) clock holds more than 5 sends."""
-    from yunxin_im._pipeline import CallSettings
-    from yunxin_im._rate_limit import RateLimiter
+    from imgroup.runtime import CallSettings, RateLimiter
 
     now = [0.0]
     sent_at: list[float] = []

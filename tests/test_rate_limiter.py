@@ -8,7 +8,10 @@ from itertools import pairwise
 
 import feishu_im
 import pytest
-from feishu_im._rate_limit import (
+from hypothesis import given
+from hypothesis import strategies as st
+
+from imgroup.runtime._rate_limit import (
     CEILING_SHARE,
     CUT,
     JITTER_ALLOWANCE,
@@ -19,8 +22,6 @@ from feishu_im._rate_limit import (
     RateLimiter,
     is_rate_limit_answer,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 class FakeClock:
@@ -236,11 +237,12 @@ def test_learn_cuts_and_pauses_only_for_rate_limit_answers() -> None:
 
 
 def test_documented_limits_come_from_the_spec() -> None:
-    limiter = RateLimiter.documented(clock=FakeClock())
+    operations = feishu_im.operations.OPERATIONS
+    limiter = RateLimiter.documented(operations, clock=FakeClock())
     assert limiter.limits("disband_chat") == ((1.0, 50), (60.0, 1000))
-    assert RateLimiter.documented({"disband_chat": 5}, clock=FakeClock()).limits("disband_chat") == (
+    assert RateLimiter.documented(operations, {"disband_chat": 5}, clock=FakeClock()).limits("disband_chat") == (
         (1.0, 5),
         (60.0, 1000),
     )
     with pytest.raises(ValueError, match="unknown operations: nope"):
-        RateLimiter.documented({"nope": 5})
+        RateLimiter.documented(operations, {"nope": 5})

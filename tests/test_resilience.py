@@ -8,11 +8,12 @@ from typing import Any
 import feishu_im
 import httpx
 import pytest
-from feishu_im._rate_limit import CUT, JITTER_ALLOWANCE
-from feishu_im._retry import RetryPolicy
 from hypothesis import given
 from hypothesis import strategies as st
 from vendor_fakes import Recorder, error_body, make_client, ok_body
+
+from imgroup.runtime import RetryPolicy
+from imgroup.runtime._rate_limit import CUT, JITTER_ALLOWANCE
 
 
 def scripted(*answers: httpx.Response | Exception) -> Recorder:

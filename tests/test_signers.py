@@ -14,12 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
-from feishu_im import _auth as feishu_auth
 from hypothesis import given
 from hypothesis import strategies as st
-from tencent_im import _auth as tencent_auth
 from vendor_fakes import TOKEN_PATH, Recorder, answering, error_body, make_client, ok_body, token_response
-from yunxin_im import _auth as yunxin_auth
+
+from imgroup.runtime.signers import feishu_tenant_token as feishu_auth
+from imgroup.runtime.signers import tencent_usersig as tencent_auth
+from imgroup.runtime.signers import yunxin_checksum as yunxin_auth
 
 TENCENT_VECTOR_KEY = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
 
@@ -153,7 +154,18 @@ def test_feishu_fetches_the_token_once_and_caches_it() -> None:
 
 def test_feishu_token_is_renewed_shortly_before_it_expires() -> None:
     clock = [0.0]
-    auth = feishu_auth.TenantTokenAuth("cli_renew_test", "s", "http://f", clock=lambda: clock[0])
+    from feishu_im.facade import prepare_get_tenant_access_token
+    from feishu_im.vendor import VENDOR
+
+    auth = feishu_auth.TenantTokenAuth(
+        "cli_renew_test",
+        "s",
+        "http://f",
+        vendor=VENDOR,
+        token_request=lambda app_id, app_secret: prepare_get_tenant_access_token(app_id=app_id, app_secret=app_secret),
+        token_operation="get_tenant_access_token",
+        clock=lambda: clock[0],
+    )
     tokens = iter(["t-1", "t-2"])
     fetched: list[str] = []
 

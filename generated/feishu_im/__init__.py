@@ -13,7 +13,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import AuthenticatedClient, Client
     from .error_codes import ERROR_CODES, ErrorInfo, lookup
     from .errors import (
         AlreadyGoneError,
@@ -35,8 +34,6 @@ if TYPE_CHECKING:
     from .facade import AsyncFeishuClient, Disbanded, FeishuClient
 
 _EXPORTS = {
-    "AuthenticatedClient": ".client",
-    "Client": ".client",
     "ERROR_CODES": ".error_codes",
     "ErrorInfo": ".error_codes",
     "lookup": ".error_codes",
@@ -61,7 +58,9 @@ _EXPORTS = {
 }
 
 # Public modules, reachable as attributes (``feishu_im.error_codes``) without importing them first.
-_SUBMODULES = frozenset({"api", "calls", "client", "error_codes", "errors", "facade", "models", "operations", "types"})
+_SUBMODULES = frozenset(
+    {"calls", "error_codes", "errors", "facade", "models", "operations", "registry", "types", "vendor"}
+)
 
 __all__ = [
     "ERROR_CODES",
@@ -70,8 +69,6 @@ __all__ = [
     "ApiError",
     "ApiTimeoutError",
     "AsyncFeishuClient",
-    "AuthenticatedClient",
-    "Client",
     "Disbanded",
     "ErrorInfo",
     "FailedPreconditionError",

@@ -4,18 +4,21 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
-from typing import Self
-
 import httpx
 
-from . import _auth, _redact
-from ._pipeline import AsyncPipeline, CallSettings, SyncPipeline
-from ._rate_limit import RateLimiter
-from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .calls import (
+from imgroup.runtime import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncClient,
     Disbanded,
+    PreparedRequest,
+    RateLimitOption,
+    SyncClient,
+    resolve_base_url,
+)
+from imgroup.runtime.signers import feishu_tenant_token
+
+from .calls import (
     add_chat_managers,
     add_chat_members,
     create_chat,
@@ -47,41 +50,16 @@ from .calls.remove_chat_members import prepare as prepare_remove_chat_members
 from .calls.search_chats import prepare as prepare_search_chats
 from .calls.unbind_meeting_chat import prepare as prepare_unbind_meeting_chat
 from .calls.update_chat import prepare as prepare_update_chat
-from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL
-
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_HEADERS = {"User-Agent": "feishu_im (imgroup)"}
+from .vendor import VENDOR
 
 
-def resolve_base_url(base_url: str | None) -> str:
-    """The URL calls go to: ``base_url`` if given, else the vendor's public host."""
-    if base_url is None:
-        return DEFAULT_BASE_URL
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ValidationError("client", "base_url", f"must be an http(s) URL (got {base_url!r})")
-    return base_url.rstrip("/")
-
-
-def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[str, float]) -> CallSettings:
-    """Check a client's options and turn them into the settings its pipeline uses."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ValidationError("client", "timeout", f"must be a positive number of seconds (got {timeout!r})")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ValidationError("client", "max_retries", f"must be a non-negative integer (got {max_retries!r})")
-    if rate_limit is True:
-        limiter: RateLimiter | None = RateLimiter.documented()
-    elif rate_limit is False:
-        limiter = None
-    else:
-        try:
-            limiter = RateLimiter.documented(rate_limit)
-        except ValueError as error:
-            raise ValidationError("client", "rate_limit", str(error)) from None
-    return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
+def _token_request(app_id: str, app_secret: str) -> PreparedRequest:
+    return prepare_get_tenant_access_token(app_id=app_id, app_secret=app_secret)
 
 
 class FeishuClient(
+    SyncClient,
     add_chat_managers.AddChatManagers,
     add_chat_members.AddChatMembers,
     create_chat.CreateChat,
@@ -118,47 +96,32 @@ class FeishuClient(
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_limit: bool | Mapping[str, float] = True,
+        rate_limit: RateLimitOption = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.base_url = resolve_base_url(base_url)
-        auth = _auth.build_auth(
-            app_id=app_id, app_secret=app_secret, user_access_token=user_access_token, base_url=self.base_url
+        url = resolve_base_url(VENDOR, base_url, default=DEFAULT_BASE_URL)
+        auth = feishu_tenant_token.build_auth(
+            VENDOR,
+            app_id=app_id,
+            app_secret=app_secret,
+            user_access_token=user_access_token,
+            base_url=url,
+            token_request=_token_request,
+            token_operation="get_tenant_access_token",
         )
-        _redact.install_log_filter()
-        http = httpx.Client(base_url=self.base_url, transport=transport, timeout=timeout, headers=DEFAULT_HEADERS)
-        self._pipeline = SyncPipeline(http, auth, call_settings(timeout, max_retries, rate_limit))
-
-    def __repr__(self) -> str:
-        return f"FeishuClient(base_url={self.base_url!r}, auth={self._pipeline.auth!r})"
-
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
-        """A copy with other defaults, sharing this client's connections, signer and rate limiter."""
-        settings = self._pipeline.settings
-        clone = copy.copy(self)
-        clone._pipeline = SyncPipeline(
-            self._pipeline.http,
-            self._pipeline.auth,
-            CallSettings(
-                timeout=settings.timeout if timeout is None else timeout,
-                retry=settings.retry_for(max_retries),
-                limiter=settings.limiter,
-            ),
+        super().__init__(
+            VENDOR,
+            auth,
+            base_url=url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            transport=transport,
         )
-        return clone
-
-    def close(self) -> None:
-        """Close the connections."""
-        self._pipeline.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 class AsyncFeishuClient(
+    AsyncClient,
     add_chat_managers.AsyncAddChatManagers,
     add_chat_members.AsyncAddChatMembers,
     create_chat.AsyncCreateChat,
@@ -177,7 +140,7 @@ class AsyncFeishuClient(
 ):
     """Async client for the feishu group-administration API (feishu.yaml).
 
-        with AsyncFeishuClient(app_id="cli_a1b2c3", app_secret=os.environ["FEISHU_APP_SECRET"]) as client:
+        async with AsyncFeishuClient(app_id="cli_a1b2c3", app_secret=os.environ["FEISHU_APP_SECRET"]) as client:
             await client.add_chat_managers(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
@@ -195,44 +158,28 @@ class AsyncFeishuClient(
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_limit: bool | Mapping[str, float] = True,
+        rate_limit: RateLimitOption = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.base_url = resolve_base_url(base_url)
-        auth = _auth.build_auth(
-            app_id=app_id, app_secret=app_secret, user_access_token=user_access_token, base_url=self.base_url
+        url = resolve_base_url(VENDOR, base_url, default=DEFAULT_BASE_URL)
+        auth = feishu_tenant_token.build_auth(
+            VENDOR,
+            app_id=app_id,
+            app_secret=app_secret,
+            user_access_token=user_access_token,
+            base_url=url,
+            token_request=_token_request,
+            token_operation="get_tenant_access_token",
         )
-        _redact.install_log_filter()
-        http = httpx.AsyncClient(base_url=self.base_url, transport=transport, timeout=timeout, headers=DEFAULT_HEADERS)
-        self._pipeline = AsyncPipeline(http, auth, call_settings(timeout, max_retries, rate_limit))
-
-    def __repr__(self) -> str:
-        return f"AsyncFeishuClient(base_url={self.base_url!r}, auth={self._pipeline.auth!r})"
-
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
-        """A copy with other defaults, sharing this client's connections, signer and rate limiter."""
-        settings = self._pipeline.settings
-        clone = copy.copy(self)
-        clone._pipeline = AsyncPipeline(
-            self._pipeline.http,
-            self._pipeline.auth,
-            CallSettings(
-                timeout=settings.timeout if timeout is None else timeout,
-                retry=settings.retry_for(max_retries),
-                limiter=settings.limiter,
-            ),
+        super().__init__(
+            VENDOR,
+            auth,
+            base_url=url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            transport=transport,
         )
-        return clone
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._pipeline.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
 
 __all__ = [

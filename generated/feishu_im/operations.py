@@ -6,38 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+
+from imgroup.runtime import OperationInfo
 
 VENDOR = "feishu"
 DEFAULT_BASE_URL = "https://open.feishu.cn"
 REGIONS: Mapping[str, str] = MappingProxyType({})
 SUCCESS_CODES = frozenset([0])
-
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class OperationInfo(NamedTuple):
-    """One operation of the spec."""
-
-    operation_id: str
-    method: str
-    path: str
-    rate_limit_per_second: int | None
-    rate_limit_per_minute: int | None
-    error_codes: tuple[int, ...]
-    removes_group: bool
-    """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
-    already_done_codes: tuple[int, ...]
-    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
-    done_on_retry_codes: tuple[int, ...]
-    """Codes meaning done only for a call an earlier attempt may have made (x-done-on-retry): the vendor answers
-    them both to work already done and to a request that was wrong."""
-    iterator: str | None
-    """The clients' iterator method over this list operation's pages, if it pages."""
-    signed: bool
-    """False for the one call that obtains credentials (Feishu's token endpoint)."""
-    doc_page: str
-
 
 OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
     {
@@ -54,6 +29,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-managers/add_managers",
+            answers_data=True,
         ),
         "add_chat_members": OperationInfo(
             operation_id="add_chat_members",
@@ -90,6 +66,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat-member/create",
+            answers_data=True,
         ),
         "create_chat": OperationInfo(
             operation_id="create_chat",
@@ -127,6 +104,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat/create",
+            answers_data=True,
         ),
         "create_meeting_chat": OperationInfo(
             operation_id="create_meeting_chat",
@@ -161,6 +139,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/calendar-v4/calendar-event-meeting_chat/create",
+            answers_data=True,
         ),
         "disband_chat": OperationInfo(
             operation_id="disband_chat",
@@ -175,6 +154,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat/delete",
+            answers_data=False,
         ),
         "get_chat": OperationInfo(
             operation_id="get_chat",
@@ -189,6 +169,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat/get-2",
+            answers_data=True,
         ),
         "get_tenant_access_token": OperationInfo(
             operation_id="get_tenant_access_token",
@@ -203,6 +184,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=False,
             doc_page="https://open.feishu.cn/document/server-docs/authentication-management/access-token/tenant_access_token_internal",
+            answers_data=True,
         ),
         "is_in_chat": OperationInfo(
             operation_id="is_in_chat",
@@ -217,6 +199,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
+            answers_data=True,
         ),
         "list_chat_members": OperationInfo(
             operation_id="list_chat_members",
@@ -231,6 +214,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_chat_members",
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat-member/get",
+            answers_data=True,
         ),
         "list_chats": OperationInfo(
             operation_id="list_chats",
@@ -245,6 +229,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_chats",
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat/list",
+            answers_data=True,
         ),
         "remove_chat_managers": OperationInfo(
             operation_id="remove_chat_managers",
@@ -259,6 +244,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat-member/delete_managers",
+            answers_data=True,
         ),
         "remove_chat_members": OperationInfo(
             operation_id="remove_chat_members",
@@ -287,6 +273,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat-member/delete",
+            answers_data=True,
         ),
         "search_chats": OperationInfo(
             operation_id="search_chats",
@@ -301,6 +288,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_search_chats",
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat/search",
+            answers_data=True,
         ),
         "unbind_meeting_chat": OperationInfo(
             operation_id="unbind_meeting_chat",
@@ -337,6 +325,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/calendar-v4/calendar-event-meeting_chat/delete",
+            answers_data=False,
         ),
         "update_chat": OperationInfo(
             operation_id="update_chat",
@@ -379,6 +368,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://open.feishu.cn/document/server-docs/group/chat/update-2",
+            answers_data=False,
         ),
     }
 )

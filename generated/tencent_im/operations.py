@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+
+from imgroup.runtime import OperationInfo
 
 VENDOR = "tencent"
 DEFAULT_BASE_URL = "https://console.tim.qq.com"
@@ -23,32 +24,6 @@ REGIONS: Mapping[str, str] = MappingProxyType(
 )
 SUCCESS_CODES = frozenset([0])
 
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class OperationInfo(NamedTuple):
-    """One operation of the spec."""
-
-    operation_id: str
-    method: str
-    path: str
-    rate_limit_per_second: int | None
-    rate_limit_per_minute: int | None
-    error_codes: tuple[int, ...]
-    removes_group: bool
-    """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
-    already_done_codes: tuple[int, ...]
-    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
-    done_on_retry_codes: tuple[int, ...]
-    """Codes meaning done only for a call an earlier attempt may have made (x-done-on-retry): the vendor answers
-    them both to work already done and to a request that was wrong."""
-    iterator: str | None
-    """The clients' iterator method over this list operation's pages, if it pages."""
-    signed: bool
-    """False for the one call that obtains credentials (Feishu's token endpoint)."""
-    doc_page: str
-
-
 OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
     {
         "add_group_member": OperationInfo(
@@ -64,6 +39,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34921",
+            answers_data=True,
         ),
         "change_group_owner": OperationInfo(
             operation_id="change_group_owner",
@@ -78,6 +54,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1633",
+            answers_data=False,
         ),
         "create_group": OperationInfo(
             operation_id="create_group",
@@ -92,6 +69,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1615",
+            answers_data=True,
         ),
         "delete_group_member": OperationInfo(
             operation_id="delete_group_member",
@@ -106,6 +84,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1622",
+            answers_data=False,
         ),
         "destroy_group": OperationInfo(
             operation_id="destroy_group",
@@ -120,6 +99,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34896",
+            answers_data=False,
         ),
         "get_appid_group_list": OperationInfo(
             operation_id="get_appid_group_list",
@@ -134,6 +114,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_groups",
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1614",
+            answers_data=True,
         ),
         "get_group_info": OperationInfo(
             operation_id="get_group_info",
@@ -148,6 +129,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1616",
+            answers_data=True,
         ),
         "get_group_member_info": OperationInfo(
             operation_id="get_group_member_info",
@@ -162,6 +144,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_group_members",
             signed=True,
             doc_page="https://www.tencentcloud.com/document/product/1047/34948",
+            answers_data=True,
         ),
         "get_joined_group_list": OperationInfo(
             operation_id="get_joined_group_list",
@@ -176,6 +159,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_joined_groups",
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1625",
+            answers_data=True,
         ),
         "modify_group_base_info": OperationInfo(
             operation_id="modify_group_base_info",
@@ -190,6 +174,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://cloud.tencent.com/document/product/269/1620",
+            answers_data=False,
         ),
     }
 )

@@ -12,26 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
 
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class ErrorInfo(NamedTuple):
-    """One documented error code."""
-
-    code: int
-    http_status: int
-    message: str
-    description: str
-    action: str
-    retryable: bool
-    category: str
-    operations: tuple[str, ...]
-    """The operations whose documentation lists the code; empty for vendor-wide codes."""
-    review: bool = False
-    """Added from a changed documentation page and not yet reviewed by a person."""
-
+from imgroup.errors import ErrorInfo
 
 ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     {

@@ -4,18 +4,20 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
-from typing import Self
-
 import httpx
 
-from . import _auth, _redact
-from ._pipeline import AsyncPipeline, CallSettings, SyncPipeline
-from ._rate_limit import RateLimiter
-from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .calls import (
+from imgroup.runtime import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncClient,
     Disbanded,
+    RateLimitOption,
+    SyncClient,
+    resolve_base_url,
+)
+from imgroup.runtime.signers import yunxin_checksum
+
+from .calls import (
     add_team_managers,
     add_team_members,
     create_team,
@@ -41,41 +43,12 @@ from .calls.remove_team_managers import prepare as prepare_remove_team_managers
 from .calls.remove_team_members import prepare as prepare_remove_team_members
 from .calls.transfer_team_owner import prepare as prepare_transfer_team_owner
 from .calls.update_team import prepare as prepare_update_team
-from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL
-
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_HEADERS = {"User-Agent": "yunxin_im (imgroup)"}
-
-
-def resolve_base_url(base_url: str | None) -> str:
-    """The URL calls go to: ``base_url`` if given, else the vendor's public host."""
-    if base_url is None:
-        return DEFAULT_BASE_URL
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ValidationError("client", "base_url", f"must be an http(s) URL (got {base_url!r})")
-    return base_url.rstrip("/")
-
-
-def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[str, float]) -> CallSettings:
-    """Check a client's options and turn them into the settings its pipeline uses."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ValidationError("client", "timeout", f"must be a positive number of seconds (got {timeout!r})")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ValidationError("client", "max_retries", f"must be a non-negative integer (got {max_retries!r})")
-    if rate_limit is True:
-        limiter: RateLimiter | None = RateLimiter.documented()
-    elif rate_limit is False:
-        limiter = None
-    else:
-        try:
-            limiter = RateLimiter.documented(rate_limit)
-        except ValueError as error:
-            raise ValidationError("client", "rate_limit", str(error)) from None
-    return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
+from .vendor import VENDOR
 
 
 class YunxinClient(
+    SyncClient,
     add_team_managers.AddTeamManagers,
     add_team_members.AddTeamMembers,
     create_team.CreateTeam,
@@ -108,45 +81,28 @@ class YunxinClient(
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_limit: bool | Mapping[str, float] = True,
+        rate_limit: RateLimitOption = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.base_url = resolve_base_url(base_url)
-        auth = _auth.build_auth(app_key=app_key, app_secret=app_secret, base_url=self.base_url)
-        _redact.install_log_filter()
-        http = httpx.Client(base_url=self.base_url, transport=transport, timeout=timeout, headers=DEFAULT_HEADERS)
-        self._pipeline = SyncPipeline(http, auth, call_settings(timeout, max_retries, rate_limit))
-
-    def __repr__(self) -> str:
-        return f"YunxinClient(base_url={self.base_url!r}, auth={self._pipeline.auth!r})"
-
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
-        """A copy with other defaults, sharing this client's connections, signer and rate limiter."""
-        settings = self._pipeline.settings
-        clone = copy.copy(self)
-        clone._pipeline = SyncPipeline(
-            self._pipeline.http,
-            self._pipeline.auth,
-            CallSettings(
-                timeout=settings.timeout if timeout is None else timeout,
-                retry=settings.retry_for(max_retries),
-                limiter=settings.limiter,
-            ),
+        url = resolve_base_url(VENDOR, base_url, default=DEFAULT_BASE_URL)
+        auth = yunxin_checksum.build_auth(
+            VENDOR,
+            app_key=app_key,
+            app_secret=app_secret,
         )
-        return clone
-
-    def close(self) -> None:
-        """Close the connections."""
-        self._pipeline.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        super().__init__(
+            VENDOR,
+            auth,
+            base_url=url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            transport=transport,
+        )
 
 
 class AsyncYunxinClient(
+    AsyncClient,
     add_team_managers.AsyncAddTeamManagers,
     add_team_members.AsyncAddTeamMembers,
     create_team.AsyncCreateTeam,
@@ -162,7 +118,7 @@ class AsyncYunxinClient(
 ):
     """Async client for the yunxin group-administration API (yunxin.yaml).
 
-        with AsyncYunxinClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
+        async with AsyncYunxinClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
             await client.add_team_managers(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
@@ -179,42 +135,24 @@ class AsyncYunxinClient(
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_limit: bool | Mapping[str, float] = True,
+        rate_limit: RateLimitOption = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.base_url = resolve_base_url(base_url)
-        auth = _auth.build_auth(app_key=app_key, app_secret=app_secret, base_url=self.base_url)
-        _redact.install_log_filter()
-        http = httpx.AsyncClient(base_url=self.base_url, transport=transport, timeout=timeout, headers=DEFAULT_HEADERS)
-        self._pipeline = AsyncPipeline(http, auth, call_settings(timeout, max_retries, rate_limit))
-
-    def __repr__(self) -> str:
-        return f"AsyncYunxinClient(base_url={self.base_url!r}, auth={self._pipeline.auth!r})"
-
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
-        """A copy with other defaults, sharing this client's connections, signer and rate limiter."""
-        settings = self._pipeline.settings
-        clone = copy.copy(self)
-        clone._pipeline = AsyncPipeline(
-            self._pipeline.http,
-            self._pipeline.auth,
-            CallSettings(
-                timeout=settings.timeout if timeout is None else timeout,
-                retry=settings.retry_for(max_retries),
-                limiter=settings.limiter,
-            ),
+        url = resolve_base_url(VENDOR, base_url, default=DEFAULT_BASE_URL)
+        auth = yunxin_checksum.build_auth(
+            VENDOR,
+            app_key=app_key,
+            app_secret=app_secret,
         )
-        return clone
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._pipeline.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+        super().__init__(
+            VENDOR,
+            auth,
+            base_url=url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            transport=transport,
+        )
 
 
 __all__ = [

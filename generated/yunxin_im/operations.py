@@ -6,38 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+
+from imgroup.runtime import OperationInfo
 
 VENDOR = "yunxin"
 DEFAULT_BASE_URL = "https://open.yunxinapi.com"
 REGIONS: Mapping[str, str] = MappingProxyType({})
 SUCCESS_CODES = frozenset([200, 0])
-
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class OperationInfo(NamedTuple):
-    """One operation of the spec."""
-
-    operation_id: str
-    method: str
-    path: str
-    rate_limit_per_second: int | None
-    rate_limit_per_minute: int | None
-    error_codes: tuple[int, ...]
-    removes_group: bool
-    """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
-    already_done_codes: tuple[int, ...]
-    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
-    done_on_retry_codes: tuple[int, ...]
-    """Codes meaning done only for a call an earlier attempt may have made (x-done-on-retry): the vendor answers
-    them both to work already done and to a request that was wrong."""
-    iterator: str | None
-    """The clients' iterator method over this list operation's pages, if it pages."""
-    signed: bool
-    """False for the one call that obtains credentials (Feishu's token endpoint)."""
-    doc_page: str
-
 
 OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
     {
@@ -54,6 +29,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DY0MTgxNzE?platform=server",
+            answers_data=False,
         ),
         "add_team_members": OperationInfo(
             operation_id="add_team_members",
@@ -68,6 +44,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://yunxin-im.apifox.cn/api-146831683",
+            answers_data=True,
         ),
         "create_team": OperationInfo(
             operation_id="create_team",
@@ -82,6 +59,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DIwODUwMTE?platform=server",
+            answers_data=True,
         ),
         "dismiss_team": OperationInfo(
             operation_id="dismiss_team",
@@ -96,6 +74,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://yunxin-im.apifox.cn/api-147233908",
+            answers_data=False,
         ),
         "get_team": OperationInfo(
             operation_id="get_team",
@@ -110,6 +89,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DI1Nzc3MDY?platform=server",
+            answers_data=True,
         ),
         "get_teams": OperationInfo(
             operation_id="get_teams",
@@ -124,6 +104,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/DAyODY4ODE?platform=server",
+            answers_data=True,
         ),
         "list_joined_teams": OperationInfo(
             operation_id="list_joined_teams",
@@ -138,6 +119,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_joined_teams",
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TkwODkwNTQ?platform=server",
+            answers_data=True,
         ),
         "list_team_members": OperationInfo(
             operation_id="list_team_members",
@@ -152,6 +134,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_team_members",
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/zIxNTk1Mzc?platform=server",
+            answers_data=True,
         ),
         "remove_team_managers": OperationInfo(
             operation_id="remove_team_managers",
@@ -166,6 +149,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TAxNTIzNjU?platform=server",
+            answers_data=False,
         ),
         "remove_team_members": OperationInfo(
             operation_id="remove_team_members",
@@ -180,6 +164,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/TkzNTM5NTI?platform=server",
+            answers_data=True,
         ),
         "transfer_team_owner": OperationInfo(
             operation_id="transfer_team_owner",
@@ -194,6 +179,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/zI5NTYzNTg?platform=server",
+            answers_data=False,
         ),
         "update_team": OperationInfo(
             operation_id="update_team",
@@ -208,6 +194,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://doc.yunxin.163.com/messaging2/server-apis/jE2MTc1Mjk?platform=server",
+            answers_data=True,
         ),
     }
 )

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.created_chat import CreatedChat
@@ -44,33 +43,27 @@ def prepare(
     video_conference_setting: Any = None,
     edit_permission: Any = None,
     hide_member_count_setting: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check create_chat's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.create_chat import _get_kwargs
-    from ..models.create_chat_request import CreateChatRequest
-    from ..models.i18n_names import I18NNames
-    from ..models.restricted_mode_setting import RestrictedModeSetting
-    from ..types import UNSET
-
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "user_id_type",
         user_id_type,
         {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
         required=False,
     )
-    _validation.check(OPERATION, "set_bot_manager", set_bot_manager, {"type": "boolean"}, required=False)
-    _validation.check(OPERATION, "uuid", uuid, {"type": "string", "max_length": 50}, required=False)
-    _validation.check(OPERATION, "avatar", avatar, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "name", name, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "description", description, {"type": "string"}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "set_bot_manager", set_bot_manager, {"type": "boolean"}, required=False)
+    check(ERRORS, OPERATION, "uuid", uuid, {"type": "string", "max_length": 50}, required=False)
+    check(ERRORS, OPERATION, "avatar", avatar, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "name", name, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "description", description, {"type": "string"}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "i18n_names",
         i18n_names,
@@ -80,54 +73,59 @@ def prepare(
         },
         required=False,
     )
-    _validation.check(OPERATION, "owner_id", owner_id, {"type": "string"}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "owner_id", owner_id, {"type": "string"}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "user_id_list",
         user_id_list,
         {"type": "array", "max_items": 50, "items": {"type": "string"}},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "bot_id_list",
         bot_id_list,
         {"type": "array", "max_items": 5, "items": {"type": "string"}},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "group_message_type",
         group_message_type,
         {"type": "string", "enum": ["chat", "thread"]},
         required=False,
     )
-    _validation.check(OPERATION, "chat_mode", chat_mode, {"type": "string"}, required=False)
-    _validation.check(
-        OPERATION, "chat_type", chat_type, {"type": "string", "enum": ["private", "public"]}, required=False
-    )
-    _validation.check(
+    check(ERRORS, OPERATION, "chat_mode", chat_mode, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "chat_type", chat_type, {"type": "string", "enum": ["private", "public"]}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "join_message_visibility",
         join_message_visibility,
         {"type": "string", "enum": ["only_owner", "all_members", "not_anyone"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "leave_message_visibility",
         leave_message_visibility,
         {"type": "string", "enum": ["only_owner", "all_members", "not_anyone"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "membership_approval",
         membership_approval,
         {"type": "string", "enum": ["no_approval_required", "approval_required"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "restricted_mode_setting",
         restricted_mode_setting,
@@ -142,61 +140,83 @@ def prepare(
         },
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "urgent_setting",
         urgent_setting,
         {"type": "string", "enum": ["only_owner", "all_members"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "video_conference_setting",
         video_conference_setting,
         {"type": "string", "enum": ["only_owner", "all_members"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "edit_permission",
         edit_permission,
         {"type": "string", "enum": ["only_owner", "all_members"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "hide_member_count_setting",
         hide_member_count_setting,
         {"type": "string", "enum": ["all_members", "only_owner"]},
         required=False,
     )
-    return _get_kwargs(
-        user_id_type=UNSET if user_id_type is None else user_id_type,
-        set_bot_manager=UNSET if set_bot_manager is None else set_bot_manager,
-        uuid=UNSET if uuid is None else uuid,
-        body=CreateChatRequest(
-            avatar=UNSET if avatar is None else avatar,
-            name=UNSET if name is None else name,
-            description=UNSET if description is None else description,
-            i18n_names=UNSET if i18n_names is None else I18NNames.from_dict(dict(i18n_names)),
-            owner_id=UNSET if owner_id is None else owner_id,
-            user_id_list=UNSET if user_id_list is None else list(user_id_list),
-            bot_id_list=UNSET if bot_id_list is None else list(bot_id_list),
-            group_message_type=UNSET if group_message_type is None else group_message_type,
-            chat_mode=UNSET if chat_mode is None else chat_mode,
-            chat_type=UNSET if chat_type is None else chat_type,
-            join_message_visibility=UNSET if join_message_visibility is None else join_message_visibility,
-            leave_message_visibility=UNSET if leave_message_visibility is None else leave_message_visibility,
-            membership_approval=UNSET if membership_approval is None else membership_approval,
-            restricted_mode_setting=UNSET
-            if restricted_mode_setting is None
-            else RestrictedModeSetting.from_dict(dict(restricted_mode_setting)),
-            urgent_setting=UNSET if urgent_setting is None else urgent_setting,
-            video_conference_setting=UNSET if video_conference_setting is None else video_conference_setting,
-            edit_permission=UNSET if edit_permission is None else edit_permission,
-            hide_member_count_setting=UNSET if hide_member_count_setting is None else hide_member_count_setting,
-        ),
-    )
+    params: dict[str, Any] = {}
+    if user_id_type is not None:
+        params["user_id_type"] = user_id_type
+    if set_bot_manager is not None:
+        params["set_bot_manager"] = set_bot_manager
+    if uuid is not None:
+        params["uuid"] = uuid
+    body: dict[str, Any] = {}
+    if avatar is not None:
+        body["avatar"] = avatar
+    if name is not None:
+        body["name"] = name
+    if description is not None:
+        body["description"] = description
+    if i18n_names is not None:
+        body["i18n_names"] = dict(i18n_names)
+    if owner_id is not None:
+        body["owner_id"] = owner_id
+    if user_id_list is not None:
+        body["user_id_list"] = list(user_id_list)
+    if bot_id_list is not None:
+        body["bot_id_list"] = list(bot_id_list)
+    if group_message_type is not None:
+        body["group_message_type"] = group_message_type
+    if chat_mode is not None:
+        body["chat_mode"] = chat_mode
+    if chat_type is not None:
+        body["chat_type"] = chat_type
+    if join_message_visibility is not None:
+        body["join_message_visibility"] = join_message_visibility
+    if leave_message_visibility is not None:
+        body["leave_message_visibility"] = leave_message_visibility
+    if membership_approval is not None:
+        body["membership_approval"] = membership_approval
+    if restricted_mode_setting is not None:
+        body["restricted_mode_setting"] = dict(restricted_mode_setting)
+    if urgent_setting is not None:
+        body["urgent_setting"] = urgent_setting
+    if video_conference_setting is not None:
+        body["video_conference_setting"] = video_conference_setting
+    if edit_permission is not None:
+        body["edit_permission"] = edit_permission
+    if hide_member_count_setting is not None:
+        body["hide_member_count_setting"] = hide_member_count_setting
+    return PreparedRequest("post", "/open-apis/im/v1/chats", params, {}, body)
 
 
 def parse(answer: Answer) -> CreatedChat:
@@ -206,10 +226,11 @@ def parse(answer: Answer) -> CreatedChat:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -267,7 +288,7 @@ def parse(answer: Answer) -> CreatedChat:
     try:
         return CreatedChat.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

@@ -8,11 +8,11 @@ Documented at https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/referenc
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.meeting_chat_created import MeetingChatCreated
@@ -23,21 +23,21 @@ OPERATION = "create_meeting_chat"
 def prepare(
     calendar_id: Any,
     event_id: Any,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check create_meeting_chat's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.create_meeting_chat import _get_kwargs
-
-    _validation.check(OPERATION, "calendar_id", calendar_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "event_id", event_id, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        calendar_id=calendar_id,
-        event_id=event_id,
+    check(ERRORS, OPERATION, "calendar_id", calendar_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "event_id", event_id, {"type": "string", "min_length": 1}, required=True)
+    params: dict[str, Any] = {}
+    return PreparedRequest(
+        "post",
+        f"/open-apis/calendar/v4/calendars/{quote(str(calendar_id), safe='')}/events/{quote(str(event_id), safe='')}/meeting_chat",
+        params,
+        {},
+        None,
     )
 
 
@@ -48,10 +48,11 @@ def parse(answer: Answer) -> MeetingChatCreated:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {"meeting_chat_id": ({"type": "string"}, False), "applink": ({"type": "string"}, False)},
@@ -60,7 +61,7 @@ def parse(answer: Answer) -> MeetingChatCreated:
     try:
         return MeetingChatCreated.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

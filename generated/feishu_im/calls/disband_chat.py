@@ -8,30 +8,26 @@ Documented at https://open.feishu.cn/document/server-docs/group/chat/delete
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, Disbanded, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, Disbanded, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "disband_chat"
 
 
 def prepare(
     chat_id: Any,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check disband_chat's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.disband_chat import _get_kwargs
-
-    _validation.check(OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        chat_id=chat_id,
-    )
+    check(ERRORS, OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    params: dict[str, Any] = {}
+    return PreparedRequest("delete", f"/open-apis/im/v1/chats/{quote(str(chat_id), safe='')}", params, {}, None)
 
 
 def parse(answer: Answer) -> Disbanded:

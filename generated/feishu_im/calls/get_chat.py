@@ -8,11 +8,11 @@ Documented at https://open.feishu.cn/document/server-docs/group/chat/get-2
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.chat_info import ChatInfo
@@ -24,29 +24,25 @@ def prepare(
     chat_id: Any,
     *,
     user_id_type: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check get_chat's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.get_chat import _get_kwargs
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "user_id_type",
         user_id_type,
         {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
         required=False,
     )
-    return _get_kwargs(
-        chat_id=chat_id,
-        user_id_type=UNSET if user_id_type is None else user_id_type,
-    )
+    params: dict[str, Any] = {}
+    if user_id_type is not None:
+        params["user_id_type"] = user_id_type
+    return PreparedRequest("get", f"/open-apis/im/v1/chats/{quote(str(chat_id), safe='')}", params, {}, None)
 
 
 def parse(answer: Answer) -> ChatInfo:
@@ -56,10 +52,11 @@ def parse(answer: Answer) -> ChatInfo:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -121,7 +118,7 @@ def parse(answer: Answer) -> ChatInfo:
     try:
         return ChatInfo.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.tenant_access_token_response import TenantAccessTokenResponse
@@ -24,25 +23,17 @@ def prepare(
     *,
     app_id: Any,
     app_secret: Any,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check get_tenant_access_token's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.get_tenant_access_token import _get_kwargs
-    from ..models.tenant_access_token_request import TenantAccessTokenRequest
-
-    _validation.check(OPERATION, "app_id", app_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "app_secret", app_secret, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        body=TenantAccessTokenRequest(
-            app_id=app_id,
-            app_secret=app_secret,
-        ),
-    )
+    check(ERRORS, OPERATION, "app_id", app_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "app_secret", app_secret, {"type": "string", "min_length": 1}, required=True)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"app_id": app_id, "app_secret": app_secret}
+    return PreparedRequest("post", "/open-apis/auth/v3/tenant_access_token/internal", params, {}, body)
 
 
 def parse(answer: Answer) -> TenantAccessTokenResponse:
@@ -52,10 +43,11 @@ def parse(answer: Answer) -> TenantAccessTokenResponse:
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -69,7 +61,7 @@ def parse(answer: Answer) -> TenantAccessTokenResponse:
     try:
         return TenantAccessTokenResponse.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

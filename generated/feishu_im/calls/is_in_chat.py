@@ -8,11 +8,11 @@ Documented at https://open.feishu.cn/document/server-docs/group/chat-member/is_i
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.is_in_chat_data import IsInChatData
@@ -22,19 +22,16 @@ OPERATION = "is_in_chat"
 
 def prepare(
     chat_id: Any,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check is_in_chat's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.is_in_chat import _get_kwargs
-
-    _validation.check(OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        chat_id=chat_id,
+    check(ERRORS, OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    params: dict[str, Any] = {}
+    return PreparedRequest(
+        "get", f"/open-apis/im/v1/chats/{quote(str(chat_id), safe='')}/members/is_in_chat", params, {}, None
     )
 
 
@@ -45,16 +42,14 @@ def parse(answer: Answer) -> IsInChatData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
-        OPERATION, data, {"is_in_chat": ({"type": "boolean"}, False)}, request_id=answer.request_id
-    )
+    check_answer(ERRORS, OPERATION, data, {"is_in_chat": ({"type": "boolean"}, False)}, request_id=answer.request_id)
     try:
         return IsInChatData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

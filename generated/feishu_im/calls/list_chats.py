@@ -10,11 +10,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.chat_page import ChatPage
@@ -40,41 +49,40 @@ def prepare(
     sort_type: Any = None,
     page_token: Any = None,
     page_size: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check list_chats's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.list_chats import _get_kwargs
-    from ..types import UNSET
-
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "user_id_type",
         user_id_type,
         {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "sort_type",
         sort_type,
         {"type": "string", "enum": ["ByCreateTimeAsc", "ByActiveTimeDesc"]},
         required=False,
     )
-    _validation.check(OPERATION, "page_token", page_token, {"type": "string"}, required=False)
-    _validation.check(
-        OPERATION, "page_size", page_size, {"type": "integer", "minimum": 1, "maximum": 100}, required=False
-    )
-    return _get_kwargs(
-        user_id_type=UNSET if user_id_type is None else user_id_type,
-        sort_type=UNSET if sort_type is None else sort_type,
-        page_token=UNSET if page_token is None else page_token,
-        page_size=UNSET if page_size is None else page_size,
-    )
+    check(ERRORS, OPERATION, "page_token", page_token, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "page_size", page_size, {"type": "integer", "minimum": 1, "maximum": 100}, required=False)
+    params: dict[str, Any] = {}
+    if user_id_type is not None:
+        params["user_id_type"] = user_id_type
+    if sort_type is not None:
+        params["sort_type"] = sort_type
+    if page_token is not None:
+        params["page_token"] = page_token
+    if page_size is not None:
+        params["page_size"] = page_size
+    return PreparedRequest("get", "/open-apis/im/v1/chats", params, {}, None)
 
 
 def parse(answer: Answer) -> ChatPage:
@@ -84,10 +92,11 @@ def parse(answer: Answer) -> ChatPage:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -123,7 +132,7 @@ def parse(answer: Answer) -> ChatPage:
     try:
         return ChatPage.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -203,9 +212,9 @@ class ListChats(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(user_id_type=user_id_type, sort_type=sort_type, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for
@@ -284,9 +293,9 @@ class AsyncListChats(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(user_id_type=user_id_type, sort_type=sort_type, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for

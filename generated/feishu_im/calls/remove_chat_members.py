@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.remove_chat_members_data import RemoveChatMembersData
@@ -26,40 +26,34 @@ def prepare(
     *,
     id_list: Any,
     member_id_type: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check remove_chat_members's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.remove_chat_members import _get_kwargs
-    from ..models.remove_chat_members_request import RemoveChatMembersRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "id_list",
         id_list,
         {"type": "array", "min_items": 1, "items": {"type": "string", "min_length": 1}},
         required=True,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "member_id_type",
         member_id_type,
         {"type": "string", "enum": ["open_id", "union_id", "user_id", "app_id"]},
         required=False,
     )
-    return _get_kwargs(
-        chat_id=chat_id,
-        member_id_type=UNSET if member_id_type is None else member_id_type,
-        body=RemoveChatMembersRequest(
-            id_list=list(id_list),
-        ),
-    )
+    params: dict[str, Any] = {}
+    if member_id_type is not None:
+        params["member_id_type"] = member_id_type
+    body: dict[str, Any] = {"id_list": list(id_list)}
+    return PreparedRequest("delete", f"/open-apis/im/v1/chats/{quote(str(chat_id), safe='')}/members", params, {}, body)
 
 
 def parse(answer: Answer) -> RemoveChatMembersData:
@@ -69,10 +63,11 @@ def parse(answer: Answer) -> RemoveChatMembersData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {"invalid_id_list": ({"type": "array", "items": {"type": "string"}}, False)},
@@ -81,7 +76,7 @@ def parse(answer: Answer) -> RemoveChatMembersData:
     try:
         return RemoveChatMembersData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

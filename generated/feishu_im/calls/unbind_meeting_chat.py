@@ -8,10 +8,11 @@ Documented at https://open.feishu.cn/document/calendar-v4/calendar-event-meeting
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "unbind_meeting_chat"
 
@@ -21,23 +22,22 @@ def prepare(
     event_id: Any,
     *,
     meeting_chat_id: Any,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check unbind_meeting_chat's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.unbind_meeting_chat import _get_kwargs
-
-    _validation.check(OPERATION, "calendar_id", calendar_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "event_id", event_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "meeting_chat_id", meeting_chat_id, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        calendar_id=calendar_id,
-        event_id=event_id,
-        meeting_chat_id=meeting_chat_id,
+    check(ERRORS, OPERATION, "calendar_id", calendar_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "event_id", event_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "meeting_chat_id", meeting_chat_id, {"type": "string", "min_length": 1}, required=True)
+    params: dict[str, Any] = {"meeting_chat_id": meeting_chat_id}
+    return PreparedRequest(
+        "delete",
+        f"/open-apis/calendar/v4/calendars/{quote(str(calendar_id), safe='')}/events/{quote(str(event_id), safe='')}/meeting_chat",
+        params,
+        {},
+        None,
     )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Literal
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "update_chat"
 
@@ -39,32 +40,26 @@ def prepare(
     urgent_setting: Any = None,
     video_conference_setting: Any = None,
     hide_member_count_setting: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check update_chat's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import feishu_im` and the client classes do not need.
-    from ..api.feishu.update_chat import _get_kwargs
-    from ..models.i18n_names import I18NNames
-    from ..models.restricted_mode_setting import RestrictedModeSetting
-    from ..models.update_chat_request import UpdateChatRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "chat_id", chat_id, {"type": "string", "min_length": 1}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "user_id_type",
         user_id_type,
         {"type": "string", "enum": ["open_id", "union_id", "user_id"]},
         required=False,
     )
-    _validation.check(OPERATION, "avatar", avatar, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "name", name, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "description", description, {"type": "string"}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "avatar", avatar, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "name", name, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "description", description, {"type": "string"}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "i18n_names",
         i18n_names,
@@ -74,57 +69,65 @@ def prepare(
         },
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "add_member_permission",
         add_member_permission,
         {"type": "string", "enum": ["only_owner", "all_members"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "share_card_permission",
         share_card_permission,
         {"type": "string", "enum": ["allowed", "not_allowed"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "at_all_permission",
         at_all_permission,
         {"type": "string", "enum": ["only_owner", "all_members"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "edit_permission",
         edit_permission,
         {"type": "string", "enum": ["only_owner", "all_members"]},
         required=False,
     )
-    _validation.check(OPERATION, "owner_id", owner_id, {"type": "string"}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "owner_id", owner_id, {"type": "string"}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "join_message_visibility",
         join_message_visibility,
         {"type": "string", "enum": ["only_owner", "all_members", "not_anyone"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "leave_message_visibility",
         leave_message_visibility,
         {"type": "string", "enum": ["only_owner", "all_members", "not_anyone"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "membership_approval",
         membership_approval,
         {"type": "string", "enum": ["no_approval_required", "approval_required"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "restricted_mode_setting",
         restricted_mode_setting,
@@ -139,63 +142,80 @@ def prepare(
         },
         required=False,
     )
-    _validation.check(
-        OPERATION, "chat_type", chat_type, {"type": "string", "enum": ["private", "public"]}, required=False
-    )
-    _validation.check(
+    check(ERRORS, OPERATION, "chat_type", chat_type, {"type": "string", "enum": ["private", "public"]}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "group_message_type",
         group_message_type,
         {"type": "string", "enum": ["chat", "thread"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "urgent_setting",
         urgent_setting,
         {"type": "string", "enum": ["only_owner", "all_members"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "video_conference_setting",
         video_conference_setting,
         {"type": "string", "enum": ["only_owner", "all_members"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "hide_member_count_setting",
         hide_member_count_setting,
         {"type": "string", "enum": ["all_members", "only_owner"]},
         required=False,
     )
-    return _get_kwargs(
-        chat_id=chat_id,
-        user_id_type=UNSET if user_id_type is None else user_id_type,
-        body=UpdateChatRequest(
-            avatar=UNSET if avatar is None else avatar,
-            name=UNSET if name is None else name,
-            description=UNSET if description is None else description,
-            i18n_names=UNSET if i18n_names is None else I18NNames.from_dict(dict(i18n_names)),
-            add_member_permission=UNSET if add_member_permission is None else add_member_permission,
-            share_card_permission=UNSET if share_card_permission is None else share_card_permission,
-            at_all_permission=UNSET if at_all_permission is None else at_all_permission,
-            edit_permission=UNSET if edit_permission is None else edit_permission,
-            owner_id=UNSET if owner_id is None else owner_id,
-            join_message_visibility=UNSET if join_message_visibility is None else join_message_visibility,
-            leave_message_visibility=UNSET if leave_message_visibility is None else leave_message_visibility,
-            membership_approval=UNSET if membership_approval is None else membership_approval,
-            restricted_mode_setting=UNSET
-            if restricted_mode_setting is None
-            else RestrictedModeSetting.from_dict(dict(restricted_mode_setting)),
-            chat_type=UNSET if chat_type is None else chat_type,
-            group_message_type=UNSET if group_message_type is None else group_message_type,
-            urgent_setting=UNSET if urgent_setting is None else urgent_setting,
-            video_conference_setting=UNSET if video_conference_setting is None else video_conference_setting,
-            hide_member_count_setting=UNSET if hide_member_count_setting is None else hide_member_count_setting,
-        ),
-    )
+    params: dict[str, Any] = {}
+    if user_id_type is not None:
+        params["user_id_type"] = user_id_type
+    body: dict[str, Any] = {}
+    if avatar is not None:
+        body["avatar"] = avatar
+    if name is not None:
+        body["name"] = name
+    if description is not None:
+        body["description"] = description
+    if i18n_names is not None:
+        body["i18n_names"] = dict(i18n_names)
+    if add_member_permission is not None:
+        body["add_member_permission"] = add_member_permission
+    if share_card_permission is not None:
+        body["share_card_permission"] = share_card_permission
+    if at_all_permission is not None:
+        body["at_all_permission"] = at_all_permission
+    if edit_permission is not None:
+        body["edit_permission"] = edit_permission
+    if owner_id is not None:
+        body["owner_id"] = owner_id
+    if join_message_visibility is not None:
+        body["join_message_visibility"] = join_message_visibility
+    if leave_message_visibility is not None:
+        body["leave_message_visibility"] = leave_message_visibility
+    if membership_approval is not None:
+        body["membership_approval"] = membership_approval
+    if restricted_mode_setting is not None:
+        body["restricted_mode_setting"] = dict(restricted_mode_setting)
+    if chat_type is not None:
+        body["chat_type"] = chat_type
+    if group_message_type is not None:
+        body["group_message_type"] = group_message_type
+    if urgent_setting is not None:
+        body["urgent_setting"] = urgent_setting
+    if video_conference_setting is not None:
+        body["video_conference_setting"] = video_conference_setting
+    if hide_member_count_setting is not None:
+        body["hide_member_count_setting"] = hide_member_count_setting
+    return PreparedRequest("put", f"/open-apis/im/v1/chats/{quote(str(chat_id), safe='')}", params, {}, body)
 
 
 def parse(answer: Answer) -> None:

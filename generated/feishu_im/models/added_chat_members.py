@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AddedChatMembers")
 
 
 @_attrs_define(repr=False)
-class AddedChatMembers:
+class AddedChatMembers(ModelRepr):
     """The `data` of add_chat_members: the ids that were not added.
 
     Example:
@@ -33,9 +34,6 @@ class AddedChatMembers:
     not_existed_id_list: list[str] | Unset = UNSET
     pending_approval_id_list: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("invalid_id_list", "not_existed_id_list", "pending_approval_id_list"))
 
     def to_dict(self) -> dict[str, Any]:
         invalid_id_list: list[str] | Unset = UNSET

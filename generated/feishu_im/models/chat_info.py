@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ T = TypeVar("T", bound="ChatInfo")
 
 
 @_attrs_define(repr=False)
-class ChatInfo:
+class ChatInfo(ModelRepr):
     """The `data` of get_chat: one chat's information.
 
     Example:
@@ -98,44 +99,6 @@ class ChatInfo:
     hide_member_count_setting: str | Unset = UNSET
     chat_status: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "avatar",
-                "name",
-                "description",
-                "i18n_names",
-                "add_member_permission",
-                "share_card_permission",
-                "at_all_permission",
-                "edit_permission",
-                "owner_id_type",
-                "owner_id",
-                "user_manager_id_list",
-                "bot_manager_id_list",
-                "group_message_type",
-                "chat_mode",
-                "chat_type",
-                "chat_tag",
-                "join_message_visibility",
-                "leave_message_visibility",
-                "membership_approval",
-                "moderation_permission",
-                "external",
-                "tenant_key",
-                "user_count",
-                "bot_count",
-                "labels",
-                "restricted_mode_setting",
-                "urgent_setting",
-                "video_conference_setting",
-                "pin_manage_setting",
-                "hide_member_count_setting",
-                "chat_status",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         avatar = self.avatar

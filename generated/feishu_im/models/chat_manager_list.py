@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatManagerList")
 
 
 @_attrs_define(repr=False)
-class ChatManagerList:
+class ChatManagerList(ModelRepr):
     """The chat's managers after the change.
 
     Example:
@@ -30,9 +31,6 @@ class ChatManagerList:
     chat_managers: list[str] | Unset = UNSET
     chat_bot_managers: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("chat_managers", "chat_bot_managers"))
 
     def to_dict(self) -> dict[str, Any]:
         chat_managers: list[str] | Unset = UNSET

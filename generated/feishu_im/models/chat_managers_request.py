@@ -8,13 +8,13 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 T = TypeVar("T", bound="ChatManagersRequest")
 
 
 @_attrs_define(repr=False)
-class ChatManagersRequest:
+class ChatManagersRequest(ModelRepr):
     """Whose manager role to grant or take away.
 
     Attributes:
@@ -24,9 +24,6 @@ class ChatManagersRequest:
 
     manager_ids: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("manager_ids",))
 
     def to_dict(self) -> dict[str, Any]:
         manager_ids = self.manager_ids

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatMember")
 
 
 @_attrs_define(repr=False)
-class ChatMember:
+class ChatMember(ModelRepr):
     """One member of a chat.
 
     Example:
@@ -34,9 +35,6 @@ class ChatMember:
     name: str | Unset = UNSET
     tenant_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("member_id_type", "member_id", "name", "tenant_key"))
 
     def to_dict(self) -> dict[str, Any]:
         member_id_type = self.member_id_type

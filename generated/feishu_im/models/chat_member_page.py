@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="ChatMemberPage")
 
 
 @_attrs_define(repr=False)
-class ChatMemberPage:
+class ChatMemberPage(ModelRepr):
     """One page of a chat's members.
 
     Example:
@@ -42,9 +43,6 @@ class ChatMemberPage:
     has_more: bool | Unset = UNSET
     member_total: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("items", "page_token", "has_more", "member_total"))
 
     def to_dict(self) -> dict[str, Any]:
         items: list[dict[str, Any]] | Unset = UNSET

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="ChatPage")
 
 
 @_attrs_define(repr=False)
-class ChatPage:
+class ChatPage(ModelRepr):
     """One page of chats.
 
     Example:
@@ -41,9 +42,6 @@ class ChatPage:
     page_token: str | Unset = UNSET
     has_more: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("items", "page_token", "has_more"))
 
     def to_dict(self) -> dict[str, Any]:
         items: list[dict[str, Any]] | Unset = UNSET

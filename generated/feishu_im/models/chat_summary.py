@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatSummary")
 
 
 @_attrs_define(repr=False)
-class ChatSummary:
+class ChatSummary(ModelRepr):
     """One chat of a chat list or search.
 
     Attributes:
@@ -50,26 +51,6 @@ class ChatSummary:
     p2p_target_type: str | Unset = UNSET
     p2p_target_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "chat_id",
-                "avatar",
-                "name",
-                "description",
-                "owner_id",
-                "owner_id_type",
-                "external",
-                "tenant_key",
-                "labels",
-                "chat_status",
-                "chat_mode",
-                "p2p_target_type",
-                "p2p_target_id",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         chat_id = self.chat_id

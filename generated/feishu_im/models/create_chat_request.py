@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.create_chat_request_chat_type import CreateChatRequestChatType, check_create_chat_request_chat_type
 from ..models.create_chat_request_edit_permission import (
     CreateChatRequestEditPermission,
@@ -53,7 +54,7 @@ T = TypeVar("T", bound="CreateChatRequest")
 
 
 @_attrs_define(repr=False)
-class CreateChatRequest:
+class CreateChatRequest(ModelRepr):
     """The new chat's settings and first members.
 
     Attributes:
@@ -107,31 +108,6 @@ class CreateChatRequest:
     edit_permission: CreateChatRequestEditPermission | Unset = UNSET
     hide_member_count_setting: CreateChatRequestHideMemberCountSetting | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "avatar",
-                "name",
-                "description",
-                "i18n_names",
-                "owner_id",
-                "user_id_list",
-                "bot_id_list",
-                "group_message_type",
-                "chat_mode",
-                "chat_type",
-                "join_message_visibility",
-                "leave_message_visibility",
-                "membership_approval",
-                "restricted_mode_setting",
-                "urgent_setting",
-                "video_conference_setting",
-                "edit_permission",
-                "hide_member_count_setting",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         avatar = self.avatar

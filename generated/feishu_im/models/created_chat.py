@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ T = TypeVar("T", bound="CreatedChat")
 
 
 @_attrs_define(repr=False)
-class CreatedChat:
+class CreatedChat(ModelRepr):
     """The `data` of create_chat: the new chat.
 
     Example:
@@ -88,40 +89,6 @@ class CreatedChat:
     pin_manage_setting: str | Unset = UNSET
     hide_member_count_setting: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "chat_id",
-                "avatar",
-                "name",
-                "description",
-                "i18n_names",
-                "add_member_permission",
-                "share_card_permission",
-                "at_all_permission",
-                "edit_permission",
-                "owner_id_type",
-                "owner_id",
-                "group_message_type",
-                "chat_mode",
-                "chat_type",
-                "chat_tag",
-                "external",
-                "tenant_key",
-                "join_message_visibility",
-                "leave_message_visibility",
-                "membership_approval",
-                "moderation_permission",
-                "labels",
-                "restricted_mode_setting",
-                "urgent_setting",
-                "video_conference_setting",
-                "pin_manage_setting",
-                "hide_member_count_setting",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         chat_id = self.chat_id

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="I18NNames")
 
 
 @_attrs_define(repr=False)
-class I18NNames:
+class I18NNames(ModelRepr):
     """A chat name per language.
 
     Attributes:
@@ -28,9 +29,6 @@ class I18NNames:
     en_us: str | Unset = UNSET
     ja_jp: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("zh_cn", "en_us", "ja_jp"))
 
     def to_dict(self) -> dict[str, Any]:
         zh_cn = self.zh_cn

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IsInChatData")
 
 
 @_attrs_define(repr=False)
-class IsInChatData:
+class IsInChatData(ModelRepr):
     """The `data` of is_in_chat.
 
     Example:
@@ -27,9 +28,6 @@ class IsInChatData:
 
     is_in_chat: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("is_in_chat",))
 
     def to_dict(self) -> dict[str, Any]:
         is_in_chat = self.is_in_chat

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MeetingChatCreated")
 
 
 @_attrs_define(repr=False)
-class MeetingChatCreated:
+class MeetingChatCreated(ModelRepr):
     """The `data` of create_meeting_chat.
 
     Example:
@@ -31,9 +32,6 @@ class MeetingChatCreated:
     meeting_chat_id: str | Unset = UNSET
     applink: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("meeting_chat_id", "applink"))
 
     def to_dict(self) -> dict[str, Any]:
         meeting_chat_id = self.meeting_chat_id

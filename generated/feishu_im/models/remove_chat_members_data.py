@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RemoveChatMembersData")
 
 
 @_attrs_define(repr=False)
-class RemoveChatMembersData:
+class RemoveChatMembersData(ModelRepr):
     """The `data` of remove_chat_members.
 
     Example:
@@ -28,9 +29,6 @@ class RemoveChatMembersData:
 
     invalid_id_list: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("invalid_id_list",))
 
     def to_dict(self) -> dict[str, Any]:
         invalid_id_list: list[str] | Unset = UNSET

@@ -8,13 +8,13 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 T = TypeVar("T", bound="RemoveChatMembersRequest")
 
 
 @_attrs_define(repr=False)
-class RemoveChatMembersRequest:
+class RemoveChatMembersRequest(ModelRepr):
     """Who to remove from the chat.
 
     Attributes:
@@ -24,9 +24,6 @@ class RemoveChatMembersRequest:
 
     id_list: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("id_list",))
 
     def to_dict(self) -> dict[str, Any]:
         id_list = self.id_list

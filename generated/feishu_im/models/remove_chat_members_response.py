@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="RemoveChatMembersResponse")
 
 
 @_attrs_define(repr=False)
-class RemoveChatMembersResponse:
+class RemoveChatMembersResponse(ModelRepr):
     """The envelope answered by remove_chat_members.
 
     Attributes:
@@ -33,9 +34,6 @@ class RemoveChatMembersResponse:
     msg: str
     data: RemoveChatMembersData | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("code", "msg", "data"))
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.restricted_mode_setting_download_has_permission_setting import (
     RestrictedModeSettingDownloadHasPermissionSetting,
     check_restricted_mode_setting_download_has_permission_setting,
@@ -27,7 +28,7 @@ T = TypeVar("T", bound="RestrictedModeSetting")
 
 
 @_attrs_define(repr=False)
-class RestrictedModeSetting:
+class RestrictedModeSetting(ModelRepr):
     """Restricted (confidential) mode of a chat.
 
     Attributes:
@@ -45,17 +46,6 @@ class RestrictedModeSetting:
     download_has_permission_setting: RestrictedModeSettingDownloadHasPermissionSetting | Unset = UNSET
     message_has_permission_setting: RestrictedModeSettingMessageHasPermissionSetting | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "status",
-                "screenshot_has_permission_setting",
-                "download_has_permission_setting",
-                "message_has_permission_setting",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status

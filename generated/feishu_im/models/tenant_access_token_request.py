@@ -8,13 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 T = TypeVar("T", bound="TenantAccessTokenRequest")
 
 
 @_attrs_define(repr=False)
-class TenantAccessTokenRequest:
+class TenantAccessTokenRequest(ModelRepr):
     """The self-built app's credentials.
 
     Attributes:
@@ -24,11 +24,8 @@ class TenantAccessTokenRequest:
     """
 
     app_id: str
-    app_secret: str = _attrs_field(repr=False)
+    app_secret: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("app_id",))
 
     def to_dict(self) -> dict[str, Any]:
         app_id = self.app_id

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TenantAccessTokenResponse")
 
 
 @_attrs_define(repr=False)
-class TenantAccessTokenResponse:
+class TenantAccessTokenResponse(ModelRepr):
     """The tenant_access_token answer; unlike the other operations the token sits at the top level.
 
     Attributes:
@@ -28,12 +29,9 @@ class TenantAccessTokenResponse:
 
     code: int
     msg: str
-    tenant_access_token: str | Unset = _attrs_field(default=UNSET, repr=False)
+    tenant_access_token: str | Unset = UNSET
     expire: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("code", "msg", "expire"))
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.update_chat_request_add_member_permission import (
     UpdateChatRequestAddMemberPermission,
     check_update_chat_request_add_member_permission,
@@ -65,7 +66,7 @@ T = TypeVar("T", bound="UpdateChatRequest")
 
 
 @_attrs_define(repr=False)
-class UpdateChatRequest:
+class UpdateChatRequest(ModelRepr):
     """The fields to change; fields left out keep their value.
 
     Attributes:
@@ -119,31 +120,6 @@ class UpdateChatRequest:
     video_conference_setting: UpdateChatRequestVideoConferenceSetting | Unset = UNSET
     hide_member_count_setting: UpdateChatRequestHideMemberCountSetting | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "avatar",
-                "name",
-                "description",
-                "i18n_names",
-                "add_member_permission",
-                "share_card_permission",
-                "at_all_permission",
-                "edit_permission",
-                "owner_id",
-                "join_message_visibility",
-                "leave_message_visibility",
-                "membership_approval",
-                "restricted_mode_setting",
-                "chat_type",
-                "group_message_type",
-                "urgent_setting",
-                "video_conference_setting",
-                "hide_member_count_setting",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         avatar = self.avatar

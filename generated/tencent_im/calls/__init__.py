@@ -4,32 +4,3 @@
 
 ``TencentIMClient`` and ``AsyncTencentIMClient`` (facade.py) are made of the method classes defined here.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from .._pipeline import AsyncPipeline, SyncPipeline
-
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class Disbanded(NamedTuple):
-    """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
-
-    already_gone: bool
-    request_id: str | None
-    attempts: int
-
-
-class SyncMethods:
-    """Base of the sync client's method classes: each sends through the client's pipeline."""
-
-    _pipeline: SyncPipeline
-
-
-class AsyncMethods:
-    """Base of the async client's method classes: each sends through the client's pipeline."""
-
-    _pipeline: AsyncPipeline

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.add_group_member_response import AddGroupMemberResponse
@@ -26,21 +25,15 @@ def prepare(
     group_id: Any,
     member_list: Any,
     silence: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check add_group_member's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.add_group_member import _get_kwargs
-    from ..models.add_group_member_item import AddGroupMemberItem
-    from ..models.add_group_member_request import AddGroupMemberRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "member_list",
         member_list,
@@ -56,14 +49,12 @@ def prepare(
         },
         required=True,
     )
-    _validation.check(OPERATION, "silence", silence, {"type": "integer", "enum": [0, 1]}, required=False)
-    return _get_kwargs(
-        body=AddGroupMemberRequest(
-            group_id=group_id,
-            member_list=[AddGroupMemberItem.from_dict(dict(item)) for item in member_list],
-            silence=UNSET if silence is None else silence,
-        ),
-    )
+    check(ERRORS, OPERATION, "silence", silence, {"type": "integer", "enum": [0, 1]}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"GroupId": group_id, "MemberList": [dict(item) for item in member_list]}
+    if silence is not None:
+        body["Silence"] = silence
+    return PreparedRequest("post", "/v4/group_open_http_svc/add_group_member", params, {}, body)
 
 
 def parse(answer: Answer) -> AddGroupMemberResponse:
@@ -73,10 +64,11 @@ def parse(answer: Answer) -> AddGroupMemberResponse:
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -103,7 +95,7 @@ def parse(answer: Answer) -> AddGroupMemberResponse:
     try:
         return AddGroupMemberResponse.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

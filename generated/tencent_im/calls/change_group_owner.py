@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "change_group_owner"
 
@@ -21,30 +21,20 @@ def prepare(
     group_id: Any,
     new_owner_account: Any,
     from_account: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check change_group_owner's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.change_group_owner import _get_kwargs
-    from ..models.change_group_owner_request import ChangeGroupOwnerRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
-        OPERATION, "new_owner_account", new_owner_account, {"type": "string", "min_length": 1}, required=True
-    )
-    _validation.check(OPERATION, "from_account", from_account, {"type": "string"}, required=False)
-    return _get_kwargs(
-        body=ChangeGroupOwnerRequest(
-            group_id=group_id,
-            new_owner_account=new_owner_account,
-            from_account=UNSET if from_account is None else from_account,
-        ),
-    )
+    check(ERRORS, OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "new_owner_account", new_owner_account, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "from_account", from_account, {"type": "string"}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"GroupId": group_id, "NewOwner_Account": new_owner_account}
+    if from_account is not None:
+        body["From_Account"] = from_account
+    return PreparedRequest("post", "/v4/group_open_http_svc/change_group_owner", params, {}, body)
 
 
 def parse(answer: Answer) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.create_group_response import CreateGroupResponse
@@ -34,44 +33,37 @@ def prepare(
     apply_join_option: Any = None,
     app_defined_data: Any = None,
     member_list: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check create_group's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.create_group import _get_kwargs
-    from ..models.app_defined_data_item import AppDefinedDataItem
-    from ..models.create_group_member import CreateGroupMember
-    from ..models.create_group_request import CreateGroupRequest
-    from ..types import UNSET
-
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "kind",
         kind,
         {"type": "string", "enum": ["Private", "Public", "ChatRoom", "AVChatRoom", "Community"]},
         required=True,
     )
-    _validation.check(OPERATION, "name", name, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "owner_account", owner_account, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=False)
-    _validation.check(OPERATION, "introduction", introduction, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "notification", notification, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "face_url", face_url, {"type": "string"}, required=False)
-    _validation.check(
-        OPERATION, "max_member_count", max_member_count, {"type": "integer", "minimum": 1}, required=False
-    )
-    _validation.check(
+    check(ERRORS, OPERATION, "name", name, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "owner_account", owner_account, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=False)
+    check(ERRORS, OPERATION, "introduction", introduction, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "notification", notification, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "face_url", face_url, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "max_member_count", max_member_count, {"type": "integer", "minimum": 1}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "apply_join_option",
         apply_join_option,
         {"type": "string", "enum": ["FreeAccess", "NeedPermission", "DisableApply"]},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "app_defined_data",
         app_defined_data,
@@ -85,7 +77,8 @@ def prepare(
         },
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "member_list",
         member_list,
@@ -102,25 +95,27 @@ def prepare(
         },
         required=False,
     )
-    return _get_kwargs(
-        body=CreateGroupRequest(
-            type_=kind,
-            name=name,
-            owner_account=UNSET if owner_account is None else owner_account,
-            group_id=UNSET if group_id is None else group_id,
-            introduction=UNSET if introduction is None else introduction,
-            notification=UNSET if notification is None else notification,
-            face_url=UNSET if face_url is None else face_url,
-            max_member_count=UNSET if max_member_count is None else max_member_count,
-            apply_join_option=UNSET if apply_join_option is None else apply_join_option,
-            app_defined_data=UNSET
-            if app_defined_data is None
-            else [AppDefinedDataItem.from_dict(dict(item)) for item in app_defined_data],
-            member_list=UNSET
-            if member_list is None
-            else [CreateGroupMember.from_dict(dict(item)) for item in member_list],
-        ),
-    )
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"Type": kind, "Name": name}
+    if owner_account is not None:
+        body["Owner_Account"] = owner_account
+    if group_id is not None:
+        body["GroupId"] = group_id
+    if introduction is not None:
+        body["Introduction"] = introduction
+    if notification is not None:
+        body["Notification"] = notification
+    if face_url is not None:
+        body["FaceUrl"] = face_url
+    if max_member_count is not None:
+        body["MaxMemberCount"] = max_member_count
+    if apply_join_option is not None:
+        body["ApplyJoinOption"] = apply_join_option
+    if app_defined_data is not None:
+        body["AppDefinedData"] = [dict(item) for item in app_defined_data]
+    if member_list is not None:
+        body["MemberList"] = [dict(item) for item in member_list]
+    return PreparedRequest("post", "/v4/group_open_http_svc/create_group", params, {}, body)
 
 
 def parse(answer: Answer) -> CreateGroupResponse:
@@ -130,10 +125,11 @@ def parse(answer: Answer) -> CreateGroupResponse:
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -147,7 +143,7 @@ def parse(answer: Answer) -> CreateGroupResponse:
     try:
         return CreateGroupResponse.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

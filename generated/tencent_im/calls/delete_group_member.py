@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "delete_group_member"
 
@@ -23,36 +23,30 @@ def prepare(
     member_to_del_account: Any,
     silence: Any = None,
     reason: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check delete_group_member's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.delete_group_member import _get_kwargs
-    from ..models.delete_group_member_request import DeleteGroupMemberRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "member_to_del_account",
         member_to_del_account,
         {"type": "array", "min_items": 1, "max_items": 500, "items": {"type": "string", "min_length": 1}},
         required=True,
     )
-    _validation.check(OPERATION, "silence", silence, {"type": "integer", "enum": [0, 1]}, required=False)
-    _validation.check(OPERATION, "reason", reason, {"type": "string"}, required=False)
-    return _get_kwargs(
-        body=DeleteGroupMemberRequest(
-            group_id=group_id,
-            member_to_del_account=list(member_to_del_account),
-            silence=UNSET if silence is None else silence,
-            reason=UNSET if reason is None else reason,
-        ),
-    )
+    check(ERRORS, OPERATION, "silence", silence, {"type": "integer", "enum": [0, 1]}, required=False)
+    check(ERRORS, OPERATION, "reason", reason, {"type": "string"}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"GroupId": group_id, "MemberToDel_Account": list(member_to_del_account)}
+    if silence is not None:
+        body["Silence"] = silence
+    if reason is not None:
+        body["Reason"] = reason
+    return PreparedRequest("post", "/v4/group_open_http_svc/delete_group_member", params, {}, body)
 
 
 def parse(answer: Answer) -> None:

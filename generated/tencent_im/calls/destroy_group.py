@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, Disbanded, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, Disbanded, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "destroy_group"
 
@@ -19,23 +19,16 @@ OPERATION = "destroy_group"
 def prepare(
     *,
     group_id: Any,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check destroy_group's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.destroy_group import _get_kwargs
-    from ..models.destroy_group_request import DestroyGroupRequest
-
-    _validation.check(OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        body=DestroyGroupRequest(
-            group_id=group_id,
-        ),
-    )
+    check(ERRORS, OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"GroupId": group_id}
+    return PreparedRequest("post", "/v4/group_open_http_svc/destroy_group", params, {}, body)
 
 
 def parse(answer: Answer) -> Disbanded:

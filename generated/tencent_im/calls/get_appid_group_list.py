@@ -10,11 +10,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.app_group_id import AppGroupId
@@ -39,34 +48,31 @@ def prepare(
     limit: Any = None,
     next_cursor: Any = None,
     group_type: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check get_appid_group_list's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.get_appid_group_list import _get_kwargs
-    from ..models.get_appid_group_list_request import GetAppidGroupListRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 10000}, required=False)
-    _validation.check(OPERATION, "next_cursor", next_cursor, {"type": "integer", "minimum": 0}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 10000}, required=False)
+    check(ERRORS, OPERATION, "next_cursor", next_cursor, {"type": "integer", "minimum": 0}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "group_type",
         group_type,
         {"type": "string", "enum": ["Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community"]},
         required=False,
     )
-    return _get_kwargs(
-        body=GetAppidGroupListRequest(
-            limit=UNSET if limit is None else limit,
-            next_=UNSET if next_cursor is None else next_cursor,
-            group_type=UNSET if group_type is None else group_type,
-        ),
-    )
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {}
+    if limit is not None:
+        body["Limit"] = limit
+    if next_cursor is not None:
+        body["Next"] = next_cursor
+    if group_type is not None:
+        body["GroupType"] = group_type
+    return PreparedRequest("post", "/v4/group_open_http_svc/get_appid_group_list", params, {}, body)
 
 
 def parse(answer: Answer) -> GetAppidGroupListResponse:
@@ -76,10 +82,11 @@ def parse(answer: Answer) -> GetAppidGroupListResponse:
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -101,7 +108,7 @@ def parse(answer: Answer) -> GetAppidGroupListResponse:
     try:
         return GetAppidGroupListResponse.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -177,9 +184,9 @@ class GetAppidGroupList(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(group_type=group_type, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for
@@ -254,9 +261,9 @@ class AsyncGetAppidGroupList(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(group_type=group_type, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.get_group_info_response import GetGroupInfoResponse
@@ -25,27 +24,22 @@ def prepare(
     *,
     group_id_list: Any,
     response_filter: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check get_group_info's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.get_group_info import _get_kwargs
-    from ..models.get_group_info_request import GetGroupInfoRequest
-    from ..models.group_info_response_filter import GroupInfoResponseFilter
-    from ..types import UNSET
-
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "group_id_list",
         group_id_list,
         {"type": "array", "min_items": 1, "max_items": 50, "items": {"type": "string", "min_length": 1}},
         required=True,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "response_filter",
         response_filter,
@@ -60,14 +54,11 @@ def prepare(
         },
         required=False,
     )
-    return _get_kwargs(
-        body=GetGroupInfoRequest(
-            group_id_list=list(group_id_list),
-            response_filter=UNSET
-            if response_filter is None
-            else GroupInfoResponseFilter.from_dict(dict(response_filter)),
-        ),
-    )
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"GroupIdList": list(group_id_list)}
+    if response_filter is not None:
+        body["ResponseFilter"] = dict(response_filter)
+    return PreparedRequest("post", "/v4/group_open_http_svc/get_group_info", params, {}, body)
 
 
 def parse(answer: Answer) -> GetGroupInfoResponse:
@@ -77,10 +68,11 @@ def parse(answer: Answer) -> GetGroupInfoResponse:
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -155,7 +147,7 @@ def parse(answer: Answer) -> GetGroupInfoResponse:
     try:
         return GetGroupInfoResponse.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

@@ -10,11 +10,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.get_group_member_info_response import GetGroupMemberInfoResponse
@@ -43,56 +52,55 @@ def prepare(
     limit: Any = None,
     offset: Any = None,
     next_cursor: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check get_group_member_info's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.get_group_member_info import _get_kwargs
-    from ..models.get_group_member_info_request import GetGroupMemberInfoRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "member_info_filter",
         member_info_filter,
         {"type": "array", "items": {"type": "string"}},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "member_role_filter",
         member_role_filter,
         {"type": "array", "items": {"type": "string", "enum": ["Owner", "Admin", "Member"]}},
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "app_defined_data_filter_group_member",
         app_defined_data_filter_group_member,
         {"type": "array", "items": {"type": "string"}},
         required=False,
     )
-    _validation.check(OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 200}, required=False)
-    _validation.check(OPERATION, "offset", offset, {"type": "integer", "minimum": 0}, required=False)
-    _validation.check(OPERATION, "next_cursor", next_cursor, {"type": "string"}, required=False)
-    return _get_kwargs(
-        body=GetGroupMemberInfoRequest(
-            group_id=group_id,
-            member_info_filter=UNSET if member_info_filter is None else list(member_info_filter),
-            member_role_filter=UNSET if member_role_filter is None else list(member_role_filter),
-            app_defined_data_filter_group_member=UNSET
-            if app_defined_data_filter_group_member is None
-            else list(app_defined_data_filter_group_member),
-            limit=UNSET if limit is None else limit,
-            offset=UNSET if offset is None else offset,
-            next_=UNSET if next_cursor is None else next_cursor,
-        ),
-    )
+    check(ERRORS, OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 200}, required=False)
+    check(ERRORS, OPERATION, "offset", offset, {"type": "integer", "minimum": 0}, required=False)
+    check(ERRORS, OPERATION, "next_cursor", next_cursor, {"type": "string"}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"GroupId": group_id}
+    if member_info_filter is not None:
+        body["MemberInfoFilter"] = list(member_info_filter)
+    if member_role_filter is not None:
+        body["MemberRoleFilter"] = list(member_role_filter)
+    if app_defined_data_filter_group_member is not None:
+        body["AppDefinedDataFilter_GroupMember"] = list(app_defined_data_filter_group_member)
+    if limit is not None:
+        body["Limit"] = limit
+    if offset is not None:
+        body["Offset"] = offset
+    if next_cursor is not None:
+        body["Next"] = next_cursor
+    return PreparedRequest("post", "/v4/group_open_http_svc/get_group_member_info", params, {}, body)
 
 
 def parse(answer: Answer) -> GetGroupMemberInfoResponse:
@@ -102,10 +110,11 @@ def parse(answer: Answer) -> GetGroupMemberInfoResponse:
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -148,7 +157,7 @@ def parse(answer: Answer) -> GetGroupMemberInfoResponse:
     try:
         return GetGroupMemberInfoResponse.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -248,9 +257,9 @@ class GetGroupMemberInfo(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(
                 group_id=group_id,
                 member_info_filter=member_info_filter,
@@ -356,9 +365,9 @@ class AsyncGetGroupMemberInfo(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(
                 group_id=group_id,
                 member_info_filter=member_info_filter,

@@ -10,11 +10,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.get_joined_group_list_response import GetJoinedGroupListResponse
@@ -43,36 +52,34 @@ def prepare(
     with_huge_groups: Any = None,
     with_no_active_groups: Any = None,
     response_filter: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check get_joined_group_list's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.get_joined_group_list import _get_kwargs
-    from ..models.get_joined_group_list_request import GetJoinedGroupListRequest
-    from ..models.joined_group_response_filter import JoinedGroupResponseFilter
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "member_account", member_account, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 5000}, required=False)
-    _validation.check(OPERATION, "offset", offset, {"type": "integer", "minimum": 0}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "member_account", member_account, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 5000}, required=False)
+    check(ERRORS, OPERATION, "offset", offset, {"type": "integer", "minimum": 0}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "group_type",
         group_type,
         {"type": "string", "enum": ["Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community"]},
         required=False,
     )
-    _validation.check(
-        OPERATION, "with_huge_groups", with_huge_groups, {"type": "integer", "enum": [0, 1]}, required=False
+    check(ERRORS, OPERATION, "with_huge_groups", with_huge_groups, {"type": "integer", "enum": [0, 1]}, required=False)
+    check(
+        ERRORS,
+        OPERATION,
+        "with_no_active_groups",
+        with_no_active_groups,
+        {"type": "integer", "enum": [0, 1]},
+        required=False,
     )
-    _validation.check(
-        OPERATION, "with_no_active_groups", with_no_active_groups, {"type": "integer", "enum": [0, 1]}, required=False
-    )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "response_filter",
         response_filter,
@@ -85,19 +92,21 @@ def prepare(
         },
         required=False,
     )
-    return _get_kwargs(
-        body=GetJoinedGroupListRequest(
-            member_account=member_account,
-            limit=UNSET if limit is None else limit,
-            offset=UNSET if offset is None else offset,
-            group_type=UNSET if group_type is None else group_type,
-            with_huge_groups=UNSET if with_huge_groups is None else with_huge_groups,
-            with_no_active_groups=UNSET if with_no_active_groups is None else with_no_active_groups,
-            response_filter=UNSET
-            if response_filter is None
-            else JoinedGroupResponseFilter.from_dict(dict(response_filter)),
-        ),
-    )
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"Member_Account": member_account}
+    if limit is not None:
+        body["Limit"] = limit
+    if offset is not None:
+        body["Offset"] = offset
+    if group_type is not None:
+        body["GroupType"] = group_type
+    if with_huge_groups is not None:
+        body["WithHugeGroups"] = with_huge_groups
+    if with_no_active_groups is not None:
+        body["WithNoActiveGroups"] = with_no_active_groups
+    if response_filter is not None:
+        body["ResponseFilter"] = dict(response_filter)
+    return PreparedRequest("post", "/v4/group_open_http_svc/get_joined_group_list", params, {}, body)
 
 
 def parse(answer: Answer) -> GetJoinedGroupListResponse:
@@ -107,10 +116,11 @@ def parse(answer: Answer) -> GetJoinedGroupListResponse:
     body = answer.body or {}
     data = body
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -151,7 +161,7 @@ def parse(answer: Answer) -> GetJoinedGroupListResponse:
     try:
         return GetJoinedGroupListResponse.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -248,9 +258,9 @@ class GetJoinedGroupList(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(
                 member_account=member_account,
                 group_type=group_type,
@@ -353,9 +363,9 @@ class AsyncGetJoinedGroupList(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(
                 member_account=member_account,
                 group_type=group_type,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "modify_group_base_info"
 
@@ -28,36 +28,31 @@ def prepare(
     apply_join_option: Any = None,
     mute_all_member: Any = None,
     app_defined_data: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check modify_group_base_info's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import tencent_im` and the client classes do not need.
-    from ..api.tencent_im.modify_group_base_info import _get_kwargs
-    from ..models.app_defined_data_item import AppDefinedDataItem
-    from ..models.modify_group_base_info_request import ModifyGroupBaseInfoRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "name", name, {"type": "string", "min_length": 1}, required=False)
-    _validation.check(OPERATION, "introduction", introduction, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "notification", notification, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "face_url", face_url, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "max_member_num", max_member_num, {"type": "integer", "minimum": 1}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "group_id", group_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "name", name, {"type": "string", "min_length": 1}, required=False)
+    check(ERRORS, OPERATION, "introduction", introduction, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "notification", notification, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "face_url", face_url, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "max_member_num", max_member_num, {"type": "integer", "minimum": 1}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "apply_join_option",
         apply_join_option,
         {"type": "string", "enum": ["FreeAccess", "NeedPermission", "DisableApply"]},
         required=False,
     )
-    _validation.check(
-        OPERATION, "mute_all_member", mute_all_member, {"type": "string", "enum": ["On", "Off"]}, required=False
+    check(
+        ERRORS, OPERATION, "mute_all_member", mute_all_member, {"type": "string", "enum": ["On", "Off"]}, required=False
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "app_defined_data",
         app_defined_data,
@@ -71,21 +66,25 @@ def prepare(
         },
         required=False,
     )
-    return _get_kwargs(
-        body=ModifyGroupBaseInfoRequest(
-            group_id=group_id,
-            name=UNSET if name is None else name,
-            introduction=UNSET if introduction is None else introduction,
-            notification=UNSET if notification is None else notification,
-            face_url=UNSET if face_url is None else face_url,
-            max_member_num=UNSET if max_member_num is None else max_member_num,
-            apply_join_option=UNSET if apply_join_option is None else apply_join_option,
-            mute_all_member=UNSET if mute_all_member is None else mute_all_member,
-            app_defined_data=UNSET
-            if app_defined_data is None
-            else [AppDefinedDataItem.from_dict(dict(item)) for item in app_defined_data],
-        ),
-    )
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"GroupId": group_id}
+    if name is not None:
+        body["Name"] = name
+    if introduction is not None:
+        body["Introduction"] = introduction
+    if notification is not None:
+        body["Notification"] = notification
+    if face_url is not None:
+        body["FaceUrl"] = face_url
+    if max_member_num is not None:
+        body["MaxMemberNum"] = max_member_num
+    if apply_join_option is not None:
+        body["ApplyJoinOption"] = apply_join_option
+    if mute_all_member is not None:
+        body["MuteAllMember"] = mute_all_member
+    if app_defined_data is not None:
+        body["AppDefinedData"] = [dict(item) for item in app_defined_data]
+    return PreparedRequest("post", "/v4/group_open_http_svc/modify_group_base_info", params, {}, body)
 
 
 def parse(answer: Answer) -> None:

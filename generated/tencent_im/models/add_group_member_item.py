@@ -8,13 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 T = TypeVar("T", bound="AddGroupMemberItem")
 
 
 @_attrs_define(repr=False)
-class AddGroupMemberItem:
+class AddGroupMemberItem(ModelRepr):
     """One user to add.
 
     Attributes:
@@ -23,9 +23,6 @@ class AddGroupMemberItem:
 
     member_account: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("member_account",))
 
     def to_dict(self) -> dict[str, Any]:
         member_account = self.member_account

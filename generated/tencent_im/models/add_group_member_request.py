@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.add_group_member_request_silence import (
     AddGroupMemberRequestSilence,
     check_add_group_member_request_silence,
@@ -23,7 +24,7 @@ T = TypeVar("T", bound="AddGroupMemberRequest")
 
 
 @_attrs_define(repr=False)
-class AddGroupMemberRequest:
+class AddGroupMemberRequest(ModelRepr):
     """The group and the users to add to it.
 
     Attributes:
@@ -37,9 +38,6 @@ class AddGroupMemberRequest:
     member_list: list[AddGroupMemberItem]
     silence: AddGroupMemberRequestSilence | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("group_id", "member_list", "silence"))
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.add_group_member_response_action_status import (
     AddGroupMemberResponseActionStatus,
     check_add_group_member_response_action_status,
@@ -23,7 +24,7 @@ T = TypeVar("T", bound="AddGroupMemberResponse")
 
 
 @_attrs_define(repr=False)
-class AddGroupMemberResponse:
+class AddGroupMemberResponse(ModelRepr):
     """Tencent's result envelope and one result per user.
 
     Attributes:
@@ -39,9 +40,6 @@ class AddGroupMemberResponse:
     error_info: str | Unset = UNSET
     member_list: list[AddGroupMemberResult] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("action_status", "error_code", "error_info", "member_list"))
 
     def to_dict(self) -> dict[str, Any]:
         action_status: str = self.action_status

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.add_group_member_result_result import AddGroupMemberResultResult, check_add_group_member_result_result
 
 T = TypeVar("T", bound="AddGroupMemberResult")
 
 
 @_attrs_define(repr=False)
-class AddGroupMemberResult:
+class AddGroupMemberResult(ModelRepr):
     """What happened to one user.
 
     Attributes:
@@ -27,9 +28,6 @@ class AddGroupMemberResult:
     member_account: str
     result: AddGroupMemberResultResult
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("member_account", "result"))
 
     def to_dict(self) -> dict[str, Any]:
         member_account = self.member_account

@@ -8,13 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 T = TypeVar("T", bound="AppDefinedDataItem")
 
 
 @_attrs_define(repr=False)
-class AppDefinedDataItem:
+class AppDefinedDataItem(ModelRepr):
     """One custom field: a key and its value.
 
     Attributes:
@@ -25,9 +25,6 @@ class AppDefinedDataItem:
     key: str
     value: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("key", "value"))
 
     def to_dict(self) -> dict[str, Any]:
         key = self.key

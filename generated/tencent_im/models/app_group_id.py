@@ -8,13 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 T = TypeVar("T", bound="AppGroupId")
 
 
 @_attrs_define(repr=False)
-class AppGroupId:
+class AppGroupId(ModelRepr):
     """One group of the app.
 
     Attributes:
@@ -23,9 +23,6 @@ class AppGroupId:
 
     group_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("group_id",))
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChangeGroupOwnerRequest")
 
 
 @_attrs_define(repr=False)
-class ChangeGroupOwnerRequest:
+class ChangeGroupOwnerRequest(ModelRepr):
     """The group and its new owner.
 
     Attributes:
@@ -28,9 +29,6 @@ class ChangeGroupOwnerRequest:
     new_owner_account: str
     from_account: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("group_id", "new_owner_account", "from_account"))
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

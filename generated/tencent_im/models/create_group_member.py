@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.create_group_member_role import CreateGroupMemberRole, check_create_group_member_role
 from ..types import UNSET, Unset
 
@@ -16,7 +17,7 @@ T = TypeVar("T", bound="CreateGroupMember")
 
 
 @_attrs_define(repr=False)
-class CreateGroupMember:
+class CreateGroupMember(ModelRepr):
     """One initial member of a new group.
 
     Attributes:
@@ -28,9 +29,6 @@ class CreateGroupMember:
     member_account: str
     role: CreateGroupMemberRole | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("member_account", "role"))
 
     def to_dict(self) -> dict[str, Any]:
         member_account = self.member_account

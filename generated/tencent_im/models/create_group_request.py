@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.create_group_request_apply_join_option import (
     CreateGroupRequestApplyJoinOption,
     check_create_group_request_apply_join_option,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="CreateGroupRequest")
 
 
 @_attrs_define(repr=False)
-class CreateGroupRequest:
+class CreateGroupRequest(ModelRepr):
     """The group to create.
 
     Attributes:
@@ -58,24 +59,6 @@ class CreateGroupRequest:
     app_defined_data: list[AppDefinedDataItem] | Unset = UNSET
     member_list: list[CreateGroupMember] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "type_",
-                "name",
-                "owner_account",
-                "group_id",
-                "introduction",
-                "notification",
-                "face_url",
-                "max_member_count",
-                "apply_join_option",
-                "app_defined_data",
-                "member_list",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         type_: str = self.type_

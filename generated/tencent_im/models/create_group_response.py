@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.create_group_response_action_status import (
     CreateGroupResponseActionStatus,
     check_create_group_response_action_status,
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="CreateGroupResponse")
 
 
 @_attrs_define(repr=False)
-class CreateGroupResponse:
+class CreateGroupResponse(ModelRepr):
     """Tencent's result envelope and the new group's id.
 
     Attributes:
@@ -34,9 +35,6 @@ class CreateGroupResponse:
     error_info: str | Unset = UNSET
     group_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("action_status", "error_code", "error_info", "group_id"))
 
     def to_dict(self) -> dict[str, Any]:
         action_status: str = self.action_status

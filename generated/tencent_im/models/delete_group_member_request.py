@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.delete_group_member_request_silence import (
     DeleteGroupMemberRequestSilence,
     check_delete_group_member_request_silence,
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="DeleteGroupMemberRequest")
 
 
 @_attrs_define(repr=False)
-class DeleteGroupMemberRequest:
+class DeleteGroupMemberRequest(ModelRepr):
     """The group and the members to remove from it.
 
     Attributes:
@@ -35,9 +36,6 @@ class DeleteGroupMemberRequest:
     silence: DeleteGroupMemberRequestSilence | Unset = UNSET
     reason: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("group_id", "member_to_del_account", "silence", "reason"))
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

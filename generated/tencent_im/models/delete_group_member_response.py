@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.delete_group_member_response_action_status import (
     DeleteGroupMemberResponseActionStatus,
     check_delete_group_member_response_action_status,
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="DeleteGroupMemberResponse")
 
 
 @_attrs_define(repr=False)
-class DeleteGroupMemberResponse:
+class DeleteGroupMemberResponse(ModelRepr):
     """Tencent's result envelope: ActionStatus OK and ErrorCode 0 mean the members are out.
 
     Attributes:
@@ -32,9 +33,6 @@ class DeleteGroupMemberResponse:
     error_code: int
     error_info: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("action_status", "error_code", "error_info"))
 
     def to_dict(self) -> dict[str, Any]:
         action_status: str = self.action_status

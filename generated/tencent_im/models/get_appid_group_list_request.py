@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.get_appid_group_list_request_group_type import (
     GetAppidGroupListRequestGroupType,
     check_get_appid_group_list_request_group_type,
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="GetAppidGroupListRequest")
 
 
 @_attrs_define(repr=False)
-class GetAppidGroupListRequest:
+class GetAppidGroupListRequest(ModelRepr):
     """Which page of the app's group ids to answer.
 
     Attributes:
@@ -33,9 +34,6 @@ class GetAppidGroupListRequest:
     next_: int | Unset = UNSET
     group_type: GetAppidGroupListRequestGroupType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("limit", "next_", "group_type"))
 
     def to_dict(self) -> dict[str, Any]:
         limit = self.limit

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="GetGroupInfoRequest")
 
 
 @_attrs_define(repr=False)
-class GetGroupInfoRequest:
+class GetGroupInfoRequest(ModelRepr):
     """The groups to read.
 
     Attributes:
@@ -31,9 +32,6 @@ class GetGroupInfoRequest:
     group_id_list: list[str]
     response_filter: GroupInfoResponseFilter | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("group_id_list", "response_filter"))
 
     def to_dict(self) -> dict[str, Any]:
         group_id_list = self.group_id_list

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.get_group_info_response_action_status import (
     GetGroupInfoResponseActionStatus,
     check_get_group_info_response_action_status,
@@ -23,7 +24,7 @@ T = TypeVar("T", bound="GetGroupInfoResponse")
 
 
 @_attrs_define(repr=False)
-class GetGroupInfoResponse:
+class GetGroupInfoResponse(ModelRepr):
     """Tencent's result envelope and one profile per group asked for.
 
     Attributes:
@@ -38,9 +39,6 @@ class GetGroupInfoResponse:
     error_info: str | Unset = UNSET
     group_info: list[GroupInfo] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("action_status", "error_code", "error_info", "group_info"))
 
     def to_dict(self) -> dict[str, Any]:
         action_status: str = self.action_status

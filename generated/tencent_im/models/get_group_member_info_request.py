@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.get_group_member_info_request_member_role_filter_item import (
     GetGroupMemberInfoRequestMemberRoleFilterItem,
     check_get_group_member_info_request_member_role_filter_item,
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="GetGroupMemberInfoRequest")
 
 
 @_attrs_define(repr=False)
-class GetGroupMemberInfoRequest:
+class GetGroupMemberInfoRequest(ModelRepr):
     """The group whose members to read, and which of them.
 
     Attributes:
@@ -44,20 +45,6 @@ class GetGroupMemberInfoRequest:
     offset: int | Unset = UNSET
     next_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "group_id",
-                "member_info_filter",
-                "member_role_filter",
-                "app_defined_data_filter_group_member",
-                "limit",
-                "offset",
-                "next_",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.get_group_member_info_response_action_status import (
     GetGroupMemberInfoResponseActionStatus,
     check_get_group_member_info_response_action_status,
@@ -23,7 +24,7 @@ T = TypeVar("T", bound="GetGroupMemberInfoResponse")
 
 
 @_attrs_define(repr=False)
-class GetGroupMemberInfoResponse:
+class GetGroupMemberInfoResponse(ModelRepr):
     """Tencent's result envelope and one page of the group's members.
 
     Attributes:
@@ -43,9 +44,6 @@ class GetGroupMemberInfoResponse:
     member_list: list[GroupMember] | Unset = UNSET
     next_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("action_status", "error_code", "error_info", "member_num", "member_list", "next_"))
 
     def to_dict(self) -> dict[str, Any]:
         action_status: str = self.action_status

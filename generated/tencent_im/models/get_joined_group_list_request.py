@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.get_joined_group_list_request_group_type import (
     GetJoinedGroupListRequestGroupType,
     check_get_joined_group_list_request_group_type,
@@ -31,7 +32,7 @@ T = TypeVar("T", bound="GetJoinedGroupListRequest")
 
 
 @_attrs_define(repr=False)
-class GetJoinedGroupListRequest:
+class GetJoinedGroupListRequest(ModelRepr):
     """The user whose groups to list, and which page.
 
     Attributes:
@@ -54,20 +55,6 @@ class GetJoinedGroupListRequest:
     with_no_active_groups: GetJoinedGroupListRequestWithNoActiveGroups | Unset = UNSET
     response_filter: JoinedGroupResponseFilter | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "member_account",
-                "limit",
-                "offset",
-                "group_type",
-                "with_huge_groups",
-                "with_no_active_groups",
-                "response_filter",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         member_account = self.member_account

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.get_joined_group_list_response_action_status import (
     GetJoinedGroupListResponseActionStatus,
     check_get_joined_group_list_response_action_status,
@@ -23,7 +24,7 @@ T = TypeVar("T", bound="GetJoinedGroupListResponse")
 
 
 @_attrs_define(repr=False)
-class GetJoinedGroupListResponse:
+class GetJoinedGroupListResponse(ModelRepr):
     """Tencent's result envelope and one page of the user's groups.
 
     Attributes:
@@ -40,9 +41,6 @@ class GetJoinedGroupListResponse:
     total_count: int | Unset = UNSET
     group_id_list: list[JoinedGroup] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("action_status", "error_code", "error_info", "total_count", "group_id_list"))
 
     def to_dict(self) -> dict[str, Any]:
         action_status: str = self.action_status

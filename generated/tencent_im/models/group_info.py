@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ T = TypeVar("T", bound="GroupInfo")
 
 
 @_attrs_define(repr=False)
-class GroupInfo:
+class GroupInfo(ModelRepr):
     """One group's profile, or its own error when it could not be read.
 
     Attributes:
@@ -67,33 +68,6 @@ class GroupInfo:
     app_defined_data: list[AppDefinedDataItem] | Unset = UNSET
     member_list: list[GroupInfoMember] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "group_id",
-                "error_code",
-                "error_info",
-                "type_",
-                "name",
-                "introduction",
-                "notification",
-                "face_url",
-                "owner_account",
-                "create_time",
-                "info_seq",
-                "last_info_time",
-                "last_msg_time",
-                "next_msg_seq",
-                "member_num",
-                "max_member_num",
-                "apply_join_option",
-                "shut_up_all_member",
-                "app_defined_data",
-                "member_list",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.group_info_member_role import GroupInfoMemberRole, check_group_info_member_role
 from ..types import UNSET, Unset
 
@@ -20,7 +21,7 @@ T = TypeVar("T", bound="GroupInfoMember")
 
 
 @_attrs_define(repr=False)
-class GroupInfoMember:
+class GroupInfoMember(ModelRepr):
     """One member as get_group_info answers it.
 
     Attributes:
@@ -45,22 +46,6 @@ class GroupInfoMember:
     name_card: str | Unset = UNSET
     app_member_defined_data: list[AppDefinedDataItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "member_account",
-                "role",
-                "join_time",
-                "msg_seq",
-                "msg_flag",
-                "last_send_msg_time",
-                "shut_up_until",
-                "name_card",
-                "app_member_defined_data",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         member_account = self.member_account

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="GroupInfoResponseFilter")
 
 
 @_attrs_define(repr=False)
-class GroupInfoResponseFilter:
+class GroupInfoResponseFilter(ModelRepr):
     """Which parts of each group to answer; parts not named are left out.
 
     Attributes:
@@ -33,17 +34,6 @@ class GroupInfoResponseFilter:
     app_defined_data_filter_group: list[str] | Unset = UNSET
     app_defined_data_filter_group_member: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "group_base_info_filter",
-                "member_info_filter",
-                "app_defined_data_filter_group",
-                "app_defined_data_filter_group_member",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         group_base_info_filter: list[str] | Unset = UNSET

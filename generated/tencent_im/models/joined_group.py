@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="JoinedGroup")
 
 
 @_attrs_define(repr=False)
-class JoinedGroup:
+class JoinedGroup(ModelRepr):
     """One group the user is in.
 
     Attributes:
@@ -40,11 +41,6 @@ class JoinedGroup:
     member_num: int | Unset = UNSET
     self_info: JoinedGroupSelfInfo | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self, ("group_id", "type_", "name", "owner_account", "create_time", "member_num", "self_info")
-        )
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

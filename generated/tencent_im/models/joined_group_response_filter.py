@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="JoinedGroupResponseFilter")
 
 
 @_attrs_define(repr=False)
-class JoinedGroupResponseFilter:
+class JoinedGroupResponseFilter(ModelRepr):
     """Which parts of each group to answer.
 
     Attributes:
@@ -28,9 +29,6 @@ class JoinedGroupResponseFilter:
     group_base_info_filter: list[str] | Unset = UNSET
     self_info_filter: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("group_base_info_filter", "self_info_filter"))
 
     def to_dict(self) -> dict[str, Any]:
         group_base_info_filter: list[str] | Unset = UNSET

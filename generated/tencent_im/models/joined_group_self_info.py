@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.joined_group_self_info_role import JoinedGroupSelfInfoRole, check_joined_group_self_info_role
 from ..types import UNSET, Unset
 
@@ -16,7 +17,7 @@ T = TypeVar("T", bound="JoinedGroupSelfInfo")
 
 
 @_attrs_define(repr=False)
-class JoinedGroupSelfInfo:
+class JoinedGroupSelfInfo(ModelRepr):
     """The user's own place in a group.
 
     Attributes:
@@ -31,9 +32,6 @@ class JoinedGroupSelfInfo:
     msg_flag: str | Unset = UNSET
     unread_msg_num: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("role", "join_time", "msg_flag", "unread_msg_num"))
 
     def to_dict(self) -> dict[str, Any]:
         role: str | Unset = UNSET

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.modify_group_base_info_request_apply_join_option import (
     ModifyGroupBaseInfoRequestApplyJoinOption,
     check_modify_group_base_info_request_apply_join_option,
@@ -27,7 +28,7 @@ T = TypeVar("T", bound="ModifyGroupBaseInfoRequest")
 
 
 @_attrs_define(repr=False)
-class ModifyGroupBaseInfoRequest:
+class ModifyGroupBaseInfoRequest(ModelRepr):
     """The group and the profile fields to change; fields not sent stay as they are.
 
     Attributes:
@@ -55,22 +56,6 @@ class ModifyGroupBaseInfoRequest:
     mute_all_member: ModifyGroupBaseInfoRequestMuteAllMember | Unset = UNSET
     app_defined_data: list[AppDefinedDataItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "group_id",
-                "name",
-                "introduction",
-                "notification",
-                "face_url",
-                "max_member_num",
-                "apply_join_option",
-                "mute_all_member",
-                "app_defined_data",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

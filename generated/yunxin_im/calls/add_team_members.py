@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.team_members_change_data import TeamMembersChangeData
@@ -29,40 +28,37 @@ def prepare(
     invite_account_ids: Any,
     msg: Any = None,
     extension: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check add_team_members's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.add_team_members import _get_kwargs
-    from ..models.add_team_members_request import AddTeamMembersRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_id", team_id, {"type": "integer", "minimum": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_id", team_id, {"type": "integer", "minimum": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "invite_account_ids",
         invite_account_ids,
         {"type": "array", "min_items": 1, "items": {"type": "string"}},
         required=True,
     )
-    _validation.check(OPERATION, "msg", msg, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "extension", extension, {"type": "string"}, required=False)
-    return _get_kwargs(
-        body=AddTeamMembersRequest(
-            operator_id=operator_id,
-            team_id=team_id,
-            team_type=team_type,
-            invite_account_ids=list(invite_account_ids),
-            msg=UNSET if msg is None else msg,
-            extension=UNSET if extension is None else extension,
-        ),
-    )
+    check(ERRORS, OPERATION, "msg", msg, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "extension", extension, {"type": "string"}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {
+        "operator_id": operator_id,
+        "team_id": team_id,
+        "team_type": team_type,
+        "invite_account_ids": list(invite_account_ids),
+    }
+    if msg is not None:
+        body["msg"] = msg
+    if extension is not None:
+        body["extension"] = extension
+    return PreparedRequest("post", "/im/v2/team_members", params, {}, body)
 
 
 def parse(answer: Answer) -> TeamMembersChangeData:
@@ -72,10 +68,11 @@ def parse(answer: Answer) -> TeamMembersChangeData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -101,7 +98,7 @@ def parse(answer: Answer) -> TeamMembersChangeData:
     try:
         return TeamMembersChangeData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.create_team_data import CreateTeamData
@@ -37,41 +36,33 @@ def prepare(
     extension: Any = None,
     configuration: Any = None,
     antispam_configuration: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check create_team's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.create_team import _get_kwargs
-    from ..models.antispam_configuration import AntispamConfiguration
-    from ..models.create_team_request import CreateTeamRequest
-    from ..models.team_configuration import TeamConfiguration
-    from ..types import UNSET
-
-    _validation.check(
-        OPERATION, "owner_account_id", owner_account_id, {"type": "string", "min_length": 1}, required=True
-    )
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(OPERATION, "name", name, {"type": "string", "min_length": 1, "max_length": 64}, required=True)
-    _validation.check(OPERATION, "icon", icon, {"type": "string", "max_length": 1024}, required=False)
-    _validation.check(OPERATION, "announcement", announcement, {"type": "string", "max_length": 1024}, required=False)
-    _validation.check(OPERATION, "intro", intro, {"type": "string", "max_length": 512}, required=False)
-    _validation.check(OPERATION, "members_limit", members_limit, {"type": "integer", "minimum": 2}, required=False)
-    _validation.check(OPERATION, "server_extension", server_extension, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "customer_extension", customer_extension, {"type": "string"}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "owner_account_id", owner_account_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(ERRORS, OPERATION, "name", name, {"type": "string", "min_length": 1, "max_length": 64}, required=True)
+    check(ERRORS, OPERATION, "icon", icon, {"type": "string", "max_length": 1024}, required=False)
+    check(ERRORS, OPERATION, "announcement", announcement, {"type": "string", "max_length": 1024}, required=False)
+    check(ERRORS, OPERATION, "intro", intro, {"type": "string", "max_length": 512}, required=False)
+    check(ERRORS, OPERATION, "members_limit", members_limit, {"type": "integer", "minimum": 2}, required=False)
+    check(ERRORS, OPERATION, "server_extension", server_extension, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "customer_extension", customer_extension, {"type": "string"}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "invite_account_ids",
         invite_account_ids,
         {"type": "array", "items": {"type": "string"}},
         required=False,
     )
-    _validation.check(OPERATION, "invite_msg", invite_msg, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "invite_msg", invite_msg, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "configuration",
         configuration,
@@ -87,7 +78,8 @@ def prepare(
         },
         required=False,
     )
-    _validation.check(
+    check(
+        ERRORS,
         OPERATION,
         "antispam_configuration",
         antispam_configuration,
@@ -107,26 +99,31 @@ def prepare(
         },
         required=False,
     )
-    return _get_kwargs(
-        body=CreateTeamRequest(
-            owner_account_id=owner_account_id,
-            team_type=team_type,
-            name=name,
-            icon=UNSET if icon is None else icon,
-            announcement=UNSET if announcement is None else announcement,
-            intro=UNSET if intro is None else intro,
-            members_limit=UNSET if members_limit is None else members_limit,
-            server_extension=UNSET if server_extension is None else server_extension,
-            customer_extension=UNSET if customer_extension is None else customer_extension,
-            invite_account_ids=UNSET if invite_account_ids is None else list(invite_account_ids),
-            invite_msg=UNSET if invite_msg is None else invite_msg,
-            extension=UNSET if extension is None else extension,
-            configuration=UNSET if configuration is None else TeamConfiguration.from_dict(dict(configuration)),
-            antispam_configuration=UNSET
-            if antispam_configuration is None
-            else AntispamConfiguration.from_dict(dict(antispam_configuration)),
-        ),
-    )
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"owner_account_id": owner_account_id, "team_type": team_type, "name": name}
+    if icon is not None:
+        body["icon"] = icon
+    if announcement is not None:
+        body["announcement"] = announcement
+    if intro is not None:
+        body["intro"] = intro
+    if members_limit is not None:
+        body["members_limit"] = members_limit
+    if server_extension is not None:
+        body["server_extension"] = server_extension
+    if customer_extension is not None:
+        body["customer_extension"] = customer_extension
+    if invite_account_ids is not None:
+        body["invite_account_ids"] = list(invite_account_ids)
+    if invite_msg is not None:
+        body["invite_msg"] = invite_msg
+    if extension is not None:
+        body["extension"] = extension
+    if configuration is not None:
+        body["configuration"] = dict(configuration)
+    if antispam_configuration is not None:
+        body["antispam_configuration"] = dict(antispam_configuration)
+    return PreparedRequest("post", "/im/v2.1/teams", params, {}, body)
 
 
 def parse(answer: Answer) -> CreateTeamData:
@@ -136,10 +133,11 @@ def parse(answer: Answer) -> CreateTeamData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -196,7 +194,7 @@ def parse(answer: Answer) -> CreateTeamData:
     try:
         return CreateTeamData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

@@ -8,10 +8,11 @@ Documented at https://yunxin-im.apifox.cn/api-147233908
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, Disbanded, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, Disbanded, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "dismiss_team"
 
@@ -22,30 +23,21 @@ def prepare(
     team_type: Any,
     operator_id: Any,
     extension: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check dismiss_team's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.dismiss_team import _get_kwargs
-    from ..models.dismiss_team_request import DismissTeamRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
-    return _get_kwargs(
-        team_id=team_id,
-        body=DismissTeamRequest(
-            team_type=team_type,
-            operator_id=operator_id,
-            extension=UNSET if extension is None else extension,
-        ),
-    )
+    check(ERRORS, OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(ERRORS, OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"team_type": team_type, "operator_id": operator_id}
+    if extension is not None:
+        body["extension"] = extension
+    return PreparedRequest("delete", f"/im/v2/teams/{quote(str(team_id), safe='')}", params, {}, body)
 
 
 def parse(answer: Answer) -> Disbanded:

@@ -8,11 +8,11 @@ Documented at https://doc.yunxin.163.com/messaging2/server-apis/DI1Nzc3MDY?platf
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.team_info_data import TeamInfoData
@@ -24,22 +24,16 @@ def prepare(
     team_id: Any,
     *,
     team_type: Any,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check get_team's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.get_team import _get_kwargs
-
-    _validation.check(OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    return _get_kwargs(
-        team_id=team_id,
-        team_type=team_type,
-    )
+    check(ERRORS, OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    params: dict[str, Any] = {"team_type": team_type}
+    return PreparedRequest("get", f"/im/v2.1/teams/{quote(str(team_id), safe='')}", params, {}, None)
 
 
 def parse(answer: Answer) -> TeamInfoData:
@@ -49,10 +43,11 @@ def parse(answer: Answer) -> TeamInfoData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -94,7 +89,7 @@ def parse(answer: Answer) -> TeamInfoData:
     try:
         return TeamInfoData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

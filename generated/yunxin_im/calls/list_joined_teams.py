@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.joined_team import JoinedTeam
@@ -41,34 +51,33 @@ def prepare(
     page_token: Any = None,
     limit: Any = None,
     need_return_member_info: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check list_joined_teams's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.list_joined_teams import _get_kwargs
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "account_id", account_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(OPERATION, "page_token", page_token, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "limit", limit, {"type": "integer", "minimum": 1}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "account_id", account_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(ERRORS, OPERATION, "page_token", page_token, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "limit", limit, {"type": "integer", "minimum": 1}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "need_return_member_info",
         need_return_member_info,
         {"type": "integer", "minimum": 0, "maximum": 1},
         required=False,
     )
-    return _get_kwargs(
-        account_id=account_id,
-        team_type=team_type,
-        page_token=UNSET if page_token is None else page_token,
-        limit=UNSET if limit is None else limit,
-        need_return_member_info=UNSET if need_return_member_info is None else need_return_member_info,
+    params: dict[str, Any] = {"team_type": team_type}
+    if page_token is not None:
+        params["page_token"] = page_token
+    if limit is not None:
+        params["limit"] = limit
+    if need_return_member_info is not None:
+        params["need_return_member_info"] = need_return_member_info
+    return PreparedRequest(
+        "get", f"/im/v2.1/team_members/{quote(str(account_id), safe='')}/actions/joined_teams", params, {}, None
     )
 
 
@@ -79,10 +88,11 @@ def parse(answer: Answer) -> ListJoinedTeamsData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -137,7 +147,7 @@ def parse(answer: Answer) -> ListJoinedTeamsData:
     try:
         return ListJoinedTeamsData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -224,9 +234,9 @@ class ListJoinedTeams(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(account_id, team_type=team_type, need_return_member_info=need_return_member_info, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for
@@ -312,9 +322,9 @@ class AsyncListJoinedTeams(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(account_id, team_type=team_type, need_return_member_info=need_return_member_info, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for

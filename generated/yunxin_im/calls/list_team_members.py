@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.list_team_members_data import ListTeamMembersData
@@ -43,36 +53,41 @@ def prepare(
     descending: Any = None,
     page_token: Any = None,
     limit: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check list_team_members's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.list_team_members import _get_kwargs
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(
-        OPERATION, "member_type", member_type, {"type": "integer", "minimum": 0, "maximum": 2}, required=False
+    check(ERRORS, OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(
+        ERRORS, OPERATION, "member_type", member_type, {"type": "integer", "minimum": 0, "maximum": 2}, required=False
     )
-    _validation.check(
-        OPERATION, "chat_banned_type", chat_banned_type, {"type": "integer", "minimum": 0, "maximum": 2}, required=False
+    check(
+        ERRORS,
+        OPERATION,
+        "chat_banned_type",
+        chat_banned_type,
+        {"type": "integer", "minimum": 0, "maximum": 2},
+        required=False,
     )
-    _validation.check(OPERATION, "descending", descending, {"type": "boolean"}, required=False)
-    _validation.check(OPERATION, "page_token", page_token, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "limit", limit, {"type": "integer", "minimum": 1}, required=False)
-    return _get_kwargs(
-        team_id=team_id,
-        team_type=team_type,
-        member_type=UNSET if member_type is None else member_type,
-        chat_banned_type=UNSET if chat_banned_type is None else chat_banned_type,
-        descending=UNSET if descending is None else descending,
-        page_token=UNSET if page_token is None else page_token,
-        limit=UNSET if limit is None else limit,
+    check(ERRORS, OPERATION, "descending", descending, {"type": "boolean"}, required=False)
+    check(ERRORS, OPERATION, "page_token", page_token, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "limit", limit, {"type": "integer", "minimum": 1}, required=False)
+    params: dict[str, Any] = {"team_type": team_type}
+    if member_type is not None:
+        params["member_type"] = member_type
+    if chat_banned_type is not None:
+        params["chat_banned_type"] = chat_banned_type
+    if descending is not None:
+        params["descending"] = descending
+    if page_token is not None:
+        params["page_token"] = page_token
+    if limit is not None:
+        params["limit"] = limit
+    return PreparedRequest(
+        "get", f"/im/v2.1/teams/{quote(str(team_id), safe='')}/actions/list_members", params, {}, None
     )
 
 
@@ -83,10 +98,11 @@ def parse(answer: Answer) -> ListTeamMembersData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -119,7 +135,7 @@ def parse(answer: Answer) -> ListTeamMembersData:
     try:
         return ListTeamMembersData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -215,9 +231,9 @@ class ListTeamMembers(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(
                 team_id,
                 team_type=team_type,
@@ -319,9 +335,9 @@ class AsyncListTeamMembers(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(
                 team_id,
                 team_type=team_type,

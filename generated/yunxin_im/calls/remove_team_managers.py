@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "remove_team_managers"
 
@@ -24,37 +25,30 @@ def prepare(
     operator_id: Any,
     managers: Any,
     extension: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check remove_team_managers's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.remove_team_managers import _get_kwargs
-    from ..models.team_managers_request import TeamManagersRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(ERRORS, OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "managers",
         managers,
         {"type": "array", "min_items": 1, "max_items": 10, "items": {"type": "string"}},
         required=True,
     )
-    _validation.check(OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
-    return _get_kwargs(
-        team_id=team_id,
-        body=TeamManagersRequest(
-            team_type=team_type,
-            operator_id=operator_id,
-            managers=list(managers),
-            extension=UNSET if extension is None else extension,
-        ),
+    check(ERRORS, OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"team_type": team_type, "operator_id": operator_id, "managers": list(managers)}
+    if extension is not None:
+        body["extension"] = extension
+    return PreparedRequest(
+        "delete", f"/im/v2/teams/{quote(str(team_id), safe='')}/actions/remove_manager", params, {}, body
     )
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.team_members_change_data import TeamMembersChangeData
@@ -27,31 +26,26 @@ def prepare(
     team_type: Any,
     kick_account_ids: Any,
     extension: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check remove_team_members's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.remove_team_members import _get_kwargs
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_id", team_id, {"type": "integer", "minimum": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(
-        OPERATION, "kick_account_ids", kick_account_ids, {"type": "string", "min_length": 1}, required=True
-    )
-    _validation.check(OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
-    return _get_kwargs(
-        operator_id=operator_id,
-        team_id=team_id,
-        team_type=team_type,
-        kick_account_ids=kick_account_ids,
-        extension=UNSET if extension is None else extension,
-    )
+    check(ERRORS, OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_id", team_id, {"type": "integer", "minimum": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(ERRORS, OPERATION, "kick_account_ids", kick_account_ids, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
+    params: dict[str, Any] = {
+        "operator_id": operator_id,
+        "team_id": team_id,
+        "team_type": team_type,
+        "kick_account_ids": kick_account_ids,
+    }
+    if extension is not None:
+        params["extension"] = extension
+    return PreparedRequest("delete", "/im/v2/team_members/actions/kick_member", params, {}, None)
 
 
 def parse(answer: Answer) -> TeamMembersChangeData:
@@ -61,10 +55,11 @@ def parse(answer: Answer) -> TeamMembersChangeData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -90,7 +85,7 @@ def parse(answer: Answer) -> TeamMembersChangeData:
     try:
         return TeamMembersChangeData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

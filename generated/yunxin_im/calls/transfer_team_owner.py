@@ -8,10 +8,11 @@ Documented at https://doc.yunxin.163.com/messaging2/server-apis/zI5NTYzNTg?platf
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "transfer_team_owner"
 
@@ -23,33 +24,30 @@ def prepare(
     new_owner_account_id: Any,
     leave: Any,
     extension: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check transfer_team_owner's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.transfer_team_owner import _get_kwargs
-    from ..models.transfer_team_owner_request import TransferTeamOwnerRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(
-        OPERATION, "new_owner_account_id", new_owner_account_id, {"type": "string", "min_length": 1}, required=True
+    check(ERRORS, OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(
+        ERRORS,
+        OPERATION,
+        "new_owner_account_id",
+        new_owner_account_id,
+        {"type": "string", "min_length": 1},
+        required=True,
     )
-    _validation.check(OPERATION, "leave", leave, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
-    return _get_kwargs(
-        team_id=team_id,
-        body=TransferTeamOwnerRequest(
-            team_type=team_type,
-            new_owner_account_id=new_owner_account_id,
-            leave=leave,
-            extension=UNSET if extension is None else extension,
-        ),
+    check(ERRORS, OPERATION, "leave", leave, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(ERRORS, OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"team_type": team_type, "new_owner_account_id": new_owner_account_id, "leave": leave}
+    if extension is not None:
+        body["extension"] = extension
+    return PreparedRequest(
+        "patch", f"/im/v2/teams/{quote(str(team_id), safe='')}/actions/transfer_owner", params, {}, body
     )
 
 

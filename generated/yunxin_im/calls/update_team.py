@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.team_info_data import TeamInfoData
@@ -35,31 +35,25 @@ def prepare(
     customer_extension: Any = None,
     extension: Any = None,
     configuration: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check update_team's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import yunxin_im` and the client classes do not need.
-    from ..api.yunxin.update_team import _get_kwargs
-    from ..models.team_configuration import TeamConfiguration
-    from ..models.update_team_request import UpdateTeamRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(OPERATION, "name", name, {"type": "string", "min_length": 1, "max_length": 64}, required=False)
-    _validation.check(OPERATION, "icon", icon, {"type": "string", "max_length": 1024}, required=False)
-    _validation.check(OPERATION, "announcement", announcement, {"type": "string", "max_length": 1024}, required=False)
-    _validation.check(OPERATION, "intro", intro, {"type": "string", "max_length": 512}, required=False)
-    _validation.check(OPERATION, "members_limit", members_limit, {"type": "integer", "minimum": 2}, required=False)
-    _validation.check(OPERATION, "server_extension", server_extension, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "customer_extension", customer_extension, {"type": "string"}, required=False)
-    _validation.check(OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
-    _validation.check(
+    check(ERRORS, OPERATION, "team_id", team_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "operator_id", operator_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(ERRORS, OPERATION, "name", name, {"type": "string", "min_length": 1, "max_length": 64}, required=False)
+    check(ERRORS, OPERATION, "icon", icon, {"type": "string", "max_length": 1024}, required=False)
+    check(ERRORS, OPERATION, "announcement", announcement, {"type": "string", "max_length": 1024}, required=False)
+    check(ERRORS, OPERATION, "intro", intro, {"type": "string", "max_length": 512}, required=False)
+    check(ERRORS, OPERATION, "members_limit", members_limit, {"type": "integer", "minimum": 2}, required=False)
+    check(ERRORS, OPERATION, "server_extension", server_extension, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "customer_extension", customer_extension, {"type": "string"}, required=False)
+    check(ERRORS, OPERATION, "extension", extension, {"type": "string", "max_length": 512}, required=False)
+    check(
+        ERRORS,
         OPERATION,
         "configuration",
         configuration,
@@ -75,22 +69,27 @@ def prepare(
         },
         required=False,
     )
-    return _get_kwargs(
-        team_id=team_id,
-        body=UpdateTeamRequest(
-            operator_id=operator_id,
-            team_type=team_type,
-            name=UNSET if name is None else name,
-            icon=UNSET if icon is None else icon,
-            announcement=UNSET if announcement is None else announcement,
-            intro=UNSET if intro is None else intro,
-            members_limit=UNSET if members_limit is None else members_limit,
-            server_extension=UNSET if server_extension is None else server_extension,
-            customer_extension=UNSET if customer_extension is None else customer_extension,
-            extension=UNSET if extension is None else extension,
-            configuration=UNSET if configuration is None else TeamConfiguration.from_dict(dict(configuration)),
-        ),
-    )
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"operator_id": operator_id, "team_type": team_type}
+    if name is not None:
+        body["name"] = name
+    if icon is not None:
+        body["icon"] = icon
+    if announcement is not None:
+        body["announcement"] = announcement
+    if intro is not None:
+        body["intro"] = intro
+    if members_limit is not None:
+        body["members_limit"] = members_limit
+    if server_extension is not None:
+        body["server_extension"] = server_extension
+    if customer_extension is not None:
+        body["customer_extension"] = customer_extension
+    if extension is not None:
+        body["extension"] = extension
+    if configuration is not None:
+        body["configuration"] = dict(configuration)
+    return PreparedRequest("patch", f"/im/v2.1/teams/{quote(str(team_id), safe='')}", params, {}, body)
 
 
 def parse(answer: Answer) -> TeamInfoData:
@@ -100,10 +99,11 @@ def parse(answer: Answer) -> TeamInfoData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -145,7 +145,7 @@ def parse(answer: Answer) -> TeamInfoData:
     try:
         return TeamInfoData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AddTeamMembersRequest")
 
 
 @_attrs_define(repr=False)
-class AddTeamMembersRequest:
+class AddTeamMembersRequest(ModelRepr):
     """Who invites, into which team, whom, and with what message.
 
     Attributes:
@@ -34,9 +35,6 @@ class AddTeamMembersRequest:
     msg: str | Unset = UNSET
     extension: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("operator_id", "team_id", "team_type", "invite_account_ids", "msg", "extension"))
 
     def to_dict(self) -> dict[str, Any]:
         operator_id = self.operator_id

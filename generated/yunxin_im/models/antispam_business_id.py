@@ -8,13 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 T = TypeVar("T", bound="AntispamBusinessId")
 
 
 @_attrs_define(repr=False)
-class AntispamBusinessId:
+class AntispamBusinessId(ModelRepr):
     """Which moderation (安全通) business id checks one kind of team content.
 
     Attributes:
@@ -25,9 +25,6 @@ class AntispamBusinessId:
     type_: int
     business_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("type_", "business_id"))
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

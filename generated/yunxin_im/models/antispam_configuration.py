@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="AntispamConfiguration")
 
 
 @_attrs_define(repr=False)
-class AntispamConfiguration:
+class AntispamConfiguration(ModelRepr):
     """Content moderation (安全通) of the team's profile.
 
     Attributes:
@@ -31,9 +32,6 @@ class AntispamConfiguration:
     enabled: bool | Unset = UNSET
     business_id_map: list[AntispamBusinessId] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("enabled", "business_id_map"))
 
     def to_dict(self) -> dict[str, Any]:
         enabled = self.enabled

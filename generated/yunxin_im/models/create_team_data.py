@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ T = TypeVar("T", bound="CreateTeamData")
 
 
 @_attrs_define(repr=False)
-class CreateTeamData:
+class CreateTeamData(ModelRepr):
     """The new team, and the invitees that could not join.
 
     Attributes:
@@ -32,9 +33,6 @@ class CreateTeamData:
     team_info: TeamInfo
     failed_list: list[FailedAccount] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("team_info", "failed_list"))
 
     def to_dict(self) -> dict[str, Any]:
         team_info = self.team_info.to_dict()

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ T = TypeVar("T", bound="CreateTeamRequest")
 
 
 @_attrs_define(repr=False)
-class CreateTeamRequest:
+class CreateTeamRequest(ModelRepr):
     """The new team: owner, kind, name, profile, first invitees and permissions.
 
     Attributes:
@@ -58,27 +59,6 @@ class CreateTeamRequest:
     configuration: TeamConfiguration | Unset = UNSET
     antispam_configuration: AntispamConfiguration | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "owner_account_id",
-                "team_type",
-                "name",
-                "icon",
-                "announcement",
-                "intro",
-                "members_limit",
-                "server_extension",
-                "customer_extension",
-                "invite_account_ids",
-                "invite_msg",
-                "extension",
-                "configuration",
-                "antispam_configuration",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         owner_account_id = self.owner_account_id

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DismissTeamRequest")
 
 
 @_attrs_define(repr=False)
-class DismissTeamRequest:
+class DismissTeamRequest(ModelRepr):
     """Which kind of team, who dismisses it, and an optional notification payload.
 
     Attributes:
@@ -29,9 +30,6 @@ class DismissTeamRequest:
     operator_id: str
     extension: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("team_type", "operator_id", "extension"))
 
     def to_dict(self) -> dict[str, Any]:
         team_type = self.team_type

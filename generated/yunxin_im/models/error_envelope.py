@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorEnvelope")
 
 
 @_attrs_define(repr=False)
-class ErrorEnvelope:
+class ErrorEnvelope(ModelRepr):
     """The body of a failed call: a code other than 200 and 0, and its message.
 
     Attributes:
@@ -26,9 +27,6 @@ class ErrorEnvelope:
     code: int
     msg: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("code", "msg"))
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FailedAccount")
 
 
 @_attrs_define(repr=False)
-class FailedAccount:
+class FailedAccount(ModelRepr):
     """An account the operation could not apply to, and why.
 
     Attributes:
@@ -28,9 +29,6 @@ class FailedAccount:
     error_code: int
     error_msg: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("account_id", "error_code", "error_msg"))
 
     def to_dict(self) -> dict[str, Any]:
         account_id = self.account_id

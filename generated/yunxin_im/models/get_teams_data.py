@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="GetTeamsData")
 
 
 @_attrs_define(repr=False)
-class GetTeamsData:
+class GetTeamsData(ModelRepr):
     """The teams found, and the ids that name none.
 
     Attributes:
@@ -31,9 +32,6 @@ class GetTeamsData:
     team_info_list: list[TeamInfo]
     invalid_tids: list[int] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("team_info_list", "invalid_tids"))
 
     def to_dict(self) -> dict[str, Any]:
         team_info_list = []

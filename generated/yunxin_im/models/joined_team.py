@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ T = TypeVar("T", bound="JoinedTeam")
 
 
 @_attrs_define(repr=False)
-class JoinedTeam:
+class JoinedTeam(ModelRepr):
     """A team the listed account belongs to.
 
     Attributes:
@@ -47,23 +48,6 @@ class JoinedTeam:
     configuration: TeamConfiguration | Unset = UNSET
     member_info: JoinedTeamMember | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "team_id",
-                "owner_account_id",
-                "name",
-                "icon",
-                "member_count",
-                "members_limit",
-                "create_time",
-                "update_time",
-                "configuration",
-                "member_info",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         team_id = self.team_id

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="JoinedTeamMember")
 
 
 @_attrs_define(repr=False)
-class JoinedTeamMember:
+class JoinedTeamMember(ModelRepr):
     """The listed account's own membership of a team.
 
     Attributes:
@@ -38,21 +39,6 @@ class JoinedTeamMember:
     invitor_account_id: str | Unset = UNSET
     server_extension: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "account_id",
-                "member_role",
-                "chat_banned",
-                "team_nick",
-                "join_time",
-                "update_time",
-                "invitor_account_id",
-                "server_extension",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         account_id = self.account_id

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="ListJoinedTeamsData")
 
 
 @_attrs_define(repr=False)
-class ListJoinedTeamsData:
+class ListJoinedTeamsData(ModelRepr):
     """One page of the teams an account belongs to.
 
     Attributes:
@@ -33,9 +34,6 @@ class ListJoinedTeamsData:
     has_more: bool
     next_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("team_info_list", "has_more", "next_token"))
 
     def to_dict(self) -> dict[str, Any]:
         team_info_list = []

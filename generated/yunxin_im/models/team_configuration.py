@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TeamConfiguration")
 
 
 @_attrs_define(repr=False)
-class TeamConfiguration:
+class TeamConfiguration(ModelRepr):
     """A team's permissions: who may join, invite and edit.
 
     Attributes:
@@ -36,11 +37,6 @@ class TeamConfiguration:
     update_team_info_mode: int | Unset = UNSET
     update_extension_mode: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self, ("join_mode", "agree_mode", "invite_mode", "update_team_info_mode", "update_extension_mode")
-        )
 
     def to_dict(self) -> dict[str, Any]:
         join_mode = self.join_mode

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="TeamInfo")
 
 
 @_attrs_define(repr=False)
-class TeamInfo:
+class TeamInfo(ModelRepr):
     """A team as Yunxin describes it.
 
     Attributes:
@@ -54,27 +55,6 @@ class TeamInfo:
     update_time: int | Unset = UNSET
     configuration: TeamConfiguration | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "team_id",
-                "team_type",
-                "owner_account_id",
-                "member_count",
-                "name",
-                "icon",
-                "announcement",
-                "intro",
-                "members_limit",
-                "server_extension",
-                "customer_extension",
-                "create_time",
-                "update_time",
-                "configuration",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         team_id = self.team_id

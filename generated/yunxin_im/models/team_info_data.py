@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 if TYPE_CHECKING:
     from ..models.team_info import TeamInfo
@@ -18,7 +18,7 @@ T = TypeVar("T", bound="TeamInfoData")
 
 
 @_attrs_define(repr=False)
-class TeamInfoData:
+class TeamInfoData(ModelRepr):
     """One team.
 
     Attributes:
@@ -27,9 +27,6 @@ class TeamInfoData:
 
     team_info: TeamInfo
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("team_info",))
 
     def to_dict(self) -> dict[str, Any]:
         team_info = self.team_info.to_dict()

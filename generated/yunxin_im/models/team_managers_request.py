@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TeamManagersRequest")
 
 
 @_attrs_define(repr=False)
-class TeamManagersRequest:
+class TeamManagersRequest(ModelRepr):
     """The kind of team, who acts, and the managers to add or remove.
 
     Attributes:
@@ -30,9 +31,6 @@ class TeamManagersRequest:
     managers: list[str]
     extension: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("team_type", "operator_id", "managers", "extension"))
 
     def to_dict(self) -> dict[str, Any]:
         team_type = self.team_type

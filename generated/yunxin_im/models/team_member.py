@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TeamMember")
 
 
 @_attrs_define(repr=False)
-class TeamMember:
+class TeamMember(ModelRepr):
     """One member of a team.
 
     Attributes:
@@ -40,22 +41,6 @@ class TeamMember:
     update_time: int | Unset = UNSET
     invitor_account_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "account_id",
-                "member_role",
-                "team_id",
-                "team_nick",
-                "server_extension",
-                "chat_banned",
-                "join_time",
-                "update_time",
-                "invitor_account_id",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         account_id = self.account_id

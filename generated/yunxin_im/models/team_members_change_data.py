@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="TeamMembersChangeData")
 
 
 @_attrs_define(repr=False)
-class TeamMembersChangeData:
+class TeamMembersChangeData(ModelRepr):
     """Which accounts an add or remove applied to, and which it did not.
 
     Attributes:
@@ -31,9 +32,6 @@ class TeamMembersChangeData:
     success_list: list[str] | Unset = UNSET
     failed_list: list[FailedAccount] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("success_list", "failed_list"))
 
     def to_dict(self) -> dict[str, Any]:
         success_list: list[str] | Unset = UNSET

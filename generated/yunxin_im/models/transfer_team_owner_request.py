@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TransferTeamOwnerRequest")
 
 
 @_attrs_define(repr=False)
-class TransferTeamOwnerRequest:
+class TransferTeamOwnerRequest(ModelRepr):
     """The kind of team, its new owner, and what becomes of the old one.
 
     Attributes:
@@ -31,9 +32,6 @@ class TransferTeamOwnerRequest:
     leave: int
     extension: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("team_type", "new_owner_account_id", "leave", "extension"))
 
     def to_dict(self) -> dict[str, Any]:
         team_type = self.team_type

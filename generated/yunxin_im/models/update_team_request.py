@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="UpdateTeamRequest")
 
 
 @_attrs_define(repr=False)
-class UpdateTeamRequest:
+class UpdateTeamRequest(ModelRepr):
     """Who updates the team, its kind, and the fields to change.
 
     Attributes:
@@ -48,24 +49,6 @@ class UpdateTeamRequest:
     extension: str | Unset = UNSET
     configuration: TeamConfiguration | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(
-            self,
-            (
-                "operator_id",
-                "team_type",
-                "name",
-                "icon",
-                "announcement",
-                "intro",
-                "members_limit",
-                "server_extension",
-                "customer_extension",
-                "extension",
-                "configuration",
-            ),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         operator_id = self.operator_id

@@ -4,18 +4,20 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
-from typing import Self
-
 import httpx
 
-from . import _auth, _redact
-from ._pipeline import AsyncPipeline, CallSettings, SyncPipeline
-from ._rate_limit import RateLimiter
-from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from .calls import (
+from imgroup.runtime import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncClient,
     Disbanded,
+    RateLimitOption,
+    SyncClient,
+    resolve_base_url,
+)
+from imgroup.runtime.signers import yunxin_checksum
+
+from .calls import (
     create_room,
     kick_members,
     list_joined,
@@ -31,41 +33,12 @@ from .calls.list_members import prepare as prepare_list_members
 from .calls.list_room_ids import prepare as prepare_list_room_ids
 from .calls.list_rooms import prepare as prepare_list_rooms
 from .calls.unmute_room import prepare as prepare_unmute_room
-from .errors import ValidationError
 from .operations import DEFAULT_BASE_URL
-
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_HEADERS = {"User-Agent": "example_im (imgroup)"}
-
-
-def resolve_base_url(base_url: str | None) -> str:
-    """The URL calls go to: ``base_url`` if given, else the vendor's public host."""
-    if base_url is None:
-        return DEFAULT_BASE_URL
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ValidationError("client", "base_url", f"must be an http(s) URL (got {base_url!r})")
-    return base_url.rstrip("/")
-
-
-def call_settings(timeout: float, max_retries: int, rate_limit: bool | Mapping[str, float]) -> CallSettings:
-    """Check a client's options and turn them into the settings its pipeline uses."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ValidationError("client", "timeout", f"must be a positive number of seconds (got {timeout!r})")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ValidationError("client", "max_retries", f"must be a non-negative integer (got {max_retries!r})")
-    if rate_limit is True:
-        limiter: RateLimiter | None = RateLimiter.documented()
-    elif rate_limit is False:
-        limiter = None
-    else:
-        try:
-            limiter = RateLimiter.documented(rate_limit)
-        except ValueError as error:
-            raise ValidationError("client", "rate_limit", str(error)) from None
-    return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
+from .vendor import VENDOR
 
 
 class ExampleClient(
+    SyncClient,
     create_room.CreateRoom,
     kick_members.KickMembers,
     list_joined.ListJoined,
@@ -93,45 +66,28 @@ class ExampleClient(
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_limit: bool | Mapping[str, float] = True,
+        rate_limit: RateLimitOption = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.base_url = resolve_base_url(base_url)
-        auth = _auth.build_auth(app_key=app_key, app_secret=app_secret, base_url=self.base_url)
-        _redact.install_log_filter()
-        http = httpx.Client(base_url=self.base_url, transport=transport, timeout=timeout, headers=DEFAULT_HEADERS)
-        self._pipeline = SyncPipeline(http, auth, call_settings(timeout, max_retries, rate_limit))
-
-    def __repr__(self) -> str:
-        return f"ExampleClient(base_url={self.base_url!r}, auth={self._pipeline.auth!r})"
-
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
-        """A copy with other defaults, sharing this client's connections, signer and rate limiter."""
-        settings = self._pipeline.settings
-        clone = copy.copy(self)
-        clone._pipeline = SyncPipeline(
-            self._pipeline.http,
-            self._pipeline.auth,
-            CallSettings(
-                timeout=settings.timeout if timeout is None else timeout,
-                retry=settings.retry_for(max_retries),
-                limiter=settings.limiter,
-            ),
+        url = resolve_base_url(VENDOR, base_url, default=DEFAULT_BASE_URL)
+        auth = yunxin_checksum.build_auth(
+            VENDOR,
+            app_key=app_key,
+            app_secret=app_secret,
         )
-        return clone
-
-    def close(self) -> None:
-        """Close the connections."""
-        self._pipeline.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        super().__init__(
+            VENDOR,
+            auth,
+            base_url=url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            transport=transport,
+        )
 
 
 class AsyncExampleClient(
+    AsyncClient,
     create_room.AsyncCreateRoom,
     kick_members.AsyncKickMembers,
     list_joined.AsyncListJoined,
@@ -142,7 +98,7 @@ class AsyncExampleClient(
 ):
     """Async client for the example group-administration API (spec.yaml).
 
-        with AsyncExampleClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
+        async with AsyncExampleClient(app_key="your-app-key", app_secret=os.environ["YUNXIN_APP_SECRET"]) as client:
             await client.create_room(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
@@ -159,42 +115,24 @@ class AsyncExampleClient(
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_limit: bool | Mapping[str, float] = True,
+        rate_limit: RateLimitOption = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.base_url = resolve_base_url(base_url)
-        auth = _auth.build_auth(app_key=app_key, app_secret=app_secret, base_url=self.base_url)
-        _redact.install_log_filter()
-        http = httpx.AsyncClient(base_url=self.base_url, transport=transport, timeout=timeout, headers=DEFAULT_HEADERS)
-        self._pipeline = AsyncPipeline(http, auth, call_settings(timeout, max_retries, rate_limit))
-
-    def __repr__(self) -> str:
-        return f"AsyncExampleClient(base_url={self.base_url!r}, auth={self._pipeline.auth!r})"
-
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
-        """A copy with other defaults, sharing this client's connections, signer and rate limiter."""
-        settings = self._pipeline.settings
-        clone = copy.copy(self)
-        clone._pipeline = AsyncPipeline(
-            self._pipeline.http,
-            self._pipeline.auth,
-            CallSettings(
-                timeout=settings.timeout if timeout is None else timeout,
-                retry=settings.retry_for(max_retries),
-                limiter=settings.limiter,
-            ),
+        url = resolve_base_url(VENDOR, base_url, default=DEFAULT_BASE_URL)
+        auth = yunxin_checksum.build_auth(
+            VENDOR,
+            app_key=app_key,
+            app_secret=app_secret,
         )
-        return clone
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._pipeline.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+        super().__init__(
+            VENDOR,
+            auth,
+            base_url=url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            transport=transport,
+        )
 
 
 __all__ = [

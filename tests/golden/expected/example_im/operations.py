@@ -6,38 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+
+from imgroup.runtime import OperationInfo
 
 VENDOR = "example"
 DEFAULT_BASE_URL = "https://chat.example.invalid"
 REGIONS: Mapping[str, str] = MappingProxyType({})
 SUCCESS_CODES = frozenset([0])
-
-
-# A NamedTuple, not an attrs class: it is built when the package is imported, and attrs classes cost ~0.8 ms
-# each to create (bench/import_cost.py); this record needs nothing attrs adds.
-class OperationInfo(NamedTuple):
-    """One operation of the spec."""
-
-    operation_id: str
-    method: str
-    path: str
-    rate_limit_per_second: int | None
-    rate_limit_per_minute: int | None
-    error_codes: tuple[int, ...]
-    removes_group: bool
-    """Whether the operation disbands a group, so that finding it gone on a retry means the work is done."""
-    already_done_codes: tuple[int, ...]
-    """Codes meaning the operation's effect already holds (the spec's x-already-done): a re-run meeting one is done."""
-    done_on_retry_codes: tuple[int, ...]
-    """Codes meaning done only for a call an earlier attempt may have made (x-done-on-retry): the vendor answers
-    them both to work already done and to a request that was wrong."""
-    iterator: str | None
-    """The clients' iterator method over this list operation's pages, if it pages."""
-    signed: bool
-    """False for the one call that obtains credentials (Feishu's token endpoint)."""
-    doc_page: str
-
 
 OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
     {
@@ -54,6 +29,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://chat.example.invalid/docs/create",
+            answers_data=True,
         ),
         "kick_members": OperationInfo(
             operation_id="kick_members",
@@ -68,6 +44,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://chat.example.invalid/docs/kick",
+            answers_data=True,
         ),
         "list_joined": OperationInfo(
             operation_id="list_joined",
@@ -82,6 +59,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_joined",
             signed=True,
             doc_page="https://chat.example.invalid/docs/joined",
+            answers_data=True,
         ),
         "list_members": OperationInfo(
             operation_id="list_members",
@@ -96,6 +74,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_members",
             signed=True,
             doc_page="https://chat.example.invalid/docs/roster",
+            answers_data=True,
         ),
         "list_room_ids": OperationInfo(
             operation_id="list_room_ids",
@@ -110,6 +89,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_room_ids",
             signed=True,
             doc_page="https://chat.example.invalid/docs/ids",
+            answers_data=True,
         ),
         "list_rooms": OperationInfo(
             operation_id="list_rooms",
@@ -124,6 +104,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator="iter_rooms",
             signed=True,
             doc_page="https://chat.example.invalid/docs/rooms",
+            answers_data=True,
         ),
         "unmute_room": OperationInfo(
             operation_id="unmute_room",
@@ -138,6 +119,7 @@ OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
             iterator=None,
             signed=True,
             doc_page="https://chat.example.invalid/docs/unmute",
+            answers_data=False,
         ),
     }
 )

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.room import Room
@@ -26,22 +25,15 @@ def prepare(
     name: Any,
     members: Any,
     options: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check create_room's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import example_im` and the client classes do not need.
-    from ..api.example.create_room import _get_kwargs
-    from ..models.create_room_request import CreateRoomRequest
-    from ..models.new_member import NewMember
-    from ..models.room_options import RoomOptions
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "name", name, {"type": "string", "min_length": 1, "max_length": 30}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "name", name, {"type": "string", "min_length": 1, "max_length": 30}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "members",
         members,
@@ -56,16 +48,19 @@ def prepare(
         },
         required=True,
     )
-    _validation.check(
-        OPERATION, "options", options, {"type": "object", "properties": {"muted": {"type": "boolean"}}}, required=False
+    check(
+        ERRORS,
+        OPERATION,
+        "options",
+        options,
+        {"type": "object", "properties": {"muted": {"type": "boolean"}}},
+        required=False,
     )
-    return _get_kwargs(
-        body=CreateRoomRequest(
-            name=name,
-            members=[NewMember.from_dict(dict(item)) for item in members],
-            options=UNSET if options is None else RoomOptions.from_dict(dict(options)),
-        ),
-    )
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"name": name, "members": [dict(item) for item in members]}
+    if options is not None:
+        body["options"] = dict(options)
+    return PreparedRequest("post", "/rooms", params, {}, body)
 
 
 def parse(answer: Answer) -> Room:
@@ -75,10 +70,11 @@ def parse(answer: Answer) -> Room:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {"room_id": ({"type": "string"}, True), "name": ({"type": "string"}, False)},
@@ -87,7 +83,7 @@ def parse(answer: Answer) -> Room:
     try:
         return Room.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check, check_answer
+
+from ..vendor import ERRORS
 
 if TYPE_CHECKING:
     from ..models.kick_data import KickData
@@ -28,38 +28,31 @@ def prepare(
     team_type: Any,
     id_type: Any = None,
     reason: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check kick_members's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import example_im` and the client classes do not need.
-    from ..api.example.kick_members import _get_kwargs
-    from ..models.kick_request import KickRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(
+    check(ERRORS, OPERATION, "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
+    check(
+        ERRORS,
         OPERATION,
         "member_ids",
         member_ids,
         {"type": "array", "min_items": 1, "max_items": 50, "items": {"type": "string"}},
         required=True,
     )
-    _validation.check(OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
-    _validation.check(OPERATION, "id_type", id_type, {"type": "string", "enum": ["open_id", "user_id"]}, required=False)
-    _validation.check(OPERATION, "reason", reason, {"type": "string", "max_length": 16}, required=False)
-    return _get_kwargs(
-        room_id=room_id,
-        id_type=UNSET if id_type is None else id_type,
-        body=KickRequest(
-            member_ids=list(member_ids),
-            team_type=team_type,
-            reason=UNSET if reason is None else reason,
-        ),
-    )
+    check(ERRORS, OPERATION, "team_type", team_type, {"type": "integer", "minimum": 1, "maximum": 2}, required=True)
+    check(ERRORS, OPERATION, "id_type", id_type, {"type": "string", "enum": ["open_id", "user_id"]}, required=False)
+    check(ERRORS, OPERATION, "reason", reason, {"type": "string", "max_length": 16}, required=False)
+    params: dict[str, Any] = {}
+    if id_type is not None:
+        params["id_type"] = id_type
+    body: dict[str, Any] = {"member_ids": list(member_ids), "TeamType": team_type}
+    if reason is not None:
+        body["reason"] = reason
+    return PreparedRequest("delete", f"/rooms/{quote(str(room_id), safe='')}/members", params, {}, body)
 
 
 def parse(answer: Answer) -> KickData:
@@ -69,10 +62,11 @@ def parse(answer: Answer) -> KickData:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {"invalid_ids": ({"type": "array", "items": {"type": "string"}}, False)},
@@ -81,7 +75,7 @@ def parse(answer: Answer) -> KickData:
     try:
         return KickData.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,

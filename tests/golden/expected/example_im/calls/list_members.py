@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.member_page import MemberPage
@@ -38,25 +48,21 @@ def prepare(
     *,
     limit: Any = None,
     offset: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check list_members's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import example_im` and the client classes do not need.
-    from ..api.example.list_members import _get_kwargs
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
-    _validation.check(OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 100}, required=False)
-    _validation.check(OPERATION, "offset", offset, {"type": "integer", "minimum": 0}, required=False)
-    return _get_kwargs(
-        room_id=room_id,
-        limit=UNSET if limit is None else limit,
-        offset=UNSET if offset is None else offset,
-    )
+    check(ERRORS, OPERATION, "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
+    check(ERRORS, OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 100}, required=False)
+    check(ERRORS, OPERATION, "offset", offset, {"type": "integer", "minimum": 0}, required=False)
+    params: dict[str, Any] = {}
+    if limit is not None:
+        params["limit"] = limit
+    if offset is not None:
+        params["offset"] = offset
+    return PreparedRequest("get", f"/rooms/{quote(str(room_id), safe='')}/roster", params, {}, None)
 
 
 def parse(answer: Answer) -> MemberPage:
@@ -66,10 +72,11 @@ def parse(answer: Answer) -> MemberPage:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {"members": ({"type": "array", "items": {"type": "string"}}, False), "total": ({"type": "integer"}, False)},
@@ -78,7 +85,7 @@ def parse(answer: Answer) -> MemberPage:
     try:
         return MemberPage.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -152,9 +159,9 @@ class ListMembers(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(room_id, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for
@@ -227,9 +234,9 @@ class AsyncListMembers(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(room_id, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for

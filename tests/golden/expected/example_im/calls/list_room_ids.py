@@ -10,11 +10,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.room_id import RoomId
@@ -39,28 +48,22 @@ def prepare(
     limit: Any,
     next_cursor: Any = None,
     kind: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check list_room_ids's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import example_im` and the client classes do not need.
-    from ..api.example.list_room_ids import _get_kwargs
-    from ..models.room_ids_request import RoomIdsRequest
-    from ..types import UNSET
-
-    _validation.check(OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 1000}, required=True)
-    _validation.check(OPERATION, "next_cursor", next_cursor, {"type": "integer", "minimum": 0}, required=False)
-    _validation.check(OPERATION, "kind", kind, {"type": "string", "enum": ["Public", "Private"]}, required=False)
-    return _get_kwargs(
-        body=RoomIdsRequest(
-            limit=limit,
-            next_=UNSET if next_cursor is None else next_cursor,
-            type_=UNSET if kind is None else kind,
-        ),
-    )
+    check(ERRORS, OPERATION, "limit", limit, {"type": "integer", "minimum": 1, "maximum": 1000}, required=True)
+    check(ERRORS, OPERATION, "next_cursor", next_cursor, {"type": "integer", "minimum": 0}, required=False)
+    check(ERRORS, OPERATION, "kind", kind, {"type": "string", "enum": ["Public", "Private"]}, required=False)
+    params: dict[str, Any] = {}
+    body: dict[str, Any] = {"Limit": limit}
+    if next_cursor is not None:
+        body["Next"] = next_cursor
+    if kind is not None:
+        body["Type"] = kind
+    return PreparedRequest("post", "/rooms/ids", params, {}, body)
 
 
 def parse(answer: Answer) -> RoomIds:
@@ -70,10 +73,11 @@ def parse(answer: Answer) -> RoomIds:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -91,7 +95,7 @@ def parse(answer: Answer) -> RoomIds:
     try:
         return RoomIds.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -165,9 +169,9 @@ class ListRoomIds(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(kind=kind, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for
@@ -240,9 +244,9 @@ class AsyncListRoomIds(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(kind=kind, **page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for

@@ -10,11 +10,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .. import _validation
-from .._paging import Pager, Paging, async_pages, pages
-from .._pipeline import Answer
-from ..errors import ResponseFormatError
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import (
+    Answer,
+    AsyncMethods,
+    Pager,
+    Paging,
+    PreparedRequest,
+    SyncMethods,
+    async_pages,
+    check,
+    check_answer,
+    pages,
+)
+
+from ..vendor import ERRORS, VENDOR
 
 if TYPE_CHECKING:
     from ..models.room import Room
@@ -38,25 +47,20 @@ def prepare(
     *,
     page_size: Any = None,
     page_token: Any = None,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check list_rooms's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import example_im` and the client classes do not need.
-    from ..api.example.list_rooms import _get_kwargs
-    from ..types import UNSET
-
-    _validation.check(
-        OPERATION, "page_size", page_size, {"type": "integer", "minimum": 1, "maximum": 50}, required=False
-    )
-    _validation.check(OPERATION, "page_token", page_token, {"type": "string"}, required=False)
-    return _get_kwargs(
-        page_size=UNSET if page_size is None else page_size,
-        page_token=UNSET if page_token is None else page_token,
-    )
+    check(ERRORS, OPERATION, "page_size", page_size, {"type": "integer", "minimum": 1, "maximum": 50}, required=False)
+    check(ERRORS, OPERATION, "page_token", page_token, {"type": "string"}, required=False)
+    params: dict[str, Any] = {}
+    if page_size is not None:
+        params["page_size"] = page_size
+    if page_token is not None:
+        params["page_token"] = page_token
+    return PreparedRequest("get", "/rooms", params, {}, None)
 
 
 def parse(answer: Answer) -> RoomPage:
@@ -66,10 +70,11 @@ def parse(answer: Answer) -> RoomPage:
     body = answer.body or {}
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION, "the envelope lacks its data object", http_status=200, request_id=answer.request_id
         )
-    _validation.check_answer(
+    check_answer(
+        ERRORS,
         OPERATION,
         data,
         {
@@ -92,7 +97,7 @@ def parse(answer: Answer) -> RoomPage:
     try:
         return RoomPage.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ResponseFormatError(
+        raise ERRORS.response_format(
             OPERATION,
             f"malformed answer ({type(error).__name__} on {error})",
             http_status=200,
@@ -161,9 +166,9 @@ class ListRooms(SyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(**page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for
@@ -231,9 +236,9 @@ class AsyncListRooms(AsyncMethods):
             ApiConnectionError: no answer, after the retries.
             ResponseFormatError: the answer was not the vendor's envelope.
         """
-        pager = Pager(OPERATION, PAGING, page_size, limit)
+        pager = Pager(VENDOR, OPERATION, PAGING, page_size, limit)
 
-        def prepare_page(**page: Any) -> dict[str, Any]:
+        def prepare_page(**page: Any) -> PreparedRequest:
             return prepare(**page)
 
         prepare_page(**pager.arguments())  # every argument is checked now, before the first page is asked for

@@ -8,30 +8,26 @@ Documented at https://chat.example.invalid/docs/unmute
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from .. import _validation
-from .._pipeline import Answer
-from . import AsyncMethods, SyncMethods
+from imgroup.runtime import Answer, AsyncMethods, PreparedRequest, SyncMethods, check
+
+from ..vendor import ERRORS
 
 OPERATION = "unmute_room"
 
 
 def prepare(
     room_id: Any,
-) -> dict[str, Any]:
+) -> PreparedRequest:
     """Check unmute_room's arguments against the spec and build its request, without sending it.
 
     Raises ValidationError naming the first field that breaks the spec. The clients call this first; so can
     a tool that wants to check a whole batch before sending any of it.
     """
-    # Imported on first use: an endpoint module pulls in its models and the low-level client, which
-    # `import example_im` and the client classes do not need.
-    from ..api.example.unmute_room import _get_kwargs
-
-    _validation.check(OPERATION, "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
-    return _get_kwargs(
-        room_id=room_id,
-    )
+    check(ERRORS, OPERATION, "room_id", room_id, {"type": "string", "min_length": 1}, required=True)
+    params: dict[str, Any] = {}
+    return PreparedRequest("delete", f"/rooms/{quote(str(room_id), safe='')}/mute", params, {}, None)
 
 
 def parse(answer: Answer) -> None:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ T = TypeVar("T", bound="CreateRoomRequest")
 
 
 @_attrs_define(repr=False)
-class CreateRoomRequest:
+class CreateRoomRequest(ModelRepr):
     """
     Attributes:
         name (str): The room's name. Example: general.
@@ -32,9 +33,6 @@ class CreateRoomRequest:
     members: list[NewMember]
     options: RoomOptions | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("name", "members", "options"))
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

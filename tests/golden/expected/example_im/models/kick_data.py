@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="KickData")
 
 
 @_attrs_define(repr=False)
-class KickData:
+class KickData(ModelRepr):
     """
     Attributes:
         invalid_ids (list[str] | Unset): Ids that were not members. Example: [].
@@ -23,9 +24,6 @@ class KickData:
 
     invalid_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("invalid_ids",))
 
     def to_dict(self) -> dict[str, Any]:
         invalid_ids: list[str] | Unset = UNSET

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="KickRequest")
 
 
 @_attrs_define(repr=False)
-class KickRequest:
+class KickRequest(ModelRepr):
     """
     Attributes:
         member_ids (list[str]): Members to remove. Example: ['u1'].
@@ -27,9 +28,6 @@ class KickRequest:
     team_type: int
     reason: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("member_ids", "team_type", "reason"))
 
     def to_dict(self) -> dict[str, Any]:
         member_ids = self.member_ids

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MemberPage")
 
 
 @_attrs_define(repr=False)
-class MemberPage:
+class MemberPage(ModelRepr):
     """
     Attributes:
         members (list[str] | Unset): Member ids. Example: ['u1'].
@@ -25,9 +26,6 @@ class MemberPage:
     members: list[str] | Unset = UNSET
     total: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("members", "total"))
 
     def to_dict(self) -> dict[str, Any]:
         members: list[str] | Unset = UNSET

@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.new_member_role import NewMemberRole, check_new_member_role
 from ..types import UNSET, Unset
 
@@ -16,7 +17,7 @@ T = TypeVar("T", bound="NewMember")
 
 
 @_attrs_define(repr=False)
-class NewMember:
+class NewMember(ModelRepr):
     """
     Attributes:
         id (str): The member's id. Example: u1.
@@ -26,9 +27,6 @@ class NewMember:
     id: str
     role: NewMemberRole | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("id", "role"))
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Room")
 
 
 @_attrs_define(repr=False)
-class Room:
+class Room(ModelRepr):
     """One room.
 
     Attributes:
@@ -26,9 +27,6 @@ class Room:
     room_id: str
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("room_id", "name"))
 
     def to_dict(self) -> dict[str, Any]:
         room_id = self.room_id

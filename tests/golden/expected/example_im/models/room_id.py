@@ -8,13 +8,13 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
 
 T = TypeVar("T", bound="RoomId")
 
 
 @_attrs_define(repr=False)
-class RoomId:
+class RoomId(ModelRepr):
     """
     Attributes:
         room_id (str): One room id. Example: r1.
@@ -22,9 +22,6 @@ class RoomId:
 
     room_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("room_id",))
 
     def to_dict(self) -> dict[str, Any]:
         room_id = self.room_id

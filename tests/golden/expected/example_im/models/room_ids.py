@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ T = TypeVar("T", bound="RoomIds")
 
 
 @_attrs_define(repr=False)
-class RoomIds:
+class RoomIds(ModelRepr):
     """
     Attributes:
         room_id_list (list[RoomId] | Unset): The ids.
@@ -29,9 +30,6 @@ class RoomIds:
     room_id_list: list[RoomId] | Unset = UNSET
     next_: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("room_id_list", "next_"))
 
     def to_dict(self) -> dict[str, Any]:
         room_id_list: list[dict[str, Any]] | Unset = UNSET

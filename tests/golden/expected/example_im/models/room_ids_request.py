@@ -8,7 +8,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..models.room_ids_request_type import RoomIdsRequestType, check_room_ids_request_type
 from ..types import UNSET, Unset
 
@@ -16,7 +17,7 @@ T = TypeVar("T", bound="RoomIdsRequest")
 
 
 @_attrs_define(repr=False)
-class RoomIdsRequest:
+class RoomIdsRequest(ModelRepr):
     """Which room ids to list (cursor style with an integer cursor).
 
     Attributes:
@@ -29,9 +30,6 @@ class RoomIdsRequest:
     next_: int | Unset = UNSET
     type_: RoomIdsRequestType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("limit", "next_", "type_"))
 
     def to_dict(self) -> dict[str, Any]:
         limit = self.limit

@@ -8,14 +8,15 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._model_repr import model_repr
+from imgroup.runtime import ModelRepr
+
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RoomOptions")
 
 
 @_attrs_define(repr=False)
-class RoomOptions:
+class RoomOptions(ModelRepr):
     """
     Attributes:
         muted (bool | Unset): Whether only owners may speak. Example: False.
@@ -23,9 +24,6 @@ class RoomOptions:
 
     muted: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def __repr__(self) -> str:
-        return model_repr(self, ("muted",))
 
     def to_dict(self) -> dict[str, Any]:
         muted = self.muted

@@ -1,0 +1,205 @@
+"""What every generated client class is made of besides its operations: options, connections, lifetime.
+
+A generated client (``FeishuClient``) is this base plus one method class per operation (``calls/<op>.py``):
+its own ``__init__`` only names the vendor's credentials, builds the vendor's signer and hands over.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import NamedTuple, Self
+
+import httpx
+
+from ._pipeline import AsyncPipeline, CallSettings, SyncPipeline
+from ._rate_limit import RateLimiter
+from ._redact import install_log_filter
+from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from ._vendor import Vendor
+from .signers import Signer
+
+DEFAULT_TIMEOUT = 10.0
+RateLimitOption = bool | Mapping[str, float]
+"""``True``: the documented limits; ``False``: none; a mapping: calls per second by operation."""
+
+
+class Disbanded(NamedTuple):
+    """The group is gone. ``already_gone``: a retry found it gone, so an earlier attempt most likely did it."""
+
+    already_gone: bool
+    request_id: str | None
+    attempts: int
+
+
+def resolve_base_url(
+    vendor: Vendor,
+    base_url: str | None,
+    *,
+    default: str,
+    regions: Mapping[str, str] | None = None,
+    region: str | None = None,
+) -> str:
+    """The URL calls go to: ``base_url`` if given, else the region's host, else the vendor's public host."""
+    invalid = vendor.errors.validation
+    if base_url is not None and region is not None:
+        raise invalid("client", "region", "cannot be combined with base_url")
+    if region is not None:
+        if not regions or region not in regions:
+            raise invalid(
+                "client", "region", "must be one of " + ", ".join(sorted(regions or ())) + f" (got {region!r})"
+            )
+        return regions[region]
+    if base_url is None:
+        return default
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise invalid("client", "base_url", f"must be an http(s) URL (got {base_url!r})")
+    return base_url.rstrip("/")
+
+
+def call_settings(vendor: Vendor, timeout: float, max_retries: int, rate_limit: RateLimitOption) -> CallSettings:
+    """Check a client's options and turn them into the settings its pipeline uses."""
+    invalid = vendor.errors.validation
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise invalid("client", "timeout", f"must be a positive number of seconds (got {timeout!r})")
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise invalid("client", "max_retries", f"must be a non-negative integer (got {max_retries!r})")
+    if rate_limit is True:
+        limiter: RateLimiter | None = RateLimiter.documented(vendor.operations)
+    elif rate_limit is False:
+        limiter = None
+    else:
+        try:
+            limiter = RateLimiter.documented(vendor.operations, rate_limit)
+        except ValueError as error:
+            raise invalid("client", "rate_limit", str(error)) from None
+    return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
+
+
+def _default_headers(vendor: Vendor) -> dict[str, str]:
+    return {"User-Agent": f"{vendor.package} (imgroup)"}
+
+
+class SyncMethods:
+    """Base of a sync client's method classes: each sends through the client's pipeline."""
+
+    _pipeline: SyncPipeline
+
+
+class AsyncMethods:
+    """Base of an async client's method classes: each sends through the client's pipeline."""
+
+    _pipeline: AsyncPipeline
+
+
+class SyncClient(SyncMethods):
+    """The options, connections and lifetime of a sync client."""
+
+    base_url: str
+
+    def __init__(
+        self,
+        vendor: Vendor,
+        auth: Signer,
+        *,
+        base_url: str,
+        timeout: float,
+        max_retries: int,
+        rate_limit: RateLimitOption,
+        transport: httpx.BaseTransport | None,
+    ) -> None:
+        settings = call_settings(vendor, timeout, max_retries, rate_limit)
+        install_log_filter()
+        self.base_url = base_url
+        http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout, headers=_default_headers(vendor))
+        self._pipeline = SyncPipeline(vendor, http, auth, settings)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, auth={self._pipeline.auth!r})"
+
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
+        """A copy with other defaults, sharing this client's connections, signer and rate limiter."""
+        pipeline = self._pipeline
+        clone = copy.copy(self)
+        clone._pipeline = SyncPipeline(
+            pipeline.vendor, pipeline.http, pipeline.auth, _with_options(pipeline.settings, timeout, max_retries)
+        )
+        return clone
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._pipeline.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncClient(AsyncMethods):
+    """The options, connections and lifetime of an async client (``async with``)."""
+
+    base_url: str
+
+    def __init__(
+        self,
+        vendor: Vendor,
+        auth: Signer,
+        *,
+        base_url: str,
+        timeout: float,
+        max_retries: int,
+        rate_limit: RateLimitOption,
+        transport: httpx.AsyncBaseTransport | None,
+    ) -> None:
+        settings = call_settings(vendor, timeout, max_retries, rate_limit)
+        install_log_filter()
+        self.base_url = base_url
+        http = httpx.AsyncClient(
+            base_url=base_url, transport=transport, timeout=timeout, headers=_default_headers(vendor)
+        )
+        self._pipeline = AsyncPipeline(vendor, http, auth, settings)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, auth={self._pipeline.auth!r})"
+
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
+        """A copy with other defaults, sharing this client's connections, signer and rate limiter."""
+        pipeline = self._pipeline
+        clone = copy.copy(self)
+        clone._pipeline = AsyncPipeline(
+            pipeline.vendor, pipeline.http, pipeline.auth, _with_options(pipeline.settings, timeout, max_retries)
+        )
+        return clone
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._pipeline.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _with_options(settings: CallSettings, timeout: float | None, max_retries: int | None) -> CallSettings:
+    return CallSettings(
+        timeout=settings.timeout if timeout is None else timeout,
+        retry=settings.retry_for(max_retries),
+        limiter=settings.limiter,
+    )
+
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "AsyncClient",
+    "AsyncMethods",
+    "Disbanded",
+    "RateLimitOption",
+    "SyncClient",
+    "SyncMethods",
+    "resolve_base_url",
+]
