@@ -1,4 +1,4 @@
-"""`make demo` runs every endpoint on the emulator and explains a typed error."""
+"""`make demo` lists, reads, transfers and disbands on the emulator, offboards a user, and explains a typed error."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rich.console import Console
 from imgroup import demo
 
 
-def test_demo_calls_every_endpoint_and_explains_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_its_walkthrough_and_explains_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     recording = Console(record=True, width=200)
     monkeypatch.setattr(demo, "console", recording)
     assert demo.main() == 0

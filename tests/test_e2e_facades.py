@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
+import feishu_im
 import pytest
+import tencent_im
+import yunxin_im
 
 from imgroup.emulator import EmulatorServer
 from imgroup.emulator._faults import FaultPlan
-
-feishu_im = pytest.importorskip("feishu_im")
-tencent_im = pytest.importorskip("tencent_im")
-yunxin_im = pytest.importorskip("yunxin_im")
 
 MODES = ["sync", "async"]
 CALENDAR = "feishu.cn_demo@group.calendar.feishu.cn"

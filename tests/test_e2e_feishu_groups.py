@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import feishu_im
 import pytest
 
 from imgroup.emulator import EmulatorServer
 
-feishu_im = pytest.importorskip("feishu_im")
 UNSET = feishu_im.types.UNSET
 
 MODES = ["sync", "async"]

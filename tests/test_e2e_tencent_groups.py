@@ -12,10 +12,9 @@ from typing import Any
 
 import anyio
 import pytest
+import tencent_im
 
 from imgroup.emulator import EmulatorServer
-
-tencent_im = pytest.importorskip("tencent_im")
 
 MODES = ["sync", "async"]
 TEAM = "@TGS#demo_team"  # owner user1, admin user3, members user2 and user4

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yunxin_im
 
 from imgroup.emulator import EmulatorServer
-
-yunxin_im = pytest.importorskip("yunxin_im")
 
 MODES = ["sync", "async"]
 ADVANCED, SUPER = 1, 2

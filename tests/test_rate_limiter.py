@@ -246,3 +246,27 @@ def test_documented_limits_come_from_the_spec() -> None:
     )
     with pytest.raises(ValueError, match="unknown operations: nope"):
         RateLimiter.documented(operations, {"nope": 5})
+
+
+@pytest.mark.parametrize(
+    "unavailable",
+    [
+        feishu_im.ResponseFormatError("op", "Service Unavailable", http_status=503, retry_after=3.0),
+        feishu_im.UnavailableError(code=1, message="busy", http_status=503, operation="op", retry_after=3.0),
+    ],
+    ids=["gateway page", "business code"],
+)
+def test_a_503_with_retry_after_holds_the_operation_without_slowing_it(unavailable: Exception) -> None:
+    limiter, clock = limiter_for(((1.0, 10),))
+    start = rate_of(limiter)
+    limiter.learn("op", unavailable)
+    assert limiter.reserve("op") == pytest.approx(3.0)  # every booking waits for the vendor, not only the retry
+    assert rate_of(limiter) == start  # the vendor was down, not refusing our pace
+    clock.now += 3.0
+    assert limiter.reserve("op") == pytest.approx(1.0 / start)
+
+
+def test_a_503_without_retry_after_says_nothing_about_when_to_call() -> None:
+    limiter, _clock = limiter_for(((1.0, 10),))
+    limiter.learn("op", feishu_im.ResponseFormatError("op", "Service Unavailable", http_status=503))
+    assert limiter.reserve("op") == 0.0
