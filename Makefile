@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate goldens check-generated lint typecheck test demo check-docs docs bench clean
+.PHONY: install generate goldens check-generated lint typecheck test test-fast demo check-docs docs bench clean
 
 $(STAMP): pyproject.toml $(wildcard generated/*/__init__.py)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 2; }
@@ -34,6 +34,11 @@ typecheck: $(STAMP)
 
 test: $(STAMP) check-generated lint typecheck
 	$(PY) -m pytest -q -n auto --dist loadfile
+
+# The inner loop: the tests alone, stopping at the first failure (no regeneration check, ruff or mypy).
+# Extra pytest arguments: make test-fast ARGS='-k listing'.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -n auto --dist loadfile -x $(ARGS)
 
 demo: $(STAMP)
 	$(PY) -m imgroup.demo

@@ -1,4 +1,4 @@
-"""The results as a Markdown table, for the terminal and for the README."""
+"""The results as a Markdown table, for the terminal and for docs/benchmarks.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""``python -m bench.readme [RESULTS.json]``: put the benchmarks section of the project README in step with a
-saved run (default: the newest full one).
+"""``python -m bench.readme [RESULTS.json]``: put the figures of docs/benchmarks.md in step with a saved run
+(default: the newest full one).
 
-The README section shows the run's table as saved, what it ran on, how to reproduce it, and how each figure
-is measured; nothing in it is typed in by hand after a run.
+The section shows the run's table as saved, what it ran on, how to reproduce it, and how each figure is
+measured; nothing in it is typed in by hand after a run. The page's opening lines above it are hand-written and
+kept. (The module keeps its old name: the section used to live in the project README.)
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from ._table import render
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
-README = BENCH_DIR.parent / "README.md"
-HEADING = "## Benchmarks"
+PAGE = BENCH_DIR.parent / "docs" / "benchmarks.md"
+HEADING = "## Figures of record"
 
 REPRODUCE = (
     "Reproduce with `make bench` (or `.venv/bin/python -m bench`; one measurement alone: "
@@ -124,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.readme", description=__doc__)
     parser.add_argument("results", nargs="?", type=Path, help="a saved run (default: the newest full one)")
     parser.add_argument(
-        "--out", type=Path, default=README, help="the Markdown file whose section to replace (- for stdout)"
+        "--out", type=Path, default=PAGE, help="the Markdown file whose section to replace (- for stdout)"
     )
     args = parser.parse_args(argv)
     path = args.results or newest_full_run(RESULTS_DIR)

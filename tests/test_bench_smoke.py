@@ -218,10 +218,10 @@ def test_readme_section_shows_the_saved_run_and_names_missed_targets(tmp_path: P
     saved.write_text(json.dumps(document), encoding="utf-8")
     (tmp_path / "20261122T030000Z-quick.json").write_text("{}", encoding="utf-8")
     assert readme.newest_full_run(tmp_path) == saved
-    out = tmp_path / "README.md"
+    out = tmp_path / "benchmarks.md"
     assert readme.main([str(saved), "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("## Benchmarks\n") and "make bench" in text
+    assert text.startswith(readme.HEADING + "\n") and "make bench" in text
     assert "commit 0123456789ab:" in text and "2 cores" in text and "load average 1.5 at start." in text
     moved = readme.machine_line({**document, "commit_at_end": "fedcba9876543210"})
     assert "commit 0123456789ab (the tree moved to fedcba987654 during the run)" in moved
@@ -229,8 +229,14 @@ def test_readme_section_shows_the_saved_run_and_names_missed_targets(tmp_path: P
     assert "Targets missed: 1. import ours, import wall time." in text and text.count("asyncio 9 ms") == 1
 
 
-def test_readme_section_replaces_only_the_benchmarks_section() -> None:
-    document = "# Project\n\nintro\n\n## Benchmarks\n\nold table\n\n## After\n\nkept\n"
-    replaced = readme.replace_section(document, "## Benchmarks\n\nnew table\n")
-    assert replaced == "# Project\n\nintro\n\n## Benchmarks\n\nnew table\n\n## After\n\nkept\n"
-    assert readme.replace_section("# Project\n", "## Benchmarks\n\nt\n") == "# Project\n\n## Benchmarks\n\nt\n"
+def test_readme_section_replaces_only_the_figures_section() -> None:
+    heading = readme.HEADING
+    document = f"# Benchmarks\n\nintro\n\n{heading}\n\nold table\n\n## After\n\nkept\n"
+    replaced = readme.replace_section(document, f"{heading}\n\nnew table\n")
+    assert replaced == f"# Benchmarks\n\nintro\n\n{heading}\n\nnew table\n\n## After\n\nkept\n"
+    assert readme.replace_section("# Benchmarks\n", f"{heading}\n\nt\n") == f"# Benchmarks\n\n{heading}\n\nt\n"
+
+
+def test_the_section_is_written_to_the_benchmarks_guide() -> None:
+    assert readme.PAGE == PROJECT_ROOT / "docs" / "benchmarks.md"
+    assert readme.HEADING + "\n" in readme.PAGE.read_text(encoding="utf-8")

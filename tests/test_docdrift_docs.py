@@ -24,7 +24,7 @@ def all_codes(spec: Path) -> set[int]:
 
 def test_every_operation_code_and_parameter_is_rendered() -> None:
     pages = render_all(FIXTURE_SPECS)
-    assert sorted(pages) == ["README.md", "feishu.md", "tencent.md", "yunxin.md"]
+    assert sorted(pages) == ["feishu.md", "reference.md", "tencent.md", "yunxin.md"]
     feishu = pages["feishu.md"]
     assert feishu.startswith(GENERATED_MARK + " from specs/feishu.yaml.")
     assert "## unbind_meeting_chat" in feishu and "## remove_chat_members" in feishu
@@ -38,7 +38,7 @@ def test_every_operation_code_and_parameter_is_rendered() -> None:
         assert all(f"| {code} " in pages[f"{vendor}.md"] for code in all_codes(spec))
     assert "| body | `team_type` | integer (≥ 1; ≤ 2) | yes |" in pages["yunxin.md"]
     assert "None documented." in pages["yunxin.md"]
-    assert "[`destroy_group`](tencent.md#destroy_group)" in pages["README.md"]
+    assert "[`destroy_group`](tencent.md#destroy_group)" in pages["reference.md"]
 
 
 def test_rendering_is_deterministic() -> None:
@@ -50,14 +50,17 @@ def test_docs_writes_then_checks_clean_and_removes_only_its_own_stale_pages(tmp_
     out.mkdir()
     (out / "old.md").write_text(GENERATED_MARK + " from specs/old.yaml. -->\n", encoding="utf-8")
     (out / "guide.md").write_text("# A hand-written guide\n", encoding="utf-8")
+    (out / "README.md").write_text("# The hand-written index of the guides\n", encoding="utf-8")
     assert docs_main(["--specs", str(FIXTURE_SPECS), "--out", str(out)]) == 0
     assert sorted(path.name for path in out.iterdir()) == [
         "README.md",
         "feishu.md",
         "guide.md",
+        "reference.md",
         "tencent.md",
         "yunxin.md",
     ]
+    assert (out / "README.md").read_text(encoding="utf-8") == "# The hand-written index of the guides\n"
     assert docs_main(["--specs", str(FIXTURE_SPECS), "--out", str(out), "--check"]) == 0
     (out / "tencent.md").write_text("edited by hand\n", encoding="utf-8")
     assert docs_main(["--specs", str(FIXTURE_SPECS), "--out", str(out), "--check"]) == 1
