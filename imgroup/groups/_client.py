@@ -10,6 +10,7 @@ Both run the vendor adapter's flows (``_flow``), so they behave the same; only t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, Self
 
 from ._adapter import Adapter
@@ -60,12 +61,6 @@ def _user_ref(ref: UserRef | str, vendor: str) -> UserRef:
     if parsed.vendor != vendor:
         raise ValueError(f"{parsed} is not a {vendor} user")
     return parsed
-
-
-def _acting_on(
-    action: Callable[[Group, UserRef], Flow[ActionResult]], user: UserRef
-) -> Callable[[Group], Flow[ActionResult]]:
-    return lambda group: action(group, user)
 
 
 class _Base:
@@ -143,10 +138,14 @@ class Groups(_Base):
         return self.run(self._transfer_flow(ref, _user_ref(successor, self.vendor)))
 
     def remove_member(self, ref: GroupRef | str, user: UserRef | str) -> ActionResult:
-        return self.run(self._flow_on_group(ref, _acting_on(self.adapter.remove_member, _user_ref(user, self.vendor))))
+        return self.run(
+            self._flow_on_group(ref, partial(self.adapter.remove_member, user=_user_ref(user, self.vendor)))
+        )
 
     def remove_manager(self, ref: GroupRef | str, user: UserRef | str) -> ActionResult:
-        return self.run(self._flow_on_group(ref, _acting_on(self.adapter.remove_manager, _user_ref(user, self.vendor))))
+        return self.run(
+            self._flow_on_group(ref, partial(self.adapter.remove_manager, user=_user_ref(user, self.vendor)))
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -198,12 +197,12 @@ class AsyncGroups(_Base):
 
     async def remove_member(self, ref: GroupRef | str, user: UserRef | str) -> ActionResult:
         return await self.run(
-            self._flow_on_group(ref, _acting_on(self.adapter.remove_member, _user_ref(user, self.vendor)))
+            self._flow_on_group(ref, partial(self.adapter.remove_member, user=_user_ref(user, self.vendor)))
         )
 
     async def remove_manager(self, ref: GroupRef | str, user: UserRef | str) -> ActionResult:
         return await self.run(
-            self._flow_on_group(ref, _acting_on(self.adapter.remove_manager, _user_ref(user, self.vendor)))
+            self._flow_on_group(ref, partial(self.adapter.remove_manager, user=_user_ref(user, self.vendor)))
         )
 
     async def aclose(self) -> None:
