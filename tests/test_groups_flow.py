@@ -120,3 +120,15 @@ def test_no_answer_at_all_is_not_thrown_into_the_flow() -> None:
     with pytest.raises(ApiConnectionError):
         run_sync(SyncVendor(), ENTRY, flow())
     assert not caught
+
+
+def test_each_vendor_adapter_runs_on_its_vendors_registry_entry() -> None:
+    import imgroup_registry
+
+    from imgroup.groups import VENDORS, adapter_for
+
+    assert VENDORS == imgroup_registry.VENDORS
+    for vendor in VENDORS:
+        adapter = adapter_for(vendor)
+        assert adapter.vendor == vendor
+        assert adapter.entry is imgroup_registry.vendor(vendor)
