@@ -12,7 +12,6 @@ disband per group, 16 at a time per vendor, no limiter), both net of start-up.
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import imgroup_registry
 
 from ._cli import main
 from ._emulator import EmulatorAdmin, emulator_process
@@ -35,11 +36,7 @@ TARGET_CPU_RATIO = 2.0
 FEISHU = {"app_id": "cli_bench", "app_secret": "bench-feishu-secret"}
 TENCENT = {"sdkappid": 1400000000, "secret_key": "bench-tencent-secret", "identifier": "administrator"}
 YUNXIN = {"app_key": "bench_app_key", "app_secret": "bench-yunxin-secret"}
-PACKAGES = {"feishu": "feishu_im", "tencent": "tencent_im", "yunxin": "yunxin_im"}
-# Per-second limits well above what one client reaches, for the unpaced baseline.
-UNLIMITED = dict.fromkeys(
-    ("get_chat", "disband_chat", "get_group_info", "destroy_group", "get_team", "dismiss_team"), 1_000_000
-)
+VENDORS = imgroup_registry.VENDORS
 
 
 class ApplyFailed(RuntimeError):
@@ -87,7 +84,7 @@ def write_plan(path: Path, count: int) -> int:
 
     steps = [
         Step("disband", GroupRef.parse(ref), planned_on={"member_count": 2})
-        for vendor in PACKAGES
+        for vendor in VENDORS
         for ref in references(vendor, count)
     ]
     header = {"imgroup_plan": 1, "id": f"bench-{count}", "kind": "sweep", "asked": {}, "apps": {}}
@@ -114,12 +111,12 @@ def floor_seconds(vendor: str, calls_by_operation: Counter[str], *, even: bool =
     With ``even``, each operation's calls are spaced evenly at its tightest rate (a per-minute limit as its
     sixtieth per second), as a limiter that never bursts paces them.
     """
-    operations = importlib.import_module(f"{PACKAGES[vendor]}.operations").OPERATIONS
+    operations = imgroup_registry.vendor(vendor).operations
     seconds = []
     for op, count in calls_by_operation.items():
         if op not in operations:
             continue
-        per_second, per_minute = operations[op].rate_limit_per_second, operations[op].rate_limit_per_minute
+        per_second, per_minute = operations[op].info.rate_limit_per_second, operations[op].info.rate_limit_per_minute
         if even:
             rates = [rate for rate in (per_second, per_minute / 60 if per_minute else None) if rate]
             seconds.append((count - 1) / min(rates) if rates else 0.0)
@@ -199,12 +196,23 @@ asyncio.run(main())
 )  # fmt: skip
 
 
+def unlimited() -> dict[str, int]:
+    """Per-second limits well above what one client reaches, for the operations of the unpaced baseline."""
+    from feishu_im import registry as feishu
+    from tencent_im import registry as tencent
+    from yunxin_im import registry as yunxin
+
+    reads = (feishu.get_chat, tencent.get_group_info, yunxin.get_team)
+    disbands = (feishu.disband_chat, tencent.destroy_group, yunxin.dismiss_team)
+    return {operation.name: 1_000_000 for operation in (*reads, *disbands)}
+
+
 def plain_cpu_per_step_us(admin: EmulatorAdmin, count: int, scratch: Path) -> float:
     """CPU per group of the plain async clients making a step's calls (a read, a disband), start-up excluded."""
     environment = _environment(scratch, admin)
-    admin.restart_with(seed_for(count), rate_limits=UNLIMITED)
+    admin.restart_with(seed_for(count), rate_limits=unlimited())
     _, busy, _ = _measured([sys.executable, "-c", PLAIN, admin.base_url, str(count)], environment)
-    admin.restart_with(seed_for(1), rate_limits=UNLIMITED)
+    admin.restart_with(seed_for(1), rate_limits=unlimited())
     _, idle, _ = _measured([sys.executable, "-c", PLAIN, admin.base_url, "1"], environment)
     return (busy - idle) / (3 * (count - 1)) * 1e6
 
@@ -225,7 +233,7 @@ def run_apply(admin: EmulatorAdmin, count: int, scratch: Path) -> dict[str, Any]
     # The calls the plan needed: those the vendor accepted (a refused call's retry is not one more).
     needed = {
         vendor: Counter(call["operation"] for call in calls if call["vendor"] == vendor and call["code"] in (0, 200))
-        for vendor in PACKAGES
+        for vendor in VENDORS
     }
     floors = {vendor: floor_seconds(vendor, counts) for vendor, counts in needed.items()}
     even = {vendor: floor_seconds(vendor, counts, even=True) for vendor, counts in needed.items()}

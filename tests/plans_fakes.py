@@ -1,76 +1,113 @@
-"""An in-memory vendor for tests of plans and their apply that need no emulator: ``fake_im`` and its adapter.
+"""An in-memory vendor for tests of plans and their apply that need no emulator: ``FakeClient`` and its adapter.
 
-``fake_im`` is registered as a package with ``errors`` (an ApiError carrying code, message, category, request
-id) and ``operations`` (OPERATIONS with already_done_codes), as a generated package has. ``FakeAdapter`` plays
-a vendor (named tencent, so references parse) over ``FakeClient``, which keeps every effect it had.
+The vendor comes as a generated package presents one: error classes under the shared tree (an ApiError carrying
+code, message, category, request id), and a registry entry (``ENTRY``, each operation's facts with its
+already-done codes) with one typed handle per operation (``destroy.bind(group_id)``). ``FakeAdapter`` plays a
+vendor (named tencent, so references parse) over ``FakeClient``, which keeps every effect it had.
 """
 
 from __future__ import annotations
 
-import sys
-import types
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from types import MappingProxyType
+from typing import Any, TypeVar
 
+from imgroup import errors as shared
 from imgroup.groups import ActionResult, Adapter, Group, GroupRef, Membership, Role, UserRef
 from imgroup.groups._adapter import result_of
-from imgroup.groups._flow import Call, Flow
+from imgroup.groups._flow import Flow, call, read
+from imgroup.runtime import ErrorClasses, OperationInfo
+from imgroup.runtime.registry import Operation, OperationFacts, VendorEntry
 
 GONE, NOT_MEMBER, BUSY = 10010, 10007, 10002
+R = TypeVar("R")
 
 
-class FakeError(Exception):
+class FakeError(shared.ImgroupError):
     pass
 
 
-class ApiError(FakeError):
+class ApiError(FakeError, shared.ApiError):
     def __init__(self, code: int, message: str = "", category: str = "failed_precondition") -> None:
-        super().__init__(f"[{code}] {message}")
-        self.code, self.message, self.category, self.request_id = code, message, category, f"req-{code}"
+        super().__init__(code=code, message=message, http_status=400, operation="fake", request_id=f"req-{code}")
+        self.category = category
 
 
-class ApiConnectionError(FakeError):
+class ApiConnectionError(FakeError, shared.ApiConnectionError):
+    def __init__(self, reason: str) -> None:
+        super().__init__("fake", reason)
+
+
+class ApiTimeoutError(ApiConnectionError, shared.ApiTimeoutError):
     pass
 
 
-class ApiTimeoutError(ApiConnectionError):
+class ResponseFormatError(FakeError, shared.ResponseFormatError):
     pass
 
 
-class ResponseFormatError(FakeError):
-    problem = "not the envelope"
-    request_id = None
-
-
-class ValidationError(FakeError, ValueError):
+class ValidationError(FakeError, shared.ValidationError):
     pass
 
 
-class OperationInfo(NamedTuple):
-    already_done_codes: frozenset[int]
+ERRORS = ErrorClasses(
+    root=FakeError,
+    validation=ValidationError,
+    connection=ApiConnectionError,
+    timeout=ApiTimeoutError,
+    response_format=ResponseFormatError,
+    api=ApiError,
+    by_category={},
+)
 
 
-def _register() -> None:
-    package = types.ModuleType("fake_im")
-    package.__path__ = []
-    errors = types.ModuleType("fake_im.errors")
-    for error_class in (ApiError, ApiConnectionError, ApiTimeoutError, ResponseFormatError, ValidationError):
-        setattr(errors, error_class.__name__, error_class)
-    operations = types.ModuleType("fake_im.operations")
-    operations.OPERATIONS = {  # type: ignore[attr-defined]
-        "get_group": OperationInfo(frozenset()),
-        "destroy": OperationInfo(frozenset({GONE})),
-        "change_owner": OperationInfo(frozenset()),
-        "add_member": OperationInfo(frozenset()),
-        "remove_member": OperationInfo(frozenset({NOT_MEMBER})),
-        "remove_manager": OperationInfo(frozenset()),
-        "memberships": OperationInfo(frozenset()),
+def info(name: str, already_done_codes: tuple[int, ...] = ()) -> OperationInfo:
+    """An operation of the fake spec: only its already-done codes matter here."""
+    return OperationInfo(
+        operation_id=name,
+        method="POST",
+        path=f"/{name}",
+        rate_limit_per_second=None,
+        rate_limit_per_minute=None,
+        error_codes=already_done_codes,
+        removes_group=False,
+        already_done_codes=already_done_codes,
+        done_on_retry_codes=(),
+        iterator=None,
+        signed=True,
+        doc_page="",
+    )
+
+
+def fake_entry(operations: dict[str, tuple[Operation[..., Any], OperationInfo]], client: type = object) -> VendorEntry:
+    """A registry entry, as a generated ``registry.py`` makes one, for a fake vendor's ``operations``."""
+    facts = {
+        name: OperationFacts(name, "", "", (), None, operation_info, "", lambda: None, operation, None)  # type: ignore[arg-type]
+        for name, (operation, operation_info) in operations.items()
     }
-    sys.modules.update({"fake_im": package, "fake_im.errors": errors, "fake_im.operations": operations})
+    return VendorEntry(
+        name="fake",
+        title="Fake",
+        package="fake_im",
+        client=client,  # type: ignore[arg-type]
+        async_client=client,  # type: ignore[arg-type]
+        settings=(),
+        alternatives=(),
+        required=(),
+        operations=MappingProxyType(facts),
+        errors=ERRORS,
+        error_codes=dict,
+    )
 
 
-_register()
+def async_only(name: str, method: Callable[..., Coroutine[Any, Any, R]]) -> Operation[..., R]:
+    """A handle on an async method of a fake client (the fake vendor has no sync client)."""
+
+    def sync_method(client: object, *args: object, **kwargs: object) -> R:
+        raise NotImplementedError(f"{name}: the fake vendor has no sync client")
+
+    return Operation(name, sync_method, method)
 
 
 @dataclass
@@ -131,6 +168,28 @@ class FakeClient:
         self.effects.append(("remove_manager", group_id, account))
 
 
+get_group = async_only("get_group", FakeClient.get_group)
+user_groups = async_only("memberships", FakeClient.memberships)
+destroy = async_only("destroy", FakeClient.destroy)
+change_owner = async_only("change_owner", FakeClient.change_owner)
+add_member = async_only("add_member", FakeClient.add_member)
+remove_member = async_only("remove_member", FakeClient.remove_member)
+remove_manager = async_only("remove_manager", FakeClient.remove_manager)
+
+ENTRY = fake_entry(
+    {
+        "get_group": (get_group, info("get_group")),
+        "memberships": (user_groups, info("memberships")),
+        "destroy": (destroy, info("destroy", (GONE,))),
+        "change_owner": (change_owner, info("change_owner")),
+        "add_member": (add_member, info("add_member")),
+        "remove_member": (remove_member, info("remove_member", (NOT_MEMBER,))),
+        "remove_manager": (remove_manager, info("remove_manager")),
+    },
+    FakeClient,
+)
+
+
 def _role(group: FakeGroup, account: str) -> Role | None:
     if account == group.owner:
         return Role.OWNER
@@ -141,7 +200,7 @@ def _role(group: FakeGroup, account: str) -> Role | None:
 
 class FakeAdapter(Adapter):
     vendor = "tencent"
-    package = "fake_im"
+    entry = ENTRY
     cannot_see = "nothing: it is a fake"
 
     def app_of(self, credentials: Any) -> str | None:
@@ -152,7 +211,7 @@ class FakeAdapter(Adapter):
 
     def get(self, ref: GroupRef) -> Flow[Group | None]:
         try:
-            group = yield Call("get_group", (ref.id,))
+            group = yield from read(get_group.bind(ref.id))
         except ApiError as error:
             if error.code == GONE:
                 return None
@@ -160,7 +219,7 @@ class FakeAdapter(Adapter):
         return self._record(ref, group)
 
     def memberships(self, user: UserRef) -> Flow[list[Membership]]:
-        found = yield Call("memberships", (user.id,))
+        found = yield from read(user_groups.bind(user.id))
         memberships = []
         for group_id, group in found:
             role = _role(group, user.id)
@@ -173,15 +232,15 @@ class FakeAdapter(Adapter):
         return _role(group.record, user.id)
 
     def disband(self, group: Group) -> Flow[ActionResult]:
-        return result_of((yield Call("destroy", (group.id,))), "disbanded")
+        return result_of((yield from call(destroy.bind(group.id))), "disbanded")
 
     def transfer(self, group: Group, successor: UserRef) -> Flow[ActionResult]:
         if successor.id not in group.record.members:
-            yield Call("add_member", (group.id, successor.id))
-        return result_of((yield Call("change_owner", (group.id, successor.id))), "transferred")
+            yield from call(add_member.bind(group.id, successor.id))
+        return result_of((yield from call(change_owner.bind(group.id, successor.id))), "transferred")
 
     def remove_member(self, group: Group, user: UserRef) -> Flow[ActionResult]:
-        return result_of((yield Call("remove_member", (group.id, user.id))), "removed")
+        return result_of((yield from call(remove_member.bind(group.id, user.id))), "removed")
 
     def remove_manager(self, group: Group, user: UserRef) -> Flow[ActionResult]:
-        return result_of((yield Call("remove_manager", (group.id, user.id))), "no longer a manager")
+        return result_of((yield from call(remove_manager.bind(group.id, user.id))), "no longer a manager")

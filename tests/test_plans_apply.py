@@ -38,7 +38,7 @@ def offboarding_plan(tmp_path: Path, client: FakeClient) -> Plan:
 async def _memberships(adapter: FakeAdapter, client: FakeClient) -> list:  # type: ignore[type-arg]
     from imgroup.groups._flow import run_async
 
-    return await run_async(client, adapter.package, adapter.memberships(ALICE))
+    return await run_async(client, adapter.entry, adapter.memberships(ALICE))
 
 
 def apply(plan: Plan, client: FakeClient, journal_path: Path, *, retry_failed: bool = False) -> dict[str, str]:

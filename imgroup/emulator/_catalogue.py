@@ -1,18 +1,20 @@
 """The only place the emulator reads the vendors' error catalogues and documented rate limits.
 
-They come from the generated packages (``feishu_im`` etc., generated from ``specs/*.yaml``), so every code,
-HTTP status and message the emulator answers is the one the clients are generated from.
+They come from the generated registry (``imgroup_registry``, generated from ``specs/*.yaml``), so every vendor,
+code, HTTP status and message the emulator answers is the one the clients are generated from.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-VENDORS = ("feishu", "tencent", "yunxin")
-_PACKAGES = {"feishu": "feishu_im", "tencent": "tencent_im", "yunxin": "yunxin_im"}
+import imgroup_registry
+
+from imgroup.errors import ErrorInfo
+
+VENDORS = imgroup_registry.VENDORS
 
 
 class CatalogueError(LookupError):
@@ -27,9 +29,9 @@ class RateLimit:
     per_minute: int | None
 
 
-def error_row(vendor: str, code: int) -> Any:
+def error_row(vendor: str, code: int) -> ErrorInfo:
     """The catalogue's ErrorInfo for ``code``; raises CatalogueError when the vendor has no such row."""
-    row = _module(vendor, "error_codes").lookup(code)
+    row = _error_codes(vendor).get(code)
     if row is None:
         raise CatalogueError(f"the {vendor} catalogue has no row for code {code}")
     return row
@@ -37,24 +39,25 @@ def error_row(vendor: str, code: int) -> Any:
 
 def listed_for(vendor: str, code: int, operation: str) -> bool:
     """True when ``operation``'s page lists ``code`` (vendor-wide codes count for every operation)."""
-    row = _module(vendor, "error_codes").lookup(code)
+    row = _error_codes(vendor).get(code)
     return row is not None and (not row.operations or operation in row.operations)
 
 
 def documents_errors(vendor: str, operation: str) -> bool:
     """True when ``operation``'s page had an error table we could read (its catalogue has rows of its own)."""
-    return any(operation in row.operations for row in _module(vendor, "error_codes").ERROR_CODES.values())
+    return any(operation in row.operations for row in _error_codes(vendor).values())
 
 
 @functools.cache
 def rate_limits(vendor: str) -> dict[str, RateLimit]:
     """Each operationId of the vendor with its documented rate limit."""
-    operations = _module(vendor, "operations").OPERATIONS
+    operations = imgroup_registry.vendor(vendor).operations
     return {
-        op_id: RateLimit(info.rate_limit_per_second, info.rate_limit_per_minute) for op_id, info in operations.items()
+        name: RateLimit(facts.info.rate_limit_per_second, facts.info.rate_limit_per_minute)
+        for name, facts in operations.items()
     }
 
 
 @functools.cache
-def _module(vendor: str, name: str) -> Any:
-    return importlib.import_module(f"{_PACKAGES[vendor]}.{name}")
+def _error_codes(vendor: str) -> Mapping[int, ErrorInfo]:
+    return imgroup_registry.vendor(vendor).error_codes()

@@ -7,31 +7,32 @@ Group just read, because some vendors need its facts to act (a Yunxin team's typ
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Sequence
-from types import ModuleType
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, TypeVar
+
+from imgroup.runtime import Disbanded
+from imgroup.runtime.registry import VendorEntry
+from imgroup.runtime.types import Unset
 
 from ._flow import AlreadyDone, Flow
 from ._records import ActionResult, Group, Membership, Role, Survey
 from ._refs import GroupRef, UserRef
 
+T = TypeVar("T")
+
 
 class Adapter:
-    """The base of the three vendor adapters: names the vendor and its package, declares the flows."""
+    """The base of the three vendor adapters: names the vendor and its registry entry, declares the flows."""
 
     vendor: ClassVar[str]
-    package: ClassVar[str]
+    entry: ClassVar[VendorEntry]
+    """The vendor's generated registry entry: its client classes and each operation's facts."""
     cannot_see: ClassVar[str | None] = None
     """What this vendor never shows an app, so a plan can say so instead of silently missing it."""
     removes_managers_separately: ClassVar[bool] = True
     """False where a manager can only leave with their membership (no call only demotes one)."""
 
-    @property
-    def errors(self) -> ModuleType:
-        return importlib.import_module(f"{self.package}.errors")
-
-    def app_of(self, credentials: Any) -> str | None:
+    def app_of(self, credentials: Mapping[str, object]) -> str | None:
         """The public id of the app ``credentials`` name (never a secret), for a plan's header."""
         raise NotImplementedError
 
@@ -78,24 +79,25 @@ class Adapter:
             raise ValueError(f"{user} is not a {self.vendor} user")
 
 
-def result_of(answer: Any, what: str) -> ActionResult:
+def result_of(answer: object, what: str) -> ActionResult:
     """An action's result from its call's answer: done, or already done (an x-already-done code, a retry that
     found the group gone)."""
     if isinstance(answer, AlreadyDone):
         return ActionResult.already_done(f"{what} already ([{answer.code}] {answer.message})")
-    if getattr(answer, "already_gone", False):
-        return ActionResult.already_done(f"{what} already (a retry found it so)")
-    return ActionResult.done(answer)
+    if isinstance(answer, Disbanded):
+        if answer.already_gone:
+            return ActionResult.already_done(f"{what} already (a retry found it so)")
+        return ActionResult.done(answer.request_id)
+    return ActionResult.done()
 
 
-def present(value: Any) -> Any:
+def present(value: T | Unset | None) -> T | None:
     """``value``, or None when the answer left it out (the generated models' UNSET)."""
-    return None if value is None or type(value).__name__ == "Unset" else value
+    return None if isinstance(value, Unset) else value
 
 
-def whole_number(value: Any) -> int | None:
+def whole_number(value: object) -> int | None:
     """An integer from an answer field that may be a number, a numeric string (Feishu's counts) or absent."""
-    value = present(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().isdigit():

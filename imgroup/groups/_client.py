@@ -9,26 +9,44 @@ Both run the vendor adapter's flows (``_flow``), so they behave the same; only t
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Self
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import TYPE_CHECKING, Any, Self
 
 from ._adapter import Adapter
 from ._flow import Flow, T, run_async, run_sync
 from ._records import ActionResult, Group, Membership, Role
 from ._refs import GroupRef, UserRef
 
-ADAPTERS = {
-    "feishu": "imgroup.groups._feishu:FeishuAdapter",
-    "tencent": "imgroup.groups._tencent:TencentAdapter",
-    "yunxin": "imgroup.groups._yunxin:YunxinAdapter",
-}
+if TYPE_CHECKING:
+    from imgroup.runtime import AsyncClient, SyncClient
+
+
+# Each adapter's module imports its vendor's generated package, so it is imported only when asked for.
+def _feishu() -> Adapter:
+    from ._feishu import FeishuAdapter
+
+    return FeishuAdapter()
+
+
+def _tencent() -> Adapter:
+    from ._tencent import TencentAdapter
+
+    return TencentAdapter()
+
+
+def _yunxin() -> Adapter:
+    from ._yunxin import YunxinAdapter
+
+    return YunxinAdapter()
+
+
+ADAPTERS: Mapping[str, Callable[[], Adapter]] = {"feishu": _feishu, "tencent": _tencent, "yunxin": _yunxin}
 
 
 def adapter_for(vendor: str) -> Adapter:
     """The adapter of ``vendor`` (its module is imported now)."""
-    module, _, name = ADAPTERS[vendor].partition(":")
-    adapter: Adapter = getattr(importlib.import_module(module), name)()
-    return adapter
+    return ADAPTERS[vendor]()
 
 
 def _group_ref(ref: GroupRef | str, vendor: str) -> GroupRef:
@@ -46,26 +64,29 @@ def _user_ref(ref: UserRef | str, vendor: str) -> UserRef:
 
 
 class _Base:
-    def __init__(self, vendor: str, client: Any, *, app: str | None = None) -> None:
+    def __init__(self, vendor: str, *, app: str | None = None) -> None:
         self.vendor = vendor
         self.adapter = adapter_for(vendor)
-        self.client = client
         self.app = app
         """The public id of the client's app (from_settings fills it in), which a plan records."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.vendor!r})"
 
-    def _flow_on_group(self, ref: GroupRef | str, act: str, *args: Any) -> Flow[ActionResult]:
+    def _flow_on_group(self, ref: GroupRef | str, action: Callable[[Group], Flow[ActionResult]]) -> Flow[ActionResult]:
         group = yield from self.adapter.get(_group_ref(ref, self.vendor))
         if group is None:
-            # Nothing to leave or disband; but a transfer cannot happen, which its caller must hear.
-            gone = "the group does not exist"
-            return ActionResult.changed(gone) if act == "transfer" else ActionResult.already_done(gone)
-        if act == "transfer" and group.owner == args[0].id:
-            return ActionResult.already_done(f"{args[0]} owns the group already")
-        action: Flow[ActionResult] = getattr(self.adapter, act)(group, *args)
-        return (yield from action)
+            # Nothing to leave or disband.
+            return ActionResult.already_done("the group does not exist")
+        return (yield from action(group))
+
+    def _transfer_flow(self, ref: GroupRef | str, successor: UserRef) -> Flow[ActionResult]:
+        group = yield from self.adapter.get(_group_ref(ref, self.vendor))
+        if group is None:  # a transfer cannot happen, which its caller must hear
+            return ActionResult.changed("the group does not exist")
+        if group.owner == successor.id:
+            return ActionResult.already_done(f"{successor} owns the group already")
+        return (yield from self.adapter.transfer(group, successor))
 
     def _role_flow(self, ref: GroupRef | str, user: UserRef) -> Flow[Role | None]:
         group = yield from self.adapter.get(_group_ref(ref, self.vendor))
@@ -74,6 +95,10 @@ class _Base:
 
 class Groups(_Base):
     """One vendor's groups through a sync client; every method names groups and users by reference."""
+
+    def __init__(self, vendor: str, client: SyncClient, *, app: str | None = None) -> None:
+        super().__init__(vendor, app=app)
+        self.client = client
 
     @classmethod
     def from_settings(
@@ -88,7 +113,7 @@ class Groups(_Base):
 
     def run(self, flow: Flow[T]) -> T:
         """Drive any adapter flow with this client."""
-        return run_sync(self.client, self.adapter.package, flow)
+        return run_sync(self.client, self.adapter.entry, flow)
 
     def get(self, ref: GroupRef | str) -> Group | None:
         """The group, or None when it does not exist."""
@@ -106,17 +131,21 @@ class Groups(_Base):
         return self.run(self._role_flow(ref, _user_ref(user, self.vendor)))
 
     def disband(self, ref: GroupRef | str) -> ActionResult:
-        return self.run(self._flow_on_group(ref, "disband"))
+        return self.run(self._flow_on_group(ref, self.adapter.disband))
 
     def transfer(self, ref: GroupRef | str, successor: UserRef | str) -> ActionResult:
         """Make ``successor`` the owner (adding them as a member first when needed)."""
-        return self.run(self._flow_on_group(ref, "transfer", _user_ref(successor, self.vendor)))
+        return self.run(self._transfer_flow(ref, _user_ref(successor, self.vendor)))
 
     def remove_member(self, ref: GroupRef | str, user: UserRef | str) -> ActionResult:
-        return self.run(self._flow_on_group(ref, "remove_member", _user_ref(user, self.vendor)))
+        return self.run(
+            self._flow_on_group(ref, partial(self.adapter.remove_member, user=_user_ref(user, self.vendor)))
+        )
 
     def remove_manager(self, ref: GroupRef | str, user: UserRef | str) -> ActionResult:
-        return self.run(self._flow_on_group(ref, "remove_manager", _user_ref(user, self.vendor)))
+        return self.run(
+            self._flow_on_group(ref, partial(self.adapter.remove_manager, user=_user_ref(user, self.vendor)))
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -131,6 +160,10 @@ class Groups(_Base):
 class AsyncGroups(_Base):
     """One vendor's groups through an async client; the same methods as Groups, awaited."""
 
+    def __init__(self, vendor: str, client: AsyncClient, *, app: str | None = None) -> None:
+        super().__init__(vendor, app=app)
+        self.client = client
+
     @classmethod
     def from_settings(
         cls, vendor: str, *, profile: str | None = None, base_url: str | None = None, **client_options: Any
@@ -142,7 +175,7 @@ class AsyncGroups(_Base):
         return cls(vendor, make_client(settings, asynchronous=True, **client_options), app=app)
 
     async def run(self, flow: Flow[T]) -> T:
-        return await run_async(self.client, self.adapter.package, flow)
+        return await run_async(self.client, self.adapter.entry, flow)
 
     async def get(self, ref: GroupRef | str) -> Group | None:
         return await self.run(self.adapter.get(_group_ref(ref, self.vendor)))
@@ -157,16 +190,20 @@ class AsyncGroups(_Base):
         return await self.run(self._role_flow(ref, _user_ref(user, self.vendor)))
 
     async def disband(self, ref: GroupRef | str) -> ActionResult:
-        return await self.run(self._flow_on_group(ref, "disband"))
+        return await self.run(self._flow_on_group(ref, self.adapter.disband))
 
     async def transfer(self, ref: GroupRef | str, successor: UserRef | str) -> ActionResult:
-        return await self.run(self._flow_on_group(ref, "transfer", _user_ref(successor, self.vendor)))
+        return await self.run(self._transfer_flow(ref, _user_ref(successor, self.vendor)))
 
     async def remove_member(self, ref: GroupRef | str, user: UserRef | str) -> ActionResult:
-        return await self.run(self._flow_on_group(ref, "remove_member", _user_ref(user, self.vendor)))
+        return await self.run(
+            self._flow_on_group(ref, partial(self.adapter.remove_member, user=_user_ref(user, self.vendor)))
+        )
 
     async def remove_manager(self, ref: GroupRef | str, user: UserRef | str) -> ActionResult:
-        return await self.run(self._flow_on_group(ref, "remove_manager", _user_ref(user, self.vendor)))
+        return await self.run(
+            self._flow_on_group(ref, partial(self.adapter.remove_manager, user=_user_ref(user, self.vendor)))
+        )
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -9,21 +9,24 @@ bot owns, manages, or created (with the im:chat:operate_as_owner scope); others 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+
+from feishu_im import registry as feishu
+from feishu_im.models import ChatInfo
+
+from imgroup.errors import ApiError, NotFoundError
 
 from ._adapter import Adapter, present, result_of, whole_number
-from ._flow import Call, Collect, Flow
+from ._flow import AlreadyDone, Flow, call, collect, read
 from ._records import ActionResult, Group, Membership, Role, Survey
 from ._refs import GroupRef, UserRef
 
-OPEN_ID = {"member_id_type": "open_id"}
 UNKNOWN_CHAT = 232006
 
 
 class FeishuAdapter(Adapter):
     vendor = "feishu"
-    package = "feishu_im"
+    entry = feishu.ENTRY
     cannot_see = (
         "only the chats the app's bot is in (a user's other chats are not listed); chats carry no creation time"
     )
@@ -31,15 +34,15 @@ class FeishuAdapter(Adapter):
     # ends the role with the membership.
     removes_managers_separately = False
 
-    def app_of(self, credentials: Any) -> str | None:
+    def app_of(self, credentials: Mapping[str, object]) -> str | None:
         return str(credentials["app_id"]) if credentials.get("app_id") else None
 
     def get(self, ref: GroupRef) -> Flow[Group | None]:
         try:
-            chat = yield Call("get_chat", (ref.id,), {"user_id_type": "open_id"})
-        except self.errors.ApiError as error:
+            chat = yield from read(feishu.get_chat.bind(ref.id, user_id_type="open_id"))
+        except ApiError as error:
             # Feishu calls a chat id it does not know, or a dissolved chat's, invalid (232006).
-            if isinstance(error, self.errors.NotFoundError) or error.code == UNKNOWN_CHAT:
+            if isinstance(error, NotFoundError) or error.code == UNKNOWN_CHAT:
                 return None
             raise
         return _group(ref, chat)
@@ -47,13 +50,15 @@ class FeishuAdapter(Adapter):
     # A chat the app may not read (an external chat, say) is noted as unreadable; it does not stop a survey.
 
     def survey_groups(self) -> Flow[Survey[Group]]:
-        listed = yield Collect("iter_chats", {"user_id_type": "open_id"})
+        listed = yield from collect(feishu.iter_chats.bind(user_id_type="open_id"))
         survey: Survey[Group] = Survey([])
         for summary in listed:
-            ref = GroupRef("feishu", summary.chat_id)
+            if not (chat_id := present(summary.chat_id)):
+                continue
+            ref = GroupRef("feishu", chat_id)
             try:
                 group = yield from self.get(ref)
-            except self.errors.ApiError as error:
+            except ApiError as error:
                 survey.unreadable[str(ref)] = f"[{error.code}] {error.message}"
                 continue
             if group is not None:
@@ -62,15 +67,17 @@ class FeishuAdapter(Adapter):
 
     def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
         # No call lists another user's chats: read the members of every chat the bot is in, once for all users.
-        listed = yield Collect("iter_chats", {"user_id_type": "open_id"})
+        listed = yield from collect(feishu.iter_chats.bind(user_id_type="open_id"))
         survey: Survey[Membership] = Survey([])
         for summary in listed:
-            ref = GroupRef("feishu", summary.chat_id)
+            if not (chat_id := present(summary.chat_id)):
+                continue
+            ref = GroupRef("feishu", chat_id)
             try:
                 member_ids = yield from self._member_ids(ref.id)
                 in_chat = [user for user in users if user.id in member_ids]
                 group = (yield from self.get(ref)) if in_chat else None
-            except self.errors.ApiError as error:
+            except ApiError as error:
                 survey.unreadable[str(ref)] = f"[{error.code}] {error.message}"
                 continue
             if group is not None:
@@ -78,8 +85,8 @@ class FeishuAdapter(Adapter):
         return survey
 
     def _member_ids(self, chat_id: str) -> Flow[set[str]]:
-        members = yield Collect("iter_chat_members", {"chat_id": chat_id, **OPEN_ID})
-        return {member.member_id for member in members}
+        members = yield from collect(feishu.iter_chat_members.bind(chat_id, member_id_type="open_id"))
+        return {member_id for member in members if (member_id := present(member.member_id))}
 
     def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
         role = _role(group, user)
@@ -88,22 +95,24 @@ class FeishuAdapter(Adapter):
         return Role.MEMBER if user.id in (yield from self._member_ids(group.id)) else None
 
     def disband(self, group: Group) -> Flow[ActionResult]:
-        return result_of((yield Call("disband_chat", (group.id,))), "disbanded")
+        return result_of((yield from call(feishu.disband_chat.bind(group.id))), "disbanded")
 
     def transfer(self, group: Group, successor: UserRef) -> Flow[ActionResult]:
         if (yield from self.role_of(group, successor)) is None:
-            yield Call("add_chat_members", (group.id,), {"id_list": [successor.id], **OPEN_ID})
-        answer = yield Call("update_chat", (group.id,), {"owner_id": successor.id, "user_id_type": "open_id"})
+            yield from call(feishu.add_chat_members.bind(group.id, id_list=[successor.id], member_id_type="open_id"))
+        answer = yield from call(feishu.update_chat.bind(group.id, owner_id=successor.id, user_id_type="open_id"))
         return result_of(answer, f"owned by {successor}")
 
     def remove_member(self, group: Group, user: UserRef) -> Flow[ActionResult]:
-        answer = yield Call("remove_chat_members", (group.id,), {"id_list": [user.id], **OPEN_ID})
-        if user.id in (present(getattr(answer, "invalid_id_list", None)) or []):
+        answer = yield from call(feishu.remove_chat_members.bind(group.id, id_list=[user.id], member_id_type="open_id"))
+        if not isinstance(answer, AlreadyDone) and user.id in (present(answer.invalid_id_list) or []):
             return ActionResult.already_done(f"{user} is not in the chat")
         return result_of(answer, "not in the chat")
 
     def remove_manager(self, group: Group, user: UserRef) -> Flow[ActionResult]:
-        answer = yield Call("remove_chat_managers", (group.id,), {"manager_ids": [user.id], **OPEN_ID})
+        answer = yield from call(
+            feishu.remove_chat_managers.bind(group.id, manager_ids=[user.id], member_id_type="open_id")
+        )
         return result_of(answer, "not a manager")
 
 
@@ -111,12 +120,13 @@ def _role(group: Group, user: UserRef) -> Role | None:
     """The role the chat's own record shows: owner or manager; None when it takes a member list to say."""
     if group.owner == user.id:
         return Role.OWNER
-    if user.id in (present(getattr(group.record, "user_manager_id_list", None)) or []):
+    chat = group.record
+    if isinstance(chat, ChatInfo) and user.id in (present(chat.user_manager_id_list) or []):
         return Role.MANAGER
     return None
 
 
-def _group(ref: GroupRef, chat: Any) -> Group:
+def _group(ref: GroupRef, chat: ChatInfo) -> Group:
     return Group(
         ref, present(chat.name) or None, present(chat.owner_id) or None, whole_number(chat.user_count), record=chat
     )

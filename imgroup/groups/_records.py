@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from attrs import field, frozen
 
@@ -24,7 +24,8 @@ class Group:
     """One group as its vendor describes it, in the same shape for every vendor.
 
     ``owner`` is the owner's id on that vendor (an open_id, an account), ``member_count`` counts people (not
-    bots), ``created_at`` is None where the vendor does not say. ``record`` is the vendor's own answer model.
+    bots), ``created_at`` is None where the vendor does not say. ``record`` is the vendor's own answer model
+    (``feishu_im.models.ChatInfo``, say), which its adapter narrows with isinstance.
     """
 
     ref: GroupRef
@@ -32,7 +33,7 @@ class Group:
     owner: str | None
     member_count: int | None
     created_at: datetime | None = None
-    record: Any = field(default=None, repr=False, eq=False)
+    record: object = field(default=None, repr=False, eq=False)
 
     @property
     def vendor(self) -> str:
@@ -80,8 +81,8 @@ class ActionResult:
     request_id: str | None = None
 
     @classmethod
-    def done(cls, answer: Any = None) -> ActionResult:
-        return cls(Happened.DONE, request_id=getattr(answer, "request_id", None))
+    def done(cls, request_id: str | None = None) -> ActionResult:
+        return cls(Happened.DONE, request_id=request_id)
 
     @classmethod
     def already_done(cls, detail: str) -> ActionResult:

@@ -8,12 +8,16 @@ only demotes one; removing someone who is not a member succeeds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+
+from tencent_im import registry as tencent
+from tencent_im.models import GroupInfo, GroupInfoMember
+
+from imgroup.runtime.types import Unset
 
 from ._adapter import Adapter, present, result_of, whole_number
-from ._flow import Call, Collect, Flow
+from ._flow import Flow, call, collect, read
 from ._records import ActionResult, Group, Membership, Role, Survey
 from ._refs import GroupRef, UserRef
 
@@ -26,33 +30,33 @@ BAD_GROUP_ID = 10015
 
 class TencentAdapter(Adapter):
     vendor = "tencent"
-    package = "tencent_im"
+    entry = tencent.ENTRY
     removes_managers_separately = False
 
-    def app_of(self, credentials: Any) -> str | None:
+    def app_of(self, credentials: Mapping[str, object]) -> str | None:
         return str(credentials.get("sdkappid")) if credentials.get("sdkappid") is not None else None
 
-    def _infos(self, group_ids: list[str], *, with_roles: bool) -> Flow[list[Any]]:
+    def _infos(self, group_ids: list[str], *, with_roles: bool) -> Flow[list[GroupInfo]]:
         wanted: dict[str, list[str]] = {"GroupBaseInfoFilter": BASE_FIELDS}
         if with_roles:  # every member's role: what role_of reads, without another call
             wanted["MemberInfoFilter"] = ["Role"]
-        answer = yield Call("get_group_info", kwargs={"group_id_list": group_ids, "response_filter": wanted})
+        answer = yield from read(tencent.get_group_info.bind(group_id_list=group_ids, response_filter=wanted))
         return list(present(answer.group_info) or [])
 
     def get(self, ref: GroupRef) -> Flow[Group | None]:
         infos = yield from self._infos([ref.id], with_roles=True)
         info = next((info for info in infos if info.group_id == ref.id), None)
-        if info is None or present(info.error_code) in (GROUP_GONE, BAD_GROUP_ID):
+        if info is None or info.error_code in (GROUP_GONE, BAD_GROUP_ID):
             return None
         return _group(ref, info)
 
     def survey_groups(self) -> Flow[Survey[Group]]:
-        listed = yield Collect("iter_groups")
+        listed = yield from collect(tencent.iter_groups.bind())
         group_ids = [item.group_id for item in listed]
         survey: Survey[Group] = Survey([])
         for start in range(0, len(group_ids), INFO_BATCH):
             for info in (yield from self._infos(group_ids[start : start + INFO_BATCH], with_roles=False)):
-                ref, code = GroupRef("tencent", info.group_id), present(info.error_code)
+                ref, code = GroupRef("tencent", info.group_id), info.error_code
                 if not code:
                     survey.found.append(_group(ref, info))
                 elif code not in (GROUP_GONE, BAD_GROUP_ID):  # gone since it was listed: nothing to say
@@ -66,14 +70,13 @@ class TencentAdapter(Adapter):
         return Survey(found)
 
     def _memberships(self, user: UserRef) -> Flow[list[Membership]]:
-        joined = yield Collect(
-            "iter_joined_groups",
-            {
-                "member_account": user.id,
-                "with_huge_groups": 1,
-                "with_no_active_groups": 1,
-                "response_filter": {"GroupBaseInfoFilter": BASE_FIELDS, "SelfInfoFilter": ["Role"]},
-            },
+        joined = yield from collect(
+            tencent.iter_joined_groups.bind(
+                member_account=user.id,
+                with_huge_groups=1,
+                with_no_active_groups=1,
+                response_filter={"GroupBaseInfoFilter": BASE_FIELDS, "SelfInfoFilter": ["Role"]},
+            )
         )
         memberships = []
         for item in joined:
@@ -92,30 +95,31 @@ class TencentAdapter(Adapter):
         return memberships
 
     def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
-        members = present(getattr(group.record, "member_list", None))
+        members = _members(group)
         if members is None:  # a Group from a listing: read the roles now
             fresh = yield from self.get(group.ref)
-            members = present(getattr(fresh.record, "member_list", None)) if fresh is not None else None
+            members = _members(fresh) if fresh is not None else None
         for member in members or []:
             if member.member_account == user.id:
                 return ROLES.get(present(member.role) or "Member", Role.MEMBER)
         return None
 
     def disband(self, group: Group) -> Flow[ActionResult]:
-        return result_of((yield Call("destroy_group", kwargs={"group_id": group.id})), "disbanded")
+        return result_of((yield from call(tencent.destroy_group.bind(group_id=group.id))), "disbanded")
 
     def transfer(self, group: Group, successor: UserRef) -> Flow[ActionResult]:
         if (yield from self.role_of(group, successor)) is None:
-            yield Call(
-                "add_group_member",
-                kwargs={"group_id": group.id, "member_list": [{"Member_Account": successor.id}], "silence": 1},
+            yield from call(
+                tencent.add_group_member.bind(
+                    group_id=group.id, member_list=[{"Member_Account": successor.id}], silence=1
+                )
             )
-        answer = yield Call("change_group_owner", kwargs={"group_id": group.id, "new_owner_account": successor.id})
+        answer = yield from call(tencent.change_group_owner.bind(group_id=group.id, new_owner_account=successor.id))
         return result_of(answer, f"owned by {successor}")
 
     def remove_member(self, group: Group, user: UserRef) -> Flow[ActionResult]:
-        answer = yield Call(
-            "delete_group_member", kwargs={"group_id": group.id, "member_to_del_account": [user.id], "silence": 1}
+        answer = yield from call(
+            tencent.delete_group_member.bind(group_id=group.id, member_to_del_account=[user.id], silence=1)
         )
         return result_of(answer, "not in the group")
 
@@ -124,7 +128,12 @@ class TencentAdapter(Adapter):
         return (yield from self.remove_member(group, user))
 
 
-def _group(ref: GroupRef, info: Any) -> Group:
+def _members(group: Group) -> list[GroupInfoMember] | None:
+    """The roles a group read with get_group_info carries; None for one from a listing (a JoinedGroup)."""
+    return present(group.record.member_list) if isinstance(group.record, GroupInfo) else None
+
+
+def _group(ref: GroupRef, info: GroupInfo) -> Group:
     return Group(
         ref,
         present(info.name) or None,
@@ -135,6 +144,6 @@ def _group(ref: GroupRef, info: Any) -> Group:
     )
 
 
-def _created(value: Any) -> datetime | None:
+def _created(value: int | Unset) -> datetime | None:
     seconds = whole_number(value)
     return datetime.fromtimestamp(seconds, UTC) if seconds else None

@@ -8,12 +8,17 @@ call listing every team of an app, so a sweep cannot see Yunxin's teams.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+
+from yunxin_im import registry as yunxin
+from yunxin_im.models import JoinedTeam, TeamInfo
+
+from imgroup.errors import ApiError, NotFoundError
+from imgroup.runtime.types import Unset
 
 from ._adapter import Adapter, present, result_of, whole_number
-from ._flow import Call, Collect, Flow
+from ._flow import Flow, call, collect, read
 from ._records import ActionResult, Group, Membership, Role, Survey
 from ._refs import GroupRef, UserRef
 
@@ -25,21 +30,21 @@ LEAVE_AS_MEMBER = 2  # transfer_team_owner's `leave`: the old owner stays, as an
 
 class YunxinAdapter(Adapter):
     vendor = "yunxin"
-    package = "yunxin_im"
+    entry = yunxin.ENTRY
     cannot_see = "the server API has no call listing an app's teams, so a sweep cannot find Yunxin teams"
 
-    def app_of(self, credentials: Any) -> str | None:
+    def app_of(self, credentials: Mapping[str, object]) -> str | None:
         return str(credentials["app_key"]) if credentials.get("app_key") else None
 
     def get(self, ref: GroupRef) -> Flow[Group | None]:
         given = ref.option("type")
         for team_type in (int(given),) if given else TEAM_TYPES:
             try:
-                answer = yield Call("get_team", (ref.id,), {"team_type": team_type})
-            except self.errors.ApiError as error:
+                answer = yield from read(yunxin.get_team.bind(ref.id, team_type=team_type))
+            except ApiError as error:
                 # Looking the type up, a refusal as the wrong type means "try the other one"; with the type
                 # given, it is an error to show, never a team to count as gone.
-                if isinstance(error, self.errors.NotFoundError) or (not given and error.code == NOT_THIS_TYPE):
+                if isinstance(error, NotFoundError) or (not given and error.code == NOT_THIS_TYPE):
                     continue
                 raise
             return _group(ref.with_option("type", str(team_type)), answer.team_info)
@@ -58,12 +63,13 @@ class YunxinAdapter(Adapter):
     def _memberships(self, user: UserRef) -> Flow[list[Membership]]:
         memberships = []
         for team_type in TEAM_TYPES:
-            joined = yield Collect(
-                "iter_joined_teams", {"account_id": user.id, "team_type": team_type, "need_return_member_info": 1}
+            joined = yield from collect(
+                yunxin.iter_joined_teams.bind(user.id, team_type=team_type, need_return_member_info=1)
             )
             for team in joined:
                 member = present(team.member_info)
-                role = ROLES.get(present(member.member_role) if member is not None else 0, Role.MEMBER)
+                number = present(member.member_role) if member is not None else None
+                role = ROLES.get(number or 0, Role.MEMBER)
                 ref = GroupRef("yunxin", str(team.team_id), (("type", str(team_type)),))
                 memberships.append(Membership(_group(ref, team), user, role))
         return memberships
@@ -71,51 +77,56 @@ class YunxinAdapter(Adapter):
     def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
         if group.owner == user.id:
             return Role.OWNER
-        members = yield Collect("iter_team_members", {"team_id": group.id, "team_type": _type(group)})
+        members = yield from collect(yunxin.iter_team_members.bind(group.id, team_type=_type(group)))
         for member in members:
             if member.account_id == user.id:
-                return ROLES.get(present(member.member_role) or 0, Role.MEMBER)
+                return ROLES.get(member.member_role, Role.MEMBER)
         return None
 
     def disband(self, group: Group) -> Flow[ActionResult]:
-        answer = yield Call("dismiss_team", (group.id,), {"team_type": _type(group), "operator_id": group.owner})
+        answer = yield from call(
+            yunxin.dismiss_team.bind(
+                group.id, team_type=_type(group), operator_id=_owner(group, yunxin.dismiss_team.name)
+            )
+        )
         return result_of(answer, "dismissed")
 
     def transfer(self, group: Group, successor: UserRef) -> Flow[ActionResult]:
         if (yield from self.role_of(group, successor)) is None:
-            yield Call(
-                "add_team_members",
-                kwargs={
-                    "operator_id": group.owner,
-                    "team_id": int(group.id),
-                    "team_type": _type(group),
-                    "invite_account_ids": [successor.id],
-                },
+            yield from call(
+                yunxin.add_team_members.bind(
+                    operator_id=_owner(group, yunxin.add_team_members.name),
+                    team_id=int(group.id),
+                    team_type=_type(group),
+                    invite_account_ids=[successor.id],
+                )
             )
-        answer = yield Call(
-            "transfer_team_owner",
-            (group.id,),
-            {"team_type": _type(group), "new_owner_account_id": successor.id, "leave": LEAVE_AS_MEMBER},
+        answer = yield from call(
+            yunxin.transfer_team_owner.bind(
+                group.id, team_type=_type(group), new_owner_account_id=successor.id, leave=LEAVE_AS_MEMBER
+            )
         )
         return result_of(answer, f"owned by {successor}")
 
     def remove_member(self, group: Group, user: UserRef) -> Flow[ActionResult]:
-        answer = yield Call(
-            "remove_team_members",
-            kwargs={
-                "operator_id": group.owner,
-                "team_id": int(group.id),
-                "team_type": _type(group),
-                "kick_account_ids": user.id,
-            },
+        answer = yield from call(
+            yunxin.remove_team_members.bind(
+                operator_id=_owner(group, yunxin.remove_team_members.name),
+                team_id=int(group.id),
+                team_type=_type(group),
+                kick_account_ids=user.id,
+            )
         )
         return result_of(answer, "not in the team")
 
     def remove_manager(self, group: Group, user: UserRef) -> Flow[ActionResult]:
-        answer = yield Call(
-            "remove_team_managers",
-            (group.id,),
-            {"team_type": _type(group), "operator_id": group.owner, "managers": [user.id]},
+        answer = yield from call(
+            yunxin.remove_team_managers.bind(
+                group.id,
+                team_type=_type(group),
+                operator_id=_owner(group, yunxin.remove_team_managers.name),
+                managers=[user.id],
+            )
         )
         return result_of(answer, "not a manager")
 
@@ -125,7 +136,14 @@ def _type(group: Group) -> int:
     return int(group.ref.option("type") or TEAM_TYPES[0])
 
 
-def _group(ref: GroupRef, team: Any) -> Group:
+def _owner(group: Group, operation: str) -> str:
+    """The team's owner, in whose name ``operation`` is made (its ``operator_id``)."""
+    if group.owner is None:  # the answer named no owner: the call could only be refused
+        raise yunxin.ENTRY.errors.validation(operation, "operator_id", "is required: the team's owner is not known")
+    return group.owner
+
+
+def _group(ref: GroupRef, team: TeamInfo | JoinedTeam) -> Group:
     return Group(
         ref,
         present(team.name) or None,
@@ -136,7 +154,7 @@ def _group(ref: GroupRef, team: Any) -> Group:
     )
 
 
-def _created(value: Any) -> datetime | None:
+def _created(value: int | Unset) -> datetime | None:
     stamp = whole_number(value)
     if not stamp:
         return None

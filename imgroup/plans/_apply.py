@@ -10,12 +10,12 @@ its work done (``_steps`` makes every step idempotent).
 from __future__ import annotations
 
 import asyncio
-import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from imgroup import errors
 from imgroup.bulk._input import Item
 from imgroup.bulk._journal import Journal, Outcome
 from imgroup.bulk._runner import STOPPING_CATEGORIES, failure_of
@@ -24,6 +24,9 @@ from imgroup.groups._flow import run_async
 
 from ._plan import Plan, Step, chains
 from ._steps import carry_out
+
+if TYPE_CHECKING:
+    from imgroup.runtime import AsyncClient
 
 DEFAULT_CONCURRENCY = 16
 CHANGED_SINCE_PLAN = "changed_since_plan"
@@ -34,7 +37,7 @@ class VendorRun:
     """One vendor's part of an apply: its adapter and its async client (whose limiter paces the calls)."""
 
     adapter: Adapter
-    client: Any
+    client: AsyncClient
 
 
 def job_name(plan: Plan) -> str:
@@ -57,9 +60,8 @@ def outcome_of(result: ActionResult) -> Outcome:
 
 async def perform(run: VendorRun, step: Step) -> Outcome:
     """Carry out one step and describe what happened; an error about the call is a failed outcome."""
-    errors = importlib.import_module(f"{run.adapter.package}.errors")
     try:
-        result = await run_async(run.client, run.adapter.package, carry_out(run.adapter, step))
+        result = await run_async(run.client, run.adapter.entry, carry_out(run.adapter, step))
     except errors.ValidationError as error:
         return Outcome("failed", category="invalid_argument", message=str(error))
     except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:

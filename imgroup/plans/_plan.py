@@ -14,7 +14,7 @@ step may also be commented out. Steps are checked when read; the first bad line 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,7 @@ def _step(path: Path, number: int, document: dict[str, Any]) -> Step:
     return Step(action, group, user, successor, name if isinstance(name, str) else None, planned_on, number)
 
 
-def _text(document: dict[str, Any], key: str, fail: Any) -> str:
+def _text(document: dict[str, Any], key: str, fail: Callable[[str], PlanError]) -> str:
     value = document.get(key)
     if not isinstance(value, str):
         raise fail(f"{key} must be a string")

@@ -94,7 +94,7 @@ def write_report(path: Path, plan: Plan, entries: Iterable[Entry]) -> int:
     return len(rows)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, list):
         return " ".join(str(item) for item in value) or "-"
     return str(value)

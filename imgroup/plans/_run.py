@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import sys
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from imgroup.bulk._journal import Journal, JournalError, Outcome
 from imgroup.bulk._progress import ProgressView, progress_view
@@ -17,6 +16,9 @@ from imgroup.bulk._report import report_format
 from ._apply import VendorRun, job_name, journal_items, run_plan, steps_to_run
 from ._plan import Plan, PlanError, Step, read_plan
 from ._report import groups_text, outcome_summary, write_report
+
+if TYPE_CHECKING:
+    from imgroup.runtime.registry import VendorEntry
 
 EXIT_DONE, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -114,7 +116,7 @@ def _vendor_runs(
     from imgroup.groups import adapter_for
     from imgroup.settings import SettingsError, load_settings, make_client
 
-    planned_apps: Mapping[str, Any] = plan.header.get("apps") or {}
+    planned_apps: Mapping[str, object] = plan.header.get("apps") or {}
     runs = {}
     for vendor in plan.vendors():
         settings = load_settings(vendor, profile=profile, base_url=base_url)
@@ -126,7 +128,7 @@ def _vendor_runs(
                 f"the plan was made on {vendor} app {planned}, but the settings name app {app}: "
                 "apply it with that app's credentials"
             )
-        limits = client_rate_limit(adapter.package, rate_limit)
+        limits = client_rate_limit(adapter.entry, rate_limit)
         runs[vendor] = VendorRun(
             adapter,
             make_client(
@@ -140,15 +142,14 @@ def _vendor_runs(
     return runs
 
 
-def client_rate_limit(package: str, calls_per_second: int | None) -> bool | dict[str, float]:
+def client_rate_limit(entry: VendorEntry, calls_per_second: int | None) -> bool | dict[str, float]:
     """The client's ``rate_limit``: the documented limits (None), none (0), or ``calls_per_second`` for every
-    operation (a documented per-minute limit still applies on top)."""
+    operation of the vendor ``entry`` (a documented per-minute limit still applies on top)."""
     if calls_per_second is None:
         return True
     if calls_per_second == 0:
         return False
-    operations = importlib.import_module(f"{package}.operations").OPERATIONS
-    return dict.fromkeys(operations, float(calls_per_second))
+    return dict.fromkeys(entry.operations, float(calls_per_second))
 
 
 async def _run(

@@ -10,9 +10,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from imgroup.groups import Groups
+
+    from ._plan import Step
 
 EXIT_DONE, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_APPLY_MAX_RETRIES = 5  # as a bulk job: a few transient failures per thousand calls are expected
@@ -37,7 +42,7 @@ def _exit(status: int) -> None:
     click.get_current_context().exit(status)
 
 
-def _sessions(vendors: Sequence[str], profile: str | None, base_url: str | None) -> dict[str, Any]:
+def _sessions(vendors: Sequence[str], profile: str | None, base_url: str | None) -> dict[str, Groups]:
     from imgroup.groups import Groups
 
     return {
@@ -46,12 +51,12 @@ def _sessions(vendors: Sequence[str], profile: str | None, base_url: str | None)
     }
 
 
-def _close(sessions: Mapping[str, Any]) -> None:
+def _close(sessions: Mapping[str, Groups]) -> None:
     for groups in sessions.values():
         groups.close()
 
 
-def _write(command: str, path: Path, header: dict[str, Any], steps: Sequence[Any]) -> int:
+def _write(command: str, path: Path, header: dict[str, Any], steps: Sequence[Step]) -> int:
     from ._plan import write_plan
     from ._report import describe
 
