@@ -16,7 +16,7 @@ adapter or runner keeps its own list of codes.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 from attrs import frozen
 
@@ -37,8 +37,8 @@ class AlreadyDone:
     request_id: str | None = None
 
 
-# The registry's handles are invariant in their answer type, so a flow of mixed calls yields them as Any.
-Request = BoundCall[Any] | BoundListing[Any]
+# Bound calls are covariant in their answer: a flow of mixed calls yields them as calls answering objects.
+Request = BoundCall[object] | BoundListing[object]
 Flow = Generator[Request, object, T]
 """Yields requests, is sent each one's answer, returns ``T``."""
 
@@ -65,7 +65,7 @@ def collect(request: BoundListing[T]) -> Flow[list[T]]:
 def _already_done(entry: VendorEntry, request: Request, error: ApiError) -> AlreadyDone | None:
     if not isinstance(request, BoundCall):
         return None
-    name = request.operation.name
+    name = request.name
     if error.code in entry.operations[name].info.already_done_codes:
         return AlreadyDone(name, error.code, error.message, error.request_id)
     return None

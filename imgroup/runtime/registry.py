@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
+# A bound call only answers its type, so a call answering ChatInfo is a call answering object.
+R_co = TypeVar("R_co", covariant=True)
+T_co = TypeVar("T_co", covariant=True)
 
 
 class Operation(Generic[P, R]):
@@ -55,24 +58,26 @@ class Operation(Generic[P, R]):
         return BoundCall(self, args, kwargs)
 
 
-class BoundCall(Generic[R]):
+class BoundCall(Generic[R_co]):
     """An operation and its arguments, to run on a sync or an async client."""
 
-    __slots__ = ("args", "kwargs", "operation")
+    __slots__ = ("_run", "_run_async", "args", "kwargs", "name")
 
-    def __init__(self, operation: Operation[Any, R], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
-        self.operation = operation
+    def __init__(self, operation: Operation[Any, R_co], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        self.name = operation.name
         self.args = args
         self.kwargs = kwargs
+        self._run = operation.sync_method
+        self._run_async = operation.async_method
 
     def __repr__(self) -> str:
-        return f"BoundCall({self.operation.name!r}, args={self.args!r}, kwargs={dict(self.kwargs)!r})"
+        return f"BoundCall({self.name!r}, args={self.args!r}, kwargs={dict(self.kwargs)!r})"
 
-    def run(self, client: object) -> R:
-        return self.operation.sync_method(client, *self.args, **self.kwargs)
+    def run(self, client: object) -> R_co:
+        return self._run(client, *self.args, **self.kwargs)
 
-    async def run_async(self, client: object) -> R:
-        return await self.operation.async_method(client, *self.args, **self.kwargs)
+    async def run_async(self, client: object) -> R_co:
+        return await self._run_async(client, *self.args, **self.kwargs)
 
 
 class Listing(Generic[P, T]):
@@ -98,24 +103,26 @@ class Listing(Generic[P, T]):
         return BoundListing(self, args, kwargs)
 
 
-class BoundListing(Generic[T]):
+class BoundListing(Generic[T_co]):
     """An iterator and its arguments, to run on a sync or an async client."""
 
-    __slots__ = ("args", "kwargs", "listing")
+    __slots__ = ("_run", "_run_async", "args", "kwargs", "name")
 
-    def __init__(self, listing: Listing[Any, T], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
-        self.listing = listing
+    def __init__(self, listing: Listing[Any, T_co], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        self.name = listing.name
         self.args = args
         self.kwargs = kwargs
+        self._run = listing.sync_method
+        self._run_async = listing.async_method
 
     def __repr__(self) -> str:
-        return f"BoundListing({self.listing.name!r}, args={self.args!r}, kwargs={dict(self.kwargs)!r})"
+        return f"BoundListing({self.name!r}, args={self.args!r}, kwargs={dict(self.kwargs)!r})"
 
-    def run(self, client: object) -> list[T]:
-        return list(self.listing.sync_method(client, *self.args, **self.kwargs))
+    def run(self, client: object) -> list[T_co]:
+        return list(self._run(client, *self.args, **self.kwargs))
 
-    async def run_async(self, client: object) -> list[T]:
-        return [item async for item in self.listing.async_method(client, *self.args, **self.kwargs)]
+    async def run_async(self, client: object) -> list[T_co]:
+        return [item async for item in self._run_async(client, *self.args, **self.kwargs)]
 
 
 class ArgumentFacts(NamedTuple):
