@@ -90,7 +90,11 @@ def test_no_generated_package_holds_the_tools_endpoint_layer_or_a_runtime_copy()
             assert name not in package.__all__ and not hasattr(package, name)
 
 
-def test_mypy_checks_a_tools_call_against_the_generated_signature(tmp_path: Path) -> None:
+def test_mypy_checks_a_tools_call_against_the_generated_signature(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An editable install's import hook is invisible to mypy: point it at the sources, as `make typecheck` does.
+    monkeypatch.setenv("MYPYPATH", f"{GENERATED}:{ROOT}")
     program = tmp_path / "tool.py"
     program.write_text(
         textwrap.dedent(
