@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from imgroup.bulk._input import read_items
 from imgroup.bulk._jobs import DISBAND
-from imgroup.bulk._journal import Journal
 from imgroup.bulk.cli import bulk, default_journal_path
 from imgroup.emulator import EmulatorServer
+from imgroup.jobs import Journal
+from imgroup.jobs._input import read_items
 from imgroup.settings import FIELDS
 
 INVALID_TOKEN = 99991663

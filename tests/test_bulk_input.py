@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imgroup.bulk._input import STDIN, InputError, Item, Source, parse_items, read_items, read_source
 from imgroup.bulk._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
+from imgroup.jobs import STDIN, InputError, Item, Source, parse_items, read_source
+from imgroup.jobs._input import read_items
 
 
 def write(tmp_path: Path, text: str, name: str = "input.csv") -> Path:

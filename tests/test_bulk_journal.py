@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from imgroup.bulk._input import Item
-from imgroup.bulk._journal import Journal, JournalError, Outcome
+from imgroup.jobs import Item, Journal, JournalError, Outcome
 
 JOB = "tencent.destroy_group"
 
@@ -71,8 +70,7 @@ def test_an_outcome_is_on_disk_as_soon_as_it_is_recorded(tmp_path: Path) -> None
         f"""
         import os, signal, sys
         from pathlib import Path
-        from imgroup.bulk._input import Item
-        from imgroup.bulk._journal import Journal, Outcome
+        from imgroup.jobs import Item, Journal, Outcome
         journal = Journal.open(Path({str(path)!r}), {JOB!r}, [Item(k, n, {{"group_id": k}}) for n, k in
                                enumerate(["g1", "g2", "g3"], start=1)])
         journal.start("g1")

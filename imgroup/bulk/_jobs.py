@@ -1,6 +1,6 @@
 """The kinds of bulk work: which vendor operation each runs, the input columns it reads, and each item's key.
 
-A job only describes; reading the input (``_input``), the journal and the runner do the rest. Arguments are
+A job only describes; reading the input and the journal (``imgroup.jobs``) and the runner do the rest. Arguments are
 checked by the generated client's own ``prepare_<operation>`` function, the same code every call goes
 through, so the bulk runner accepts exactly what the client would send and nothing it would refuse.
 """
@@ -8,17 +8,15 @@ through, so the bulk runner accepts exactly what the client would send and nothi
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import frozen
 
+from imgroup.jobs import Column
+
 PACKAGES = {"feishu": "feishu_im", "tencent": "tencent_im", "yunxin": "yunxin_im"}
 MEMBER_SEPARATOR = ";"
-
-
-def _text(cell: str) -> str:
-    return cell
 
 
 def _whole_number(cell: str) -> int:
@@ -30,15 +28,6 @@ def _whole_number(cell: str) -> int:
 
 def _member_ids(cell: str) -> list[str]:
     return [member.strip() for member in cell.split(MEMBER_SEPARATOR) if member.strip()]
-
-
-@frozen
-class Column:
-    """One input column: its header, the client parameter it fills, and how a cell becomes that argument."""
-
-    header: str
-    parameter: str
-    convert: Callable[[str], Any] = _text
 
 
 @frozen

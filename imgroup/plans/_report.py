@@ -9,8 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from imgroup.bulk._journal import Entry
-from imgroup.bulk._report import report_format
+from imgroup.jobs import Entry, report_format
 
 from ._plan import ACTIONS, Plan, Step
 

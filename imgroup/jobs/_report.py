@@ -1,4 +1,7 @@
-"""The report of a bulk job (every item's latest outcome, as CSV or JSON Lines) and its one-line summary."""
+"""The report of a job (every item's latest outcome, as CSV or JSON Lines) and its one-line summary.
+
+A plan writes its own rows (a step says more than its key), in the format ``report_format`` chooses.
+"""
 
 from __future__ import annotations
 
