@@ -104,11 +104,6 @@ class Item:
     arguments: Mapping[str, Any]
 
 
-def read_items(path: Path, job: ItemKind, *, stdin: BinaryIO | None = None) -> list[Item]:
-    """Every item of the file at ``path`` (``-``: ``stdin``), in input order; InputError names the first bad line."""
-    return parse_items(read_source(path, stdin=stdin), job)
-
-
 def read_source(path: Path, *, stdin: BinaryIO | None = None) -> Source:
     """The input's text: the file at ``path``, or all of ``stdin`` when ``path`` is ``-``."""
     name = STDIN_NAME if path == STDIN else str(path)
