@@ -75,7 +75,8 @@ DISBAND = {
         "yunxin",
         "dismiss_team",
         (
-            Column("team_id", "team_id"),
+            # Yunxin's team listings (``imgroup yunxin list-joined-teams --jsonl``) name the team "tid".
+            Column("team_id", "team_id", aliases=("tid",)),
             Column("team_type", "team_type", _whole_number),
             Column("operator_id", "operator_id"),
             Column("extension", "extension"),

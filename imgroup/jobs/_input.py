@@ -3,7 +3,8 @@
 The input is a file or, given as ``-``, standard input. Blank lines and lines starting with ``#`` are
 skipped. JSON Lines (the first character that is not blank is ``{``) is what list commands print with
 ``--jsonl``: one object a line, whose fields fill the job's columns by name, in snake_case or as the vendor
-spells them (``GroupId`` fills ``group_id``); fields the job has no column for are ignored.
+spells them (``GroupId`` fills ``group_id``) or by one of the column's aliases; fields the job has no column
+for are ignored.
 
 Every row is checked by the client's own validation before anything is sent; the first bad row stops the
 job with its line number. A row repeated exactly is run once; the same key with other values is an error,
@@ -25,8 +26,6 @@ from attrs import frozen
 
 STDIN = Path("-")
 STDIN_NAME = "standard input"
-# Fields that name a column under another name in list commands' output: Yunxin's team listings say "tid".
-FIELD_ALIASES = {"team_id": ("tid",)}
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -52,6 +51,8 @@ class Column:
     header: str
     parameter: str
     convert: Callable[[str], Any] = _text
+    aliases: tuple[str, ...] = ()
+    """Other names a JSON Lines field may give the column (a list command's output may name it otherwise)."""
 
 
 class ItemKind(Protocol):
@@ -197,7 +198,7 @@ def _fields_by_column(source: str, line: int, document: Mapping[str, Any], job: 
         by_name.setdefault(_snake_case(field), value)
     cells: dict[str, str] = {}
     for column in job.columns:
-        names = (column.header, *FIELD_ALIASES.get(column.header, ()))
+        names = (column.header, *column.aliases)
         value = next((by_name[name] for name in names if by_name.get(name) is not None), None)
         if value is not None:
             cells[column.header] = _cell(source, line, column.header, value)
