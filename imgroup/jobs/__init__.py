@@ -16,7 +16,7 @@ from ._input import STDIN, Column, InputError, Item, ItemKind, Source, parse_ite
 from ._journal import Entry, Journal, JournalError
 from ._outcome import STOPPING_CATEGORIES, Outcome, failure_of
 from ._progress import PlainProgress, ProgressView, RichProgress, progress_view
-from ._report import report_format, summary, write_report
+from ._report import report_format, summary, write_report, write_rows
 from ._transport import IDLE_CONNECTION_EXPIRY_S, job_transport
 
 __all__ = [
@@ -43,4 +43,5 @@ __all__ = [
     "report_format",
     "summary",
     "write_report",
+    "write_rows",
 ]
