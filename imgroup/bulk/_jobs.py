@@ -1,8 +1,8 @@
 """The kinds of bulk work: which vendor operation each runs, the input columns it reads, and each item's key.
 
-A job only describes; reading the input and the journal (``imgroup.jobs``) and the runner do the rest. Arguments are
-checked by the generated client's own ``prepare_<operation>`` function, the same code every call goes
-through, so the bulk runner accepts exactly what the client would send and nothing it would refuse.
+A job only describes; the job kernel (``imgroup.jobs``: reading the input, the journal) and the runner do the rest.
+Arguments are checked by the generated client's own ``prepare_<operation>`` function, the same code every call
+goes through, so the bulk runner accepts exactly what the client would send and nothing it would refuse.
 """
 
 from __future__ import annotations

@@ -98,7 +98,8 @@ class Source:
 
 @frozen
 class Item:
-    """One unit of work: its natural key, the line it came from, and the arguments for the client's method."""
+    """One unit of work: its natural key, the line it came from, and its arguments (a bulk job's for the client's
+    method, a plan step's as the plan has it)."""
 
     key: str
     line: int
