@@ -8,11 +8,10 @@ from pathlib import Path
 import feishu_im
 import pytest
 
-from imgroup.bulk._input import Item
 from imgroup.bulk._jobs import UNBIND_MEETING_CHAT
-from imgroup.bulk._journal import Journal, Outcome
 from imgroup.bulk._runner import run_items
 from imgroup.emulator import EmulatorServer
+from imgroup.jobs import Item, Journal, Outcome
 
 CALENDAR = "feishu.cn_rerun@group.calendar.feishu.cn"
 

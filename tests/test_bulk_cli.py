@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from imgroup.bulk._input import read_items
 from imgroup.bulk._jobs import DISBAND
-from imgroup.bulk._journal import Journal
 from imgroup.bulk.cli import bulk, default_journal_path
 from imgroup.emulator import EmulatorServer
+from imgroup.jobs import Journal, parse_items, read_source
 from imgroup.settings import FIELDS
 
 INVALID_TOKEN = 99991663
@@ -257,7 +256,7 @@ def test_a_changed_input_or_a_journal_in_use_is_refused_with_2(emu: EmulatorServ
     assert "the input has @TGS#demo2 (line 2)" in changed.output
 
     other = write(tmp_path, "@TGS#demo3\n", "other.txt")
-    items = read_items(other, DISBAND["tencent"])
+    items = parse_items(read_source(other), DISBAND["tencent"])
     with Journal.open(default_journal_path(other), DISBAND["tencent"].name, items):
         busy = invoke(emu, "disband", "--vendor", "tencent", "--input", str(other))
     assert busy.exit_code == 2

@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from imgroup.bulk._journal import Journal
 from imgroup.emulator import EmulatorServer
+from imgroup.jobs import Journal
 
 PROJECT = Path(__file__).resolve().parent.parent
 GROUPS = 5000

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imgroup.bulk._input import STDIN, InputError, Item, Source, parse_items, read_items, read_source
 from imgroup.bulk._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
+from imgroup.jobs import STDIN, InputError, Item, Source, parse_items, read_source
 
 
 def write(tmp_path: Path, text: str, name: str = "input.csv") -> Path:
@@ -23,14 +23,14 @@ def write(tmp_path: Path, text: str, name: str = "input.csv") -> Path:
 
 def test_one_id_a_line_skips_blank_lines_and_comments_and_keeps_line_numbers(tmp_path: Path) -> None:
     path = write(tmp_path, "# chats to close\noc_1\n\n  oc_2  \n#oc_3\noc_4\n")
-    items = read_items(path, DISBAND["feishu"])
+    items = parse_items(read_source(path), DISBAND["feishu"])
     assert [(item.key, item.line) for item in items] == [("oc_1", 2), ("oc_2", 4), ("oc_4", 6)]
     assert items[1].arguments == {"chat_id": "oc_2"}
 
 
 def test_a_header_names_the_columns_in_any_order(tmp_path: Path) -> None:
     path = write(tmp_path, "operator_id,team_id,team_type\nacc_owner,1001,1\nacc_owner,2001,2\n")
-    items = read_items(path, DISBAND["yunxin"])
+    items = parse_items(read_source(path), DISBAND["yunxin"])
     assert [item.arguments for item in items] == [
         {"team_id": "1001", "team_type": 1, "operator_id": "acc_owner", "extension": None},
         {"team_id": "2001", "team_type": 2, "operator_id": "acc_owner", "extension": None},
@@ -40,32 +40,32 @@ def test_a_header_names_the_columns_in_any_order(tmp_path: Path) -> None:
 
 def test_without_a_header_columns_are_read_in_the_documented_order(tmp_path: Path) -> None:
     path = write(tmp_path, "1001,1,acc_owner,bye\n")
-    (item,) = read_items(path, DISBAND["yunxin"])
+    (item,) = parse_items(read_source(path), DISBAND["yunxin"])
     assert item.arguments == {"team_id": "1001", "team_type": 1, "operator_id": "acc_owner", "extension": "bye"}
 
 
 def test_remove_members_splits_member_ids_on_semicolons(tmp_path: Path) -> None:
     path = write(tmp_path, "chat_id,member_ids,member_id_type\noc_1, ou_a ; ou_b ;,open_id\noc_2,cli_bot,app_id\n")
-    items = read_items(path, REMOVE_MEMBERS)
+    items = parse_items(read_source(path), REMOVE_MEMBERS)
     assert items[0].arguments == {"chat_id": "oc_1", "id_list": ["ou_a", "ou_b"], "member_id_type": "open_id"}
     assert items[1].key == "oc_2"
 
 
 def test_unbind_meeting_chat_is_keyed_by_calendar_and_event(tmp_path: Path) -> None:
     path = write(tmp_path, "calendar_id,event_id,meeting_chat_id\nc@group.calendar.feishu.cn,evt_1,oc_9\n")
-    (item,) = read_items(path, UNBIND_MEETING_CHAT)
+    (item,) = parse_items(read_source(path), UNBIND_MEETING_CHAT)
     assert item.key == "c@group.calendar.feishu.cn/evt_1"
 
 
 def test_an_identical_repeated_row_is_run_once(tmp_path: Path) -> None:
     path = write(tmp_path, "oc_1\noc_2\noc_1\n")
-    assert [item.key for item in read_items(path, DISBAND["feishu"])] == ["oc_1", "oc_2"]
+    assert [item.key for item in parse_items(read_source(path), DISBAND["feishu"])] == ["oc_1", "oc_2"]
 
 
 def test_the_same_key_with_other_values_names_both_lines(tmp_path: Path) -> None:
     path = write(tmp_path, "team_id,team_type,operator_id\n1001,1,acc_a\n1002,1,acc_a\n1001,1,acc_b\n")
     with pytest.raises(InputError) as caught:
-        read_items(path, DISBAND["yunxin"])
+        parse_items(read_source(path), DISBAND["yunxin"])
     assert caught.value.line == 4
     assert "line 2" in str(caught.value)
 
@@ -84,7 +84,7 @@ def test_the_same_key_with_other_values_names_both_lines(tmp_path: Path) -> None
 )
 def test_the_first_bad_row_is_named_by_its_line(tmp_path: Path, text: str, line: int, words: str) -> None:
     with pytest.raises(InputError) as caught:
-        read_items(write(tmp_path, text), DISBAND["yunxin"])
+        parse_items(read_source(write(tmp_path, text)), DISBAND["yunxin"])
     assert caught.value.line == line
     assert words in str(caught.value)
 
@@ -92,13 +92,13 @@ def test_the_first_bad_row_is_named_by_its_line(tmp_path: Path, text: str, line:
 def test_a_bad_member_id_type_is_refused_by_the_clients_enum(tmp_path: Path) -> None:
     path = write(tmp_path, "oc_1,ou_a\noc_2,ou_b,email\n")
     with pytest.raises(InputError, match=r"line 2: member_id_type must be one of 'open_id'"):
-        read_items(path, REMOVE_MEMBERS)
+        parse_items(read_source(path), REMOVE_MEMBERS)
 
 
 def test_a_row_after_a_quoted_multiline_cell_keeps_its_own_line_number(tmp_path: Path) -> None:
     path = write(tmp_path, 'team_id,team_type,operator_id,extension\n1001,1,acc,"two\nlines"\n1002,9,acc\n')
     with pytest.raises(InputError) as caught:
-        read_items(path, DISBAND["yunxin"])
+        parse_items(read_source(path), DISBAND["yunxin"])
     assert caught.value.line == 4
 
 
@@ -106,15 +106,15 @@ def test_text_that_is_not_utf8_is_named_by_its_line(tmp_path: Path) -> None:
     path = tmp_path / "ids.txt"
     path.write_bytes(b"oc_1\noc_2\n\xff\xfe\n")
     with pytest.raises(InputError) as caught:
-        read_items(path, DISBAND["feishu"])
+        parse_items(read_source(path), DISBAND["feishu"])
     assert (caught.value.line, caught.value.problem) == (3, "is not UTF-8 text")
 
 
 def test_a_missing_file_and_an_empty_file_are_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read it"):
-        read_items(tmp_path / "absent.txt", DISBAND["tencent"])
+        parse_items(read_source(tmp_path / "absent.txt"), DISBAND["tencent"])
     with pytest.raises(InputError, match="holds no items"):
-        read_items(write(tmp_path, "# nothing\n\n"), DISBAND["tencent"])
+        parse_items(read_source(write(tmp_path, "# nothing\n\n")), DISBAND["tencent"])
 
 
 ids = st.text(alphabet=st.characters(codec="ascii", categories=["L", "N"]) | st.sampled_from("_@#-."), min_size=1)
@@ -127,9 +127,9 @@ def test_every_id_comes_back_once_in_input_order(tmp_path_factory: pytest.TempPa
     path.write_text("".join(group + "\n" for group in chosen), encoding="utf-8")
     if not wanted:
         with pytest.raises(InputError):
-            read_items(path, DISBAND["tencent"])
+            parse_items(read_source(path), DISBAND["tencent"])
         return
-    items = read_items(path, DISBAND["tencent"])
+    items = parse_items(read_source(path), DISBAND["tencent"])
     assert [item.key for item in items] == wanted
     assert all(chosen[item.line - 1] == item.key for item in items)
 
@@ -138,15 +138,15 @@ def test_every_id_comes_back_once_in_input_order(tmp_path_factory: pytest.TempPa
 
 
 def test_standard_input_is_read_when_the_input_is_a_dash() -> None:
-    items = read_items(STDIN, DISBAND["tencent"], stdin=io.BytesIO(b"@TGS#1\n\n@TGS#2\n"))
+    items = parse_items(read_source(STDIN, stdin=io.BytesIO(b"@TGS#1\n\n@TGS#2\n")), DISBAND["tencent"])
     assert [(item.key, item.line) for item in items] == [("@TGS#1", 1), ("@TGS#2", 3)]
 
 
 def test_an_error_in_standard_input_is_named_as_such() -> None:
     with pytest.raises(InputError, match=r"^standard input: holds no items$"):
-        read_items(STDIN, DISBAND["tencent"], stdin=io.BytesIO(b"\n"))
+        parse_items(read_source(STDIN, stdin=io.BytesIO(b"\n")), DISBAND["tencent"])
     with pytest.raises(InputError, match=r"^standard input, line 2: is not UTF-8 text$"):
-        read_items(STDIN, DISBAND["tencent"], stdin=io.BytesIO(b"@TGS#1\n\xff\n"))
+        parse_items(read_source(STDIN, stdin=io.BytesIO(b"@TGS#1\n\xff\n")), DISBAND["tencent"])
 
 
 def test_the_source_digest_is_the_sha256_of_the_text_read() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -11,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from imgroup.bulk._input import Item
-from imgroup.bulk._journal import Journal, JournalError, Outcome
+from imgroup.jobs import Item, Journal, JournalError, Outcome
 
 JOB = "tencent.destroy_group"
 
@@ -71,8 +71,7 @@ def test_an_outcome_is_on_disk_as_soon_as_it_is_recorded(tmp_path: Path) -> None
         f"""
         import os, signal, sys
         from pathlib import Path
-        from imgroup.bulk._input import Item
-        from imgroup.bulk._journal import Journal, Outcome
+        from imgroup.jobs import Item, Journal, Outcome
         journal = Journal.open(Path({str(path)!r}), {JOB!r}, [Item(k, n, {{"group_id": k}}) for n, k in
                                enumerate(["g1", "g2", "g3"], start=1)])
         journal.start("g1")
@@ -93,6 +92,32 @@ def test_an_outcome_is_on_disk_as_soon_as_it_is_recorded(tmp_path: Path) -> None
             "already_gone": 1,
         }
         assert journal.to_run(retry_failed=False) == ["g2", "g3"]
+
+
+def test_a_journal_written_before_the_kernel_moved_still_resumes(tmp_path: Path) -> None:
+    """The tables as imgroup.bulk wrote them (spelled out here, not taken from the code): done stays done."""
+    path = tmp_path / "old.journal.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE job (name TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE items (key TEXT PRIMARY KEY, line INTEGER NOT NULL, arguments TEXT NOT NULL,"
+            " status TEXT NOT NULL DEFAULT 'pending', already_gone INTEGER NOT NULL DEFAULT 0, code INTEGER,"
+            " category TEXT, message TEXT, request_id TEXT, attempts INTEGER, updated_at REAL)"
+        )
+        db.execute("INSERT INTO job (name) VALUES (?)", (JOB,))
+        db.executemany(
+            "INSERT INTO items (key, line, arguments, status, already_gone, request_id) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                ("g1", 1, '{"group_id": "g1"}', "done", 1, "r1"),
+                ("g2", 2, '{"group_id": "g2"}', "in_flight", 0, None),
+                ("g3", 3, '{"group_id": "g3"}', "pending", 0, None),
+            ],
+        )
+    db.close()
+    with Journal.open(path, JOB, items("g1", "g2", "g3")) as journal:
+        assert journal.to_run(retry_failed=False) == ["g2", "g3"]
+        (first, *_) = journal.entries()
+        assert first.outcome == Outcome("done", already_gone=True, request_id="r1")
 
 
 def test_the_journal_uses_wal_with_normal_sync(tmp_path: Path) -> None:

@@ -13,11 +13,18 @@ import httpx
 import pytest
 import yunxin_im
 
-from imgroup.bulk._input import Item
 from imgroup.bulk._jobs import DISBAND
-from imgroup.bulk._journal import Journal, Outcome
-from imgroup.bulk._progress import PlainProgress, RichProgress, progress_view
-from imgroup.bulk._runner import IDLE_CONNECTION_EXPIRY_S, job_transport, run_items
+from imgroup.bulk._runner import run_items
+from imgroup.jobs import (
+    IDLE_CONNECTION_EXPIRY_S,
+    Item,
+    Journal,
+    Outcome,
+    PlainProgress,
+    RichProgress,
+    job_transport,
+    progress_view,
+)
 
 JOB = DISBAND["yunxin"]
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from plans_fakes import BUSY, GONE, NOT_MEMBER, ApiError, FakeAdapter, FakeClient, FakeGroup
 
-from imgroup.bulk._journal import Journal
 from imgroup.groups import GroupRef, UserRef
+from imgroup.jobs import Journal
 from imgroup.plans._apply import VendorRun, job_name, journal_items, run_plan
 from imgroup.plans._plan import Plan, Step, read_plan, write_plan
 from imgroup.plans._planning import offboarding_steps
@@ -169,7 +169,7 @@ def test_a_plan_with_lines_deleted_by_hand_applies_exactly_the_lines_left(tmp_pa
 
 
 def test_a_journal_refuses_a_plan_edited_after_its_apply_began(tmp_path: Path) -> None:
-    from imgroup.bulk._journal import JournalError
+    from imgroup.jobs import JournalError
 
     client = FakeClient(world())
     plan = offboarding_plan(tmp_path, client)

@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from imgroup.bulk._journal import Journal
 from imgroup.cli import cli
 from imgroup.emulator import EmulatorServer
+from imgroup.jobs import Journal
 
 PROJECT = Path(__file__).resolve().parent.parent
 FEISHU_APP, FEISHU_SECRET = "cli_plans", "plans-test-app-secret"

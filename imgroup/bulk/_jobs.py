@@ -1,24 +1,22 @@
 """The kinds of bulk work: which vendor operation each runs, the input columns it reads, and each item's key.
 
-A job only describes; reading the input (``_input``), the journal and the runner do the rest. Arguments are
-checked by the generated client's own ``prepare_<operation>`` function, the same code every call goes
-through, so the bulk runner accepts exactly what the client would send and nothing it would refuse.
+A job only describes; the job kernel (``imgroup.jobs``: reading the input, the journal) and the runner do the rest.
+Arguments are checked by the generated client's own ``prepare_<operation>`` function, the same code every call
+goes through, so the bulk runner accepts exactly what the client would send and nothing it would refuse.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import frozen
 
+from imgroup.jobs import Column
+
 PACKAGES = {"feishu": "feishu_im", "tencent": "tencent_im", "yunxin": "yunxin_im"}
 MEMBER_SEPARATOR = ";"
-
-
-def _text(cell: str) -> str:
-    return cell
 
 
 def _whole_number(cell: str) -> int:
@@ -30,15 +28,6 @@ def _whole_number(cell: str) -> int:
 
 def _member_ids(cell: str) -> list[str]:
     return [member.strip() for member in cell.split(MEMBER_SEPARATOR) if member.strip()]
-
-
-@frozen
-class Column:
-    """One input column: its header, the client parameter it fills, and how a cell becomes that argument."""
-
-    header: str
-    parameter: str
-    convert: Callable[[str], Any] = _text
 
 
 @frozen
@@ -86,7 +75,8 @@ DISBAND = {
         "yunxin",
         "dismiss_team",
         (
-            Column("team_id", "team_id"),
+            # Yunxin's team listings (``imgroup yunxin list-joined-teams --jsonl``) name the team "tid".
+            Column("team_id", "team_id", aliases=("tid",)),
             Column("team_type", "team_type", _whole_number),
             Column("operator_id", "operator_id"),
             Column("extension", "extension"),

@@ -2,7 +2,8 @@
 
 Each worker takes the next item, records it in flight, calls the client (which validates, signs, rate limits
 and retries), then records the outcome before it takes another. A kill between the two records leaves the
-item in flight, and the next run sends it again. The client's connection pool is sized to the workers.
+item in flight, and the next run sends it again. The client's connection pool is sized to the workers
+(``imgroup.jobs.job_transport``).
 """
 
 from __future__ import annotations
@@ -11,37 +12,13 @@ import asyncio
 import importlib
 from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._input import Item
+from imgroup.jobs import STOPPING_CATEGORIES, Item, Journal, Outcome, failure_of
+
 from ._jobs import Job
-from ._journal import Journal, Outcome
 
 DEFAULT_CONCURRENCY = 16
-# httpcore looks at every idle connection of its pool (a poll of the socket) for each request and each answer,
-# so connections opened for a burst (the machine stalls, the workers' booked times pass, they all send at once)
-# cost every later call for as long as they stay open. Closing them after a second idle keeps the pool at what
-# the job's pace needs; a second is long enough that a steady pace never closes a connection it still uses.
-# Measured on the emulator at 200/s, 16 workers, load average 4-6: httpx's 5 s kept 10-12 connections and
-# 0.55-0.67 ms of CPU per item in the pool's bookkeeping; 1 s keeps 5-7 and 0.26-0.32 ms.
-IDLE_CONNECTION_EXPIRY_S = 1.0
-# The vendor refused the credentials: every other item would get the same answer, so the job stops taking items.
-STOPPING_CATEGORIES = frozenset({"unauthenticated"})
-
-if TYPE_CHECKING:
-    import httpx
-
-
-def job_transport(concurrency: int) -> httpx.AsyncHTTPTransport:
-    """The client's transport for a job: a worker has one call in flight, so it never needs more connections."""
-    import httpx  # only a job that runs needs it; ``imgroup bulk --help`` does not
-
-    limits = httpx.Limits(
-        max_connections=concurrency,
-        max_keepalive_connections=concurrency,
-        keepalive_expiry=IDLE_CONNECTION_EXPIRY_S,
-    )
-    return httpx.AsyncHTTPTransport(limits=limits)
 
 
 def outcome_of_error(job: Job, errors: ModuleType, error: Exception, *, resumed: bool = False) -> Outcome:
@@ -67,21 +44,6 @@ def outcome_of_error(job: Job, errors: ModuleType, error: Exception, *, resumed:
             request_id=error.request_id,
         )
     return failure_of(errors, error)
-
-
-def failure_of(errors: ModuleType, error: Exception) -> Outcome:
-    """The failed outcome of a call that raised one of the client's errors about the call."""
-    if isinstance(error, errors.ApiError):
-        return Outcome(
-            "failed", code=error.code, category=error.category, message=error.message, request_id=error.request_id
-        )
-    if isinstance(error, errors.ApiTimeoutError):
-        return Outcome("failed", category="timeout", message=str(error))
-    if isinstance(error, errors.ApiConnectionError):
-        return Outcome("failed", category="no_answer", message=str(error))
-    if isinstance(error, errors.ResponseFormatError):
-        return Outcome("failed", category="bad_response", message=error.problem, request_id=error.request_id)
-    raise TypeError(f"not an error about a call: {type(error).__name__}") from error
 
 
 def outcome_of_result(result: Any) -> Outcome:

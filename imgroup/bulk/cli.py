@@ -16,12 +16,27 @@ from typing import Any
 import attrs
 import click
 
-from ._input import STDIN, InputError, Item, Source, parse_items, read_source
+from imgroup.jobs import (
+    STDIN,
+    Entry,
+    InputError,
+    Item,
+    Journal,
+    JournalError,
+    Outcome,
+    ProgressView,
+    Source,
+    job_transport,
+    parse_items,
+    progress_view,
+    read_source,
+    report_format,
+    summary,
+    write_report,
+)
+
 from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
-from ._journal import Entry, Journal, JournalError, Outcome
-from ._progress import ProgressView, progress_view
-from ._report import report_format, summary, write_report
-from ._runner import DEFAULT_CONCURRENCY, job_transport, run_items
+from ._runner import DEFAULT_CONCURRENCY, run_items
 
 # A bulk job retries harder than a single call (2): at a transient failure rate of a few percent, two retries
 # still leave a handful of items per ten thousand for --retry-failed.

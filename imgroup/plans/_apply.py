@@ -1,4 +1,4 @@
-"""Applying a plan: every step at most once, through the bulk runner's journal, concurrently across vendors.
+"""Applying a plan: every step at most once, journaled as bulk jobs are (``imgroup.jobs``), concurrently across vendors.
 
 A group's steps run in order (ownership moves before its old owner is removed) and stop at the first that
 fails, leaving the rest pending; different groups run concurrently, on a fixed number of workers per vendor,
@@ -16,11 +16,9 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from imgroup import errors
-from imgroup.bulk._input import Item
-from imgroup.bulk._journal import Journal, Outcome
-from imgroup.bulk._runner import STOPPING_CATEGORIES, failure_of
 from imgroup.groups import ActionResult, Adapter, Happened
 from imgroup.groups._flow import run_async
+from imgroup.jobs import STOPPING_CATEGORIES, Item, Journal, Outcome, failure_of
 
 from ._plan import Plan, Step, chains
 from ._steps import carry_out

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from imgroup.bulk._journal import Entry
-from imgroup.bulk._report import report_format
+from imgroup.jobs import Entry, write_rows
 
 from ._plan import ACTIONS, Plan, Step
 
@@ -81,17 +78,10 @@ def report_row(step: Step, entry: Entry) -> dict[str, Any]:
 
 def write_report(path: Path, plan: Plan, entries: Iterable[Entry]) -> int:
     """Every step's latest outcome, as CSV or JSON Lines (chosen by the extension); returns how many."""
-    chosen = report_format(path)
     steps = {step.key: step for step in plan.steps}
-    rows = [report_row(steps[entry.key], entry) for entry in entries if entry.key in steps]
-    with path.open("w", encoding="utf-8", newline="") as file:
-        if chosen == "csv":
-            writer = csv.DictWriter(file, fieldnames=REPORT_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        else:
-            file.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    return len(rows)
+    return write_rows(
+        path, REPORT_COLUMNS, (report_row(steps[entry.key], entry) for entry in entries if entry.key in steps)
+    )
 
 
 def _shown(value: object) -> str:

@@ -9,9 +9,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from imgroup.bulk._journal import Journal, JournalError, Outcome
-from imgroup.bulk._progress import ProgressView, progress_view
-from imgroup.bulk._report import report_format
+from imgroup.jobs import Journal, JournalError, Outcome, ProgressView, job_transport, progress_view, report_format
 
 from ._apply import VendorRun, job_name, journal_items, run_plan, steps_to_run
 from ._plan import Plan, PlanError, Step, read_plan
@@ -112,7 +110,6 @@ def _vendor_runs(
 
     Each client's connection pool holds as many connections as the vendor's groups run at once, as a bulk job's.
     """
-    from imgroup.bulk._runner import job_transport
     from imgroup.groups import adapter_for
     from imgroup.settings import SettingsError, load_settings, make_client
 

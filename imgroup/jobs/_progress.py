@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import IO, Any, Protocol, Self
 
-from ._journal import Outcome
+from ._outcome import Outcome
 
 PLAIN_EVERY_S = 5.0
 

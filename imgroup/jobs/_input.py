@@ -1,9 +1,10 @@
-"""Reading a bulk job's input: one id a line, CSV with the job's columns (header optional), or JSON Lines.
+"""Reading a job's input: one id a line, CSV with the job's columns (header optional), or JSON Lines.
 
 The input is a file or, given as ``-``, standard input. Blank lines and lines starting with ``#`` are
 skipped. JSON Lines (the first character that is not blank is ``{``) is what list commands print with
 ``--jsonl``: one object a line, whose fields fill the job's columns by name, in snake_case or as the vendor
-spells them (``GroupId`` fills ``group_id``); fields the job has no column for are ignored.
+spells them (``GroupId`` fills ``group_id``) or by one of the column's aliases; fields the job has no column
+for are ignored.
 
 Every row is checked by the client's own validation before anything is sent; the first bad row stops the
 job with its line number. A row repeated exactly is run once; the same key with other values is an error,
@@ -17,18 +18,14 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from attrs import frozen
 
-from ._jobs import Job
-
 STDIN = Path("-")
 STDIN_NAME = "standard input"
-# Fields that name a column under another name in list commands' output: Yunxin's team listings say "tid".
-FIELD_ALIASES = {"team_id": ("tid",)}
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -41,6 +38,49 @@ class InputError(Exception):
         self.problem = problem
         where = f"{source}, line {line}" if line is not None else str(source)
         super().__init__(f"{where}: {problem}")
+
+
+def _text(cell: str) -> str:
+    return cell
+
+
+@frozen
+class Column:
+    """One input column: its header, the client parameter it fills, and how a cell becomes that argument."""
+
+    header: str
+    parameter: str
+    convert: Callable[[str], Any] = _text
+    aliases: tuple[str, ...] = ()
+    """Other names a JSON Lines field may give the column (a list command's output may name it otherwise)."""
+
+
+class ItemKind(Protocol):
+    """What reading items needs of a job: its columns, how many of them name an item, and the client's checks.
+
+    ``imgroup.bulk``'s jobs are item kinds; the reader never needs to know which vendor or operation is behind one.
+    """
+
+    @property
+    def command(self) -> str:
+        """The job's name as the user types it, for an error about ``fill``."""
+        ...
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """In the order a headerless CSV lists them; the first ``key_size`` ones are the item's key."""
+        ...
+
+    @property
+    def key_size(self) -> int: ...
+
+    def key(self, arguments: Mapping[str, Any]) -> str:
+        """The item's natural key, made of its first ``key_size`` columns' arguments."""
+        ...
+
+    def validate(self, arguments: Mapping[str, Any]) -> None:
+        """Raise a ValueError (with ``field`` and ``problem``, if it knows them) when an argument is refused."""
+        ...
 
 
 @frozen
@@ -58,16 +98,12 @@ class Source:
 
 @frozen
 class Item:
-    """One unit of work: its natural key, the line it came from, and the arguments for the client's method."""
+    """One unit of work: its natural key, the line it came from, and its arguments (a bulk job's for the client's
+    method, a plan step's as the plan has it)."""
 
     key: str
     line: int
     arguments: Mapping[str, Any]
-
-
-def read_items(path: Path, job: Job, *, stdin: BinaryIO | None = None) -> list[Item]:
-    """Every item of the file at ``path`` (``-``: ``stdin``), in input order; InputError names the first bad line."""
-    return parse_items(read_source(path, stdin=stdin), job)
 
 
 def read_source(path: Path, *, stdin: BinaryIO | None = None) -> Source:
@@ -89,7 +125,7 @@ def read_source(path: Path, *, stdin: BinaryIO | None = None) -> Source:
         raise InputError(name, line, "is not UTF-8 text") from None
 
 
-def parse_items(source: Source, job: Job, *, fill: Mapping[str, str] | None = None) -> list[Item]:
+def parse_items(source: Source, job: ItemKind, *, fill: Mapping[str, str] | None = None) -> list[Item]:
     """Every item of ``source``, in input order; raises InputError naming the first bad line.
 
     ``fill`` gives a column's value wherever a row leaves it empty (a listing piped in has no Yunxin
@@ -112,7 +148,7 @@ def parse_items(source: Source, job: Job, *, fill: Mapping[str, str] | None = No
     return list(items.values())
 
 
-def check_fill(fill: Mapping[str, str], job: Job) -> None:
+def check_fill(fill: Mapping[str, str], job: ItemKind) -> None:
     """Raise ValueError unless every column ``fill`` names is one of the job's that may be filled."""
     headers = [column.header for column in job.columns]
     for name in fill:
@@ -123,7 +159,7 @@ def check_fill(fill: Mapping[str, str], job: Job) -> None:
             raise ValueError(f"{name!r} names each item, so it cannot be filled")
 
 
-def _csv_items(source: Source, job: Job) -> Iterator[tuple[int, dict[str, str]]]:
+def _csv_items(source: Source, job: ItemKind) -> Iterator[tuple[int, dict[str, str]]]:
     rows = csv.reader(io.StringIO(source.text, newline=""))
     header: list[str] | None = None
     seen_item = False
@@ -140,7 +176,7 @@ def _csv_items(source: Source, job: Job) -> Iterator[tuple[int, dict[str, str]]]
         yield line, _cells_by_name(source.name, line, cells, header, job)
 
 
-def _jsonl_items(source: Source, job: Job) -> Iterator[tuple[int, dict[str, str]]]:
+def _jsonl_items(source: Source, job: ItemKind) -> Iterator[tuple[int, dict[str, str]]]:
     for line, text in enumerate(source.text.splitlines(), start=1):
         text = text.strip()
         if not text or text.startswith("#"):
@@ -156,14 +192,14 @@ def _jsonl_items(source: Source, job: Job) -> Iterator[tuple[int, dict[str, str]
         yield line, _fields_by_column(source.name, line, document, job)
 
 
-def _fields_by_column(source: str, line: int, document: Mapping[str, Any], job: Job) -> dict[str, str]:
+def _fields_by_column(source: str, line: int, document: Mapping[str, Any], job: ItemKind) -> dict[str, str]:
     """The object's fields as the job's cells: by column name, in snake_case or the vendor's spelling."""
     by_name: dict[str, Any] = {}
     for field, value in document.items():
         by_name.setdefault(_snake_case(field), value)
     cells: dict[str, str] = {}
     for column in job.columns:
-        names = (column.header, *FIELD_ALIASES.get(column.header, ()))
+        names = (column.header, *column.aliases)
         value = next((by_name[name] for name in names if by_name.get(name) is not None), None)
         if value is not None:
             cells[column.header] = _cell(source, line, column.header, value)
@@ -183,12 +219,12 @@ def _cell(source: str, line: int, name: str, value: Any) -> str:
     return str(value).strip()
 
 
-def _looks_like_header(cells: list[str], job: Job) -> bool:
+def _looks_like_header(cells: list[str], job: ItemKind) -> bool:
     names = {column.header for column in job.columns}
     return any(cell.lower() in names for cell in cells)
 
 
-def _checked_header(source: str, line: int, cells: list[str], job: Job) -> list[str]:
+def _checked_header(source: str, line: int, cells: list[str], job: ItemKind) -> list[str]:
     header = [cell.lower() for cell in cells]
     known = [column.header for column in job.columns]
     unknown = [name for name in header if name not in known]
@@ -203,14 +239,14 @@ def _checked_header(source: str, line: int, cells: list[str], job: Job) -> list[
     return header
 
 
-def _cells_by_name(source: str, line: int, cells: list[str], header: list[str] | None, job: Job) -> dict[str, str]:
+def _cells_by_name(source: str, line: int, cells: list[str], header: list[str] | None, job: ItemKind) -> dict[str, str]:
     names = header if header is not None else [column.header for column in job.columns]
     if len(cells) > len(names):
         raise InputError(source, line, f"has {len(cells)} columns; expected at most {len(names)} ({', '.join(names)})")
     return dict(zip(names, cells, strict=False))
 
 
-def _item(source: str, line: int, cell_by_name: Mapping[str, str], job: Job) -> Item:
+def _item(source: str, line: int, cell_by_name: Mapping[str, str], job: ItemKind) -> Item:
     arguments: dict[str, Any] = {}
     for column in job.columns:
         cell = cell_by_name.get(column.header, "")

@@ -1,10 +1,13 @@
-"""The report of a bulk job (every item's latest outcome, as CSV or JSON Lines) and its one-line summary."""
+"""The report of a job (every item's latest outcome, as CSV or JSON Lines) and its one-line summary.
+
+A plan's report has its own columns (a step says more than its key), written by the same ``write_rows``.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +42,24 @@ def row_of(entry: Entry) -> dict[str, Any]:
 
 def write_report(path: Path, entries: Iterable[Entry]) -> int:
     """Write every entry to ``path`` and return how many; CSV leaves empty cells where JSON has null."""
+    return write_rows(path, COLUMNS, (row_of(entry) for entry in entries))
+
+
+def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write ``rows`` to ``path`` as CSV (a header of ``columns``) or JSON Lines, by its extension; returns how
+    many. Rows are written as they come, so a report of any size takes no more memory than one row."""
     chosen = report_format(path)
     count = 0
     with path.open("w", encoding="utf-8", newline="") as file:
         if chosen == "csv":
-            writer = csv.DictWriter(file, fieldnames=COLUMNS)
+            writer = csv.DictWriter(file, fieldnames=columns)
             writer.writeheader()
-            for entry in entries:
-                writer.writerow(row_of(entry))
+            for row in rows:
+                writer.writerow(row)
                 count += 1
         else:
-            for entry in entries:
-                file.write(json.dumps(row_of(entry), ensure_ascii=False) + "\n")
+            for row in rows:
+                file.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
     return count
 

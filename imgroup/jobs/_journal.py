@@ -29,6 +29,7 @@ from typing import Self
 from attrs import frozen
 
 from ._input import Item
+from ._outcome import Outcome
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS job (name TEXT NOT NULL)",
@@ -51,21 +52,6 @@ STATUSES = ("pending", "in_flight", "done", "failed", "skipped")
 
 class JournalError(Exception):
     """The journal cannot be used for this job: another job's, another input's, in use, or unreadable."""
-
-
-@frozen
-class Outcome:
-    """How one item ended: ``done`` (``already_gone`` when the group was gone already, or for a plan's step its
-    work already done), ``failed``, or ``skipped`` (a plan's step whose facts no longer held; ``message`` says
-    why)."""
-
-    status: str
-    already_gone: bool = False
-    code: int | None = None
-    category: str | None = None
-    message: str | None = None
-    request_id: str | None = None
-    attempts: int | None = None
 
 
 @frozen

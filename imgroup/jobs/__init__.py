@@ -1,0 +1,47 @@
+"""The job kernel that bulk jobs and plans share: input, journal, outcomes, progress and reports.
+
+    from imgroup.jobs import Journal, Outcome, parse_items, read_source
+    items = parse_items(read_source(Path("groups.txt")), job)
+    with Journal.open(Path("groups.txt.journal.sqlite"), job.name, items) as journal:
+        for key in journal.to_run(retry_failed=False):
+            journal.start(key)
+            journal.finish(key, Outcome("done"))
+
+What a job does to each item is its own: ``imgroup.bulk`` calls one client method per item, ``imgroup.plans``
+carries out a plan's steps through the vendors' adapters. Both read and key their items, journal each one in
+flight and then with its outcome, stop on refused credentials, show progress and write reports through here.
+"""
+
+from ._input import STDIN, Column, InputError, Item, ItemKind, Source, parse_items, read_source
+from ._journal import Entry, Journal, JournalError
+from ._outcome import STOPPING_CATEGORIES, Outcome, failure_of
+from ._progress import PlainProgress, ProgressView, RichProgress, progress_view
+from ._report import report_format, summary, write_report, write_rows
+from ._transport import IDLE_CONNECTION_EXPIRY_S, job_transport
+
+__all__ = [
+    "IDLE_CONNECTION_EXPIRY_S",
+    "STDIN",
+    "STOPPING_CATEGORIES",
+    "Column",
+    "Entry",
+    "InputError",
+    "Item",
+    "ItemKind",
+    "Journal",
+    "JournalError",
+    "Outcome",
+    "PlainProgress",
+    "ProgressView",
+    "RichProgress",
+    "Source",
+    "failure_of",
+    "job_transport",
+    "parse_items",
+    "progress_view",
+    "read_source",
+    "report_format",
+    "summary",
+    "write_report",
+    "write_rows",
+]
