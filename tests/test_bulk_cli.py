@@ -265,7 +265,7 @@ def test_a_changed_input_or_a_journal_in_use_is_refused_with_2(emu: EmulatorServ
 
 
 @pytest.mark.parametrize("secret", ["k", "ey", "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"])
-def test_a_secret_the_vendor_echoes_is_in_neither_the_output_nor_the_report(
+def test_a_secret_the_vendor_echoes_is_in_neither_the_output_nor_the_report_nor_the_journal(
     emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secret: str
 ) -> None:
     import httpx
@@ -291,6 +291,8 @@ def test_a_secret_the_vendor_echoes_is_in_neither_the_output_nor_the_report(
     scrubbed = 'invalid key: {"key": "[redacted]"} (sig over key=[redacted])'
     assert f"([70009] {scrubbed})" in result.output
     assert json.loads(report.read_text(encoding="utf-8"))["message"] == scrubbed
+    with Journal.read(default_journal_path(source)) as journal:
+        assert [entry.outcome.message for entry in journal.entries()] == [scrubbed]
 
 
 # --input - (standard input)

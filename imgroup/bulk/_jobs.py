@@ -7,15 +7,19 @@ goes through, so the bulk runner accepts exactly what the client would send and 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import Any
 
+import imgroup_registry
 from attrs import frozen
+from feishu_im import registry as feishu
+from tencent_im import registry as tencent
+from yunxin_im import registry as yunxin
 
 from imgroup.jobs import Column
+from imgroup.runtime import AsyncClient
+from imgroup.runtime.registry import Operation, OperationFacts
 
-PACKAGES = {"feishu": "feishu_im", "tencent": "tencent_im", "yunxin": "yunxin_im"}
 MEMBER_SEPARATOR = ";"
 
 
@@ -32,14 +36,18 @@ def _member_ids(cell: str) -> list[str]:
 
 @frozen
 class Job:
-    """One kind of bulk work on one vendor."""
+    """One kind of bulk work on one vendor: the operation (the registry's typed handle) each item is a call of."""
 
     command: str
     vendor: str
-    operation: str
+    call: Operation[..., object]
     columns: tuple[Column, ...]
     """In the order a headerless CSV lists them; the first ones are the item's key."""
     key_size: int = 1
+
+    @property
+    def operation(self) -> str:
+        return self.call.name
 
     @property
     def name(self) -> str:
@@ -47,14 +55,15 @@ class Job:
         return f"{self.vendor}.{self.operation}"
 
     @property
-    def package(self) -> str:
-        return PACKAGES[self.vendor]
+    def facts(self) -> OperationFacts:
+        """What the spec says of the operation: its limits, its already-done codes, its argument checks."""
+        return imgroup_registry.vendor(self.vendor).operations[self.operation]
 
     def is_done_by(self, code: int, *, resumed: bool) -> bool:
         """Whether the vendor's ``code`` means this operation's work already holds, by the spec: its
         ``x-already-done`` codes always, its ``x-done-on-retry`` ones only for an item an earlier run may have sent
         (``resumed``)."""
-        info = importlib.import_module(f"{self.package}.operations").OPERATIONS[self.operation]
+        info = self.facts.info
         return code in info.already_done_codes or (resumed and code in info.done_on_retry_codes)
 
     def key(self, arguments: Mapping[str, Any]) -> str:
@@ -63,17 +72,20 @@ class Job:
 
     def validate(self, arguments: Mapping[str, Any]) -> None:
         """Raise the client's ValidationError (a ValueError) when an argument breaks the spec."""
-        facade = importlib.import_module(f"{self.package}.facade")
-        getattr(facade, f"prepare_{self.operation}")(**arguments)
+        self.facts.prepare(**arguments)
+
+    async def perform(self, client: AsyncClient, arguments: Mapping[str, Any]) -> object:
+        """Make the call for one item (its arguments come from the input: checked by ``validate``, not by type)."""
+        return await self.call.async_method(client, **arguments)
 
 
 DISBAND = {
-    "feishu": Job("disband", "feishu", "disband_chat", (Column("chat_id", "chat_id"),)),
-    "tencent": Job("disband", "tencent", "destroy_group", (Column("group_id", "group_id"),)),
+    "feishu": Job("disband", "feishu", feishu.disband_chat, (Column("chat_id", "chat_id"),)),
+    "tencent": Job("disband", "tencent", tencent.destroy_group, (Column("group_id", "group_id"),)),
     "yunxin": Job(
         "disband",
         "yunxin",
-        "dismiss_team",
+        yunxin.dismiss_team,
         (
             # Yunxin's team listings (``imgroup yunxin list-joined-teams --jsonl``) name the team "tid".
             Column("team_id", "team_id", aliases=("tid",)),
@@ -87,7 +99,7 @@ DISBAND = {
 REMOVE_MEMBERS = Job(
     "remove-members",
     "feishu",
-    "remove_chat_members",
+    feishu.remove_chat_members,
     (
         Column("chat_id", "chat_id"),
         Column("member_ids", "id_list", _member_ids),
@@ -98,7 +110,7 @@ REMOVE_MEMBERS = Job(
 UNBIND_MEETING_CHAT = Job(
     "unbind-meeting-chat",
     "feishu",
-    "unbind_meeting_chat",
+    feishu.unbind_meeting_chat,
     (
         Column("calendar_id", "calendar_id"),
         Column("event_id", "event_id"),

@@ -34,6 +34,7 @@ from imgroup.jobs import (
     summary,
     write_report,
 )
+from imgroup.runtime import AsyncClient
 
 from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
 from ._runner import DEFAULT_CONCURRENCY, run_items
@@ -251,7 +252,7 @@ def run_job(
         if todo:
             view = progress_view(len(todo), f"{job.command} ({job.vendor})", sys.stderr)
             try:
-                stopped_by = asyncio.run(_run(job, client, journal, todo, concurrency, view))
+                stopped_by = asyncio.run(_run(job, client, journal, todo, concurrency, view, scrub))
             except KeyboardInterrupt:
                 click.echo("interrupted: every finished item is in the journal; re-run the same command to resume")
                 return EXIT_INTERRUPTED
@@ -270,10 +271,9 @@ def run_job(
 
 
 def _scrubbed(entry: Entry, scrub: Callable[[str], str]) -> Entry:
-    """``entry`` without a secret the vendor may have echoed in its message."""
-    if entry.outcome.message is None:
-        return entry
-    return attrs.evolve(entry, outcome=attrs.evolve(entry.outcome, message=scrub(entry.outcome.message)))
+    """``entry`` without a secret the vendor may have echoed in its message (a journal written before messages
+    were scrubbed as they were journaled may still hold one)."""
+    return attrs.evolve(entry, outcome=entry.outcome.scrubbed(scrub))
 
 
 def client_rate_limit(job: Job, calls_per_second: int | None) -> bool | dict[str, float]:
@@ -289,7 +289,13 @@ def client_rate_limit(job: Job, calls_per_second: int | None) -> bool | dict[str
 
 
 async def _run(
-    job: Job, client: Any, journal: Journal, todo: Sequence[Item], concurrency: int, progress: ProgressView
+    job: Job,
+    client: AsyncClient,
+    journal: Journal,
+    todo: Sequence[Item],
+    concurrency: int,
+    progress: ProgressView,
+    scrub: Callable[[str], str],
 ) -> Outcome | None:
     async with client:
         with progress:
@@ -300,6 +306,7 @@ async def _run(
                 todo,
                 concurrency=concurrency,
                 on_outcome=lambda _, outcome: progress.advance(outcome),
+                scrub=scrub,
             )
 
 

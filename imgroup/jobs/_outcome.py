@@ -6,9 +6,12 @@ spec's already-done codes, a plan's step by what its adapter found), and both ha
 
 from __future__ import annotations
 
-from types import ModuleType
+from collections.abc import Callable
 
+import attrs
 from attrs import frozen
+
+from imgroup import errors
 
 # The vendor refused the credentials: every other item would get the same answer, so the job stops taking items.
 STOPPING_CATEGORIES = frozenset({"unauthenticated"})
@@ -28,9 +31,15 @@ class Outcome:
     request_id: str | None = None
     attempts: int | None = None
 
+    def scrubbed(self, scrub: Callable[[str], str]) -> Outcome:
+        """This outcome with ``scrub`` applied to its message (a vendor may echo a secret it was sent)."""
+        if self.message is None:
+            return self
+        return attrs.evolve(self, message=scrub(self.message))
 
-def failure_of(errors: ModuleType, error: Exception) -> Outcome:
-    """The failed outcome of a call that raised one of the client's errors about the call."""
+
+def failure_of(error: errors.ImgroupError) -> Outcome:
+    """The failed outcome of a call that raised one of the clients' errors about the call (any vendor's)."""
     if isinstance(error, errors.ApiError):
         return Outcome(
             "failed", code=error.code, category=error.category, message=error.message, request_id=error.request_id

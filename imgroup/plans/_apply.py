@@ -63,7 +63,7 @@ async def perform(run: VendorRun, step: Step) -> Outcome:
     except errors.ValidationError as error:
         return Outcome("failed", category="invalid_argument", message=str(error))
     except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:
-        return failure_of(errors, error)
+        return failure_of(error)
     return outcome_of(result)
 
 

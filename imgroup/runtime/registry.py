@@ -28,14 +28,12 @@ if TYPE_CHECKING:
     from ._vendor import ErrorClasses
 
 P = ParamSpec("P")
-R = TypeVar("R")
-T = TypeVar("T")
-# A bound call only answers its type, so a call answering ChatInfo is a call answering object.
+# A handle only answers its type, so a call answering ChatInfo is a call answering object.
 R_co = TypeVar("R_co", covariant=True)
 T_co = TypeVar("T_co", covariant=True)
 
 
-class Operation(Generic[P, R]):
+class Operation(Generic[P, R_co]):
     """One operation's client methods, sync and async, with their exact parameters ``P`` and answer ``R``."""
 
     __slots__ = ("async_method", "name", "sync_method")
@@ -43,8 +41,8 @@ class Operation(Generic[P, R]):
     def __init__(
         self,
         name: str,
-        sync_method: Callable[Concatenate[Any, P], R],
-        async_method: Callable[Concatenate[Any, P], Awaitable[R]],
+        sync_method: Callable[Concatenate[Any, P], R_co],
+        async_method: Callable[Concatenate[Any, P], Awaitable[R_co]],
     ) -> None:
         self.name = name
         self.sync_method = sync_method
@@ -53,7 +51,7 @@ class Operation(Generic[P, R]):
     def __repr__(self) -> str:
         return f"Operation({self.name!r})"
 
-    def bind(self, *args: P.args, **kwargs: P.kwargs) -> BoundCall[R]:
+    def bind(self, *args: P.args, **kwargs: P.kwargs) -> BoundCall[R_co]:
         """The operation with its arguments, checked by mypy against the client method's signature."""
         return BoundCall(self, args, kwargs)
 
@@ -80,7 +78,7 @@ class BoundCall(Generic[R_co]):
         return await self._run_async(client, *self.args, **self.kwargs)
 
 
-class Listing(Generic[P, T]):
+class Listing(Generic[P, T_co]):
     """One iterator of the clients (``iter_*``), sync and async, with its parameters ``P`` and items ``T``."""
 
     __slots__ = ("async_method", "name", "sync_method")
@@ -88,8 +86,8 @@ class Listing(Generic[P, T]):
     def __init__(
         self,
         name: str,
-        sync_method: Callable[Concatenate[Any, P], Iterator[T]],
-        async_method: Callable[Concatenate[Any, P], AsyncIterator[T]],
+        sync_method: Callable[Concatenate[Any, P], Iterator[T_co]],
+        async_method: Callable[Concatenate[Any, P], AsyncIterator[T_co]],
     ) -> None:
         self.name = name
         self.sync_method = sync_method
@@ -98,7 +96,7 @@ class Listing(Generic[P, T]):
     def __repr__(self) -> str:
         return f"Listing({self.name!r})"
 
-    def bind(self, *args: P.args, **kwargs: P.kwargs) -> BoundListing[T]:
+    def bind(self, *args: P.args, **kwargs: P.kwargs) -> BoundListing[T_co]:
         """The iterator with its arguments, checked by mypy against the client method's signature."""
         return BoundListing(self, args, kwargs)
 
