@@ -15,6 +15,7 @@ import shutil
 import sys
 import typing
 from collections.abc import Iterable
+from types import ModuleType
 from typing import Any, NoReturn
 
 import attrs
@@ -23,6 +24,7 @@ import click
 from imgroup import settings
 from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError, ValidationError
 from imgroup.runtime.registry import ListingFacts, OperationFacts
+from imgroup.runtime.types import Unset
 
 from . import _connection, _operations, _scrub, _table
 from ._report import Reporter, result_fields
@@ -89,7 +91,10 @@ def list_command(vendor: str, facts: OperationFacts, listing: ListingFacts) -> c
         as_jsonl = values.pop("as_jsonl")
         connection = _connection.Connection.pop_from(vendor, values)
         arguments = _operations.given(values)
-        Listing(vendor, facts.name, listing, noun, arguments.get("limit")).run(connection, arguments, as_jsonl=as_jsonl)
+        limit = arguments.get("limit")
+        Listing(vendor, facts.name, listing, noun, limit if isinstance(limit, int) else None).run(
+            connection, arguments, as_jsonl=as_jsonl
+        )
 
     name = _operations.command_name(facts)
     example = facts.example or _operations.generated_example(vendor, facts.name, positional, keyword)
@@ -116,7 +121,7 @@ class Listing:
     noun: str
     limit: int | None
 
-    def run(self, connection: _connection.Connection, arguments: dict[str, Any], *, as_jsonl: bool) -> None:
+    def run(self, connection: _connection.Connection, arguments: dict[str, object], *, as_jsonl: bool) -> None:
         loaded = connection.load(self.vendor)
         reporter = Reporter(as_json=connection.as_json, secrets=_scrub.secrets_of(loaded))
         try:
@@ -169,7 +174,7 @@ class Listing:
         return line
 
 
-def scalar_fields(model: Any) -> list[str]:
+def scalar_fields(model: type) -> list[str]:
     """The names of ``model``'s plain fields (text, numbers, flags, enums, times), in the spec's order."""
     if not attrs.has(model):
         return ["value"]
@@ -183,10 +188,10 @@ def scalar_fields(model: Any) -> list[str]:
     return names
 
 
-def cell(item: Any, column: str) -> str:
+def cell(item: object, column: str) -> str:
     """What a table shows for one field of one item (nothing for a field the vendor left out)."""
     value = item if column == "value" and not attrs.has(type(item)) else getattr(item, column, None)
-    if value is None or type(value).__name__ == "Unset":
+    if value is None or isinstance(value, Unset):
         return ""
     if isinstance(value, enum.Enum):
         return str(value.value)
@@ -195,7 +200,7 @@ def cell(item: Any, column: str) -> str:
     return str(value)
 
 
-def _is_scalar(annotation: Any, modules: list[Any]) -> bool:
+def _is_scalar(annotation: object, modules: list[ModuleType | None]) -> bool:
     text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
     for part in (piece.strip() for piece in text.split("|")):
         if part in _SCALAR_TYPES:
@@ -208,7 +213,7 @@ def _is_scalar(annotation: Any, modules: list[Any]) -> bool:
     return True
 
 
-def _item_fields(item: Any) -> Any:
+def _item_fields(item: object) -> object:
     fields = result_fields(item)
     return fields["value"] if set(fields) == {"value"} else fields
 

@@ -157,7 +157,7 @@ def method_order(arguments: Iterable[ArgumentFacts]) -> tuple[ArgumentFacts, ...
     return tuple(sorted(listed, key=lambda argument: argument.location != "path"))
 
 
-def given(values: dict[str, Any]) -> dict[str, Any]:
+def given(values: dict[str, Any]) -> dict[str, object]:
     """The arguments the command line was given: an option left out (None, or no values of a repeatable
     option) is left to the method's default, and repeated values become a list."""
     return {
@@ -171,7 +171,7 @@ def call(
     vendor: str,
     facts: OperationFacts,
     connection: _connection.Connection,
-    arguments: dict[str, Any],
+    arguments: dict[str, object],
     *,
     target: str | None = None,
 ) -> None:
