@@ -37,7 +37,7 @@ class Reporter:
     def err(self, text: str) -> None:
         click.echo(self.scrub(text), err=True)
 
-    def json(self, document: Mapping[str, Any]) -> None:
+    def json(self, document: Mapping[str, object]) -> None:
         # Scrubbed before serialising too: JSON escapes a secret's quotes and backslashes.
         self.out(json.dumps(self.scrub.document(document), ensure_ascii=False, indent=2, default=str))
 
@@ -81,7 +81,7 @@ class Record(Protocol):
     def _asdict(self) -> dict[str, Any]: ...
 
 
-def result_fields(result: object) -> dict[str, Any]:
+def result_fields(result: object) -> dict[str, object]:
     """A JSON-ready dict of whatever a client method returned."""
     if result is None:
         return {}
@@ -94,7 +94,7 @@ def result_fields(result: object) -> dict[str, Any]:
     return {"value": result}
 
 
-def error_fields(error: ApiError | ApiConnectionError | ResponseFormatError) -> dict[str, Any]:
+def error_fields(error: ApiError | ApiConnectionError | ResponseFormatError) -> dict[str, object]:
     """What an error says, as a JSON-ready dict: code, message, meaning and advice when the vendor answered.
 
     ``error`` is any vendor's (each package's classes subclass the shared ones of :mod:`imgroup.errors`).
@@ -123,7 +123,7 @@ def error_fields(error: ApiError | ApiConnectionError | ResponseFormatError) -> 
     return {"kind": "no_answer", "message": str(error), "retryable": True}
 
 
-def describe_error(vendor: str, operation: str, details: Mapping[str, Any]) -> list[str]:
+def describe_error(vendor: str, operation: str, details: Mapping[str, object]) -> list[str]:
     """The lines a person reads on stderr for an error."""
     command = f"{vendor} {operation.replace('_', '-')}"
     if details["kind"] != "api_error":
@@ -144,7 +144,7 @@ def describe_error(vendor: str, operation: str, details: Mapping[str, Any]) -> l
     return lines
 
 
-def readable_lines(fields: Mapping[str, Any], *, depth: int = 0) -> list[str]:
+def readable_lines(fields: Mapping[str, object], *, depth: int = 0) -> list[str]:
     """``key: value`` lines for a person, nested objects indented under their key, empty fields left out.
 
     >>> readable_lines({"chat_id": "oc_1", "i18n_names": {"en_us": "Ops"}, "members": [{"id": "ou_1"}]})
@@ -169,7 +169,7 @@ def readable_lines(fields: Mapping[str, Any], *, depth: int = 0) -> list[str]:
     return lines
 
 
-def _human(value: Any) -> str:
+def _human(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_human(item) for item in value)
     if isinstance(value, bool):
