@@ -25,13 +25,22 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal, TypedDict, overload
 
 import attrs
+import imgroup_registry
 
-VENDORS = ("feishu", "tencent", "yunxin")
+from imgroup.runtime.registry import SettingField
+
+if TYPE_CHECKING:
+    import httpx
+    from typing_extensions import Unpack
+
+    from imgroup.runtime import AsyncClient, RateLimitOption, SyncClient
+
+VENDORS = imgroup_registry.VENDORS
 
 DEFAULT_PROFILE = "default"
 DEFAULT_CONFIG_PATH = Path("~/.config/imgroup/config.toml")
@@ -43,60 +52,23 @@ class SettingsError(Exception):
     """The settings are missing, conflicting or malformed; the message says what to set (never a secret's value)."""
 
 
-@attrs.frozen
-class Field:
-    """One setting: its name in options and the config file, its environment variable, and whether it is secret."""
+class _FieldsByVendor(Mapping[str, tuple[SettingField, ...]]):
+    """Each vendor's settings from its registry entry, read when the vendor is asked for (it imports the package)."""
 
-    name: str
-    variable: str
-    secret: bool = False
-    integer: bool = False
+    def __getitem__(self, vendor: str) -> tuple[SettingField, ...]:
+        if vendor not in VENDORS:
+            raise KeyError(vendor)
+        return imgroup_registry.vendor(vendor).settings
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(VENDORS)
+
+    def __len__(self) -> int:
+        return len(VENDORS)
 
 
-# Every field but base_url is passed to the vendor's client constructor under its own name.
-FIELDS: Mapping[str, tuple[Field, ...]] = {
-    "feishu": (
-        Field("app_id", "FEISHU_APP_ID"),
-        Field("app_secret", "FEISHU_APP_SECRET", secret=True),
-        Field("user_access_token", "FEISHU_USER_ACCESS_TOKEN", secret=True),
-        Field("base_url", "FEISHU_BASE_URL"),
-    ),
-    "tencent": (
-        Field("sdkappid", "TENCENT_IM_SDKAPPID", integer=True),
-        Field("secret_key", "TENCENT_IM_SECRET_KEY", secret=True),
-        Field("identifier", "TENCENT_IM_IDENTIFIER"),
-        Field("region", "TENCENT_IM_REGION"),
-        Field("base_url", "TENCENT_IM_BASE_URL"),
-    ),
-    "yunxin": (
-        Field("app_key", "YUNXIN_APP_KEY"),
-        Field("app_secret", "YUNXIN_APP_SECRET", secret=True),
-        Field("base_url", "YUNXIN_BASE_URL"),
-    ),
-}
-
-# Groups of fields that exclude each other: the group set in the highest layer is used and the others are
-# dropped, so a user token on the command line overrides app credentials in the config file (and a base URL
-# in the environment overrides a region in the config file) instead of clashing with them.
-ALTERNATIVES: Mapping[str, tuple[tuple[str, ...], ...]] = {
-    "feishu": (("user_access_token",), ("app_id", "app_secret")),
-    "tencent": (("base_url",), ("region",)),
-    "yunxin": (),
-}
-
-# What must be present once alternatives are settled: any one of these sets.
-REQUIRED: Mapping[str, tuple[tuple[str, ...], ...]] = {
-    "feishu": (("app_id", "app_secret"), ("user_access_token",)),
-    "tencent": (("sdkappid", "secret_key"),),
-    "yunxin": (("app_key", "app_secret"),),
-}
-
-# vendor -> (generated package, client class); the async twin is "Async" + the class name.
-CLIENTS: Mapping[str, tuple[str, str]] = {
-    "feishu": ("feishu_im", "FeishuClient"),
-    "tencent": ("tencent_im", "TencentIMClient"),
-    "yunxin": ("yunxin_im", "YunxinClient"),
-}
+# Each vendor's settings, in order (base_url last), each a keyword of its client's constructor under its own name.
+FIELDS: Mapping[str, tuple[SettingField, ...]] = _FieldsByVendor()
 
 # Layers, highest precedence first; the index is the rank.
 _OPTIONS, _ENVIRONMENT, _CONFIG = 0, 1, 2
@@ -108,14 +80,34 @@ class VendorSettings:
 
     vendor: str
     base_url: str | None
-    credentials: Mapping[str, Any] = attrs.field(repr=False)
+    credentials: Mapping[str, str | int] = attrs.field(repr=False)
 
 
 @attrs.frozen
 class _Value:
-    value: Any
+    value: object
     rank: int
     origin: str  # where it came from, for messages: "--app-id", "FEISHU_APP_ID", "[default.feishu] in ..."
+
+
+class ClientOptions(TypedDict, total=False):
+    """What ``make_client`` passes through to a client's constructor."""
+
+    timeout: float
+    max_retries: int
+    rate_limit: RateLimitOption
+
+
+class SyncClientOptions(ClientOptions, total=False):
+    """What ``make_client`` passes through to a sync client's constructor."""
+
+    transport: httpx.BaseTransport | None
+
+
+class AsyncClientOptions(ClientOptions, total=False):
+    """What ``make_client`` passes through to an async client's constructor."""
+
+    transport: httpx.AsyncBaseTransport | None
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -131,18 +123,20 @@ def load_settings(
     profile: str | None = None,
     config_path: Path | None = None,
     base_url: str | None = None,
-    options: Mapping[str, Any] | None = None,
+    options: Mapping[str, object] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> VendorSettings:
     """Resolve ``vendor``'s settings: ``options`` (and ``base_url``) > environment > config file profile.
 
     ``options`` uses the field names (``app_id``, ``secret_key``, ...); None values count as unset.
-    Raises SettingsError naming what to set when credentials are missing.
+    Raises SettingsError naming what to set when credentials are missing. The fields are those of the vendor's
+    registry entry, so this imports the vendor's package (importing this module does not).
     """
-    if vendor not in FIELDS:
+    if vendor not in VENDORS:
         raise SettingsError(f"unknown vendor {vendor!r}: choose one of {', '.join(VENDORS)}")
+    entry = imgroup_registry.vendor(vendor)
     environ = os.environ if environ is None else environ
-    fields = {field.name: field for field in FIELDS[vendor]}
+    fields = {field.name: field for field in entry.settings}
     chosen_profile = profile or environ.get(PROFILE_VARIABLE) or DEFAULT_PROFILE
     table, table_origin = _config_table(vendor, chosen_profile, config_path, environ, explicit=profile is not None)
 
@@ -163,28 +157,44 @@ def load_settings(
         if raw is not None:
             values[name] = _Value(raw, _OPTIONS, "--" + name.replace("_", "-"))
 
-    _drop_overridden_alternatives(values, ALTERNATIVES[vendor])
-    _require(vendor, values, fields, chosen_profile)
+    _drop_overridden_alternatives(values, entry.alternatives)
+    _require(vendor, values, fields, entry.required, chosen_profile)
     resolved = {name: _convert(fields[name], found) for name, found in values.items()}
     url = resolved.pop("base_url", None)
-    return VendorSettings(vendor=vendor, base_url=url, credentials=resolved)
+    return VendorSettings(vendor=vendor, base_url=None if url is None else str(url), credentials=resolved)
 
 
-def make_client(settings: VendorSettings, *, asynchronous: bool = False, **client_options: Any) -> Any:
-    """The vendor's client for ``settings`` (``Async...`` if ``asynchronous``); ``client_options`` pass through.
+@overload
+def make_client(
+    settings: VendorSettings, *, asynchronous: Literal[False] = False, **client_options: Unpack[SyncClientOptions]
+) -> SyncClient: ...
 
-    Imports the vendor's package only now, so loading settings stays cheap.
-    """
-    import importlib
 
-    package, name = CLIENTS[settings.vendor]
-    client_class = getattr(importlib.import_module(package), ("Async" if asynchronous else "") + name)
-    return client_class(base_url=settings.base_url, **settings.credentials, **client_options)
+@overload
+def make_client(
+    settings: VendorSettings, *, asynchronous: Literal[True], **client_options: Unpack[AsyncClientOptions]
+) -> AsyncClient: ...
+
+
+@overload
+def make_client(
+    settings: VendorSettings, *, asynchronous: bool, **client_options: Unpack[ClientOptions]
+) -> SyncClient | AsyncClient: ...
+
+
+def make_client(
+    settings: VendorSettings, *, asynchronous: bool = False, **client_options: object
+) -> SyncClient | AsyncClient:
+    """The vendor's client for ``settings`` (its async client if ``asynchronous``); ``client_options`` pass through."""
+    entry = imgroup_registry.vendor(settings.vendor)
+    # The constructors' keywords are the settings' names, so what is passed is known only from the data.
+    construct: Callable[..., SyncClient | AsyncClient] = entry.async_client if asynchronous else entry.client
+    return construct(base_url=settings.base_url, **settings.credentials, **client_options)
 
 
 def _config_table(
     vendor: str, profile: str, path: Path | None, environ: Mapping[str, str], *, explicit: bool
-) -> tuple[Mapping[str, Any], str]:
+) -> tuple[Mapping[str, object], str]:
     named = path is not None or bool(environ.get(CONFIG_PATH_VARIABLE))
     path = path if path is not None else config_path(environ)
     origin = f"[{profile}.{vendor}] in {path}"
@@ -218,6 +228,11 @@ def _config_table(
 
 
 def _drop_overridden_alternatives(values: dict[str, _Value], groups: tuple[tuple[str, ...], ...]) -> None:
+    """Keep the group of settings that exclude each other set in the highest layer, and drop the others.
+
+    So a user token on the command line overrides app credentials in the config file (and a base URL in the
+    environment overrides a region in the config file) instead of clashing with them.
+    """
     present = [
         (min(values[name].rank for name in group if name in values), group)
         for group in groups
@@ -232,17 +247,21 @@ def _drop_overridden_alternatives(values: dict[str, _Value], groups: tuple[tuple
                 values.pop(name, None)
 
 
-def _require(vendor: str, values: Mapping[str, _Value], fields: Mapping[str, Field], profile: str) -> None:
-    if any(all(name in values for name in needed) for needed in REQUIRED[vendor]):
+def _require(
+    vendor: str,
+    values: Mapping[str, _Value],
+    fields: Mapping[str, SettingField],
+    required: tuple[tuple[str, ...], ...],
+    profile: str,
+) -> None:
+    if any(all(name in values for name in needed) for needed in required):
         return
     # Name the variables of the nearest complete set: the one with the smallest share missing (first on a tie).
-    needed = min(REQUIRED[vendor], key=lambda group: sum(name not in values for name in group) / len(group))
+    needed = min(required, key=lambda group: sum(name not in values for name in group) / len(group))
     missing = [fields[name] for name in needed if name not in values]
     variables = " and ".join(field.variable for field in missing)
     keys = ", ".join(field.name for field in missing)
-    others = [
-        " and ".join(fields[name].variable for name in group) for group in REQUIRED[vendor] if group is not needed
-    ]
+    others = [" and ".join(fields[name].variable for name in group) for group in required if group is not needed]
     alternative = f" (or {' / '.join(others)})" if others else ""
     raise SettingsError(
         f"{vendor} credentials are missing: set {variables}{alternative}, pass them as options, "
@@ -250,7 +269,7 @@ def _require(vendor: str, values: Mapping[str, _Value], fields: Mapping[str, Fie
     )
 
 
-def _convert(field: Field, found: _Value) -> Any:
+def _convert(field: SettingField, found: _Value) -> str | int:
     value = found.value
     if field.integer:
         if isinstance(value, bool):

@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from imgroup_registry import PACKAGES, VENDORS
 
 from imgroup.cli import COMMANDS, cli
 from imgroup.cli._lazy import LazyCommand, LazyGroup
-from imgroup.settings import CLIENTS, VENDORS
 
 # Every command, the bulk runner's included, shows an example in its help.
 ALL_COMMANDS = list(COMMANDS)
@@ -56,7 +56,7 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_vendor_group_has_a_command_for_every_signed_operation_of_the_spec(vendor: str) -> None:
-    operations = importlib.import_module(f"{CLIENTS[vendor][0]}.operations").OPERATIONS
+    operations = importlib.import_module(f"{PACKAGES[vendor]}.operations").OPERATIONS
     expected = {info.operation_id.replace("_", "-") for info in operations.values() if info.signed}
     group = cli.get_command(click.Context(cli), vendor)
     assert isinstance(group, click.Group)
@@ -149,7 +149,7 @@ def test_errors_explain_bad_arguments_are_usage_errors(args: list[str]) -> None:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_errors_list_shows_the_whole_catalogue(vendor: str) -> None:
-    codes = importlib.import_module(f"{CLIENTS[vendor][0]}.error_codes").ERROR_CODES
+    codes = importlib.import_module(f"{PACKAGES[vendor]}.error_codes").ERROR_CODES
     result = invoke("errors", "list", vendor)
     assert result.exit_code == 0
     listed = [int(line.split()[0]) for line in result.stdout.splitlines()]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING, Any
 
+import imgroup_registry
 import pytest
 from click.testing import CliRunner
 
 from imgroup.cli import cli
-from imgroup.cli._operations import EXAMPLES
 
 if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
@@ -32,7 +32,9 @@ def test_the_example_runs_on_the_demo_seed(
         "FEISHU_APP_ID": credentials["app_id"],
         "FEISHU_APP_SECRET": credentials["app_secret"],
     }
-    words = shlex.split(EXAMPLES[operation])
+    example = imgroup_registry.vendor("feishu").operations[operation].example
+    assert example is not None
+    words = shlex.split(example)
     assert words[:2] == ["imgroup", "feishu"]
     result = CliRunner().invoke(cli, words[1:], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output

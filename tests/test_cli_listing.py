@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
@@ -25,6 +25,8 @@ from imgroup.cli._aliases import AliasedGroup
 from imgroup.cli._listing import alias_of, list_command, noun_of, scalar_fields
 from imgroup.cli._report import Reporter, readable_lines
 from imgroup.cli._table import lay_out
+from imgroup.runtime import OperationInfo, PreparedRequest
+from imgroup.runtime.registry import ArgumentFacts, Listing, ListingFacts, Operation, OperationFacts
 
 SECRET = "k"  # a one-character secret key: scrubbed where it stands alone, and only there
 
@@ -123,6 +125,52 @@ class FakeClient:
                 raise FakeClient.failure
             yield widget
 
+    async def get_widget_list_async(self, owner: str, **arguments: Any) -> None:
+        """The async twin a registry handle names beside the sync method (never called here)."""
+
+    async def iter_widgets_async(self, owner: str, **arguments: Any) -> AsyncIterator[Widget]:
+        """The async twin a registry handle names beside the sync method (never called here)."""
+        for widget in WIDGETS:
+            yield widget
+
+
+def _argument(name: str, kind: str = "string", **facts: Any) -> ArgumentFacts:
+    defaults: dict[str, Any] = {"location": "body", "annotation": "", "item_kind": None, "choices": ()}
+    defaults |= {"required": False, "positional": False, "description": ""}
+    return ArgumentFacts(name=name, wire_name=name.title().replace("_", ""), kind=kind, **(defaults | facts))
+
+
+def _never(**_: object) -> PreparedRequest:
+    raise AssertionError("a list command does not prepare requests itself")
+
+
+def widget_facts() -> OperationFacts:
+    """The registry's facts of the stand-in operation, as the generator writes them from a spec."""
+    listing = Listing("iter_widgets", FakeClient.iter_widgets, FakeClient.iter_widgets_async)
+    info = OperationInfo(
+        "get_widget_list", "POST", "/widgets", None, None, (), False, (), (), "iter_widgets", True, "https://example"
+    )
+    return OperationFacts(
+        name="get_widget_list",
+        summary="List an owner's widgets",
+        description="One page of them.",
+        arguments=(
+            _argument("owner", location="path", required=True, positional=True, description="Whose widgets."),
+            _argument("kind", choices=("round", "square"), description="Which kind of widget."),
+            _argument("tag", kind="array", item_kind="string"),
+            _argument("descending", kind="boolean"),
+            _argument("limit", kind="integer", description="Widgets a page."),
+            _argument("next_cursor", description="Where the page starts."),
+        ),
+        example=None,
+        info=info,
+        returns="None",
+        prepare=_never,
+        operation=Operation("get_widget_list", FakeClient.get_widget_list, FakeClient.get_widget_list_async),
+        # The iterator keeps next_cursor, which it does not follow: the command offers no option for it.
+        listing=ListingFacts("iter_widgets", 100, ("limit",), listing),
+    )
+
 
 @pytest.fixture
 def widgets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
@@ -134,9 +182,9 @@ def widgets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     monkeypatch.delenv("IMGROUP_PROFILE", raising=False)
     monkeypatch.setattr(settings, "make_client", lambda loaded, **options: FakeClient())
     FakeClient.asked, FakeClient.failure = {}, None
-    command = list_command(
-        "tencent", "get_widget_list", FakeClient.get_widget_list, "iter_widgets", FakeClient.iter_widgets
-    )
+    facts = widget_facts()
+    assert facts.listing is not None
+    command = list_command("tencent", facts, facts.listing)
 
     def run(*args: str) -> Result:
         return CliRunner().invoke(command, list(args), catch_exceptions=False)

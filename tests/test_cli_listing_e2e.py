@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
+import imgroup_registry
 import pytest
 from click.testing import CliRunner, Result
 
@@ -182,7 +183,7 @@ def test_a_paginated_operation_answers_to_its_iterators_name(imgroup: Any) -> No
 
 @pytest.mark.parametrize("vendor", settings.VENDORS)
 def test_every_paginated_operation_pages_with_limit_and_page_size_and_offers_no_cursor(vendor: str) -> None:
-    operations = importlib.import_module(f"{settings.CLIENTS[vendor][0]}.operations").OPERATIONS
+    operations = importlib.import_module(f"{imgroup_registry.PACKAGES[vendor]}.operations").OPERATIONS
     group = cli.get_command(click.Context(cli), vendor)
     assert isinstance(group, click.Group)
     context = click.Context(group)
@@ -209,5 +210,5 @@ def test_a_model_answer_prints_as_key_value_lines(imgroup: Any) -> None:
 
 
 def _operation_of(vendor: str, iterator: str) -> str:
-    operations = importlib.import_module(f"{settings.CLIENTS[vendor][0]}.operations").OPERATIONS
+    operations = importlib.import_module(f"{imgroup_registry.PACKAGES[vendor]}.operations").OPERATIONS
     return next(info.operation_id for info in operations.values() if info.iterator == iterator)

@@ -6,17 +6,19 @@ import json
 import shlex
 from typing import TYPE_CHECKING, Any
 
+import imgroup_registry
 import pytest
 from click.testing import CliRunner
 
 from imgroup.cli import cli
-from imgroup.cli._operations import EXAMPLES
 from imgroup.settings import FIELDS
 
 if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
 
-TENCENT_EXAMPLES = {op: example for op, example in EXAMPLES.items() if example.startswith("imgroup tencent ")}
+TENCENT_EXAMPLES = {
+    name: facts.example for name, facts in imgroup_registry.vendor("tencent").operations.items() if facts.example
+}
 
 
 def run(emu: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, args: list[str]) -> Any:

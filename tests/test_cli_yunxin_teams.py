@@ -7,16 +7,18 @@ import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import imgroup_registry
 import pytest
 from click.testing import CliRunner, Result
 
 from imgroup.cli import cli
-from imgroup.cli._operations import EXAMPLES
 
 if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
 
-YUNXIN_EXAMPLES = {op: example for op, example in EXAMPLES.items() if example.startswith("imgroup yunxin ")}
+YUNXIN_EXAMPLES = {
+    name: facts.example for name, facts in imgroup_registry.vendor("yunxin").operations.items() if facts.example
+}
 
 
 @pytest.fixture

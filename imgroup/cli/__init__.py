@@ -9,23 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from imgroup_registry import TITLES
 
 from ._lazy import LazyCommand, LazyGroup
 
 COMMANDS = {
     "feishu": LazyCommand(
         "imgroup.cli._operations:vendor_group",
-        "Feishu (Lark): list, read, create and change chats, their members and managers; disband.",
+        f"{TITLES['feishu']}: list, read, create and change chats, their members and managers; disband.",
         args=("feishu",),
     ),
     "tencent": LazyCommand(
         "imgroup.cli._operations:vendor_group",
-        "Tencent Cloud Chat (IM): list, read, create and change groups and members; destroy.",
+        f"{TITLES['tencent']}: list, read, create and change groups and members; destroy.",
         args=("tencent",),
     ),
     "yunxin": LazyCommand(
         "imgroup.cli._operations:vendor_group",
-        "NetEase Yunxin IM: list, read, create and change teams, members and managers; dismiss.",
+        f"{TITLES['yunxin']}: list, read, create and change teams, members and managers; dismiss.",
         args=("yunxin",),
     ),
     "errors": LazyCommand("imgroup.cli._errors:errors", "What an error code means and what to do about it."),

@@ -14,6 +14,7 @@ import attrs
 import click
 
 from imgroup import settings
+from imgroup.runtime.registry import SettingField
 
 # Option names a command's own parameters must not reuse.
 SHARED = ("base_url", "profile", "config", "timeout", "max_retries", "as_json")
@@ -23,7 +24,7 @@ SHARED = ("base_url", "profile", "config", "timeout", "max_retries", "as_json")
 class Connection:
     """The shared options of one invocation, split from the operation's own arguments."""
 
-    credentials: Mapping[str, Any]
+    credentials: Mapping[str, object]
     base_url: str | None
     profile: str | None
     config: Path | None
@@ -54,9 +55,14 @@ class Connection:
         except settings.SettingsError as error:
             raise click.UsageError(str(error)) from None
 
-    def client_options(self) -> dict[str, Any]:
-        options = {"timeout": self.timeout, "max_retries": self.max_retries}
-        return {name: value for name, value in options.items() if value is not None}
+    def client_options(self) -> settings.SyncClientOptions:
+        """The per-call options given (a client keeps its own default for one left out)."""
+        options: settings.SyncClientOptions = {}
+        if self.timeout is not None:
+            options["timeout"] = self.timeout
+        if self.max_retries is not None:
+            options["max_retries"] = self.max_retries
+        return options
 
 
 def options(vendor: str) -> list[click.Parameter]:
@@ -80,7 +86,7 @@ def options(vendor: str) -> list[click.Parameter]:
     return params
 
 
-def _credential_option(vendor: str, field: settings.Field) -> click.Option:
+def _credential_option(vendor: str, field: SettingField) -> click.Option:
     flag = "--" + field.name.replace("_", "-")
     if field.name == "base_url":
         text = f"Send calls here, e.g. the emulator's http://127.0.0.1:8765 (default: ${field.variable})."

@@ -1,28 +1,26 @@
 """``imgroup errors``: what a vendor's error code means and what to do about it, from the catalogue.
 
-The catalogue is the generated ``error_codes`` table of each vendor's package (written from its spec).
+The catalogue is the generated ``error_codes`` table of each vendor's package (written from its spec), which
+the vendor's registry entry hands out.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Mapping
-from typing import Any
 
 import click
+import imgroup_registry
+from imgroup_registry import VENDORS
 
-from imgroup.settings import CLIENTS, VENDORS
+from imgroup.errors import CATEGORIES, ErrorInfo
 
-# The canonical categories, shared by the three packages; any one's table of error classes names them all.
-CATEGORIES = tuple(importlib.import_module(f"{CLIENTS['feishu'][0]}.errors").ERRORS_BY_CATEGORY)
 NOT_FOUND_EXIT = 1
 
 
-def catalogue(vendor: str) -> Mapping[int, Any]:
+def catalogue(vendor: str) -> Mapping[int, ErrorInfo]:
     """``vendor``'s error codes: code -> ErrorInfo."""
-    codes: Mapping[int, Any] = importlib.import_module(f"{CLIENTS[vendor][0]}.error_codes").ERROR_CODES
-    return codes
+    return imgroup_registry.vendor(vendor).error_codes()
 
 
 @click.group(
@@ -100,7 +98,7 @@ def list_codes(vendor: str, category: str | None, as_json: bool) -> None:
         click.echo(f"{info.code:>9}  {info.category:<{width}}  {retry}  {info.message}")
 
 
-def _entry(info: Any) -> dict[str, Any]:
-    entry = dict(info._asdict())
+def _entry(info: ErrorInfo) -> dict[str, object]:
+    entry: dict[str, object] = dict(info._asdict())
     entry["operations"] = list(info.operations)
     return entry

@@ -1,4 +1,4 @@
-"""List commands: a paginated operation's command pages through every page with the facade's iterator.
+"""List commands: a paginated operation's command pages through every page with the client's iterator.
 
 For people it prints a table of the items' plain fields and a count; with ``--jsonl`` one JSON object a line
 (the item's ``to_dict()``, as the vendor spells its fields) and nothing else on stdout, so that a listing
@@ -9,21 +9,24 @@ the command offers ``--page-size`` and ``--limit`` instead.
 from __future__ import annotations
 
 import enum
-import importlib
 import json
 import os
 import shutil
 import sys
 import typing
 from collections.abc import Iterable
+from types import ModuleType
 from typing import Any, NoReturn
 
 import attrs
 import click
 
 from imgroup import settings
+from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError, ValidationError
+from imgroup.runtime.registry import ListingFacts, OperationFacts
+from imgroup.runtime.types import Unset
 
-from . import _connection, _docstring, _operations, _scrub, _table
+from . import _connection, _operations, _scrub, _table
 from ._report import Reporter, result_fields
 
 # Where a page starts is the iterator's business. An iterator may still take one (Tencent's member listing
@@ -32,10 +35,6 @@ CURSORS = frozenset({"page_token", "next_cursor", "cursor", "offset"})
 # The most columns a table shows (the first plain fields of the spec); --jsonl has every field.
 MAX_COLUMNS = 8
 _SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "None", "Unset", "datetime.datetime", "datetime.date"})
-_PAGING_HELP = {
-    "page_size": "Items to ask for in each call (default: the most the vendor serves).",
-    "limit": "Stop after this many items in all (default: every item).",
-}
 _DESCRIPTION = (
     "Pages through every page (each call asks for --page-size items) until the last one, or until --limit items. "
     "Prints a table, or with --jsonl one JSON object a line (for `imgroup bulk ... --input -`)."
@@ -60,13 +59,24 @@ def noun_of(iterator: str) -> str:
     return name.replace("_", " ")
 
 
-def list_command(vendor: str, operation: str, page_method: Any, iterator: str, iterator_method: Any) -> click.Command:
-    """The command for a paginated ``operation``: calls ``iterator`` (a facade iterator method) page by page."""
-    page_doc = _docstring.parse(page_method.__doc__)
-    iterator_doc = _docstring.parse(iterator_method.__doc__)
-    doc = attrs.evolve(page_doc, arguments={**_PAGING_HELP, **page_doc.arguments, **iterator_doc.arguments})
+def paging_options(listing: ListingFacts) -> list[click.Parameter]:
+    """The iterator's own options: how many items each call asks for, and how many in all."""
+    most = listing.max_page_size
+    default = f"{most}, the most a page holds" if most else "the vendor's"
+    return [
+        click.Option(["--page-size", "page_size"], type=click.INT, help=f"items per page (default: {default})."),
+        click.Option(["--limit", "limit"], type=click.INT, help="the most items in all (default: every one)."),
+    ]
+
+
+def list_command(vendor: str, facts: OperationFacts, listing: ListingFacts) -> click.Command:
+    """The command for a paginated operation: calls its iterator (``listing``), which fetches page by page."""
     params, positional, keyword = _operations.command_parameters(
-        vendor, operation, iterator_method, doc, leave_out=CURSORS
+        vendor,
+        facts.name,
+        facts.arguments,
+        leave_out={*listing.filled, *CURSORS},
+        extra=paging_options(listing),
     )
     params.append(
         click.Option(
@@ -75,27 +85,26 @@ def list_command(vendor: str, operation: str, page_method: Any, iterator: str, i
             help="Print one JSON object a line (each item as the vendor spells it), and nothing else, on stdout.",
         )
     )
-    item_model = _item_model(vendor, iterator_method)
-    noun = noun_of(iterator)
+    noun = noun_of(listing.name)
 
     def run(**values: Any) -> None:
         as_jsonl = values.pop("as_jsonl")
         connection = _connection.Connection.pop_from(vendor, values)
         arguments = _operations.given(values)
-        listing = Listing(vendor, operation, iterator, item_model, noun, arguments.get("limit"))
-        listing.run(connection, arguments, as_jsonl=as_jsonl)
+        limit = arguments.get("limit")
+        Listing(vendor, facts.name, listing, noun, limit if isinstance(limit, int) else None).run(
+            connection, arguments, as_jsonl=as_jsonl
+        )
 
-    name = operation.replace("_", "-")
-    example = _operations.EXAMPLES.get(operation) or _operations.generated_example(
-        vendor, operation, positional, keyword
-    )
+    name = _operations.command_name(facts)
+    example = facts.example or _operations.generated_example(vendor, facts.name, positional, keyword)
     return _operations.OperationCommand(
         name,
-        argument_help=[(p.name.upper(), doc.arguments.get(p.name, "")) for p in positional],
+        argument_help=[(argument.name.upper(), _operations.argument_help(argument)) for argument in positional],
         callback=run,
         params=params,
-        help=f"{doc.summary}\n\n{_DESCRIPTION}\n\n{doc.description}",
-        short_help=doc.summary,
+        help=f"{_operations.summary_line(facts)}\n\n{_DESCRIPTION}\n\n{_operations.description(facts)}",
+        short_help=_operations.summary_line(facts),
         epilog=_operations.example_block(
             [example, f"imgroup {vendor} {name} --jsonl > {noun.replace(' ', '-')}.jsonl"]
         ),
@@ -108,18 +117,16 @@ class Listing:
 
     vendor: str
     operation: str
-    iterator: str
-    item_model: Any
+    listing: ListingFacts
     noun: str
     limit: int | None
 
-    def run(self, connection: _connection.Connection, arguments: dict[str, Any], *, as_jsonl: bool) -> None:
+    def run(self, connection: _connection.Connection, arguments: dict[str, object], *, as_jsonl: bool) -> None:
         loaded = connection.load(self.vendor)
         reporter = Reporter(as_json=connection.as_json, secrets=_scrub.secrets_of(loaded))
-        errors = importlib.import_module(f"{settings.CLIENTS[self.vendor][0]}.errors")
         try:
             with settings.make_client(loaded, **connection.client_options()) as client:
-                items = getattr(client, self.iterator)(**arguments)
+                items: Iterable[object] = self.listing.listing.sync_method(client, **arguments)
                 if as_jsonl:
                     self._print_jsonl(reporter, items)
                 elif connection.as_json:
@@ -128,21 +135,23 @@ class Listing:
                     reporter.json({"ok": True, "vendor": self.vendor, "operation": self.operation, "result": result})
                 else:
                     self._print_table(reporter, items)
-        except errors.ValidationError as error:
+        except ValidationError as error:
             raise click.UsageError(reporter.scrub(str(error))) from None
-        except (errors.ApiError, errors.ApiConnectionError, errors.ResponseFormatError) as error:
+        except (ApiError, ApiConnectionError, ResponseFormatError) as error:
             reporter.api_error(self.vendor, self.operation, error)
         except BrokenPipeError:
             _reader_went_away()
 
-    def _print_jsonl(self, reporter: Reporter, items: Iterable[Any]) -> None:
+    def _print_jsonl(self, reporter: Reporter, items: Iterable[object]) -> None:
         # Each line is written as its item arrives: a long listing streams into the next command.
         for item in items:
             reporter.out(json.dumps(reporter.scrub.document(_item_fields(item)), ensure_ascii=False))
 
-    def _print_table(self, reporter: Reporter, items: Iterable[Any]) -> None:
-        fields = scalar_fields(self.item_model)
-        rows = [[reporter.scrub(cell(item, field)) for field in fields] for item in items]
+    def _print_table(self, reporter: Reporter, items: Iterable[object]) -> None:
+        fetched = list(items)
+        # Every item is of the iterator's one model; with none there is no table to lay out.
+        fields = scalar_fields(type(fetched[0])) if fetched else []
+        rows = [[reporter.scrub(cell(item, field)) for field in fields] for item in fetched]
         # A field no item has (the vendor answers it only when asked, say) would be an empty column.
         filled = [index for index, _ in enumerate(fields) if any(row[index] for row in rows)]
         hidden = max(0, len(filled) - MAX_COLUMNS)
@@ -165,7 +174,7 @@ class Listing:
         return line
 
 
-def scalar_fields(model: Any) -> list[str]:
+def scalar_fields(model: type) -> list[str]:
     """The names of ``model``'s plain fields (text, numbers, flags, enums, times), in the spec's order."""
     if not attrs.has(model):
         return ["value"]
@@ -179,10 +188,10 @@ def scalar_fields(model: Any) -> list[str]:
     return names
 
 
-def cell(item: Any, column: str) -> str:
+def cell(item: object, column: str) -> str:
     """What a table shows for one field of one item (nothing for a field the vendor left out)."""
     value = item if column == "value" and not attrs.has(type(item)) else getattr(item, column, None)
-    if value is None or type(value).__name__ == "Unset":
+    if value is None or isinstance(value, Unset):
         return ""
     if isinstance(value, enum.Enum):
         return str(value.value)
@@ -191,7 +200,7 @@ def cell(item: Any, column: str) -> str:
     return str(value)
 
 
-def _is_scalar(annotation: Any, modules: list[Any]) -> bool:
+def _is_scalar(annotation: object, modules: list[ModuleType | None]) -> bool:
     text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
     for part in (piece.strip() for piece in text.split("|")):
         if part in _SCALAR_TYPES:
@@ -204,15 +213,7 @@ def _is_scalar(annotation: Any, modules: list[Any]) -> bool:
     return True
 
 
-def _item_model(vendor: str, iterator_method: Any) -> Any:
-    """The model an iterator yields, from its ``Iterator[Model]`` annotation."""
-    models = _operations.ModelNames(settings.CLIENTS[vendor][0])
-    answer = typing.get_type_hints(iterator_method, localns=models).get("return")
-    found = typing.get_args(answer)
-    return found[0] if found else None
-
-
-def _item_fields(item: Any) -> Any:
+def _item_fields(item: object) -> object:
     fields = result_fields(item)
     return fields["value"] if set(fields) == {"value"} else fields
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol, runtime_checkable
 
 import attrs
 import click
+
+from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError
 
 from ._scrub import Scrubber
 
@@ -35,11 +37,11 @@ class Reporter:
     def err(self, text: str) -> None:
         click.echo(self.scrub(text), err=True)
 
-    def json(self, document: Mapping[str, Any]) -> None:
+    def json(self, document: Mapping[str, object]) -> None:
         # Scrubbed before serialising too: JSON escapes a secret's quotes and backslashes.
         self.out(json.dumps(self.scrub.document(document), ensure_ascii=False, indent=2, default=str))
 
-    def success(self, vendor: str, operation: str, target: str, result: Any) -> None:
+    def success(self, vendor: str, operation: str, target: str, result: object) -> None:
         """Report a call that worked: ``target`` names what it acted on, for the human line."""
         fields = result_fields(result)
         if self.as_json:
@@ -53,7 +55,9 @@ class Reporter:
         for text in readable_lines(shown, depth=1):
             self.out(text)
 
-    def api_error(self, vendor: str, operation: str, error: Any) -> NoReturn:
+    def api_error(
+        self, vendor: str, operation: str, error: ApiError | ApiConnectionError | ResponseFormatError
+    ) -> NoReturn:
         """Report a vendor's error answer (or its silence) and exit 1."""
         details = error_fields(error)
         if self.as_json:
@@ -63,28 +67,40 @@ class Reporter:
         raise click.exceptions.Exit(API_ERROR_EXIT)
 
 
-def result_fields(result: Any) -> dict[str, Any]:
+@runtime_checkable
+class Model(Protocol):
+    """A generated answer model: an attrs class that spells itself as the vendor does."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class Record(Protocol):
+    """A generated package's small record (``Disbanded``): a NamedTuple."""
+
+    def _asdict(self) -> dict[str, Any]: ...
+
+
+def result_fields(result: object) -> dict[str, object]:
     """A JSON-ready dict of whatever a client method returned."""
     if result is None:
         return {}
-    if attrs.has(type(result)) and hasattr(result, "to_dict"):
-        fields: dict[str, Any] = result.to_dict()
-        return fields
-    if hasattr(result, "_asdict"):  # the generated packages' small records (Disbanded) are NamedTuples
+    if attrs.has(type(result)) and isinstance(result, Model):
+        return result.to_dict()
+    if isinstance(result, Record):
         return dict(result._asdict())
     if isinstance(result, Mapping):
         return dict(result)
     return {"value": result}
 
 
-def error_fields(error: Any) -> dict[str, Any]:
+def error_fields(error: ApiError | ApiConnectionError | ResponseFormatError) -> dict[str, object]:
     """What an error says, as a JSON-ready dict: code, message, meaning and advice when the vendor answered.
 
-    ``error`` is an ApiError, ResponseFormatError or ApiConnectionError of any vendor's package (they share
-    attribute names, not a base class).
+    ``error`` is any vendor's (each package's classes subclass the shared ones of :mod:`imgroup.errors`).
     """
-    info = getattr(error, "info", None)
-    if hasattr(error, "code"):
+    if isinstance(error, ApiError):
+        info = error.info
         return {
             "kind": "api_error",
             "code": error.code,
@@ -96,7 +112,7 @@ def error_fields(error: Any) -> dict[str, Any]:
             "description": info.description if info is not None else None,
             "action": info.action if info is not None else None,
         }
-    if hasattr(error, "http_status"):
+    if isinstance(error, ResponseFormatError):
         return {
             "kind": "bad_answer",
             "message": str(error),
@@ -107,7 +123,7 @@ def error_fields(error: Any) -> dict[str, Any]:
     return {"kind": "no_answer", "message": str(error), "retryable": True}
 
 
-def describe_error(vendor: str, operation: str, details: Mapping[str, Any]) -> list[str]:
+def describe_error(vendor: str, operation: str, details: Mapping[str, object]) -> list[str]:
     """The lines a person reads on stderr for an error."""
     command = f"{vendor} {operation.replace('_', '-')}"
     if details["kind"] != "api_error":
@@ -128,7 +144,7 @@ def describe_error(vendor: str, operation: str, details: Mapping[str, Any]) -> l
     return lines
 
 
-def readable_lines(fields: Mapping[str, Any], *, depth: int = 0) -> list[str]:
+def readable_lines(fields: Mapping[str, object], *, depth: int = 0) -> list[str]:
     """``key: value`` lines for a person, nested objects indented under their key, empty fields left out.
 
     >>> readable_lines({"chat_id": "oc_1", "i18n_names": {"en_us": "Ops"}, "members": [{"id": "ou_1"}]})
@@ -153,7 +169,7 @@ def readable_lines(fields: Mapping[str, Any], *, depth: int = 0) -> list[str]:
     return lines
 
 
-def _human(value: Any) -> str:
+def _human(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_human(item) for item in value)
     if isinstance(value, bool):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class Scrubber:
             return text
         return self._pattern.sub(REDACTED, text)
 
-    def document(self, value: Any) -> Any:
+    def document(self, value: object) -> object:
         """A JSON-ready value with every string in it (keys too) scrubbed, before it is serialised."""
         if isinstance(value, str):
             return self(value)
