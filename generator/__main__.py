@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         generate_tree(args.spec or _default_specs(), args.out, with_registry=args.spec is None)
         return 0
-    differences = compare_trees(_default_specs(), ROOT / "generated")
+    differences = compare_trees(_default_specs(), ROOT / "generated", with_registry=True)
     for line in differences:
         print(line)
     if differences:

@@ -44,11 +44,11 @@ def _build(spec_paths: list[Path], out_root: Path, *, with_registry: bool) -> No
         build_registry(specs, out_root / REGISTRY_PACKAGE, [spec_label(path) for path in spec_paths])
 
 
-def compare_trees(spec_paths: list[Path], committed_root: Path) -> list[str]:
-    """Lines describing every difference between ``committed_root`` and a fresh generation (with the registry)."""
+def compare_trees(spec_paths: list[Path], committed_root: Path, *, with_registry: bool = False) -> list[str]:
+    """Lines describing every difference between ``committed_root`` and a fresh generation."""
     with tempfile.TemporaryDirectory(prefix="imgroup-check-") as scratch:
         fresh_root = Path(scratch)
-        _build(spec_paths, fresh_root, with_registry=True)
+        _build(spec_paths, fresh_root, with_registry=with_registry)
         expected = _files(fresh_root)
         packages = {p.name for p in fresh_root.iterdir()}
         actual = {rel: path for rel, path in _files(committed_root).items() if rel.split("/", 1)[0] in packages}

@@ -94,7 +94,7 @@ def _credential_option(vendor: str, field: SettingField) -> click.Option:
         text = f"{field.name} (default: ${field.variable}, then the config file)."
     if field.secret:
         text += " Prefer the environment: other users can read a command line."
-    choices = _regions() if field.name == "region" else None
+    choices = list(field.choices)
     return click.Option(
         [flag, field.name],
         type=click.Choice(choices) if choices else (click.INT if field.integer else click.STRING),
@@ -103,9 +103,3 @@ def _credential_option(vendor: str, field: SettingField) -> click.Option:
         show_default=False,
         show_envvar=False,
     )
-
-
-def _regions() -> list[str]:
-    from tencent_im.operations import REGIONS
-
-    return sorted(REGIONS)

@@ -139,7 +139,7 @@ class ArgumentFacts(NamedTuple):
     item_kind: str | None
     """The JSON type of an array's items."""
     choices: tuple[Any, ...]
-    """The values allowed (the spec's enum), empty when any value of the kind is."""
+    """The values allowed (the spec's enum; an array's: its items'), empty when any value of the kind is."""
     required: bool
     positional: bool
     """Whether the method takes it positionally (path parameters) or the command line does (``x-cli``)."""
@@ -181,6 +181,8 @@ class SettingField(NamedTuple):
     variable: str
     secret: bool = False
     integer: bool = False
+    choices: tuple[str, ...] = ()
+    """The values allowed (a region's names), empty when any is."""
 
 
 class VendorEntry(NamedTuple):
