@@ -24,6 +24,8 @@ from typing import Any, BinaryIO, Protocol
 
 from attrs import frozen
 
+from imgroup.errors import ValidationError
+
 STDIN = Path("-")
 STDIN_NAME = "standard input"
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -256,10 +258,10 @@ def _item(source: str, line: int, cell_by_name: Mapping[str, str], job: ItemKind
             raise InputError(source, line, f"{column.header} {error}") from None
     try:
         job.validate(arguments)
-    except ValueError as error:
+    except ValidationError as error:
         # The client's ValidationError names the parameter; the input's reader knows it by its column.
-        field = getattr(error, "field", None)
-        problem = getattr(error, "problem", str(error))
-        named = next((column.header for column in job.columns if column.parameter == field), field)
-        raise InputError(source, line, f"{named} {problem}" if named else problem) from None
+        named = next((column.header for column in job.columns if column.parameter == error.field), error.field)
+        raise InputError(source, line, f"{named} {error.problem}") from None
+    except ValueError as error:
+        raise InputError(source, line, str(error)) from None
     return Item(key=job.key(arguments), line=line, arguments=arguments)
