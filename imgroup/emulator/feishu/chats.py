@@ -365,13 +365,14 @@ def disband_chat(emulator: Emulator, request: VendorRequest) -> Result:
     return Result(0, {}, effect="disbanded")
 
 
-CHAT = "/open-apis/im/v1/chats/{chat_id}"
+CHATS, CHAT = "/open-apis/im/v1/chats", "/open-apis/im/v1/chats/{chat_id}"
+CHAT_ID = path_target("chat_id")  # the audit target of every operation on one chat
 # /chats/search precedes /chats/{chat_id}, so "search" is never read as a chat id.
 OPERATIONS = (
-    Operation("GET", "/open-apis/im/v1/chats/search", "search_chats", search_chats),
-    Operation("GET", "/open-apis/im/v1/chats", "list_chats", list_chats),
-    Operation("POST", "/open-apis/im/v1/chats", "create_chat", create_chat, json_body=True),
-    Operation("GET", CHAT, "get_chat", get_chat, path_target("chat_id")),
-    Operation("PUT", CHAT, "update_chat", update_chat, path_target("chat_id"), json_body=True),
-    Operation("DELETE", CHAT, "disband_chat", disband_chat, path_target("chat_id")),
+    Operation("GET", CHATS + "/search", "search_chats", search_chats),
+    Operation("GET", CHATS, "list_chats", list_chats),
+    Operation("POST", CHATS, "create_chat", create_chat, json_body=True),
+    Operation("GET", CHAT, "get_chat", get_chat, CHAT_ID),
+    Operation("PUT", CHAT, "update_chat", update_chat, CHAT_ID, json_body=True),
+    Operation("DELETE", CHAT, "disband_chat", disband_chat, CHAT_ID),
 )

@@ -6,9 +6,9 @@ external chat (remove_chat_managers' page lists 232033), granting is not.
 
 from __future__ import annotations
 
-from .._pipeline import Emulator, Operation, Result, VendorRequest, path_target
+from .._pipeline import Emulator, Operation, Result, VendorRequest
 from .._state import FeishuChat
-from .chats import calling_bot, chat_of_member
+from .chats import CHAT, CHAT_ID, calling_bot, chat_of_member
 from .members import MAX_IDS, MEMBER_ID_TYPES
 
 # A group chat's manager cap (add_chat_managers' page).
@@ -64,14 +64,10 @@ def _managers(emulator: Emulator, chat: FeishuChat) -> dict[str, list[str]]:
     }
 
 
-MANAGERS = "/open-apis/im/v1/chats/{chat_id}/managers"
+MANAGERS = CHAT + "/managers"
 OPERATIONS = (
+    Operation("POST", MANAGERS + "/add_managers", "add_chat_managers", add_chat_managers, CHAT_ID, json_body=True),
     Operation(
-        "POST", MANAGERS + "/add_managers", "add_chat_managers", add_chat_managers,
-        path_target("chat_id"), json_body=True,
+        "POST", MANAGERS + "/delete_managers", "remove_chat_managers", remove_chat_managers, CHAT_ID, json_body=True
     ),
-    Operation(
-        "POST", MANAGERS + "/delete_managers", "remove_chat_managers", remove_chat_managers,
-        path_target("chat_id"), json_body=True,
-    ),
-)  # fmt: skip
+)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 from .._catalogue import listed_for
-from .._pipeline import Emulator, Operation, Result, VendorRequest, path_target
+from .._pipeline import Emulator, Operation, Result, VendorRequest
 from . import paging
-from .chats import calling_bot, chat_of_member, live_chat, may_manage
+from .chats import CHAT, CHAT_ID, calling_bot, chat_of_member, live_chat, may_manage
 from .dialect import VENDOR
 
 MEMBER_ID_TYPES = frozenset({"open_id", "user_id", "union_id", "app_id"})
@@ -151,10 +151,10 @@ def remove_chat_members(emulator: Emulator, request: VendorRequest) -> Result:
     return Result(0, {"invalid_id_list": invalid}, effect=f"removed:{len(removed)}" if removed else None)
 
 
-MEMBERS = "/open-apis/im/v1/chats/{chat_id}/members"
+MEMBERS = CHAT + "/members"
 OPERATIONS = (
-    Operation("GET", MEMBERS, "list_chat_members", list_chat_members, path_target("chat_id")),
-    Operation("POST", MEMBERS, "add_chat_members", add_chat_members, path_target("chat_id"), json_body=True),
-    Operation("DELETE", MEMBERS, "remove_chat_members", remove_chat_members, path_target("chat_id"), json_body=True),
-    Operation("GET", MEMBERS + "/is_in_chat", "is_in_chat", is_in_chat, path_target("chat_id")),
+    Operation("GET", MEMBERS, "list_chat_members", list_chat_members, CHAT_ID),
+    Operation("POST", MEMBERS, "add_chat_members", add_chat_members, CHAT_ID, json_body=True),
+    Operation("DELETE", MEMBERS, "remove_chat_members", remove_chat_members, CHAT_ID, json_body=True),
+    Operation("GET", MEMBERS + "/is_in_chat", "is_in_chat", is_in_chat, CHAT_ID),
 )

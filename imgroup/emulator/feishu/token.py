@@ -35,9 +35,7 @@ def issue_token(emulator: Emulator, request: VendorRequest) -> Result:
     return Result(0, {"tenant_access_token": current, "expire": int(expires_at - now)}, app=app.app_id)
 
 
+TOKEN, APP_ID = "/open-apis/auth/v3/tenant_access_token/internal", body_target("app_id")
 OPERATIONS = (
-    Operation(
-        "POST", "/open-apis/auth/v3/tenant_access_token/internal", "get_tenant_access_token", issue_token,
-        target=body_target("app_id"), json_body=True, authenticated=False,
-    ),
-)  # fmt: skip
+    Operation("POST", TOKEN, "get_tenant_access_token", issue_token, APP_ID, json_body=True, authenticated=False),
+)

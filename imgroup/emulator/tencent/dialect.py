@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from .._catalogue import error_row
 from .._faults import Fault
-from .._pipeline import Emulator, Operation, Result, VendorRequest, gateway_error_page
+from .._pipeline import Emulator, Handler, Operation, Result, Target, VendorRequest, gateway_error_page, no_target
 from .._ratelimit import Refusal
 from .._usersig import UserSigFailure, verify_usersig
 
@@ -82,6 +82,11 @@ class TencentDialect:
 
 
 DIALECT = TencentDialect()
+
+
+def command(name: str, handler: Handler, target: Target = no_target) -> Operation:
+    """The row of a group command: a POST of a JSON body to ``/v4/group_open_http_svc/{name}``, its operationId."""
+    return Operation("POST", f"/v4/group_open_http_svc/{name}", name, handler, target, json_body=True)
 
 
 def unknown_command(emulator: Emulator, request: VendorRequest) -> Result:

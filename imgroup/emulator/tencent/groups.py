@@ -10,10 +10,10 @@ import time
 from typing import Any
 
 from .._catalogue import error_row
-from .._pipeline import Emulator, Operation, Result, body_target
+from .._pipeline import Emulator, Result, body_target
 from .._state import TencentGroup
 from .arguments import BadBody, checked, choice, field, int_field, strings, text_field
-from .dialect import INVALID_PARAMETER, VENDOR
+from .dialect import INVALID_PARAMETER, VENDOR, command
 
 NO_PERMISSION = 10007
 GROUP_GONE = 10010
@@ -321,25 +321,12 @@ def joined_entry(
     return entry
 
 
-def command(name: str) -> str:
-    return f"/v4/group_open_http_svc/{name}"
-
-
 OPERATIONS = (
-    Operation("POST", command("destroy_group"), "destroy_group", destroy_group, body_target("GroupId"), json_body=True),
-    Operation("POST", command("create_group"), "create_group", create_group, body_target("GroupId"), json_body=True),
-    Operation("POST", command("get_group_info"), "get_group_info", get_group_info, json_body=True),
-    Operation("POST", command("get_appid_group_list"), "get_appid_group_list", get_appid_group_list, json_body=True),
-    Operation(
-        "POST", command("modify_group_base_info"), "modify_group_base_info", modify_group_base_info,
-        body_target("GroupId"), json_body=True,
-    ),
-    Operation(
-        "POST", command("change_group_owner"), "change_group_owner", change_group_owner,
-        body_target("GroupId"), json_body=True,
-    ),
-    Operation(
-        "POST", command("get_joined_group_list"), "get_joined_group_list", get_joined_group_list,
-        body_target("Member_Account"), json_body=True,
-    ),
-)  # fmt: skip
+    command("destroy_group", destroy_group, body_target("GroupId")),
+    command("create_group", create_group, body_target("GroupId")),
+    command("get_group_info", get_group_info),
+    command("get_appid_group_list", get_appid_group_list),
+    command("modify_group_base_info", modify_group_base_info, body_target("GroupId")),
+    command("change_group_owner", change_group_owner, body_target("GroupId")),
+    command("get_joined_group_list", get_joined_group_list, body_target("Member_Account")),
+)

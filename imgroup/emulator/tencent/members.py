@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .._pipeline import Emulator, Operation, Result, body_target
+from .._pipeline import Emulator, Result, body_target
 from .._state import TENCENT_ROLES, TencentGroup
 from .arguments import BadBody, checked, choice, field, int_field, strings, text_field
-from .dialect import INVALID_PARAMETER
-from .groups import NO_PERMISSION, TOO_MANY_ACCOUNTS, command, live_group
+from .dialect import INVALID_PARAMETER, command
+from .groups import NO_PERMISSION, TOO_MANY_ACCOUNTS, live_group
 
 GROUP_FULL = 10014
 NO_SUCH_USER = 10019
@@ -121,16 +121,7 @@ def delete_group_member(emulator: Emulator, body: dict[str, Any]) -> Result:
 
 
 OPERATIONS = (
-    Operation(
-        "POST", command("get_group_member_info"), "get_group_member_info", get_group_member_info,
-        body_target("GroupId"), json_body=True,
-    ),
-    Operation(
-        "POST", command("add_group_member"), "add_group_member", add_group_member,
-        body_target("GroupId"), json_body=True,
-    ),
-    Operation(
-        "POST", command("delete_group_member"), "delete_group_member", delete_group_member,
-        body_target("GroupId"), json_body=True,
-    ),
-)  # fmt: skip
+    command("get_group_member_info", get_group_member_info, body_target("GroupId")),
+    command("add_group_member", add_group_member, body_target("GroupId")),
+    command("delete_group_member", delete_group_member, body_target("GroupId")),
+)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .._pipeline import Emulator, Operation, Result, VendorRequest
+from .._pipeline import Emulator, Result, VendorRequest
 from .._state import EmulatorState, YunxinTeam
-from .dialect import SUCCESS, team_target
+from .dialect import SUCCESS, TEAM_ACTIONS, operation
 from .rules import (
     MAX_EXTENSION,
     OWNER_ONLY,
@@ -64,12 +64,6 @@ def _managers_call(state: EmulatorState, request: VendorRequest) -> tuple[Yunxin
 
 
 OPERATIONS = (
-    Operation(
-        "POST", "/im/v2/teams/{team_id}/actions/add_manager", "add_team_managers", add_team_managers,
-        team_target, json_body=True,
-    ),
-    Operation(
-        "DELETE", "/im/v2/teams/{team_id}/actions/remove_manager", "remove_team_managers", remove_team_managers,
-        team_target, json_body=True,
-    ),
-)  # fmt: skip
+    operation("POST", TEAM_ACTIONS + "/add_manager", "add_team_managers", add_team_managers, json_body=True),
+    operation("DELETE", TEAM_ACTIONS + "/remove_manager", "remove_team_managers", remove_team_managers, json_body=True),
+)

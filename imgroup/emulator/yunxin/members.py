@@ -6,9 +6,9 @@ neither repeats nor hides anything that remains.
 
 from __future__ import annotations
 
-from .._pipeline import Emulator, Operation, Result, VendorRequest
+from .._pipeline import Emulator, Result, VendorRequest
 from .._state import EmulatorState, YunxinTeam
-from .dialect import PARAMETER_ERROR, SUCCESS, team_target
+from .dialect import PARAMETER_ERROR, SUCCESS, operation
 from .rules import (
     ACCOUNT_NOT_FOUND,
     DEFAULT_PAGE_SIZE,
@@ -138,12 +138,9 @@ def _kick_refusal(state: EmulatorState, team: YunxinTeam, operator_role: str, ac
     return None
 
 
+MEMBERS = "/im/v2/team_members"
 OPERATIONS = (
-    Operation(
-        "GET", "/im/v2.1/teams/{team_id}/actions/list_members", "list_team_members", list_team_members, team_target
-    ),
-    Operation("POST", "/im/v2/team_members", "add_team_members", add_team_members, team_target, json_body=True),
-    Operation(
-        "DELETE", "/im/v2/team_members/actions/kick_member", "remove_team_members", remove_team_members, team_target
-    ),
+    operation("GET", "/im/v2.1/teams/{team_id}/actions/list_members", "list_team_members", list_team_members),
+    operation("POST", MEMBERS, "add_team_members", add_team_members, json_body=True),
+    operation("DELETE", MEMBERS + "/actions/kick_member", "remove_team_members", remove_team_members),
 )

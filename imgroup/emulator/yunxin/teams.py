@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .._pipeline import Emulator, Operation, Result, VendorRequest
+from .._pipeline import Emulator, Result, VendorRequest
 from .._state import EmulatorState, YunxinTeam
-from .dialect import PARAMETER_ERROR, SUCCESS, team_target
+from .dialect import PARAMETER_ERROR, SUCCESS, TEAM_ACTIONS, operation
 from .rules import (
     ACCOUNT_NOT_FOUND,
     ADVANCED_TEAM,
@@ -263,18 +263,13 @@ def _next_team_id(state: EmulatorState) -> str:
 
 
 TEAMS, TEAM = "/im/v2.1/teams", "/im/v2.1/teams/{team_id}"
+ACCOUNT_TEAMS = "/im/v2.1/team_members/{account_id}/actions/joined_teams"
 OPERATIONS = (
-    Operation("DELETE", "/im/v2/teams/{team_id}", "dismiss_team", dismiss_team, team_target, json_body=True),
-    Operation("POST", TEAMS, "create_team", create_team, team_target, json_body=True),
-    Operation("GET", TEAMS, "get_teams", get_teams, team_target),
-    Operation("GET", TEAM, "get_team", get_team, team_target),
-    Operation("PATCH", TEAM, "update_team", update_team, team_target, json_body=True),
-    Operation(
-        "PATCH", "/im/v2/teams/{team_id}/actions/transfer_owner", "transfer_team_owner", transfer_team_owner,
-        team_target, json_body=True,
-    ),
-    Operation(
-        "GET", "/im/v2.1/team_members/{account_id}/actions/joined_teams", "list_joined_teams", list_joined_teams,
-        team_target,
-    ),
-)  # fmt: skip
+    operation("DELETE", "/im/v2/teams/{team_id}", "dismiss_team", dismiss_team, json_body=True),
+    operation("POST", TEAMS, "create_team", create_team, json_body=True),
+    operation("GET", TEAMS, "get_teams", get_teams),
+    operation("GET", TEAM, "get_team", get_team),
+    operation("PATCH", TEAM, "update_team", update_team, json_body=True),
+    operation("PATCH", TEAM_ACTIONS + "/transfer_owner", "transfer_team_owner", transfer_team_owner, json_body=True),
+    operation("GET", ACCOUNT_TEAMS, "list_joined_teams", list_joined_teams),
+)
