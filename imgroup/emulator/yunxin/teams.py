@@ -7,19 +7,16 @@ from typing import Any
 
 from .._pipeline import Emulator, Result, VendorRequest
 from .._state import EmulatorState, YunxinTeam
-from .dialect import PARAMETER_ERROR, SUCCESS, TEAM_ACTIONS, operation
+from .dialect import SUCCESS, TEAM_ACTIONS, operation
 from .rules import (
     ACCOUNT_NOT_FOUND,
     ADVANCED_TEAM,
     DEFAULT_PAGE_SIZE,
     MAX_EXTENSION,
-    NOT_A_MEMBER,
-    NOT_ADVANCED_TEAM,
     OWNER_ONLY,
     OWNER_OR_MANAGER_ONLY,
     PROFILE_FIELDS,
     SUPER_TEAM,
-    TEAM_NOT_FOUND,
     Invalid,
     Refused,
     account_list,
@@ -41,7 +38,7 @@ from .rules import (
 )
 
 MAX_NAME, MAX_LONG_TEXT, MAX_INTRO = 64, 1024, 512
-MAX_BATCH = {ADVANCED_TEAM: 30, 2: 20}  # teams per get_teams call, by team_type
+MAX_BATCH = {ADVANCED_TEAM: 30, SUPER_TEAM: 20}  # teams per get_teams call, by team_type
 FIRST_TEAM_ID = 10001
 
 
@@ -178,34 +175,23 @@ def transfer_team_owner(emulator: Emulator, request: VendorRequest) -> Result:
 @answered
 def dismiss_team(emulator: Emulator, request: VendorRequest) -> Result:
     """Dismiss the team when the operator may: owner or manager of an advanced team, owner of a super team."""
-    body = request.body
-    if body is None:
-        return Result(PARAMETER_ERROR)
-    team_type, operator, extension = body.get("team_type"), body.get("operator_id"), body.get("extension")
+    fields = body_object(request.body)
+    team_type, operator, extension = fields.get("team_type"), fields.get("operator_id"), fields.get("extension")
     if isinstance(team_type, bool) or team_type not in (ADVANCED_TEAM, SUPER_TEAM):
-        return Result(PARAMETER_ERROR)
+        raise Invalid
     if not isinstance(operator, str) or not operator:
-        return Result(PARAMETER_ERROR)
+        raise Invalid
     if extension is not None and not isinstance(extension, str):
-        return Result(PARAMETER_ERROR)
+        raise Invalid
     if team_type == ADVANCED_TEAM and extension is not None and len(extension) > MAX_EXTENSION:
-        return Result(PARAMETER_ERROR)
-    team = emulator.state.yunxin_teams.get(request.path["team_id"])
-    if team is None or team.dismissed:
-        return Result(TEAM_NOT_FOUND)
-    if team.team_type != team_type:
-        # Asked to dismiss an advanced team that is a super team: "not an advanced team"; the other way
-        # round there is no super team with this id.
-        return Result(NOT_ADVANCED_TEAM if team_type == ADVANCED_TEAM else TEAM_NOT_FOUND)
-    if operator not in emulator.state.yunxin_accounts:
-        return Result(ACCOUNT_NOT_FOUND)
-    role = team.role_of(operator)
-    if role is None:
-        return Result(NOT_A_MEMBER)
+        raise Invalid
+    state = emulator.state
+    team = team_asked(state, request.path["team_id"], team_type)
+    role = role_in(state, team, operator)
     if team.team_type == SUPER_TEAM and role != "owner":
-        return Result(OWNER_ONLY)
+        raise Refused(OWNER_ONLY)
     if role == "member":
-        return Result(OWNER_OR_MANAGER_ONLY)
+        raise Refused(OWNER_OR_MANAGER_ONLY)
     team.dismissed = True
     return Result(SUCCESS, {}, effect="disbanded")
 
