@@ -256,7 +256,10 @@ def change_group_owner(emulator: Emulator, body: dict[str, Any]) -> Result:
 
 @checked
 def destroy_group(emulator: Emulator, body: dict[str, Any]) -> Result:
-    """Disband the group; a missing or already disbanded group answers 10010."""
+    """Disband the group; a missing or already disbanded group answers 10010.
+
+    An empty GroupId is a malformed one here (10015), where live_group, and so every other command, answers 10004.
+    """
     group_id = body.get("GroupId")
     if not isinstance(group_id, str):
         return Result(INVALID_PARAMETER)
