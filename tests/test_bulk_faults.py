@@ -143,12 +143,23 @@ def test_5000_groups_under_faults_are_each_disbanded_once_and_reported_as_audite
     )
     process = start(command, tmp_path)
     # The storm opens when a plan is set, so it is set again mid-run: every call fails as rate limited for a while.
-    storm = threading.Timer(STORM_AFTER_S, emulator.faults, args=({**FAULTS, "storm_s": STORM_S},))
+    # Mid-run is timed from the job's first call, not its launch: on a busy machine the process takes seconds to
+    # start, and a storm over before the first call would hit nothing.
+    stop = threading.Event()
+
+    def storm_after_the_first_call() -> None:
+        while not emulator.calls() and not stop.wait(0.05):
+            pass
+        if not stop.wait(STORM_AFTER_S):
+            emulator.faults({**FAULTS, "storm_s": STORM_S})
+
+    storm = threading.Thread(target=storm_after_the_first_call)
     storm.start()
     try:
         status, output = finish(process)
     finally:
-        storm.cancel()
+        stop.set()
+        storm.join()
     assert status == 0, output
     assert f"{GROUPS} items: {GROUPS} done" in output
 

@@ -6,18 +6,15 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from . import (
-    _admin,
-    _feishu,
-    _feishu_chats,
-    _feishu_meeting_chats,
-    _feishu_members,
-    _tencent,
-    _yunxin,
-    _yunxin_members,
-    _yunxin_teams,
+from . import _admin, feishu, tencent, yunxin
+from ._pipeline import Dialect, Emulator, Operation
+
+# Each vendor's dialect and routes; a vendor's routes are tried in their order, and no two vendors' paths meet.
+VENDOR_ROUTES: tuple[tuple[Dialect, tuple[Operation, ...]], ...] = (
+    (feishu.DIALECT, feishu.OPERATIONS),
+    (tencent.DIALECT, tencent.OPERATIONS),
+    (yunxin.DIALECT, yunxin.OPERATIONS),
 )
-from ._pipeline import Emulator
 
 
 def create_app(seed: dict[str, Any] | None = None) -> tuple[Starlette, Emulator]:
@@ -26,15 +23,7 @@ def create_app(seed: dict[str, Any] | None = None) -> tuple[Starlette, Emulator]
     if seed is not None:
         emulator.state.load_seed(seed)
     routes = [
-        # Feishu's chat, member and meeting chat routes first: /chats/search must win over /chats/{chat_id}.
-        *_feishu_chats.routes(emulator),
-        *_feishu_members.routes(emulator),
-        *_feishu_meeting_chats.routes(emulator),
-        *_feishu.routes(emulator),
-        *_tencent.routes(emulator),
-        *_yunxin.routes(emulator),
-        *_yunxin_teams.routes(emulator),
-        *_yunxin_members.routes(emulator),
+        *(emulator.route(dialect, operation) for dialect, operations in VENDOR_ROUTES for operation in operations),
         *_admin.routes(emulator),
     ]
     app = Starlette(routes=routes)

@@ -1,19 +1,23 @@
 """The one path every vendor call takes: faults, authentication, rate limit, the operation, the audit record.
 
-Each vendor module supplies a Dialect (how that vendor authenticates and shapes its answers) and, per
-operation, an action that reads and changes the state. Everything here runs on the server's event loop.
+Each vendor package supplies a Dialect (how that vendor authenticates and shapes its answers) and route
+tables of Operations: per HTTP method and path, the operationId and the handler that reads and changes the
+state. Every handler has the same shape, ``handler(emulator, request) -> Result``, whatever the vendor.
+Everything here runs on the server's event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ._audit import AuditLog
@@ -35,10 +39,13 @@ class Result:
 
 
 @dataclass(frozen=True)
-class Caller:
-    """An authenticated caller: the app's id as the vendor names it."""
+class VendorRequest:
+    """What a handler is given of one call: the caller, the path parameters, the query and the JSON body."""
 
-    app: str
+    app: str  # the authenticated app as its vendor names it; "" for an operation that takes no credentials
+    path: Mapping[str, str]
+    query: Mapping[str, str]  # a parameter sent twice counts with its last value
+    body: dict[str, Any] | None  # None when the operation reads no body, or it is absent, not JSON or no object
 
 
 class Dialect(Protocol):
@@ -46,7 +53,9 @@ class Dialect(Protocol):
 
     vendor: str
 
-    def authenticate(self, request: Request, emulator: Emulator) -> Caller | Result: ...
+    def authenticate(self, request: Request, emulator: Emulator) -> str | Result:
+        """The calling app's id, or the Result that refuses the call."""
+        ...
 
     def answer(self, result: Result) -> tuple[int, Response]: ...
 
@@ -57,7 +66,60 @@ class Dialect(Protocol):
         ...
 
 
-Action = Callable[[Caller], Result]
+Handler = Callable[["Emulator", VendorRequest], Result]
+Target = Callable[[VendorRequest], str | None]
+
+
+def no_target(request: VendorRequest) -> str | None:
+    """The audit record of a call on no one record (a listing, a creation) names no target."""
+    return None
+
+
+def path_target(name: str) -> Target:
+    """The audit target is the path parameter ``name``."""
+    return lambda request: request.path[name]
+
+
+def query_target(name: str) -> Target:
+    """The audit target is the query parameter ``name``, when it is sent and not empty."""
+    return lambda request: request.query.get(name) or None
+
+
+def body_target(name: str) -> Target:
+    """The audit target is the body field ``name``, when it is a string."""
+
+    def target(request: VendorRequest) -> str | None:
+        value = request.body.get(name) if request.body is not None else None
+        return value if isinstance(value, str) else None
+
+    return target
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One row of a resource's route table: who answers ``method path``, under which operationId.
+
+    ``operation_id`` may name path parameters in braces (Tencent's catch-all calls an unknown command by
+    its path). ``json_body`` says whether the operation reads a body; ``authenticated`` is False for the
+    one operation that hands out credentials.
+    """
+
+    method: str
+    path: str
+    operation_id: str
+    handler: Handler
+    target: Target = no_target
+    json_body: bool = False
+    authenticated: bool = True
+
+
+def json_object(raw: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object; None when it is empty, not JSON, or another JSON value."""
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 class DroppedConnection(Response):
@@ -106,52 +168,59 @@ class Emulator:
     def rate_limited_counts(self) -> dict[str, dict[str, int]]:
         return {vendor: {op: self.audit.rate_limited[(vendor, op)] for op in rate_limits(vendor)} for vendor in VENDORS}
 
-    async def call(
-        self,
-        dialect: Dialect,
-        operation: str,
-        target: str | None,
-        request: Request,
-        action: Action,
-        *,
-        auth: bool = True,
-    ) -> Response:
+    def route(self, dialect: Dialect, operation: Operation) -> Route:
+        """The starlette route that answers ``operation`` through this emulator."""
+
+        async def endpoint(request: Request) -> Response:
+            return await self.call(dialect, operation, request)
+
+        return Route(operation.path, endpoint, methods=[operation.method])
+
+    async def call(self, dialect: Dialect, operation: Operation, request: Request) -> Response:
         """Answer one vendor call and record it."""
         vendor = dialect.vendor
+        parsed = VendorRequest(
+            app="",
+            path=dict(request.path_params),
+            query=dict(request.query_params),
+            body=json_object(await request.body()) if operation.json_body else None,
+        )
+        operation_id = operation.operation_id.format_map(parsed.path)
+        target = operation.target(parsed)
         plan = self.plan
-        if plan.latency_ms and plan.applies_to(operation):
+        if plan.latency_ms and plan.applies_to(operation_id):
             await asyncio.sleep(plan.latency_ms / 1000)
-        fault = plan.draw(vendor, operation, target or "")
+        fault = plan.draw(vendor, operation_id, target or "")
         app: str | None = None
         effect: str | None = None
         if fault is not None and fault.kind in ("error", "html"):
             code, response = dialect.server_error(fault)
             self.audit.record(
-                vendor=vendor, operation=operation, app=None, target=target, code=code,
+                vendor=vendor, operation=operation_id, app=None, target=target, code=code,
                 http_status=response.status_code, fault=fault.kind,
             )  # fmt: skip
             return response
-        caller = dialect.authenticate(request, self) if auth else Caller(app="")
+        caller = dialect.authenticate(request, self) if operation.authenticated else ""
         if isinstance(caller, Result):
             result = caller
         elif fault is not None and fault.kind == "storm":
-            app = caller.app
-            limit = self.limits_for(vendor, operation)[0] or 1
+            app = caller
+            limit = self.limits_for(vendor, operation_id)[0] or 1
             result = dialect.rate_limited(Refusal(limit=limit, window_s=1, reset_s=fault.reset_s))
         else:
-            app = caller.app or None
-            per_second, per_minute = self.limits_for(vendor, operation)
-            refusal = self.limiter.hit((vendor, app, operation), per_second, per_minute)
+            app = caller or None
+            per_second, per_minute = self.limits_for(vendor, operation_id)
+            refusal = self.limiter.hit((vendor, app, operation_id), per_second, per_minute)
             if refusal is not None:
-                self.audit.rate_limited[(vendor, operation)] += 1
+                self.audit.rate_limited[(vendor, operation_id)] += 1
                 result = dialect.rate_limited(refusal)
             else:
-                result = action(caller)
+                result = operation.handler(self, replace(parsed, app=caller))
                 app = result.app or app
                 effect = result.effect
         http_status, response = dialect.answer(result)
         self.audit.record(
-            vendor=vendor, operation=operation, app=app, target=target, code=result.code,
+            vendor=vendor, operation=operation_id, app=app, target=target, code=result.code,
             http_status=http_status, effect=effect, fault=fault.kind if fault else None,
         )  # fmt: skip
         if fault is not None and fault.kind == "drop":

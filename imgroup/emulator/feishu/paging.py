@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ._pipeline import Result
+from .._pipeline import Result
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

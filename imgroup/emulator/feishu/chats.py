@@ -1,4 +1,4 @@
-"""Feishu chats: get_chat, list_chats, search_chats, create_chat and update_chat (which moves ownership).
+"""Feishu chats: get_chat, list_chats, search_chats, create_chat, update_chat (it moves ownership too), disband_chat.
 
 Every rule that decides an answer sits here beside the state it reads. An operation whose page had no
 error table we could read (specs/feishu.yaml names them) refuses with the chat chapter's codes, whose rows
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from .._catalogue import documents_errors, listed_for
+from .._pipeline import Emulator, Operation, Result, VendorRequest, path_target
+from .._state import FeishuApp, FeishuChat
+from . import paging
+from .dialect import VENDOR
 
-from . import _feishu_paging as paging
-from ._catalogue import documents_errors, listed_for
-from ._feishu import DIALECT, OPERATE_AS_OWNER_SCOPE, VENDOR, _json_object
-from ._pipeline import Caller, Emulator, Result
-from ._state import FeishuApp, FeishuChat
-
+OPERATE_AS_OWNER_SCOPE = "im:chat:operate_as_owner"
 USER_ID_TYPES = frozenset({"open_id", "union_id", "user_id"})
 SORT_TYPES = frozenset({"ByCreateTimeAsc", "ByActiveTimeDesc"})
 PERMISSIONS = frozenset({"only_owner", "all_members"})
@@ -45,48 +43,12 @@ MAX_NEW_BOTS = 5
 _by_creation: dict[str, tuple[dict[str, FeishuChat], int, list[paging.SortKey]]] = {}
 
 
-def routes(emulator: Emulator) -> list[Route]:
-    """The chat paths; search precedes /chats/{chat_id} so "search" is never read as a chat id."""
-
-    async def search(request: Request) -> Response:
-        query = dict(request.query_params)
-        return await emulator.call(DIALECT, "search_chats", None, request, lambda c: search_chats(emulator, c, query))
-
-    async def list_(request: Request) -> Response:
-        query = dict(request.query_params)
-        return await emulator.call(DIALECT, "list_chats", None, request, lambda c: list_chats(emulator, c, query))
-
-    async def create(request: Request) -> Response:
-        query, body = dict(request.query_params), _json_object(await request.body())
-        return await emulator.call(
-            DIALECT, "create_chat", None, request, lambda c: create_chat(emulator, c, query, body)
-        )
-
-    async def get(request: Request) -> Response:
-        chat_id = request.path_params["chat_id"]
-        return await emulator.call(DIALECT, "get_chat", chat_id, request, lambda c: get_chat(emulator, c, chat_id))
-
-    async def update(request: Request) -> Response:
-        chat_id, body = request.path_params["chat_id"], _json_object(await request.body())
-        return await emulator.call(
-            DIALECT, "update_chat", chat_id, request, lambda c: update_chat(emulator, c, chat_id, body)
-        )
-
-    return [
-        Route("/open-apis/im/v1/chats/search", search, methods=["GET"]),
-        Route("/open-apis/im/v1/chats", list_, methods=["GET"]),
-        Route("/open-apis/im/v1/chats", create, methods=["POST"]),
-        Route("/open-apis/im/v1/chats/{chat_id}", get, methods=["GET"]),
-        Route("/open-apis/im/v1/chats/{chat_id}", update, methods=["PUT"]),
-    ]
-
-
 # --- who may do what ---------------------------------------------------------------------------------------
 
 
-def calling_bot(emulator: Emulator, caller: Caller) -> FeishuApp | Result:
+def calling_bot(emulator: Emulator, request: VendorRequest) -> FeishuApp | Result:
     """The caller's app, when it exists and has its bot enabled."""
-    app = emulator.state.feishu_apps.get(caller.app)
+    app = emulator.state.feishu_apps.get(request.app)
     if app is None:
         return Result(232004)
     if not app.bot_enabled:
@@ -188,12 +150,12 @@ def chat_info(emulator: Emulator, chat: FeishuChat) -> dict[str, Any]:
 # --- operations --------------------------------------------------------------------------------------------
 
 
-def get_chat(emulator: Emulator, caller: Caller, chat_id: str) -> Result:
+def get_chat(emulator: Emulator, request: VendorRequest) -> Result:
     """The chat's information; a bot outside the chat gets only its name, avatar, counts and status."""
-    app = calling_bot(emulator, caller)
+    app = calling_bot(emulator, request)
     if isinstance(app, Result):
         return app
-    chat = live_chat(emulator, app, chat_id, "get_chat")
+    chat = live_chat(emulator, app, request.path["chat_id"], "get_chat")
     if isinstance(chat, Result):
         return chat
     if chat.external:
@@ -217,7 +179,7 @@ def _sort_keys(emulator: Emulator, sort_type: str) -> list[paging.SortKey]:
 
 
 def _chat_page(
-    emulator: Emulator, query: dict[str, str], sort_type: str, shows: Any
+    emulator: Emulator, query: Mapping[str, str], sort_type: str, shows: Callable[[FeishuChat], bool]
 ) -> tuple[list[paging.SortKey], bool] | Result:
     size = paging.page_size(query.get("page_size"))
     if isinstance(size, Result):
@@ -229,11 +191,12 @@ def _chat_page(
     return paging.page_after(_sort_keys(emulator, sort_type), after, size, lambda key: shows(chats[key[1]]))
 
 
-def list_chats(emulator: Emulator, caller: Caller, query: dict[str, str]) -> Result:
+def list_chats(emulator: Emulator, request: VendorRequest) -> Result:
     """One page of the live chats the calling bot is in, in creation order (or by last change)."""
-    app = calling_bot(emulator, caller)
+    app = calling_bot(emulator, request)
     if isinstance(app, Result):
         return app
+    query = request.query
     sort_type = query.get("sort_type", "ByCreateTimeAsc")
     if sort_type not in SORT_TYPES or query.get("user_id_type", "open_id") not in USER_ID_TYPES:
         return Result(232001)
@@ -246,11 +209,12 @@ def list_chats(emulator: Emulator, caller: Caller, query: dict[str, str]) -> Res
     return Result(0, paging.page_answer(items, keys[-1] if keys else None, has_more))
 
 
-def search_chats(emulator: Emulator, caller: Caller, query: dict[str, str]) -> Result:
+def search_chats(emulator: Emulator, request: VendorRequest) -> Result:
     """One page of the chats the bot is in or that are public in its tenant, whose name or description match."""
-    app = calling_bot(emulator, caller)
+    app = calling_bot(emulator, request)
     if isinstance(app, Result):
         return app
+    query = request.query
     if query.get("user_id_type", "open_id") not in USER_ID_TYPES:
         return Result(232001)
     words = query.get("query", "").casefold()
@@ -269,12 +233,12 @@ def search_chats(emulator: Emulator, caller: Caller, query: dict[str, str]) -> R
     return Result(0, paging.page_answer(items, keys[-1] if keys else None, has_more))
 
 
-def create_chat(emulator: Emulator, caller: Caller, query: dict[str, str], body: dict[str, Any] | None) -> Result:
+def create_chat(emulator: Emulator, request: VendorRequest) -> Result:
     """A new group chat owned by ``owner_id`` (or the calling bot), with the bot, the users and bots named."""
-    app = calling_bot(emulator, caller)
+    app = calling_bot(emulator, request)
     if isinstance(app, Result):
         return app
-    body = body if body is not None else {}
+    query, body = request.query, request.body if request.body is not None else {}
     users, bots = body.get("user_id_list", []), body.get("bot_id_list", [])
     name, chat_type = body.get("name", ""), body.get("chat_type", "private")
     well_formed = (
@@ -333,14 +297,15 @@ def _created(emulator: Emulator, chat: FeishuChat) -> dict[str, Any]:
     return {"chat_id": chat.chat_id, **info}
 
 
-def update_chat(emulator: Emulator, caller: Caller, chat_id: str, body: dict[str, Any] | None) -> Result:
+def update_chat(emulator: Emulator, request: VendorRequest) -> Result:
     """Change the fields given; ``owner_id`` hands the chat to another member, after which the bot is one too."""
-    app = calling_bot(emulator, caller)
+    app = calling_bot(emulator, request)
     if isinstance(app, Result):
         return app
+    body = request.body
     if body is None or any(key in SETTING_VALUES and value not in SETTING_VALUES[key] for key, value in body.items()):
         return Result(232001)
-    chat = chat_of_member(emulator, app, chat_id, "update_chat", refuse_external=True)
+    chat = chat_of_member(emulator, app, request.path["chat_id"], "update_chat", refuse_external=True)
     if isinstance(chat, Result):
         return chat
     if chat.chat_mode != "group":
@@ -373,3 +338,41 @@ def update_chat(emulator: Emulator, caller: Caller, chat_id: str, body: dict[str
         chat.owner = new_owner
         return Result(0, {}, effect="owner_changed")
     return Result(0, {}, effect="updated")
+
+
+def disband_chat(emulator: Emulator, request: VendorRequest) -> Result:
+    """Dissolve the chat when the caller's bot owns it, or created it and may act as owner."""
+    app = calling_bot(emulator, request)
+    if isinstance(app, Result):
+        return app
+    chat = emulator.state.feishu_chats.get(request.path["chat_id"])
+    if chat is None:
+        return Result(232006)
+    if chat.dissolved:
+        return Result(232009)
+    if chat.tenant != app.tenant:
+        return Result(232010)
+    if chat.chat_mode != "group":
+        return Result(232008)
+    if chat.external:
+        return Result(232033)
+    if app.app_id not in chat.bots:
+        return Result(232011)
+    creator_may_act = chat.creator == app.app_id and app.has_scope(OPERATE_AS_OWNER_SCOPE)
+    if chat.owner != app.app_id and not creator_may_act:
+        return Result(232017)
+    chat.dissolved = True
+    return Result(0, {}, effect="disbanded")
+
+
+CHATS, CHAT = "/open-apis/im/v1/chats", "/open-apis/im/v1/chats/{chat_id}"
+CHAT_ID = path_target("chat_id")  # the audit target of every operation on one chat
+# /chats/search precedes /chats/{chat_id}, so "search" is never read as a chat id.
+OPERATIONS = (
+    Operation("GET", CHATS + "/search", "search_chats", search_chats),
+    Operation("GET", CHATS, "list_chats", list_chats),
+    Operation("POST", CHATS, "create_chat", create_chat, json_body=True),
+    Operation("GET", CHAT, "get_chat", get_chat, CHAT_ID),
+    Operation("PUT", CHAT, "update_chat", update_chat, CHAT_ID, json_body=True),
+    Operation("DELETE", CHAT, "disband_chat", disband_chat, CHAT_ID),
+)

@@ -1,36 +1,22 @@
-"""Tencent Cloud Chat group members: list a group's members, add, remove, and list the groups a user is in."""
+"""Tencent Cloud Chat group members: list a group's members, add members, remove members."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from ._pipeline import Emulator, Result
-from ._state import TENCENT_ROLES, TencentGroup
-from ._tencent_groups import (
-    INVALID_PARAMETER,
-    LIST_TYPES,
-    NO_PERMISSION,
-    BadBody,
-    checked,
-    choice,
-    field,
-    int_field,
-    live_group,
-    same_type,
-    strings,
-    text_field,
-)
+from .._pipeline import Emulator, Result, body_target
+from .._state import TENCENT_ROLES, TencentGroup
+from .arguments import BadBody, checked, choice, field, int_field, strings, text_field
+from .dialect import INVALID_PARAMETER, command
+from .groups import NO_PERMISSION, TOO_MANY_ACCOUNTS, live_group
 
-TOO_MANY_ACCOUNTS = 10005
 GROUP_FULL = 10014
 NO_SUCH_USER = 10019
 MAX_MEMBER_PAGE = 200
 MAX_ADD = 300
 MAX_DELETE = 500
-MAX_JOINED_PAGE = 5000
 NO_MEMBER_CHANGES = ("AVChatRoom", "BChatRoom")  # the pages: these types take no added or removed members
-MEMBER_FIELDS = ("Role", "JoinTime", "MsgSeq", "MsgFlag", "LastSendMsgTime", "ShutUpUntil", "NameCard")
 
 
 def member_entry(group: TencentGroup, account: str, role: str, wanted: list[str] | None) -> dict[str, Any]:
@@ -134,53 +120,8 @@ def delete_group_member(emulator: Emulator, body: dict[str, Any]) -> Result:
     return Result(0, effect=f"removed:{removed}" if removed else None)
 
 
-@checked
-def get_joined_group_list(emulator: Emulator, body: dict[str, Any]) -> Result:
-    """A page of the live groups ``Member_Account`` is in, in listing order; AVChatRoom only when asked."""
-    account = str(text_field(body, "Member_Account", required=True))
-    limit = int_field(body, "Limit", 1, MAX_JOINED_PAGE)
-    offset = int_field(body, "Offset", 0) or 0
-    group_type = choice(body, "GroupType", LIST_TYPES)
-    with_huge = choice(body, "WithHugeGroups", (0, 1))
-    choice(body, "WithNoActiveGroups", (0, 1))
-    response_filter = field(body, "ResponseFilter", dict) or {}
-    base_filter = strings(response_filter, "GroupBaseInfoFilter") or []
-    self_filter = strings(response_filter, "SelfInfoFilter")
-    joined = [
-        group
-        for group in emulator.state.tencent_groups.values()
-        if not group.destroyed
-        and group.role_of(account) is not None
-        and (group_type is None or same_type(group.type, group_type))
-        and (group.type != "AVChatRoom" or with_huge == 1 or group_type == "AVChatRoom")
-    ]
-    page = joined[offset : offset + limit if limit else None]
-    return Result(
-        0,
-        data={
-            "TotalCount": len(joined),
-            "GroupIdList": [joined_entry(g, account, base_filter, self_filter) for g in page],
-        },
-    )
-
-
-def joined_entry(
-    group: TencentGroup, account: str, base_filter: list[str], self_filter: list[str] | None
-) -> dict[str, Any]:
-    base = {
-        "Type": group.type,
-        "Name": group.name,
-        "Owner_Account": group.owner,
-        "CreateTime": group.created_at,
-        "MemberNum": len(group.participants()),
-    }
-    entry: dict[str, Any] = {"GroupId": group.group_id} | {k: v for k, v in base.items() if k in base_filter}
-    if self_filter is not None:
-        mine = {
-            "Role": group.role_of(account),
-            "JoinTime": group.join_time(account),
-            "MsgFlag": "AcceptAndNotify",
-            "UnreadMsgNum": 0,
-        }
-        entry["SelfInfo"] = {k: v for k, v in mine.items() if not self_filter or k in self_filter}
-    return entry
+OPERATIONS = (
+    command("get_group_member_info", get_group_member_info, body_target("GroupId")),
+    command("add_group_member", add_group_member, body_target("GroupId")),
+    command("delete_group_member", delete_group_member, body_target("GroupId")),
+)

@@ -1,21 +1,20 @@
-"""Tencent Cloud Chat groups: create, read, list, change and move ownership (destroy_group lives in _tencent).
+"""Tencent Cloud Chat groups: create, read, list (all or a user's), change, move ownership and destroy.
 
-Each action takes the decoded JSON body and answers a Result whose ``data`` holds the top-level answer fields
-beside ``ActionStatus``/``ErrorCode``/``ErrorInfo``. Bodies are checked the way the pages describe; a field of
-the wrong shape answers 10004, as Tencent does, naming nothing (our clients check before sending).
+Each action takes the decoded JSON body (``checked`` makes it a handler) and answers a Result whose ``data``
+holds the top-level answer fields beside ``ActionStatus``/``ErrorCode``/``ErrorInfo``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
-from ._catalogue import error_row
-from ._pipeline import Emulator, Result
-from ._state import TencentGroup
+from .._catalogue import error_row
+from .._pipeline import Emulator, Result, body_target
+from .._state import TencentGroup
+from .arguments import BadBody, checked, choice, field, int_field, strings, text_field
+from .dialect import INVALID_PARAMETER, VENDOR, command
 
-INVALID_PARAMETER = 10004
 NO_PERMISSION = 10007
 GROUP_GONE = 10010
 BAD_GROUP_ID = 10015
@@ -26,55 +25,12 @@ MAX_INITIAL_MEMBERS = 500
 MAX_GROUP_ID_BYTES = 48
 MAX_LIST_PAGE = 10_000
 MAX_GROUP_INFO_IDS = 50
+MAX_JOINED_PAGE = 5000
 CREATE_TYPES = ("Private", "Public", "ChatRoom", "AVChatRoom", "Community")
 LIST_TYPES = ("Public", "Private", "ChatRoom", "AVChatRoom", "BChatRoom", "Community")
 JOIN_OPTIONS = ("FreeAccess", "NeedPermission", "DisableApply")
 # The pages' old type names and the new ones they stand for (Private is now Work, ChatRoom now Meeting).
 TYPE_ALIASES = {"Private": "Work", "ChatRoom": "Meeting"}
-
-
-class BadBody(Exception):
-    """A body field is missing or of the wrong shape: the call answers 10004."""
-
-
-def field(body: dict[str, Any], name: str, kind: type, *, required: bool = False) -> Any:
-    """``body[name]`` if it is a ``kind`` (bools are not ints); None when absent and optional."""
-    if name not in body:
-        if required:
-            raise BadBody(name)
-        return None
-    value = body[name]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise BadBody(name)
-    return value
-
-
-def int_field(body: dict[str, Any], name: str, low: int, high: int | None = None) -> int | None:
-    value: int | None = field(body, name, int)
-    if value is not None and (value < low or (high is not None and value > high)):
-        raise BadBody(name)
-    return value
-
-
-def text_field(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    value: str | None = field(body, name, str, required=required)
-    if required and not value:
-        raise BadBody(name)
-    return value
-
-
-def choice(body: dict[str, Any], name: str, options: tuple[Any, ...], *, required: bool = False) -> Any:
-    value = field(body, name, type(options[0]), required=required)
-    if value is not None and value not in options:
-        raise BadBody(name)
-    return value
-
-
-def strings(body: dict[str, Any], name: str, *, required: bool = False) -> list[str] | None:
-    value: list[str] | None = field(body, name, list, required=required)
-    if value is not None and not all(isinstance(item, str) and item for item in value):
-        raise BadBody(name)
-    return value
 
 
 def well_formed(group_id: str) -> bool:
@@ -89,20 +45,6 @@ def well_formed(group_id: str) -> bool:
 
 def same_type(stored: str, asked: str) -> bool:
     return stored == asked or stored == TYPE_ALIASES.get(asked) or asked == TYPE_ALIASES.get(stored)
-
-
-def checked(action: Callable[[Emulator, dict[str, Any]], Result]) -> Callable[[Emulator, Any], Result]:
-    """Answer 10004 for a body that is not a JSON object or has a field of the wrong shape."""
-
-    def run(emulator: Emulator, body: Any) -> Result:
-        if not isinstance(body, dict):
-            return Result(INVALID_PARAMETER)
-        try:
-            return action(emulator, body)
-        except BadBody:
-            return Result(INVALID_PARAMETER)
-
-    return run
 
 
 def live_group(emulator: Emulator, body: dict[str, Any]) -> TencentGroup | Result:
@@ -193,7 +135,7 @@ def get_group_info(emulator: Emulator, body: dict[str, Any]) -> Result:
     for group_id in group_ids:
         looked_up = live_group(emulator, {"GroupId": group_id})
         if isinstance(looked_up, Result):
-            message = error_row("tencent", looked_up.code).message
+            message = error_row(VENDOR, looked_up.code).message
             answers.append({"GroupId": group_id, "ErrorCode": looked_up.code, "ErrorInfo": message})
             continue
         answers.append(group_profile(looked_up, response_filter is not None, base_filter, member_filter))
@@ -310,3 +252,84 @@ def change_group_owner(emulator: Emulator, body: dict[str, Any]) -> Result:
         return Result(0)
     group.set_role(str(new_owner), "Owner")
     return Result(0, effect=f"owner:{new_owner}")
+
+
+@checked
+def destroy_group(emulator: Emulator, body: dict[str, Any]) -> Result:
+    """Disband the group; a missing or already disbanded group answers 10010.
+
+    An empty GroupId is a malformed one here (10015), where live_group, and so every other command, answers 10004.
+    """
+    group_id = body.get("GroupId")
+    if not isinstance(group_id, str):
+        return Result(INVALID_PARAMETER)
+    if not well_formed(group_id):
+        return Result(BAD_GROUP_ID)
+    group = emulator.state.tencent_groups.get(group_id)
+    if group is None or group.destroyed:
+        return Result(GROUP_GONE)
+    group.destroyed = True
+    return Result(0, effect="disbanded")
+
+
+@checked
+def get_joined_group_list(emulator: Emulator, body: dict[str, Any]) -> Result:
+    """A page of the live groups ``Member_Account`` is in, in listing order; AVChatRoom only when asked."""
+    account = str(text_field(body, "Member_Account", required=True))
+    limit = int_field(body, "Limit", 1, MAX_JOINED_PAGE)
+    offset = int_field(body, "Offset", 0) or 0
+    group_type = choice(body, "GroupType", LIST_TYPES)
+    with_huge = choice(body, "WithHugeGroups", (0, 1))
+    choice(body, "WithNoActiveGroups", (0, 1))
+    response_filter = field(body, "ResponseFilter", dict) or {}
+    base_filter = strings(response_filter, "GroupBaseInfoFilter") or []
+    self_filter = strings(response_filter, "SelfInfoFilter")
+    joined = [
+        group
+        for group in emulator.state.tencent_groups.values()
+        if not group.destroyed
+        and group.role_of(account) is not None
+        and (group_type is None or same_type(group.type, group_type))
+        and (group.type != "AVChatRoom" or with_huge == 1 or group_type == "AVChatRoom")
+    ]
+    page = joined[offset : offset + limit if limit else None]
+    return Result(
+        0,
+        data={
+            "TotalCount": len(joined),
+            "GroupIdList": [joined_entry(g, account, base_filter, self_filter) for g in page],
+        },
+    )
+
+
+def joined_entry(
+    group: TencentGroup, account: str, base_filter: list[str], self_filter: list[str] | None
+) -> dict[str, Any]:
+    base = {
+        "Type": group.type,
+        "Name": group.name,
+        "Owner_Account": group.owner,
+        "CreateTime": group.created_at,
+        "MemberNum": len(group.participants()),
+    }
+    entry: dict[str, Any] = {"GroupId": group.group_id} | {k: v for k, v in base.items() if k in base_filter}
+    if self_filter is not None:
+        mine = {
+            "Role": group.role_of(account),
+            "JoinTime": group.join_time(account),
+            "MsgFlag": "AcceptAndNotify",
+            "UnreadMsgNum": 0,
+        }
+        entry["SelfInfo"] = {k: v for k, v in mine.items() if not self_filter or k in self_filter}
+    return entry
+
+
+OPERATIONS = (
+    command("destroy_group", destroy_group, body_target("GroupId")),
+    command("create_group", create_group, body_target("GroupId")),
+    command("get_group_info", get_group_info),
+    command("get_appid_group_list", get_appid_group_list),
+    command("modify_group_base_info", modify_group_base_info, body_target("GroupId")),
+    command("change_group_owner", change_group_owner, body_target("GroupId")),
+    command("get_joined_group_list", get_joined_group_list, body_target("Member_Account")),
+)

@@ -1,85 +1,52 @@
-"""NetEase Yunxin teams: create, get (one or in batch), update, transfer ownership, add and remove managers.
-
-Dismissing stays in _yunxin.py with the dialect; members and joined teams are in _yunxin_members.py.
-"""
+"""NetEase Yunxin teams: create, get (one or in batch), update, transfer ownership, dismiss, list an account's teams."""
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
-from starlette.requests import Request
-from starlette.routing import Route
-
-from ._catalogue import error_row
-from ._pipeline import Emulator, Result
-from ._state import EmulatorState, YunxinTeam
-from ._yunxin import VENDOR, endpoint
-from ._yunxin_rules import (
+from .._pipeline import Emulator, Result, VendorRequest
+from .._state import EmulatorState, YunxinTeam
+from .dialect import SUCCESS, TEAM_ACTIONS, operation
+from .rules import (
     ACCOUNT_NOT_FOUND,
     ADVANCED_TEAM,
+    DEFAULT_PAGE_SIZE,
+    MAX_EXTENSION,
     OWNER_ONLY,
     OWNER_OR_MANAGER_ONLY,
     PROFILE_FIELDS,
-    SUCCESS,
+    SUPER_TEAM,
     Invalid,
     Refused,
     account_list,
+    answered,
     body_object,
     configuration,
     failed,
     integer,
     known_account,
+    member_record,
     now_ms,
+    page_after,
     role_in,
     team_asked,
     team_info,
+    team_order,
     team_type_of,
     text,
 )
 
-MAX_NAME, MAX_LONG_TEXT, MAX_INTRO, MAX_EXTENSION = 64, 1024, 512, 512
-MAX_MANAGERS_PER_CALL = 10
-MAX_BATCH = {ADVANCED_TEAM: 30, 2: 20}  # teams per get_teams call, by team_type
+MAX_NAME, MAX_LONG_TEXT, MAX_INTRO = 64, 1024, 512
+MAX_BATCH = {ADVANCED_TEAM: 30, SUPER_TEAM: 20}  # teams per get_teams call, by team_type
 FIRST_TEAM_ID = 10001
 
 
-def routes(emulator: Emulator) -> list[Route]:
-    """The Yunxin team paths, bound to ``emulator``."""
-
-    bind = functools.partial(endpoint, emulator)
-
-    return [
-        Route("/im/v2.1/teams", bind("create_team", create_team, body=True), methods=["POST"]),
-        Route("/im/v2.1/teams", bind("get_teams", get_teams, body=False), methods=["GET"]),
-        Route("/im/v2.1/teams/{team_id}", bind("get_team", get_team, body=False), methods=["GET"]),
-        Route("/im/v2.1/teams/{team_id}", bind("update_team", update_team, body=True), methods=["PATCH"]),
-        Route(
-            "/im/v2/teams/{team_id}/actions/transfer_owner",
-            bind("transfer_team_owner", transfer_team_owner, body=True),
-            methods=["PATCH"],
-        ),
-        Route(
-            "/im/v2/teams/{team_id}/actions/add_manager",
-            bind("add_team_managers", add_team_managers, body=True),
-            methods=["POST"],
-        ),
-        Route(
-            "/im/v2/teams/{team_id}/actions/remove_manager",
-            bind("remove_team_managers", remove_team_managers, body=True),
-            methods=["DELETE"],
-        ),
-    ]
-
-
-def message_of(code: int) -> str:
-    return str(error_row(VENDOR, code).message)
-
-
-def create_team(state: EmulatorState, request: Request, body: Any) -> Result:
+@answered
+def create_team(emulator: Emulator, request: VendorRequest) -> Result:
     """A new team owned by an existing account; invitees that exist join at once, the others are answered as failed."""
-    fields = body_object(body)
+    state = emulator.state
+    fields = body_object(request.body)
     owner = text(fields.get("owner_account_id"))
     team_type = team_type_of(fields.get("team_type"))
     name = text(fields.get("name"), max_length=MAX_NAME)
@@ -112,21 +79,25 @@ def create_team(state: EmulatorState, request: Request, body: Any) -> Result:
         joined_at=dict.fromkeys(joining, created),
     )
     state.yunxin_teams[team.team_id] = team
-    failures = [failed(a, ACCOUNT_NOT_FOUND, message_of) for a in invitees if a not in state.yunxin_accounts]
+    failures = [failed(a, ACCOUNT_NOT_FOUND) for a in invitees if a not in state.yunxin_accounts]
     return Result(SUCCESS, {"team_info": team_info(team), "failed_list": failures}, effect="created")
 
 
-def get_team(state: EmulatorState, request: Request, body: Any) -> Result:
-    team_type = team_type_of(request.query_params.get("team_type"))
-    team = team_asked(state, request.path_params["team_id"], team_type)
+@answered
+def get_team(emulator: Emulator, request: VendorRequest) -> Result:
+    state = emulator.state
+    team_type = team_type_of(request.query.get("team_type"))
+    team = team_asked(state, request.path["team_id"], team_type)
     return Result(SUCCESS, {"team_info": team_info(team)})
 
 
-def get_teams(state: EmulatorState, request: Request, body: Any) -> Result:
+@answered
+def get_teams(emulator: Emulator, request: VendorRequest) -> Result:
     """The live teams of one kind among ``team_ids`` (a JSON array in the query); the other ids come back as invalid."""
-    team_type = team_type_of(request.query_params.get("team_type"))
+    state = emulator.state
+    team_type = team_type_of(request.query.get("team_type"))
     try:
-        asked = json.loads(request.query_params.get("team_ids", ""))
+        asked = json.loads(request.query.get("team_ids", ""))
     except ValueError:
         raise Invalid from None
     if not isinstance(asked, list) or not 1 <= len(asked) <= MAX_BATCH[team_type]:
@@ -142,9 +113,11 @@ def get_teams(state: EmulatorState, request: Request, body: Any) -> Result:
     return Result(SUCCESS, {"team_info_list": found, "invalid_tids": invalid})
 
 
-def update_team(state: EmulatorState, request: Request, body: Any) -> Result:
+@answered
+def update_team(emulator: Emulator, request: VendorRequest) -> Result:
     """Change the fields sent, as the owner or a manager (anyone in the team when update_team_info_mode is 1)."""
-    fields = body_object(body)
+    state = emulator.state
+    fields = body_object(request.body)
     operator = text(fields.get("operator_id"))
     team_type = team_type_of(fields.get("team_type"))
     name = text(fields.get("name"), max_length=MAX_NAME, required=False)
@@ -153,7 +126,7 @@ def update_team(state: EmulatorState, request: Request, body: Any) -> Result:
     text(fields.get("extension"), max_length=MAX_EXTENSION, required=False, non_empty=False)
     chosen = configuration(fields.get("configuration"))
     assert operator is not None
-    team = team_asked(state, request.path_params["team_id"], team_type)
+    team = team_asked(state, request.path["team_id"], team_type)
     role = role_in(state, team, operator)
     open_to_all = team.configuration.get("update_team_info_mode", 0) == 1
     if role == "member" and not open_to_all:
@@ -170,18 +143,20 @@ def update_team(state: EmulatorState, request: Request, body: Any) -> Result:
     return Result(SUCCESS, {"team_info": team_info(team)}, effect="updated")
 
 
-def transfer_team_owner(state: EmulatorState, request: Request, body: Any) -> Result:
+@answered
+def transfer_team_owner(emulator: Emulator, request: VendorRequest) -> Result:
     """Make a member the owner; the old owner leaves (leave 1) or stays as an ordinary member (leave 2).
 
     Naming the current owner changes nothing and succeeds: ownership already is as asked.
     """
-    fields = body_object(body)
+    state = emulator.state
+    fields = body_object(request.body)
     team_type = team_type_of(fields.get("team_type"))
     new_owner = text(fields.get("new_owner_account_id"))
     leave = integer(fields.get("leave"), low=1, high=2)
     text(fields.get("extension"), max_length=MAX_EXTENSION, required=False, non_empty=False)
     assert new_owner is not None
-    team = team_asked(state, request.path_params["team_id"], team_type)
+    team = team_asked(state, request.path["team_id"], team_type)
     role_in(state, team, new_owner)
     if new_owner == team.owner:
         return Result(SUCCESS, {})
@@ -197,42 +172,65 @@ def transfer_team_owner(state: EmulatorState, request: Request, body: Any) -> Re
     return Result(SUCCESS, {}, effect="ownership_transferred")
 
 
-def add_team_managers(state: EmulatorState, request: Request, body: Any) -> Result:
-    """Members become managers, as the owner; a manager named again stays one."""
-    team, managers = _managers_call(state, request, body)
-    for account in managers:
-        team.members.discard(account)
-        team.managers.add(account)
-    team.updated_at = now_ms()
-    return Result(SUCCESS, {}, effect="managers_added")
-
-
-def remove_team_managers(state: EmulatorState, request: Request, body: Any) -> Result:
-    """Managers become ordinary members, as the owner; an ordinary member named stays one."""
-    team, managers = _managers_call(state, request, body)
-    for account in managers:
-        if account in team.managers:
-            team.managers.discard(account)
-            team.members.add(account)
-    team.updated_at = now_ms()
-    return Result(SUCCESS, {}, effect="managers_removed")
-
-
-def _managers_call(state: EmulatorState, request: Request, body: Any) -> tuple[YunxinTeam, list[str]]:
-    """The team and the accounts of an add/remove-managers call, once every rule has passed (all or nothing)."""
-    fields = body_object(body)
-    team_type = team_type_of(fields.get("team_type"))
-    operator = text(fields.get("operator_id"))
-    managers = account_list(fields.get("managers"), max_items=MAX_MANAGERS_PER_CALL)
-    text(fields.get("extension"), max_length=MAX_EXTENSION, required=False, non_empty=False)
-    assert operator is not None
-    team = team_asked(state, request.path_params["team_id"], team_type)
-    if role_in(state, team, operator) != "owner":
+@answered
+def dismiss_team(emulator: Emulator, request: VendorRequest) -> Result:
+    """Dismiss the team when the operator may: owner or manager of an advanced team, owner of a super team."""
+    fields = body_object(request.body)
+    team_type, operator, extension = fields.get("team_type"), fields.get("operator_id"), fields.get("extension")
+    if isinstance(team_type, bool) or team_type not in (ADVANCED_TEAM, SUPER_TEAM):
+        raise Invalid
+    if not isinstance(operator, str) or not operator:
+        raise Invalid
+    if extension is not None and not isinstance(extension, str):
+        raise Invalid
+    if team_type == ADVANCED_TEAM and extension is not None and len(extension) > MAX_EXTENSION:
+        raise Invalid
+    state = emulator.state
+    team = team_asked(state, request.path["team_id"], team_type)
+    role = role_in(state, team, operator)
+    if team.team_type == SUPER_TEAM and role != "owner":
         raise Refused(OWNER_ONLY)
-    for account in managers:
-        if role_in(state, team, account) == "owner":
-            raise Invalid  # the owner is more than a manager
-    return team, managers
+    if role == "member":
+        raise Refused(OWNER_OR_MANAGER_ONLY)
+    team.dismissed = True
+    return Result(SUCCESS, {}, effect="disbanded")
+
+
+@answered
+def list_joined_teams(emulator: Emulator, request: VendorRequest) -> Result:
+    """One page of the live teams of one kind the account is in, by team id, with its own role when asked."""
+    state = emulator.state
+    params = request.query
+    account = request.path["account_id"]
+    team_type = team_type_of(params.get("team_type"))
+    limit = integer(params.get("limit"), low=1, required=False) or DEFAULT_PAGE_SIZE
+    with_member_info = integer(params.get("need_return_member_info"), low=0, high=1, required=False) == 1
+    known_account(state, account)
+    teams = {
+        team.team_id: team
+        for team in state.yunxin_teams.values()
+        if not team.dismissed and team.team_type == team_type and team.role_of(account) is not None
+    }
+    page, more = page_after(list(teams), params.get("page_token"), limit, team_order)
+    return Result(
+        SUCCESS,
+        {
+            "team_info_list": [_joined_team(teams[team_id], account, with_member_info) for team_id in page],
+            "has_more": more,
+            "next_token": page[-1] if more else "",
+        },
+    )
+
+
+def _joined_team(team: YunxinTeam, account: str, with_member_info: bool) -> dict[str, Any]:
+    info = team_info(team)
+    for absent in ("team_type", "announcement", "intro", "server_extension", "customer_extension"):
+        del info[absent]  # the joined-teams answer carries a summary of each team
+    if with_member_info:
+        member = member_record(team, account)
+        del member["team_id"]
+        info["member_info"] = member
+    return info
 
 
 def _profile(fields: dict[str, Any]) -> dict[str, str]:
@@ -248,3 +246,16 @@ def _profile(fields: dict[str, Any]) -> dict[str, str]:
 def _next_team_id(state: EmulatorState) -> str:
     numeric = [int(team_id) for team_id in state.yunxin_teams if team_id.isdigit()]
     return str(max([FIRST_TEAM_ID - 1, *numeric]) + 1)
+
+
+TEAMS, TEAM = "/im/v2.1/teams", "/im/v2.1/teams/{team_id}"
+ACCOUNT_TEAMS = "/im/v2.1/team_members/{account_id}/actions/joined_teams"
+OPERATIONS = (
+    operation("DELETE", "/im/v2/teams/{team_id}", "dismiss_team", dismiss_team, json_body=True),
+    operation("POST", TEAMS, "create_team", create_team, json_body=True),
+    operation("GET", TEAMS, "get_teams", get_teams),
+    operation("GET", TEAM, "get_team", get_team),
+    operation("PATCH", TEAM, "update_team", update_team, json_body=True),
+    operation("PATCH", TEAM_ACTIONS + "/transfer_owner", "transfer_team_owner", transfer_team_owner, json_body=True),
+    operation("GET", ACCOUNT_TEAMS, "list_joined_teams", list_joined_teams),
+)

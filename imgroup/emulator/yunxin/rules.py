@@ -1,7 +1,7 @@
 """What every Yunxin team operation checks the same way: arguments, the team asked for, the operator's role.
 
 A broken argument raises ``Invalid`` (answered 414); a state rule answers its code through ``Refused``. Both are
-turned into a Result by ``answered``, so each handler reads as the list of its rules.
+turned into a Result by ``answered``, the decorator of every Yunxin handler, so each reads as the list of its rules.
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ._pipeline import Result
-from ._state import EmulatorState, YunxinTeam
+from .._catalogue import error_row
+from .._pipeline import Emulator, Handler, Result, VendorRequest
+from .._state import EmulatorState, YunxinTeam
+from .dialect import PARAMETER_ERROR, VENDOR
 
-SUCCESS = 200
-PARAMETER_ERROR = 414
 ADVANCED_TEAM, SUPER_TEAM = 1, 2
+MAX_EXTENSION = 512
+DEFAULT_PAGE_SIZE = 100
 TEAM_NOT_FOUND = 108404
 NOT_ADVANCED_TEAM = 108302
 ACCOUNT_NOT_FOUND = 102404
@@ -45,14 +47,18 @@ class Refused(Exception):
         self.code = code
 
 
-def answered(action: Callable[[], Result]) -> Result:
-    """Run ``action``, answering its Invalid or Refused as the code it stands for."""
-    try:
-        return action()
-    except Invalid:
-        return Result(PARAMETER_ERROR)
-    except Refused as refusal:
-        return Result(refusal.code)
+def answered(handler: Handler) -> Handler:
+    """``handler``, answering its Invalid or Refused as the code it stands for."""
+
+    def run(emulator: Emulator, request: VendorRequest) -> Result:
+        try:
+            return handler(emulator, request)
+        except Invalid:
+            return Result(PARAMETER_ERROR)
+        except Refused as refusal:
+            return Result(refusal.code)
+
+    return run
 
 
 def now_ms() -> int:
@@ -62,8 +68,8 @@ def now_ms() -> int:
 # --- arguments ---------------------------------------------------------------------------------------------
 
 
-def body_object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
+def body_object(body: dict[str, Any] | None) -> dict[str, Any]:
+    if body is None:
         raise Invalid
     return body
 
@@ -190,8 +196,9 @@ def member_record(team: YunxinTeam, account: str) -> dict[str, Any]:
     }
 
 
-def failed(account: str, code: int, message: Callable[[int], str]) -> dict[str, Any]:
-    return {"account_id": account, "error_code": code, "error_msg": message(code)}
+def failed(account: str, code: int) -> dict[str, Any]:
+    """An account's entry in a ``failed_list``."""
+    return {"account_id": account, "error_code": code, "error_msg": str(error_row(VENDOR, code).message)}
 
 
 def page_after(

@@ -1,0 +1,19 @@
+"""The Feishu (Lark) Open Platform, emulated: its dialect and one module per resource.
+
+``OPERATIONS`` is every Feishu route, in the order they are tried.
+"""
+
+from __future__ import annotations
+
+from . import chats, managers, meeting_chats, members, token
+from .dialect import DIALECT
+
+OPERATIONS = (
+    *chats.OPERATIONS,
+    *members.OPERATIONS,
+    *managers.OPERATIONS,
+    *meeting_chats.OPERATIONS,
+    *token.OPERATIONS,
+)
+
+__all__ = ["DIALECT", "OPERATIONS"]

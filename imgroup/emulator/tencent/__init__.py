@@ -1,0 +1,13 @@
+"""Tencent Cloud Chat (IM) REST API, emulated: its dialect and one module per resource.
+
+``OPERATIONS`` is every Tencent route, in the order they are tried: the catch-all for unknown commands last.
+"""
+
+from __future__ import annotations
+
+from . import groups, members
+from .dialect import DIALECT, UNKNOWN_COMMAND_OPERATION
+
+OPERATIONS = (*groups.OPERATIONS, *members.OPERATIONS, UNKNOWN_COMMAND_OPERATION)
+
+__all__ = ["DIALECT", "OPERATIONS"]
