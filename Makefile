@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check imgroup generator tests bench
 
 typecheck: $(STAMP)
-	MYPYPATH=generated $(VENV)/bin/mypy --strict -p feishu_im -p tencent_im -p yunxin_im -p imgroup -p generator -p bench
+	MYPYPATH=generated $(VENV)/bin/mypy --strict -p feishu_im -p tencent_im -p yunxin_im -p imgroup_registry -p imgroup -p generator -p bench
 	MYPYPATH=tests/golden/expected $(VENV)/bin/mypy --strict -p example_im
 
 test: $(STAMP) check-generated lint typecheck
