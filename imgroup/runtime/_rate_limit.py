@@ -45,7 +45,7 @@ from ._retry import DEFAULT_MAX_RETRY_AFTER
 from ._vendor import OperationInfo
 
 # How much closer together than booked two calls may reach the vendor: the first pacing rate leaves this much of
-# the shortest window free, and its oldest call is followed by the call that fills it again no sooner than this.
+# the shortest window free, and the call that fills it again comes a window and this much after its oldest call.
 # Measured on the emulator at 200 calls/s on a shared two-core machine (load average 4.5): a bulk job's calls
 # leave up to 12 ms (99th percentile; 53 ms at most) after their booked time, while the emulator, starved of CPU
 # itself, counted some over 300 ms late. The first is what a fixed allowance can cover; refusals teach the rest.
