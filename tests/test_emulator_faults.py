@@ -236,6 +236,43 @@ def test_latency_is_added_to_vendor_calls_only(
     assert time.perf_counter() - started < 0.15
 
 
+def test_arrival_delays_are_drawn_up_to_the_maximum_and_repeat_with_the_seed() -> None:
+    def delays(plan: FaultPlan, operation: str = "disband_chat") -> list[float]:
+        return [plan.arrival_delay("feishu", operation, f"oc_{n % 5}") for n in range(400)]
+
+    document = {"seed": 4, "arrival_delay_ms": 300, "operations": ["disband_chat"]}
+    first = delays(FaultPlan.from_json(document))
+    assert all(0 <= delay <= 0.3 for delay in first)
+    assert max(first) > 0.29 and min(first) < 0.01  # spread over the whole range, not one fixed delay
+    assert first == delays(FaultPlan.from_json(document))
+    assert first != delays(FaultPlan.from_json({**document, "seed": 5}))
+    assert set(delays(FaultPlan.from_json(document), "get_chat")) == {0.0}  # only the operations named
+
+
+def test_an_arrival_delay_holds_each_vendor_call_for_its_drawn_time(
+    http: httpx.Client, imgroup_emulator: EmulatorServer, feishu_auth: dict[str, str]
+) -> None:
+    imgroup_emulator.faults({"arrival_delay_ms": 400, "seed": 1})
+    plan = FaultPlan.from_json({"arrival_delay_ms": 400, "seed": 1})
+    drawn = sum(plan.arrival_delay("feishu", "get_chat", "oc_demo_named") for _ in range(3))
+    started = time.perf_counter()
+    for _ in range(3):
+        assert http.get("/open-apis/im/v1/chats/oc_demo_named", headers=feishu_auth).status_code == 200
+    assert drawn <= time.perf_counter() - started < drawn + 1.0
+
+
+def test_rate_limits_may_name_fixed_windows_of_any_length(
+    http: httpx.Client, imgroup_emulator: EmulatorServer, feishu_auth: dict[str, str]
+) -> None:
+    plan = imgroup_emulator.faults({"rate_limits": {"disband_chat": 3, "get_chat": [[50, 1], [2, 30]]}})
+    assert plan["rate_limits"] == {"disband_chat": 3, "get_chat": [[50, 1.0], [2, 30.0]]}
+    fraction = time.monotonic() % 30
+    if fraction > 25:
+        time.sleep(30 - fraction + 0.01)
+    codes = [http.get("/open-apis/im/v1/chats/oc_demo_named", headers=feishu_auth).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
 def test_a_storm_window_rate_limits_every_call_then_passes(
     http: httpx.Client, imgroup_emulator: EmulatorServer, feishu_auth: dict[str, str]
 ) -> None:
@@ -274,6 +311,10 @@ def test_faults_can_target_some_operations(
         {"error_rate": 1.5},
         {"error_rate": 0.6, "drop_rate": 0.6},
         {"latency_ms": -1},
+        {"arrival_delay_ms": -5},
+        {"rate_limits": {"disband_chat": [[10, 0]]}},
+        {"rate_limits": {"disband_chat": [[10]]}},
+        {"rate_limits": {"disband_chat": []}},
         {"seed": "seven"},
         {"rate_limits": {"disband_chat": 0}},
         {"rate_limits": ["disband_chat"]},
@@ -298,6 +339,7 @@ def test_empty_faults_turn_faults_off(imgroup_emulator: EmulatorServer) -> None:
         "storm_rate": 0.0,
         "storm_s": 0.0,
         "latency_ms": 0.0,
+        "arrival_delay_ms": 0.0,
         "operations": None,
         "rate_limits": {},
         "token_ttl_s": 7200,

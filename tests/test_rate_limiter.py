@@ -4,17 +4,22 @@ vendor refuses, holds bookings for the vendor's reset hint and comes back to its
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
+from random import Random
 
 import feishu_im
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from imgroup.runtime._rate_limit import (
     CEILING_SHARE,
     CUT,
+    EDGE_GROWTH,
+    EDGE_GUARD,
     JITTER_ALLOWANCE,
+    MAX_EDGE_GUARD,
     MAX_PAUSE,
     MIN_RATE_SHARE,
     PROBE_WINDOWS,
@@ -80,12 +85,15 @@ steps = st.tuples(
     per_minute=st.one_of(st.none(), st.integers(1, 400)),
     history=st.lists(steps, max_size=40),
 )
-def test_no_window_of_bookings_ever_exceeds_a_documented_limit(
+def test_no_window_of_counted_bookings_ever_exceeds_a_documented_limit(
     per_second: int, per_minute: int | None, history: list[tuple[float, tuple[str, object]]]
 ) -> None:
+    """Counted: booked and not refused. A refusal gives back the latest slot sent by then (the vendor did not
+    count the refused call), and what is left never holds more than a limit in any window."""
     windows = ((1.0, per_second),) + (((60.0, per_minute),) if per_minute else ())
     limiter, clock = limiter_for(windows)
     booked: list[float] = []
+    counted: list[float] = []
     for elapsed, (action, argument) in history:
         clock.now += elapsed
         if action == "book":
@@ -93,12 +101,47 @@ def test_no_window_of_bookings_ever_exceeds_a_documented_limit(
             times = book(limiter, clock, argument)
             assert all(moment >= clock.now for moment in times)
             booked += times
+            counted += times
         else:
             assert argument is None or isinstance(argument, float)
             limiter.refused("op", argument)
+            sent = [moment for moment in counted if moment <= clock.now]
+            if sent:
+                counted.remove(sent[-1])
     assert booked == sorted(booked)  # first come, first served
     for seconds, limit in windows:
-        assert most_in_any_window(booked, seconds) <= limit
+        assert most_in_any_window(counted, seconds) <= limit
+
+
+def most_in_any_fixed_window(arrivals: list[float], seconds: float, offset: float) -> int:
+    """The most of ``arrivals`` in one of the fixed windows ``[offset + k * seconds, offset + (k + 1) * seconds)``."""
+    counts: dict[int, int] = {}
+    for moment in arrivals:
+        window = math.floor((moment - offset) / seconds)
+        counts[window] = counts.get(window, 0) + 1
+    return max(counts.values(), default=0)
+
+
+@settings(deadline=None)  # up to a few hundred bookings: slow only on a busy machine
+@given(
+    per_second=st.integers(2, 60),
+    burst_window=st.sampled_from([2.0, 5.0, 60.0]),
+    limit=st.integers(1, 150),
+    fills=st.floats(1, 3.5),
+    random=st.randoms(use_true_random=False),
+    offset=st.floats(0, 60),
+)
+def test_arrivals_late_by_up_to_the_edge_guard_never_overfill_a_fixed_burst_window(
+    per_second: int, burst_window: float, limit: int, fills: float, random: Random, offset: float
+) -> None:
+    """A window the pace fills in bursts: however each call's arrival is delayed (up to the guard, at either end
+    or between) and wherever the vendor's fixed windows start, none of them counts more than the limit."""
+    limit = min(limit, int(per_second * burst_window) - 1)  # filled faster than its own rate
+    assume(limit >= 1)
+    limiter, clock = limiter_for(((1.0, per_second), (burst_window, limit)))
+    times = book(limiter, clock, int(limit * fills))
+    arrivals = [moment + random.choice([0.0, EDGE_GUARD, random.uniform(0, EDGE_GUARD)]) for moment in times]
+    assert most_in_any_fixed_window(arrivals, burst_window, offset) <= limit
 
 
 @given(per_second=st.integers(1, 60), calls=st.integers(2, 300))
@@ -111,11 +154,65 @@ def test_calls_start_evenly_spaced_a_little_under_the_limit(per_second: int, cal
     )
 
 
-def test_the_minute_window_holds_a_burst_back_until_its_oldest_call_is_a_minute_old() -> None:
+def test_the_minute_window_holds_a_burst_back_until_its_oldest_call_is_a_minute_and_the_edge_guard_old() -> None:
     limiter, clock = limiter_for(((1.0, 50), (60.0, 1000)))
     times = book(limiter, clock, 1200)
     assert most_in_any_window(times, 60.0) <= 1000 and most_in_any_window(times, 1.0) <= 50
-    assert times[1000] == pytest.approx(times[0] + 60.0 + JITTER_ALLOWANCE)
+    assert times[1000] == pytest.approx(times[0] + 60.0 + EDGE_GUARD)
+    assert times[1001] - times[1000] == pytest.approx(start_spacing(1.0, 50))  # the burst resumes at the pace
+    assert limiter.guards("op") == (JITTER_ALLOWANCE, EDGE_GUARD)
+
+
+def test_a_refusal_where_a_burst_window_holds_calls_back_grows_its_guard_and_keeps_the_pace() -> None:
+    limiter, clock = limiter_for(((1.0, 50), (60.0, 1000)))
+    start = rate_of(limiter)
+    times = book(limiter, clock, 1010)
+    clock.now = times[-1]  # a call of the resumed burst is refused
+    limiter.refused("op", 1.0)
+    limiter.refused("op", 1.0)  # one already on its way: nothing new
+    assert limiter.guards("op") == (JITTER_ALLOWANCE, EDGE_GUARD * EDGE_GROWTH)
+    assert rate_of(limiter) == start
+    clock.now += 1.0
+    later = book(limiter, clock, 2)
+    assert later[1] - later[0] == pytest.approx(start_spacing(1.0, 50))
+
+
+def test_refusals_at_an_edge_grow_its_guard_to_the_cap_and_then_cut_the_pace() -> None:
+    limiter, clock = limiter_for(((1.0, 50), (60.0, 1000)))
+    start = rate_of(limiter)
+    book(limiter, clock, 1000)
+    guards = []
+    for _ in range(4):
+        clock.now = book(limiter, clock, 1)[0]
+        limiter.refused("op")
+        guards.append(limiter.guards("op")[1])
+        clock.now += 1.0
+    assert guards[-1] == MAX_EDGE_GUARD and guards == sorted(guards)
+    assert rate_of(limiter) < start
+
+
+def test_a_refusal_while_no_window_is_full_cuts_the_pace_and_leaves_the_guards() -> None:
+    limiter, clock = limiter_for(((1.0, 50), (60.0, 1000)))
+    start = rate_of(limiter)
+    clock.now = book(limiter, clock, 500)[-1]  # the first burst: the minute window is not full yet
+    limiter.refused("op")
+    assert rate_of(limiter) == pytest.approx(start * CUT)
+    assert limiter.guards("op") == (JITTER_ALLOWANCE, EDGE_GUARD)
+
+
+def test_a_refused_call_does_not_cost_a_burst_window_a_slot() -> None:
+    """3,000 calls at 50/s and 1,000/min fit three bursts; with one refused and sent again they still do."""
+    limiter, clock = limiter_for(((1.0, 50), (60.0, 1000)))
+    first = clock.now
+    sent, refused = 0, False
+    while sent < 3000:
+        clock.now += limiter.reserve("op")
+        if sent == 1200 and not refused:
+            limiter.refused("op", 1.0)  # and it is sent again
+            refused = True
+        else:
+            sent += 1
+    assert clock.now < first + 2 * (60.0 + MAX_EDGE_GUARD) + 1000 / rate_of(limiter) + 2.0
 
 
 @given(per_second=st.integers(1, 200), refusals=st.integers(1, 12))

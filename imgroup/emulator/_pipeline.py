@@ -22,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 
 from ._audit import AuditLog
 from ._catalogue import VENDORS, rate_limits
-from ._faults import Fault, FaultPlan
+from ._faults import Fault, FaultPlan, Windows
 from ._ratelimit import RateLimiter, Refusal
 from ._state import EmulatorState
 
@@ -156,14 +156,16 @@ class Emulator:
         self.feishu_tokens: dict[str, tuple[str, float]] = {}  # token -> (app_id, expires_at on time.time())
         self.feishu_current_token: dict[str, str] = {}  # app_id -> the token it was last given
 
-    def limits_for(self, vendor: str, operation: str) -> tuple[int | None, int | None]:
-        documented = rate_limits(vendor).get(operation)
+    def limits_for(self, vendor: str, operation: str) -> Windows:
+        """The (calls, seconds) windows ``operation`` is counted in: the fault plan's override, or the documented."""
         override = self.plan.rate_limits.get(operation)
         if override is not None:
-            return override, None
+            return override
+        documented = rate_limits(vendor).get(operation)
         if documented is None:
-            return None, None
-        return documented.per_second, documented.per_minute
+            return ()
+        pairs = ((documented.per_second, 1.0), (documented.per_minute, 60.0))
+        return tuple((limit, seconds) for limit, seconds in pairs if limit)
 
     def rate_limited_counts(self) -> dict[str, dict[str, int]]:
         return {vendor: {op: self.audit.rate_limited[(vendor, op)] for op in rate_limits(vendor)} for vendor in VENDORS}
@@ -190,6 +192,9 @@ class Emulator:
         plan = self.plan
         if plan.latency_ms and plan.applies_to(operation_id):
             await asyncio.sleep(plan.latency_ms / 1000)
+        arrival_delay = plan.arrival_delay(vendor, operation_id, target or "")
+        if arrival_delay:  # the network between the client and the vendor's counter, unevenly slow
+            await asyncio.sleep(arrival_delay)
         fault = plan.draw(vendor, operation_id, target or "")
         app: str | None = None
         effect: str | None = None
@@ -205,12 +210,12 @@ class Emulator:
             result = caller
         elif fault is not None and fault.kind == "storm":
             app = caller
-            limit = self.limits_for(vendor, operation_id)[0] or 1
+            windows = self.limits_for(vendor, operation_id)
+            limit = windows[0][0] if windows else 1
             result = dialect.rate_limited(Refusal(limit=limit, window_s=1, reset_s=fault.reset_s))
         else:
             app = caller or None
-            per_second, per_minute = self.limits_for(vendor, operation_id)
-            refusal = self.limiter.hit((vendor, app, operation_id), per_second, per_minute)
+            refusal = self.limiter.count((vendor, app, operation_id), self.limits_for(vendor, operation_id))
             if refusal is not None:
                 self.audit.rate_limited[(vendor, operation_id)] += 1
                 result = dialect.rate_limited(refusal)

@@ -3,18 +3,32 @@
 One limiter serves every thread and task of a client. For each operation it books a send time per call:
 
 - A sliding log per documented window (one second, one minute) keeps every window of booked send times within
-  the documented limit, whatever the vendor answers.
-- Calls are spaced evenly at a pacing rate that starts a little under the documented rate: between booking a
-  call and the vendor counting it lie a sleep, signing, the network and the vendor's own queue, and calls booked
-  evenly reach the vendor bunched by up to ``JITTER_ALLOWANCE``.
-- A rate-limit answer says the bunching went further: the pacing rate is cut by ``CUT``, at most once per window
-  (the calls already on their way when the first refusal came are refused too, and must not cut it again), and
-  the vendor's reset hint (``x-ogw-ratelimit-reset``, ``Retry-After``) holds every booking of the operation until
-  then, not only the refused call's retry.
+  the documented limit, whatever the vendor answers; and once a window holds its limit, the next call waits
+  until the oldest of them is a window and a guard old.
+- Calls are spaced evenly at a pacing rate that starts a little under the documented rate of the shortest window:
+  between booking a call and the vendor counting it lie a sleep, signing, the network and the vendor's own queue,
+  and calls booked evenly reach the vendor bunched by up to ``JITTER_ALLOWANCE``.
+- The vendor counts by arrival in fixed windows, so a call that arrives late can land in the next window and meet
+  calls booked a full window after it. A guard against that costs a window's rate in proportion to the window:
+  the shortest window is filled evenly, every call sits at one of its edges, and a guard of ``g`` costs
+  ``g / (window + g)`` of its rate (300 ms on a second: 23%): it keeps ``JITTER_ALLOWANCE``. A longer window (the
+  minute under "50/s then 1,000/min") is filled in a burst at the pace and then resumed once its oldest call is a
+  minute old: only there do a late-counted early call and a promptly counted call a window later meet, and the
+  guard is paid once per window. It keeps ``EDGE_GUARD``, 0.5 s: more than the 300 ms late a CPU-starved
+  emulator was measured to count calls, for 0.8% of a minute's rate.
+- A rate-limit answer gives the refused call's slot back (the vendor did not count it: with 3,000 calls at
+  1,000/min, one slot lost to a refusal would push the last call into a fourth minute). A refusal while a burst
+  window was holding calls back met that window's edge: its guard grows ×``EDGE_GROWTH``, up to
+  ``MAX_EDGE_GUARD``, and the pace stays. Any other refusal (or one at a guard already at its largest) says the
+  bunching went further than the pace allows: the pacing rate is cut by ``CUT``. Either is learned at most once
+  per pacing window (the calls already on their way when the first refusal came are refused too, and teach
+  nothing new), and the vendor's reset hint (``x-ogw-ratelimit-reset``, ``Retry-After``) holds every booking of
+  the operation until then, not only the refused call's retry.
 - After a window without refusals (counted from the end of any pause: a pause proves nothing) the rate climbs
   back: within ``RECOVERY_WINDOWS`` windows to just under the rate that was refused (``CEILING_SHARE`` of it),
   then over ``PROBE_WINDOWS`` windows to where it started. A rate that was refused is tried again only slowly,
-  yet one bad moment long ago does not hold a long job back for good.
+  yet one bad moment long ago does not hold a long job back for good. A learned edge guard stays: it costs at
+  most ``MAX_EDGE_GUARD`` per window filled.
 """
 
 from __future__ import annotations
@@ -31,11 +45,15 @@ from ._retry import DEFAULT_MAX_RETRY_AFTER
 from ._vendor import OperationInfo
 
 # How much closer together than booked two calls may reach the vendor: the first pacing rate leaves this much of
-# each window free, and no window's oldest call is followed by the call that fills it again sooner than this.
+# the shortest window free, and the call that fills it again comes a window and this much after its oldest call.
 # Measured on the emulator at 200 calls/s on a shared two-core machine (load average 4.5): a bulk job's calls
 # leave up to 12 ms (99th percentile; 53 ms at most) after their booked time, while the emulator, starved of CPU
 # itself, counted some over 300 ms late. The first is what a fixed allowance can cover; refusals teach the rest.
 JITTER_ALLOWANCE = 0.03
+# The guard at the edge of a window filled in bursts (see the module docstring), and how far refusals there grow it.
+EDGE_GUARD = 0.5
+EDGE_GROWTH = 2.0
+MAX_EDGE_GUARD = 2.0
 CUT = 0.8
 RECOVERY_WINDOWS = 10
 CEILING_SHARE = 0.95
@@ -52,18 +70,50 @@ def is_rate_limit_answer(error: BaseException) -> bool:
     return isinstance(error, RateLimitedError) or getattr(error, "http_status", None) == 429
 
 
-class _Pacing:
-    """One operation's bookings, and the rate it is paced at."""
+class _Window:
+    """One documented window of an operation: its send log, and the guard kept at its edge."""
 
-    __slots__ = ("ceiling", "climb_from", "cut_at", "cut_rate", "paused_until", "start_rate", "window", "windows")
+    __slots__ = ("edge_at", "guard", "limit", "seconds", "sent")
+
+    def __init__(self, seconds: float, limit: int, guard: float) -> None:
+        self.seconds = seconds
+        self.limit = limit
+        self.guard = guard
+        # Every booking a call may still be counted against, oldest first; at least the last ``limit`` of them.
+        self.sent = deque[float]()
+        self.edge_at = -math.inf  # when the last booking held back by this window, full, was booked for
+
+    def earliest(self) -> float:
+        """The earliest send time the next call may have: a window's length and guard after its limit-th last."""
+        return self.sent[-self.limit] + self.seconds + self.guard if len(self.sent) >= self.limit else -math.inf
+
+    def forget_before(self, moment: float) -> None:
+        """Drop bookings no call booked from ``moment`` on can be counted with, keeping the last ``limit``."""
+        horizon = moment - self.seconds - MAX_EDGE_GUARD
+        while len(self.sent) > self.limit and self.sent[0] < horizon:
+            self.sent.popleft()
+
+
+class _Pacing:
+    """One operation's windows, and the rate it is paced at."""
+
+    __slots__ = (
+        "ceiling", "climb_from", "cut_at", "cut_rate", "learned_at", "paused_until", "start_rate", "window", "windows",
+    )  # fmt: skip
 
     def __init__(self, windows: tuple[tuple[float, int], ...]) -> None:
-        self.windows = tuple((seconds, limit, deque[float](maxlen=limit)) for seconds, limit in sorted(windows))
-        self.window, limit = min(windows)
+        ordered = sorted(windows)
+        # The shortest window sets the pace and is filled evenly; every longer one is filled in bursts.
+        self.windows = tuple(
+            _Window(seconds, limit, JITTER_ALLOWANCE if index == 0 else EDGE_GUARD)
+            for index, (seconds, limit) in enumerate(ordered)
+        )
+        self.window, limit = ordered[0]
         self.start_rate = limit / (self.window + JITTER_ALLOWANCE)
         self.cut_rate = self.start_rate
         self.ceiling = self.start_rate
         self.cut_at = -math.inf
+        self.learned_at = -math.inf
         self.paused_until = -math.inf
         self.climb_from = -math.inf
 
@@ -75,6 +125,19 @@ class _Pacing:
         fast = self.cut_rate + self.start_rate * quiet_windows / RECOVERY_WINDOWS
         careful = self.ceiling + (self.start_rate - self.ceiling) * quiet_windows / PROBE_WINDOWS
         return min(self.start_rate, fast, careful)
+
+    def edge(self, now: float) -> _Window | None:
+        """The burst window whose edge a refusal at ``now`` most likely met, if a call was just held back by one."""
+        held = [window for window in self.windows[1:] if now - window.edge_at <= self.window]
+        return max(held, key=lambda window: window.edge_at, default=None)
+
+    def give_back(self, now: float) -> None:
+        """Forget the latest booking sent by ``now``: the vendor did not count the call it refused."""
+        for window in self.windows:
+            for index in range(len(window.sent) - 1, -1, -1):
+                if window.sent[index] <= now:
+                    del window.sent[index]
+                    break
 
 
 class RateLimiter:
@@ -115,7 +178,15 @@ class RateLimiter:
     def limits(self, operation: str) -> tuple[tuple[float, int], ...]:
         """The (seconds, calls) windows ``operation`` is held to, shortest first; empty when it has none."""
         pacing = self._pacing.get(operation)
-        return tuple((seconds, limit) for seconds, limit, _sent in pacing.windows) if pacing else ()
+        return tuple((window.seconds, window.limit) for window in pacing.windows) if pacing else ()
+
+    def guards(self, operation: str) -> tuple[float, ...]:
+        """The seconds each of ``operation``'s windows keeps at its edge, shortest window first."""
+        pacing = self._pacing.get(operation)
+        if pacing is None:
+            return ()
+        with self._lock:
+            return tuple(window.guard for window in pacing.windows)
 
     def rate(self, operation: str) -> float | None:
         """Calls per second ``operation`` is paced at now, or None when it is not limited."""
@@ -133,16 +204,18 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             start = max(now, pacing.paused_until)
-            for seconds, limit, sent in pacing.windows:
-                if sent:  # first come, first served: never book a slot before one already booked
-                    start = max(start, sent[-1])
-                if len(sent) == limit:
-                    start = max(start, sent[0] + seconds + JITTER_ALLOWANCE)
-            sent = pacing.windows[0][2]
-            if sent:
-                start = max(start, sent[-1] + 1.0 / pacing.rate(now))
-            for _seconds, _limit, sent in pacing.windows:
-                sent.append(start)
+            for window in pacing.windows:
+                window.forget_before(now)
+                if window.sent:  # first come, first served: never book a slot before one already booked
+                    start = max(start, window.sent[-1])
+                start = max(start, window.earliest())
+            pacing_log = pacing.windows[0].sent
+            if pacing_log:
+                start = max(start, pacing_log[-1] + 1.0 / pacing.rate(now))
+            for index, window in enumerate(pacing.windows):
+                if index and window.earliest() > now:  # held back by a burst window that is full
+                    window.edge_at = start
+                window.sent.append(start)
             return start - now
 
     def learn(self, operation: str, error: BaseException) -> None:
@@ -176,9 +249,15 @@ class RateLimiter:
             now = self._clock()
             if retry_after is not None and retry_after > 0:
                 pacing.paused_until = max(pacing.paused_until, now + min(retry_after, MAX_PAUSE))
-            if now - pacing.cut_at >= pacing.window:
-                refused_rate = pacing.rate(now)
-                pacing.cut_rate = max(pacing.start_rate * MIN_RATE_SHARE, refused_rate * CUT)
-                pacing.ceiling = max(pacing.cut_rate, refused_rate * CEILING_SHARE)
-                pacing.cut_at = now
+            pacing.give_back(now)
+            if now - pacing.learned_at >= pacing.window:
+                edge = pacing.edge(now)
+                if edge is not None and edge.guard < MAX_EDGE_GUARD:
+                    edge.guard = min(MAX_EDGE_GUARD, edge.guard * EDGE_GROWTH)
+                else:
+                    refused_rate = pacing.rate(now)
+                    pacing.cut_rate = max(pacing.start_rate * MIN_RATE_SHARE, refused_rate * CUT)
+                    pacing.ceiling = max(pacing.cut_rate, refused_rate * CEILING_SHARE)
+                    pacing.cut_at = now
+                pacing.learned_at = now
             pacing.climb_from = max(pacing.cut_at, pacing.paused_until)
