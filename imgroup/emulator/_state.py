@@ -191,7 +191,7 @@ class EmulatorState:
     yunxin_accounts: set[str] = field(default_factory=set)
 
     def load_seed(self, seed: dict[str, Any]) -> None:
-        """Add (or replace, by id) the records of a seed document; see README.md for its shape.
+        """Add (or replace, by id) the records of a seed document; see docs/emulator.md for its shape.
 
         All or nothing: a malformed seed raises SeedError and leaves the state as it was.
         """
