@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
-from imgroup.errors import ApiConnectionError, ApiError, ApiTimeoutError, ImgroupError
+from imgroup.errors import ApiConnectionError, ApiError, ImgroupError
 
 from . import _envelope
 from ._rate_limit import RateLimiter
@@ -113,8 +113,7 @@ class _Sender:
         reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         errors = self.vendor.errors
         if isinstance(error, httpx.TimeoutException):
-            timeout_error: ApiTimeoutError = errors.timeout(operation, reason)
-            return timeout_error
+            return errors.timeout(operation, reason)
         return errors.connection(operation, reason)
 
     def _answer(self, operation: str, response: httpx.Response, attempt: int) -> Answer:
