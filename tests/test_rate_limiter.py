@@ -24,6 +24,7 @@ from imgroup.runtime._rate_limit import (
     MIN_RATE_SHARE,
     PROBE_WINDOWS,
     RECOVERY_WINDOWS,
+    SPREAD_DECAY,
     RateLimiter,
     is_rate_limit_answer,
 )
@@ -142,6 +143,55 @@ def test_arrivals_late_by_up_to_the_edge_guard_never_overfill_a_fixed_burst_wind
     times = book(limiter, clock, int(limit * fills))
     arrivals = [moment + random.choice([0.0, EDGE_GUARD, random.uniform(0, EDGE_GUARD)]) for moment in times]
     assert most_in_any_fixed_window(arrivals, burst_window, offset) <= limit
+
+
+@settings(deadline=None)
+@given(
+    per_second=st.integers(2, 100),
+    delays=st.lists(st.floats(0, 2.0), min_size=2, max_size=20),
+    calls=st.integers(2, 300),
+    random=st.randoms(use_true_random=False),
+    offset=st.floats(0, 1),
+)
+def test_calls_late_by_up_to_the_measured_spread_never_overfill_the_shortest_window(
+    per_second: int, delays: list[float], calls: int, random: Random, offset: float
+) -> None:
+    """Once answers came back over a spread of delays, calls booked from then on may each reach the vendor late by
+    anything up to that spread (capped at a window), and no fixed window of the vendor's counts over the limit."""
+    limiter, clock = limiter_for(((1.0, per_second),))
+    for delay in delays:
+        limiter.observe("op", delay)
+    spread = min(1.0, max(JITTER_ALLOWANCE, max(delays) - min(delays)))
+    assert limiter.guards("op") == (pytest.approx(spread),)
+    times = book(limiter, clock, calls)
+    arrivals = [moment + random.choice([0.0, spread, random.uniform(0, spread)]) for moment in times]
+    # A hair under the spread: booked times are sums of floats, and an exact fit must not count as an overfill.
+    assert most_in_any_fixed_window([moment - 1e-9 * index for index, moment in enumerate(arrivals)], 1.0, offset) <= (
+        per_second
+    )
+
+
+def test_a_measured_spread_slows_the_pace_while_it_lasts_and_fades_back_to_the_allowance() -> None:
+    limiter, clock = limiter_for(((1.0, 50),))
+    start = rate_of(limiter)
+    limiter.observe("op", 0.010)
+    limiter.observe("op", 0.310)  # a stall: one answer 300 ms later than another
+    assert limiter.guards("op") == (pytest.approx(0.3),)
+    assert rate_of(limiter) == pytest.approx(50 / 1.3)
+    clock.now += 1.0
+    limiter.observe("op", 0.010)
+    assert limiter.guards("op") == (pytest.approx(0.3 - SPREAD_DECAY),)
+    clock.now += 0.3 / SPREAD_DECAY
+    limiter.observe("op", 0.010)
+    assert limiter.guards("op") == (JITTER_ALLOWANCE,) and rate_of(limiter) == pytest.approx(start)
+
+
+def test_a_spread_longer_than_a_window_halves_the_pace_and_no_more() -> None:
+    limiter, _clock = limiter_for(((1.0, 50), (60.0, 1000)))
+    limiter.observe("op", 0.0)
+    limiter.observe("op", 8.0)
+    assert limiter.guards("op") == (1.0, EDGE_GUARD)
+    assert rate_of(limiter) == pytest.approx(25.0)
 
 
 @given(per_second=st.integers(1, 60), calls=st.integers(2, 300))

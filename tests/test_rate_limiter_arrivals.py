@@ -19,6 +19,7 @@ import pytest
 
 from imgroup.emulator import EmulatorServer
 from imgroup.runtime import RateLimiter
+from imgroup.runtime._rate_limit import JITTER_ALLOWANCE
 
 PACE_WINDOW = (0.1, 10)
 BURST_WINDOW = (0.5, 30)
@@ -56,3 +57,39 @@ async def test_a_client_paced_by_its_limits_meets_no_refusal_when_arrivals_are_u
     # left the process a token the emulator has since forgotten (99991663, "invalid access token").
     assert sum(call["code"] == 0 for call in calls) == CALLS
     assert {call["code"] for call in calls} <= {0, 99991663}
+
+
+SHORT_WINDOW = (0.2, 10)
+SHORT_ARRIVAL_DELAY_MS = 60  # 30% of the window, as 300 ms would be of a second
+CONCURRENCY = 8  # calls booked at most this far ahead, as a job's workers book them
+
+
+@pytest.mark.anyio
+async def test_a_client_measures_how_late_its_calls_land_and_leaves_that_much_of_an_evenly_filled_window_free(
+    imgroup_emulator: EmulatorServer,
+) -> None:
+    seconds, limit = SHORT_WINDOW
+    imgroup_emulator.faults(
+        {
+            "seed": 23,
+            "arrival_delay_ms": SHORT_ARRIVAL_DELAY_MS,
+            "operations": ["get_chat"],
+            "rate_limits": {"get_chat": [[limit, seconds]]},
+        }
+    )
+    credentials = {**imgroup_emulator.credentials["feishu"], "base_url": imgroup_emulator.base_url}
+    calls = 200
+    async with feishu_im.AsyncFeishuClient(**credentials) as client:
+        limiter = RateLimiter({"get_chat": (SHORT_WINDOW,)})
+        client._pipeline.settings = client._pipeline.settings._replace(limiter=limiter)
+        await client.get_chat("oc_demo_named")  # a token first: its fetch is no call of get_chat's
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one() -> None:
+            async with gate:
+                await client.get_chat("oc_demo_named")
+
+        await asyncio.gather(*(one() for _ in range(calls)))
+        guard = limiter.guards("get_chat")[0]
+    assert imgroup_emulator.state()["rate_limited"]["feishu"]["get_chat"] == 0
+    assert guard > JITTER_ALLOWANCE  # the spread it measured, not the allowance it starts with

@@ -148,14 +148,18 @@ class SyncPipeline(_Sender):
         while True:
             if limiter is not None:
                 wait = limiter.reserve(operation)
+                booked = time.monotonic() + wait
                 if wait > 0:
                     self._sleep(wait)
             try:
                 built, flow = self._request(operation, request, timeout)
                 try:
+                    sent = time.monotonic()
                     response = self.http.send(built, auth=flow)
                 except httpx.TransportError as error:
                     raise self._transport_error(operation, error) from error
+                if limiter is not None:
+                    limiter.observe(operation, time.monotonic() - min(booked, sent))
                 return self._answer(operation, response, attempt)
             except ImgroupError as error:
                 if limiter is not None:
@@ -202,14 +206,18 @@ class AsyncPipeline(_Sender):
         while True:
             if limiter is not None:
                 wait = limiter.reserve(operation)
+                booked = time.monotonic() + wait
                 if wait > 0:
                     await self._sleep(wait)
             try:
                 built, flow = self._request(operation, request, timeout)
                 try:
+                    sent = time.monotonic()
                     response = await self.http.send(built, auth=flow)
                 except httpx.TransportError as error:
                     raise self._transport_error(operation, error) from error
+                if limiter is not None:
+                    limiter.observe(operation, time.monotonic() - min(booked, sent))
                 return self._answer(operation, response, attempt)
             except ImgroupError as error:
                 if limiter is not None:

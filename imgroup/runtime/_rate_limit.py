@@ -5,9 +5,14 @@ One limiter serves every thread and task of a client. For each operation it book
 - A sliding log per documented window (one second, one minute) keeps every window of booked send times within
   the documented limit, whatever the vendor answers; and once a window holds its limit, the next call waits
   until the oldest of them is a window and a guard old.
-- Calls are spaced evenly at a pacing rate that starts a little under the documented rate of the shortest window:
-  between booking a call and the vendor counting it lie a sleep, signing, the network and the vendor's own queue,
-  and calls booked evenly reach the vendor bunched by up to ``JITTER_ALLOWANCE``.
+- Calls are spaced evenly at a pacing rate a little under the documented rate of the shortest window: between
+  booking a call and the vendor counting it lie a sleep, signing, the network and the vendor's own queue, so calls
+  booked evenly reach the vendor bunched. How much is measured, not assumed: the vendor counts a call somewhere
+  between its booked time and its answer, so the spread of booking-to-answer delays over the last calls bounds
+  how far two calls can move closer together. That spread (at least ``JITTER_ALLOWANCE``, at most a window) is the
+  shortest window's guard, and the pace leaves it free in every window. A spread is remembered as it decays by
+  ``SPREAD_DECAY`` a second: a stall (a busy vendor, a starved machine) slows the pace while it lasts, and
+  seconds after it ends the pace is back.
 - The vendor counts by arrival in fixed windows, so a call that arrives late can land in the next window and meet
   calls booked a full window after it. A guard against that costs a window's rate in proportion to the window:
   the shortest window is filled evenly, every call sits at one of its edges, and a guard of ``g`` costs
@@ -44,12 +49,16 @@ from imgroup.errors import RateLimitedError
 from ._retry import DEFAULT_MAX_RETRY_AFTER
 from ._vendor import OperationInfo
 
-# How much closer together than booked two calls may reach the vendor: the first pacing rate leaves this much of
-# the shortest window free, and the call that fills it again comes a window and this much after its oldest call.
-# Measured on the emulator at 200 calls/s on a shared two-core machine (load average 4.5): a bulk job's calls
-# leave up to 12 ms (99th percentile; 53 ms at most) after their booked time, while the emulator, starved of CPU
-# itself, counted some over 300 ms late. The first is what a fixed allowance can cover; refusals teach the rest.
+# How much closer together than booked two calls may reach the vendor before any call was answered, and at the
+# least after: the pacing rate leaves this much of the shortest window free, and the call that fills it again comes
+# a window and this much after its oldest call. Measured on the emulator at 200 calls/s on a shared two-core
+# machine (load average 4.5): a bulk job's calls leave up to 12 ms (99th percentile; 53 ms at most) after their
+# booked time. What the vendor's side adds is measured as the job runs: the emulator, starved of CPU, was seen to
+# count calls from 10 ms to over 2 s after they were sent (load average 2.7), and a spread like that is the guard.
 JITTER_ALLOWANCE = 0.03
+# How fast a measured spread is forgotten, in seconds of spread a second: a 300 ms stall is forgotten in 10 s. A
+# faster fade forgets between two calls most of what evenly spread delays show: at 50 calls a second, 0.6 ms.
+SPREAD_DECAY = 0.03
 # The guard at the edge of a window filled in bursts (see the module docstring), and how far refusals there grow it.
 EDGE_GUARD = 0.5
 EDGE_GROWTH = 2.0
@@ -94,11 +103,31 @@ class _Window:
             self.sent.popleft()
 
 
+class _Spread:
+    """How unevenly calls reach the vendor: the range of recent booking-to-answer delays, decaying with time."""
+
+    __slots__ = ("at", "high", "low")
+
+    def __init__(self) -> None:
+        self.at = -math.inf
+        self.high = -math.inf
+        self.low = math.inf
+
+    def add(self, now: float, delay: float) -> float:
+        """Take one call's delay; returns the spread now."""
+        faded = (now - self.at) * SPREAD_DECAY
+        self.high = max(delay, self.high - faded)
+        self.low = min(delay, self.low + faded)
+        self.at = now
+        return self.high - self.low
+
+
 class _Pacing:
     """One operation's windows, and the rate it is paced at."""
 
     __slots__ = (
-        "ceiling", "climb_from", "cut_at", "cut_rate", "learned_at", "paused_until", "start_rate", "window", "windows",
+        "ceiling", "climb_from", "cut_at", "cut_rate", "learned_at", "limit", "paused_until", "spread", "spread_rate",
+        "start_rate", "window", "windows",
     )  # fmt: skip
 
     def __init__(self, windows: tuple[tuple[float, int], ...]) -> None:
@@ -108,8 +137,10 @@ class _Pacing:
             _Window(seconds, limit, JITTER_ALLOWANCE if index == 0 else EDGE_GUARD)
             for index, (seconds, limit) in enumerate(ordered)
         )
-        self.window, limit = ordered[0]
-        self.start_rate = limit / (self.window + JITTER_ALLOWANCE)
+        self.window, self.limit = ordered[0]
+        self.start_rate = self.limit / (self.window + JITTER_ALLOWANCE)
+        self.spread = _Spread()
+        self.spread_rate = self.start_rate  # the pace that leaves the measured spread free in every window
         self.cut_rate = self.start_rate
         self.ceiling = self.start_rate
         self.cut_at = -math.inf
@@ -118,13 +149,20 @@ class _Pacing:
         self.climb_from = -math.inf
 
     def rate(self, now: float) -> float:
-        """Calls per second at ``now``: the rate after the last cut, plus what a quiet time has won back."""
+        """Calls per second at ``now``: the rate after the last cut, plus what a quiet time has won back, and no more
+        than the measured spread leaves."""
         quiet_windows = (now - self.climb_from) / self.window - 1
         if quiet_windows <= 0:
-            return self.cut_rate
+            return min(self.cut_rate, self.spread_rate)
         fast = self.cut_rate + self.start_rate * quiet_windows / RECOVERY_WINDOWS
         careful = self.ceiling + (self.start_rate - self.ceiling) * quiet_windows / PROBE_WINDOWS
-        return min(self.start_rate, fast, careful)
+        return min(self.start_rate, self.spread_rate, fast, careful)
+
+    def observe(self, now: float, delay: float) -> None:
+        """Guard the shortest window by the spread of delays, ``delay`` (booked send to answer) the latest."""
+        guard = min(self.window, max(JITTER_ALLOWANCE, self.spread.add(now, delay)))
+        self.windows[0].guard = guard
+        self.spread_rate = self.limit / (self.window + guard)
 
     def edge(self, now: float) -> _Window | None:
         """The burst window whose edge a refusal at ``now`` most likely met, if a call was just held back by one."""
@@ -217,6 +255,14 @@ class RateLimiter:
                     window.edge_at = start
                 window.sent.append(start)
             return start - now
+
+    def observe(self, operation: str, delay: float) -> None:
+        """One call of ``operation`` was answered ``delay`` seconds after the send time it was booked for."""
+        pacing = self._pacing.get(operation)
+        if pacing is None:
+            return
+        with self._lock:
+            pacing.observe(self._clock(), delay)
 
     def learn(self, operation: str, error: BaseException) -> None:
         """Slow ``operation`` down if ``error`` is a rate-limit answer; other errors say nothing about the rate.
