@@ -1,13 +1,13 @@
-"""The client-side limiter against the emulator over loopback HTTP, with arrivals delayed by up to 300 ms.
+"""The client-side limiter against the emulator over loopback HTTP, with arrivals delayed on the way.
 
 The vendor counts calls in fixed windows by arrival, so a call sent just before a window's edge and held up on the
-way is counted in the next window, with the calls sent a window after it. Here the limits are a scaled-down
+way is counted in the next window, with the calls sent a window after it. The limits are scaled down. First a
 "50/s then 1,000/min": a pace window the client fills evenly (10 calls per 0.1 s) and a burst window it fills at
 that pace and then resumes (30 calls per 0.5 s), so a 20-second test crosses some 40 burst-window edges, most of
-them inside a burst. The emulator counts the burst window only: an evenly filled window cannot be guarded against
-300 ms of jitter for less than 300 ms of every window (three quarters of this one's rate, 23% of a second's), and
-the limiter does not try; its edge guard is for the windows filled in bursts. With the old limiter (a 30 ms guard
-at every edge) this test met a refusal on nearly every run.
+them inside a burst; the emulator counts the burst window, with arrivals up to 300 ms late, and the edge guard is
+what keeps it. With the old limiter (a 30 ms guard at every edge) that test met a refusal on nearly every run.
+Then an evenly filled window alone, counted with arrivals up to 30% of it late: the limiter measures the spread
+from its answers and leaves that much of each window free.
 """
 
 from __future__ import annotations
