@@ -24,7 +24,7 @@ INVALID_TOKEN = 99991663
 def emu(imgroup_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> EmulatorServer:
     """The demo emulator, with its credentials in the environment and no user config file in the way."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for name in ("IMGROUP_CONFIG", "IMGROUP_PROFILE"):
+    for name in ("IMGROUP_CONFIG", "IMGROUP_PROFILE", "IMGROUP_JOURNAL_DIR", "XDG_STATE_HOME"):
         monkeypatch.delenv(name, raising=False)
     for vendor, fields in FIELDS.items():
         for field in fields:
@@ -309,8 +309,11 @@ def test_ids_on_standard_input_are_run_with_a_journal_named_by_their_hash(
     text = "@TGS#demo1\n@TGS#demo2\n"
     result = invoke_with_input(emu, text, "disband", "--vendor", "tencent", "--input", "-")
     assert result.exit_code == 0, result.output
-    journal = Path(f"stdin-{hashlib.sha256(text.encode()).hexdigest()[:16]}.journal.sqlite")
-    assert journal.exists() and f"journal {journal}" in result.output
+    name = f"stdin-{hashlib.sha256(text.encode()).hexdigest()[:16]}.journal.sqlite"
+    # Kept in the user's state directory, not the working directory; said at the start and at the end.
+    journal = tmp_path / "home" / ".local" / "state" / "imgroup" / "journals" / name
+    assert journal.exists() and not list(tmp_path.glob("stdin-*"))
+    assert result.output.count(f"journal {journal}") == 2
     assert sorted(call["target"] for call in calls(emu, "destroy_group")) == ["@TGS#demo1", "@TGS#demo2"]
 
     # The same input again resumes its journal: nothing is sent.
@@ -383,3 +386,125 @@ def test_fill_completes_a_listing_that_lacks_columns(
     assert bad.exit_code == 2 and "--fill: 'team_id' names each item" in bad.output
     malformed = invoke_with_input(emu, listing, "disband", "--vendor", "yunxin", "--input", "-", "--fill", "team_type")
     assert malformed.exit_code == 2 and "is not COLUMN=VALUE" in malformed.output
+
+
+def test_an_earlier_versions_journal_in_the_working_directory_still_resumes(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = "@TGS#demo1\n@TGS#demo2\n"
+    old = Path(f"stdin-{hashlib.sha256(text.encode()).hexdigest()[:16]}.journal.sqlite")
+    first = invoke_with_input(emu, text, "disband", "--vendor", "tencent", "--input", "-", "--journal", str(old))
+    assert first.exit_code == 0, first.output
+
+    again = invoke_with_input(emu, text, "disband", "--vendor", "tencent", "--input", "-")
+    assert again.exit_code == 0 and "2 items, 0 to run" in again.output
+    assert f"journal {old}" in again.output
+    assert len(calls(emu, "destroy_group")) == 2
+    assert not (tmp_path / "home" / ".local" / "state").exists()
+
+
+def test_the_journal_directory_of_standard_input_can_be_chosen(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    result = invoke_with_input(emu, "@TGS#demo1\n", "disband", "--vendor", "tencent", "--input", "-")
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "xdg" / "imgroup" / "journals").glob("stdin-*.journal.sqlite"))) == 1
+
+    monkeypatch.setenv("IMGROUP_JOURNAL_DIR", str(tmp_path / "mine"))
+    chosen = invoke_with_input(emu, "@TGS#demo2\n", "disband", "--vendor", "tencent", "--input", "-")
+    assert chosen.exit_code == 0, chosen.output
+    (journal,) = (tmp_path / "mine").glob("stdin-*.journal.sqlite")
+    assert f"journal {journal}" in chosen.output
+
+
+def test_a_dry_run_refuses_what_the_run_would_refuse(
+    emu: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write(tmp_path, "@TGS#demo1\n")
+    monkeypatch.delenv("TENCENT_IM_SECRET_KEY")
+    dry = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source), "--dry-run")
+    real = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source))
+    assert dry.exit_code == real.exit_code == 2
+    assert "TENCENT_IM_SECRET_KEY" in dry.output
+    assert dry.output.splitlines()[-1] == real.output.splitlines()[-1]
+    assert emu.calls() == []
+
+    monkeypatch.setenv("TENCENT_IM_SECRET_KEY", emu.credentials["tencent"]["secret_key"])
+    report = ["--report", str(tmp_path / "out.xlsx")]
+    assert invoke(emu, "disband", "--vendor", "tencent", "--input", str(source), "--dry-run", *report).exit_code == 2
+
+
+def test_a_dry_run_lists_each_item_it_would_send_with_its_arguments(emu: EmulatorServer, tmp_path: Path) -> None:
+    source = write(tmp_path, "team_id,team_type,operator_id\n1001,1,acc_owner\n1002,1,acc_member\n", "teams.csv")
+    invoke(emu, "disband", "--vendor", "yunxin", "--input", str(source))  # 1001 done, 1002 refused
+    sent = len(emu.calls())
+
+    dry = invoke(emu, "disband", "--vendor", "yunxin", "--input", str(source), "--dry-run", "--retry-failed")
+    assert dry.exit_code == 0, dry.output
+    assert "would send 1 item" in dry.output and "1 items" not in dry.output
+    assert "  line 3: 1002 (team_type=1, operator_id=acc_member)" in dry.output
+    assert "line 2:" not in dry.output
+    assert len(emu.calls()) == sent
+
+
+def test_failures_are_summed_up_by_cause_without_a_report(emu: EmulatorServer, tmp_path: Path) -> None:
+    emu.seed({"feishu": {"chats": [
+        {"chat_id": f"oc_theirs_{n}", "owner": "ou_alice", "bots": ["cli_demo"], "members": ["ou_bob"]} for n in range(5)
+    ]}})  # fmt: skip
+    chats = ["oc_demo_1", *(f"oc_theirs_{n}" for n in range(5)), "oc_demo_outside"]
+    result = invoke(emu, "disband", "--vendor", "feishu", "--input", str(write(tmp_path, "\n".join(chats) + "\n")))
+
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    at = lines.index("6 items failed:")
+    assert lines[at + 1].startswith("  [232017] permission_denied: ")
+    assert lines[at + 1].endswith("(5 items): oc_theirs_0, oc_theirs_1, oc_theirs_2 and 2 more")
+    assert lines[at + 2].startswith("  [232011] ") and lines[at + 2].endswith("(1 item): oc_demo_outside")
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_host_that_refuses_connections_stops_the_job_and_a_rerun_resumes(emu: EmulatorServer, tmp_path: Path) -> None:
+    groups = [f"@TGS#demo{n}" for n in (1, 2, 3)] + ["@TGS#demo_team", "@TGS#demo_live"]
+    source = write(tmp_path, "\n".join(groups) + "\n")
+    report = tmp_path / "report.csv"
+    args = ["disband", "--vendor", "tencent", "--input", str(source), "--concurrency", "1", "--max-retries", "0"]
+    nowhere = f"http://127.0.0.1:{closed_port()}"
+    stopped = CliRunner().invoke(bulk, [*args, "--report", str(report), "--base-url", nowhere])
+
+    assert stopped.exit_code == 1, stopped.output
+    assert "stopped: tencent could not be reached (" in stopped.output
+    assert "5 items: 0 done (0 already gone), 3 failed, 2 not run" in stopped.output
+    assert "3 items failed:" in stopped.output and "unreachable" in stopped.output
+    rows = read_csv(report)
+    assert [row["status"] for row in rows.values()] == ["failed"] * 3 + ["pending"] * 2
+    assert emu.calls() == []
+
+    resumed = invoke(emu, *args, "--retry-failed")
+    assert resumed.exit_code == 0, resumed.output
+    assert "5 items, 5 to run" in resumed.output
+    assert sorted(call["target"] for call in calls(emu, "destroy_group")) == sorted(groups)
+
+
+def test_a_changed_input_names_the_items_it_no_longer_has(emu: EmulatorServer, tmp_path: Path) -> None:
+    groups = ["@TGS#demo1", "@TGS#demo2", "@TGS#demo3", "@TGS#demo_gone", "@TGS#demo_team"]
+    source = write(tmp_path, "\n".join(groups) + "\n")
+    assert invoke(emu, "disband", "--vendor", "tencent", "--input", str(source)).exit_code == 0
+    write(tmp_path, "@TGS#demo2\n")
+    changed = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source))
+    assert changed.exit_code == 2
+    assert "holds 4 items the input no longer has (@TGS#demo1, @TGS#demo3, @TGS#demo_gone and 1 more)" in changed.output
+
+    write(tmp_path, "\n".join(groups[:4]) + "\n")
+    one = invoke(emu, "disband", "--vendor", "tencent", "--input", str(source), "--dry-run")
+    assert one.exit_code == 2 and "holds 1 item the input no longer has (@TGS#demo_team)" in one.output

@@ -240,7 +240,10 @@ def test_without_the_client_side_limit_the_emulator_refuses_calls(emulator: Emul
     assert Counter(c["target"] for c in emulator.calls() if c["effect"] == "disbanded") == Counter(chats)
 
 
-def test_ctrl_c_stops_with_status_130_and_the_same_command_resumes(emulator: EmulatorServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("stop", "said"), [(signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")])
+def test_ctrl_c_or_sigterm_stops_with_status_130_a_report_and_the_same_command_resumes(
+    emulator: EmulatorServer, tmp_path: Path, stop: signal.Signals, said: str
+) -> None:
     groups = group_ids(400)
     (tmp_path / "tencent.txt").write_text("\n".join(groups) + "\n")
     emulator.faults({"latency_ms": 20})
@@ -250,13 +253,22 @@ def test_ctrl_c_stops_with_status_130_and_the_same_command_resumes(emulator: Emu
     while process.poll() is None and seen < 50:
         time.sleep(0.01)
         seen += len(emulator.calls(since=seen))
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     status, output = finish(process)
     assert status == 130, output
-    assert "re-run the same command to resume" in output
+    assert f"interrupted ({said})" in output and "re-run the same command to resume" in output
     with Journal.read(tmp_path / "tencent.txt.journal.sqlite") as journal:
         counts = journal.counts()
     assert 0 < counts["done"] < len(groups)
+    # The report and the summary say what was done and what was not reached, as the journal has it.
+    rows = report_rows(tmp_path)
+    assert list(rows) == groups
+    statuses = Counter(row["status"] for row in rows.values())
+    assert statuses["done"] == counts["done"] and statuses["pending"] == counts["pending"] > 0
+    assert f"{len(groups)} items: {counts['done']} done" in output and " not run" in output
+    disbanded = {call["target"] for call in emulator.calls() if call["effect"]}
+    assert {group for group, row in rows.items() if row["status"] == "done"} <= disbanded
+    assert not disbanded & {group for group, row in rows.items() if row["status"] == "pending"}
 
     status, output = finish(start(command, tmp_path))
     assert status == 0, output

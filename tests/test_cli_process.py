@@ -22,7 +22,7 @@ SECRETS = ("demo-feishu-app-secret", "demo-tencent-secret-key", "demo-yunxin-app
 
 
 def _clean_environment(home: Path) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("IMGROUP_")}
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("IMGROUP_", "XDG_STATE_HOME"))}
     for fields in FIELDS.values():
         for field in fields:
             environ.pop(field.variable, None)
@@ -141,4 +141,6 @@ def test_a_listing_piped_into_a_bulk_job(
     left = run("tencent", "list-groups", "--jsonl", env=env).stdout.splitlines()
     assert len(left) < len(groups)
     assert piped.returncode == (1 if left else 0)
-    assert list(tmp_path.glob("stdin-*.journal.sqlite"))
+    # Standard input's journal is kept in the user's state directory, not the working directory.
+    assert list((tmp_path / ".local" / "state" / "imgroup" / "journals").glob("stdin-*.journal.sqlite"))
+    assert not list(tmp_path.glob("stdin-*.journal.sqlite"))

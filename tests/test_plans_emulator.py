@@ -370,3 +370,147 @@ def test_a_sweep_of_a_vendor_that_cannot_list_its_groups_says_so(emulator: Emula
     assert status == 2
     assert "no call listing an app's teams" in output
     assert not (tmp_path / "p.jsonl").exists()
+
+
+def test_a_dry_run_refuses_a_plan_of_another_app_as_the_apply_does(emulator: EmulatorServer, tmp_path: Path) -> None:
+    plan = write_sweep_plan(tmp_path, {"tencent": "1400009999"})
+    before = len(emulator.calls())
+    args = ("apply", str(plan), "--journal", str(tmp_path / "j"))
+    dry_status, dry_output = imgroup(tmp_path, emulator, *args, "--dry-run")
+    status, output = imgroup(tmp_path, emulator, *args)
+    assert dry_status == status == 2
+    refusal = "the plan was made on tencent app 1400009999, but the settings name app 1400000002"
+    assert refusal in dry_output and refusal in output
+    assert "would run" not in dry_output
+    assert len(emulator.calls()) == before and not (tmp_path / "j").exists()
+
+
+def test_a_dry_run_refuses_missing_credentials_and_a_bad_report_name(emulator: EmulatorServer, tmp_path: Path) -> None:
+    plan = write_sweep_plan(tmp_path, {"tencent": str(SDKAPPID)})
+    env = {**environment(tmp_path, emulator), "TENCENT_IM_SECRET_KEY": ""}
+    result = CliRunner().invoke(cli, ["apply", str(plan), "--journal", str(tmp_path / "j"), "--dry-run"], env=env)
+    assert result.exit_code == 2 and "TENCENT_IM_SECRET_KEY" in result.output
+    status, output = imgroup(
+        tmp_path, emulator, "apply", str(plan), "--journal", str(tmp_path / "j"), "--dry-run", "--report", "r.txt"
+    )
+    assert status == 2 and "--report" in output
+
+
+def test_a_dry_run_lists_every_step_it_would_run(emulator: EmulatorServer, tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.jsonl"
+    status, output = imgroup(
+        tmp_path, emulator, "offboard", "tencent:amy", "--successor", "tencent:cat", "--plan", str(plan_path)
+    )
+    assert status == 0, output
+    steps = [json.loads(line) for line in plan_path.read_text().splitlines()[1:]]
+    before = len(emulator.calls())
+
+    status, output = imgroup(tmp_path, emulator, "apply", str(plan_path), "--journal", str(tmp_path / "j"), "--dry-run")
+
+    assert status == 0, output
+    assert f"all {len(steps)} steps would run" in output
+    listed = [line.strip() for line in output.splitlines() if line.strip().startswith("line ")]
+    assert len(listed) == len(steps)
+    assert 'line 2: tencent transfer tencent:@TGS#plan000 "team-000" tencent:amy -> tencent:cat' in listed
+    assert 'line 3: tencent remove_member tencent:@TGS#plan000 "team-000" tencent:amy' in listed
+    assert len(emulator.calls()) == before
+
+
+def test_a_plan_file_is_never_overwritten_unasked(emulator: EmulatorServer, tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.jsonl"
+    plan_path.write_text("# a plan under review\n")
+    before = len(emulator.calls())
+    for command in (
+        ("offboard", "tencent:amy", "--successor", "tencent:cat"),
+        ("sweep", "--vendor", "tencent", "--name-glob", "team-*"),
+    ):
+        status, output = imgroup(tmp_path, emulator, *command, "--plan", str(plan_path))
+        assert status == 2
+        assert f"{plan_path} exists" in output and "--force" in output
+        assert plan_path.read_text() == "# a plan under review\n"
+    assert len(emulator.calls()) == before  # refused before anything was read
+
+    status, output = imgroup(tmp_path, emulator, "sweep", "--vendor", "tencent", "--name-glob", "team-00*", "--plan",
+                             str(plan_path), "--force")  # fmt: skip
+    assert status == 0, output
+    assert json.loads(plan_path.read_text().splitlines()[0])["kind"] == "sweep"
+
+
+def test_users_their_vendor_does_not_know_are_named_and_left_out(emulator: EmulatorServer, tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.jsonl"
+    status, output = imgroup(tmp_path, emulator, "offboard", "yunxin:amy", "yunxin:amu", "--successor", "yunxin:cat",
+                             "--plan", str(plan_path))  # fmt: skip
+    assert status == 0, output
+    assert "yunxin knows no user amu (yunxin:amu): left out of the plan" in output
+    header = json.loads(plan_path.read_text().splitlines()[0])
+    assert header["not_found"] == ["yunxin:amu"]
+    status, output = imgroup(tmp_path, emulator, "plan", "show", str(plan_path))
+    assert "left out, no such user on their vendor: yunxin:amu" in output
+
+    nobody = tmp_path / "nobody.jsonl"
+    status, output = imgroup(tmp_path, emulator, "offboard", "yunxin:amu", "--disband-owned", "--plan", str(nobody))
+    assert status == 2
+    assert "yunxin knows no user amu" in output and "nothing to plan, no plan written" in output
+    assert not nobody.exists()
+
+
+def test_a_successor_their_vendor_does_not_know_is_refused_before_planning(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_path = tmp_path / "plan.jsonl"
+    before = len(emulator.calls())
+    status, output = imgroup(tmp_path, emulator, "offboard", "yunxin:amy", "--successor", "yunxin:kat",
+                             "--plan", str(plan_path))  # fmt: skip
+    assert status == 2
+    assert "the successor yunxin:kat does not exist on yunxin" in output
+    assert not plan_path.exists()
+    # One lookup for the user, one for the successor; no team was read.
+    assert [call["operation"] for call in emulator.calls(since=before)] == ["list_joined_teams"] * 2
+
+
+def test_an_apply_without_a_report_still_says_what_failed_and_why(emulator: EmulatorServer, tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.jsonl"
+    status, output = imgroup(tmp_path, emulator, "offboard", "tencent:amy", "--disband-owned", "--plan", str(plan_path))
+    assert status == 0, output
+    # Every call is answered with a server error, not retried: every step fails the same way.
+    lift_rate_limits(emulator, {"seed": 3, "error_rate": 1.0})
+    status, output = imgroup(tmp_path, emulator, "apply", str(plan_path), "--journal", str(tmp_path / "j"),
+                             "--max-retries", "0")  # fmt: skip
+    assert status == 1
+    lines = output.splitlines()
+    at = next(index for index, line in enumerate(lines) if line.endswith("steps failed:"))
+    assert lines[at + 1].startswith("  [10002] internal")
+    assert " and " in lines[at + 1] and lines[at + 1].endswith(" more")
+
+
+def test_sigterm_stops_the_apply_with_130_and_a_report_and_the_same_command_resumes(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_path = tmp_path / "plan.jsonl"
+    status, output = imgroup(tmp_path, emulator, "sweep", "--vendor", "tencent", "--name-glob", "team-*",
+                             "--plan", str(plan_path))  # fmt: skip
+    assert status == 0, output
+    groups = [json.loads(line)["group"].removeprefix("tencent:") for line in plan_path.read_text().splitlines()[1:]]
+    lift_rate_limits(emulator, {"latency_ms": 20})
+    before = len(emulator.calls())
+    process = start_apply(tmp_path, emulator, "--concurrency", "2")
+    seen = before
+    while process.poll() is None and seen < before + 40:
+        time.sleep(0.01)
+        seen += len(emulator.calls(since=seen))
+    process.send_signal(signal.SIGTERM)
+    status, output = finish(process)
+
+    assert status == 130, output
+    assert "interrupted (SIGTERM)" in output and "run the same command again to resume" in output
+    rows = report(tmp_path)
+    assert len(rows) == len(groups)
+    statuses = Counter(row["status"] for row in rows)
+    assert 0 < statuses["done"] < len(groups) and statuses["pending"] > 0
+    with Journal.read(tmp_path / "journal.sqlite") as journal:
+        assert journal.counts()["done"] == statuses["done"]
+
+    status, output = finish(start_apply(tmp_path, emulator))
+    assert status == 0, output
+    disbanded = Counter(call["target"] for call in emulator.calls(since=before) if call["effect"])
+    assert disbanded == Counter(groups)

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 
 from imgroup.errors import ApiConnectionError, ApiError, ImgroupError, ResponseFormatError
-from imgroup.jobs import STOPPING_CATEGORIES, Item, Journal, Outcome, failure_of
+from imgroup.jobs import Item, Journal, Outcome, Stopper, failure_of
 from imgroup.runtime import AsyncClient, Disbanded
 
 from ._jobs import Job
@@ -76,25 +76,25 @@ async def run_items(
 ) -> Outcome | None:
     """Run ``items`` with ``concurrency`` workers, journaling each start and outcome as it happens.
 
-    Returns None when every item ran, or the outcome that stopped the job early (credentials refused); the items
-    not taken stay pending for the next run. ``scrub`` cleans each outcome's message before it is journaled.
+    Returns None when every item ran, or the outcome that stopped the job early (credentials refused, the host
+    unreachable item after item: ``imgroup.jobs.Stopper``); the items not taken stay pending for the next run.
+    ``scrub`` cleans each outcome's message before it is journaled.
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
     resumed = journal.interrupted()  # read before this run marks any item in flight
     queue = iter(items)  # shared by the workers: taking the next item never awaits, so no two take the same one
-    stopped_by: list[Outcome] = []
+    stopper = Stopper()
 
     async def worker() -> None:
-        while not stopped_by and (item := next(queue, None)) is not None:
+        while stopper.stopped_by is None and (item := next(queue, None)) is not None:
             journal.start(item.key)
             outcome = (await perform(job, client, item, resumed=item.key in resumed)).scrubbed(scrub)
             journal.finish(item.key, outcome)
             on_outcome(item, outcome)
-            if outcome.category in STOPPING_CATEGORIES:
-                stopped_by.append(outcome)
+            stopper.note(outcome)
 
     async with asyncio.TaskGroup() as group:
         for _ in range(concurrency):
             group.create_task(worker())
-    return stopped_by[0] if stopped_by else None
+    return stopper.stopped_by

@@ -6,12 +6,11 @@ Exit status: 0 when every item is done (already gone counts as done), 1 when som
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 import click
@@ -20,18 +19,24 @@ from imgroup.jobs import (
     STDIN,
     Entry,
     InputError,
+    Interrupted,
     Item,
     Journal,
     JournalError,
     Outcome,
     ProgressView,
     Source,
+    failure_lines,
     job_transport,
     parse_items,
+    plural,
     progress_view,
     read_source,
     report_format,
+    run_interruptible,
+    stdin_journal_path,
     summary,
+    why_stopped,
     write_report,
 )
 from imgroup.runtime import AsyncClient
@@ -56,14 +61,15 @@ Examples:
 def default_journal_path(input_path: Path, source: Source | None = None) -> Path:
     """The journal beside the input: ``groups.csv`` -> ``groups.csv.journal.sqlite``.
 
-    For standard input, ``stdin-<SHA-256 of what was read, first 16 hex digits>.journal.sqlite`` in the current
-    directory: the same input resumes its journal, and another input (say a fresh listing, after an interrupted
-    run disbanded some groups) starts its own rather than being refused as a changed input.
+    For standard input, ``stdin-<SHA-256 of what was read, first 16 hex digits>.journal.sqlite`` in the user's
+    state directory (``imgroup.jobs.journal_dir``; one an earlier version left in the working directory is
+    still used): the same input resumes its journal, and another input (say a fresh listing, after an
+    interrupted run disbanded some groups) starts its own rather than being refused as a changed input.
     """
     if input_path == STDIN:
         if source is None:
             raise ValueError("the journal of standard input is named after what was read: pass the source")
-        return Path(f"stdin-{source.digest[:16]}.journal.sqlite")
+        return stdin_journal_path(source)
     return input_path.with_name(input_path.name + ".journal.sqlite")
 
 
@@ -80,7 +86,8 @@ def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--journal",
             "journal_path",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Progress journal (SQLite). Default: <input>.journal.sqlite; for -, stdin-<hash>.journal.sqlite.",
+            help="Progress journal (SQLite). Default: <input>.journal.sqlite; for -, stdin-<hash>.journal.sqlite in "
+            "$IMGROUP_JOURNAL_DIR or ~/.local/state/imgroup/journals.",
         ),
         click.option(
             "--fill",
@@ -96,7 +103,11 @@ def _job_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(dir_okay=False, path_type=Path),
             help="Write every item's outcome here (.csv or .jsonl).",
         ),
-        click.option("--dry-run", is_flag=True, help="Check the whole input and say what would be done; send nothing."),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            help="Make the run's checks (input, credentials, journal), list what it would send; send nothing.",
+        ),
         click.option(
             "--concurrency",
             type=click.IntRange(min=1),
@@ -193,78 +204,138 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def run_job(
-    job: Job,
-    *,
-    input_path: Path,
-    fill: dict[str, str],
-    journal_path: Path | None,
-    retry_failed: bool,
-    report_path: Path | None,
-    dry_run: bool,
-    concurrency: int,
-    rate_limit: int | None,
-    max_retries: int,
-    base_url: str | None,
-    profile: str | None,
-) -> int:
-    """Run (or, with ``dry_run``, describe) ``job`` over the input; returns the exit status."""
+class Refused(Exception):
+    """The run would be refused before its first call; the message says why (exit 2)."""
+
+
+class RunOptions(TypedDict):
+    """A job's command-line options, as its command hands them over."""
+
+    input_path: Path
+    fill: dict[str, str]
+    journal_path: Path | None
+    retry_failed: bool
+    report_path: Path | None
+    concurrency: int
+    rate_limit: int | None
+    max_retries: int
+    base_url: str | None
+    profile: str | None
+
+
+@attrs.frozen
+class Ready:
+    """A job that passed every check a run makes before its first call: what the run and its dry run share."""
+
+    items: Sequence[Item]
+    journal_path: Path
+    client: AsyncClient
+    scrub: Callable[[str], str]
+    state: JournalState | None
+    """What the journal holds already (None: no journal yet, every item would be sent)."""
+
+
+@attrs.frozen
+class JournalState:
+    counts: dict[str, int]
+    to_run: list[str]
+
+
+def preflight(job: Job, **options: Unpack[RunOptions]) -> Ready:
+    """Every check a run makes before it sends anything: the report's name, the input (each row by the client's
+    own validation), the credentials and client options, and that the journal, if any, is this input's and free.
+
+    Both a run and its dry run go through here, so a dry run says yes only to what the run would start.
+    Raises Refused naming what is wrong.
+    """
     from imgroup.cli._scrub import Scrubber, secrets_of
     from imgroup.settings import SettingsError, load_settings, make_client
 
+    input_path, report_path, retry_failed = options["input_path"], options["report_path"], options["retry_failed"]
     if report_path is not None:
         try:
             report_format(report_path)
         except ValueError as error:
-            return _fail(f"--report: {error}")
+            raise Refused(f"--report: {error}") from None
     if input_path == STDIN and sys.stdin.isatty():
         click.echo("reading the input from the terminal; end it with Ctrl-D", err=True)
     try:
         source = read_source(input_path, stdin=sys.stdin.buffer)
-        items = parse_items(source, job, fill=fill)
+        items = parse_items(source, job, fill=options["fill"])
     except InputError as error:
-        return _fail(str(error))
+        raise Refused(str(error)) from None
     except ValueError as error:
-        return _fail(f"--fill: {error}")
-    journal_path = journal_path or default_journal_path(input_path, source)
-    if dry_run:
-        return _describe(job, items, journal_path)
+        raise Refused(f"--fill: {error}") from None
+    journal_path = options["journal_path"] or default_journal_path(input_path, source)
     try:
-        settings = load_settings(job.vendor, profile=profile, base_url=base_url)
+        settings = load_settings(job.vendor, profile=options["profile"], base_url=options["base_url"])
         client = make_client(
             settings,
             asynchronous=True,
-            max_retries=max_retries,
-            rate_limit=client_rate_limit(job, rate_limit),
-            transport=job_transport(concurrency),
+            max_retries=options["max_retries"],
+            rate_limit=client_rate_limit(job, options["rate_limit"]),
+            transport=job_transport(options["concurrency"]),
         )
     except (SettingsError, ValueError) as error:
+        raise Refused(str(error)) from None
+    state = None
+    if journal_path.exists():
+        try:
+            with Journal.read(journal_path) as journal:
+                journal.verify(job.name, items)
+                state = JournalState(journal.counts(), journal.to_run(retry_failed=retry_failed))
+        except JournalError as error:
+            raise Refused(str(error)) from None
+    return Ready(items, journal_path, client, Scrubber(secrets_of(settings)), state)
+
+
+def run_job(job: Job, *, dry_run: bool, **options: Unpack[RunOptions]) -> int:
+    """Run (or, with ``dry_run``, describe) ``job`` over the input; returns the exit status."""
+    try:
+        ready = preflight(job, **options)
+    except Refused as error:
         return _fail(str(error))
-    scrub = Scrubber(secrets_of(settings))
+    retry_failed, report_path = options["retry_failed"], options["report_path"]
+    if dry_run:
+        return _describe(job, ready, retry_failed=retry_failed)
+    items, journal_path, scrub = ready.items, ready.journal_path, ready.scrub
+    if options["input_path"] == STDIN and journal_path.parent != Path():
+        journal_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         journal = Journal.open(journal_path, job.name, items)
     except JournalError as error:
         return _fail(str(error))
+    interrupted: Interrupted | None = None
     with journal:
         by_key = {item.key: item for item in items}
         todo = [by_key[key] for key in journal.to_run(retry_failed=retry_failed)]
-        click.echo(f"{job.command} ({job.vendor}): {len(items)} items, {len(todo)} to run; journal {journal_path}")
+        click.echo(
+            f"{job.command} ({job.vendor}): {plural(len(items), 'item')}, {len(todo)} to run; journal {journal_path}"
+        )
         if todo:
             view = progress_view(len(todo), f"{job.command} ({job.vendor})", sys.stderr)
             try:
-                stopped_by = asyncio.run(_run(job, client, journal, todo, concurrency, view, scrub))
-            except KeyboardInterrupt:
-                click.echo("interrupted: every finished item is in the journal; re-run the same command to resume")
-                return EXIT_INTERRUPTED
-            if stopped_by is not None:
-                click.echo(
-                    f"stopped: {job.vendor} refused the credentials ([{stopped_by.code}] {scrub(stopped_by.message or '')}); "
-                    "fix them, then re-run with --retry-failed"
+                stopped_by = run_interruptible(
+                    _run(job, ready.client, journal, todo, options["concurrency"], view, scrub)
                 )
+            except Interrupted as error:
+                interrupted, stopped_by = error, None
+            if stopped_by is not None:
+                click.echo(scrub(why_stopped(stopped_by, job.vendor)))
         counts = journal.counts()
         if report_path is not None:
             write_report(report_path, (_scrubbed(entry, scrub) for entry in journal.entries()))
-    click.echo(summary(counts) + (f"; report {report_path}" if report_path is not None else ""))
+        failures = failure_lines(journal.entries(), scrub=scrub)
+    where = f"; report {report_path}" if report_path is not None else ""
+    click.echo(f"{summary(counts)}{where}; journal {journal_path}")
+    for line in failures:
+        click.echo(line)
+    if interrupted is not None:
+        click.echo(
+            f"interrupted ({interrupted.signal_name}): every finished item is in the journal; "
+            "re-run the same command to resume"
+        )
+        return EXIT_INTERRUPTED
     if counts["failed"] and not retry_failed:
         click.echo("re-run with --retry-failed to try the failed items again")
     return EXIT_DONE if counts["done"] == len(items) else EXIT_SOME_FAILED
@@ -310,19 +381,28 @@ async def _run(
             )
 
 
-def _describe(job: Job, items: Sequence[Item], journal_path: Path) -> int:
-    click.echo(f"dry run: the input is valid; {len(items)} items for {job.vendor} {job.operation}")
-    click.echo(f"  first: {items[0].key} (line {items[0].line}); last: {items[-1].key} (line {items[-1].line})")
-    if not journal_path.exists():
-        click.echo(f"  no journal yet at {journal_path}: every item would be sent")
-        return EXIT_DONE
-    try:
-        with Journal.read(journal_path) as journal:
-            journal.verify(job.name, items)
-            counts = journal.counts()
-            left = len(journal.to_run(retry_failed=False))
-    except JournalError as error:
-        return _fail(str(error))
-    click.echo(f"  journal {journal_path}: {summary(counts)}")
-    click.echo(f"  would send {left} items ({counts['failed']} more with --retry-failed)")
+def _describe(job: Job, ready: Ready, *, retry_failed: bool) -> int:
+    """The dry run: what the run would send, item by item, after the same checks; nothing is sent."""
+    items, state = ready.items, ready.state
+    click.echo(
+        f"dry run: the input, credentials and journal pass; {plural(len(items), 'item')} for {job.vendor} {job.operation}"
+    )
+    if state is None:
+        click.echo(f"  no journal yet at {ready.journal_path}: every item would be sent")
+        to_send = list(items)
+    else:
+        click.echo(f"  journal {ready.journal_path}: {summary(state.counts)}")
+        wanted = set(state.to_run)
+        to_send = [item for item in items if item.key in wanted]
+        more = "" if retry_failed else f" ({state.counts['failed']} more with --retry-failed)"
+        click.echo(f"  would send {plural(len(to_send), 'item')}{more}")
+    for item in to_send:
+        click.echo(f"  line {item.line}: {_shown(job, item)}")
     return EXIT_DONE
+
+
+def _shown(job: Job, item: Item) -> str:
+    """An item as the dry run lists it: its key, then the other arguments it would be sent with."""
+    keyed = {column.parameter for column in job.columns[: job.key_size]}
+    others = [f"{name}={value}" for name, value in item.arguments.items() if name not in keyed and value is not None]
+    return item.key + (f" ({', '.join(others)})" if others else "")

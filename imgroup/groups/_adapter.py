@@ -49,6 +49,13 @@ class Adapter:
         scan every group does it once for all the users."""
         raise NotImplementedError
 
+    def find_users(self, users: Sequence[UserRef]) -> Flow[dict[UserRef, bool | None]]:
+        """Whether each of ``users`` exists on the vendor, at one call per user at most; None where the vendor's
+        calls cannot tell (the base: no call is made)."""
+        unknown: dict[UserRef, bool | None] = dict.fromkeys(users)
+        return unknown
+        yield  # a flow, like the others
+
     def list_groups(self) -> Flow[list[Group]]:
         return (yield from self.survey_groups()).found
 

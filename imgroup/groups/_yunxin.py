@@ -3,7 +3,8 @@
 Peculiarities kept here: almost every call needs the team's type (1 advanced, 2 super), which a reference
 may give (``yunxin:1001?type=1``) and is otherwise looked up by asking for the team as each type in turn; a
 user's teams are listed per type; roles are numbers (0 member, 1 owner, 2 manager); the server API has no
-call listing every team of an app, so a sweep cannot see Yunxin's teams.
+call listing every team of an app, so a sweep cannot see Yunxin's teams; an account that does not exist is
+answered "account does not exist" by every call naming it, so listing its teams says whether it exists.
 """
 
 from __future__ import annotations
@@ -59,6 +60,18 @@ class YunxinAdapter(Adapter):
         for user in users:
             found.extend((yield from self._memberships(user)))
         return Survey(found)
+
+    def find_users(self, users: Sequence[UserRef]) -> Flow[dict[UserRef, bool | None]]:
+        # A page of one of the account's teams: "account does not exist" (102404, not found) when it does not.
+        found: dict[UserRef, bool | None] = {}
+        for user in users:
+            try:
+                yield from read(yunxin.list_joined_teams.bind(user.id, team_type=TEAM_TYPES[0], limit=1))
+            except NotFoundError:
+                found[user] = False
+                continue
+            found[user] = True
+        return found
 
     def _memberships(self, user: UserRef) -> Flow[list[Membership]]:
         memberships = []

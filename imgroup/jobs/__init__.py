@@ -9,23 +9,35 @@
 
 What a job does to each item is its own: ``imgroup.bulk`` calls one client method per item, ``imgroup.plans``
 carries out a plan's steps through the vendors' adapters. Both read and key their items, journal each one in
-flight and then with its outcome, stop on refused credentials, show progress and write reports through here.
+flight and then with its outcome, stop when every item would fail alike (credentials refused, no host to
+reach), show progress, sum up failures by cause and write reports through here; a job's loop runs so that
+Ctrl-C and SIGTERM leave it able to report.
 """
 
+from ._failures import Cause, failure_causes, failure_lines
 from ._input import STDIN, Column, InputError, Item, ItemKind, Source, parse_items, read_source
+from ._interrupt import Interrupted, run_interruptible
 from ._journal import Entry, Journal, JournalError
-from ._outcome import STOPPING_CATEGORIES, Outcome, failure_of
+from ._locations import JOURNAL_DIR_VARIABLE, journal_dir, stdin_journal_path
+from ._outcome import STOPPING_CATEGORIES, UNREACHABLE, Outcome, failure_of
 from ._progress import PlainProgress, ProgressView, RichProgress, progress_view
 from ._report import report_format, summary, write_report, write_rows
+from ._stopping import UNREACHABLE_IN_A_ROW, Stopper, why_stopped
 from ._transport import IDLE_CONNECTION_EXPIRY_S, job_transport
+from ._words import plural, some_of
 
 __all__ = [
     "IDLE_CONNECTION_EXPIRY_S",
+    "JOURNAL_DIR_VARIABLE",
     "STDIN",
     "STOPPING_CATEGORIES",
+    "UNREACHABLE",
+    "UNREACHABLE_IN_A_ROW",
+    "Cause",
     "Column",
     "Entry",
     "InputError",
+    "Interrupted",
     "Item",
     "ItemKind",
     "Journal",
@@ -35,13 +47,22 @@ __all__ = [
     "ProgressView",
     "RichProgress",
     "Source",
+    "Stopper",
+    "failure_causes",
+    "failure_lines",
     "failure_of",
     "job_transport",
+    "journal_dir",
     "parse_items",
+    "plural",
     "progress_view",
     "read_source",
     "report_format",
+    "run_interruptible",
+    "some_of",
+    "stdin_journal_path",
     "summary",
+    "why_stopped",
     "write_report",
     "write_rows",
 ]

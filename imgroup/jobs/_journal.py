@@ -30,6 +30,7 @@ from attrs import frozen
 
 from ._input import Item
 from ._outcome import Outcome
+from ._words import plural, some_of
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS job (name TEXT NOT NULL)",
@@ -137,7 +138,7 @@ class Journal:
     def verify(self, job_name: str, items: Sequence[Item]) -> None:
         """Raise JournalError unless this journal was made for this job and exactly these items."""
         (recorded_job,) = self._db.execute("SELECT name FROM job").fetchone()
-        recorded = dict(self._db.execute("SELECT key, arguments FROM items").fetchall())
+        recorded = dict(self._db.execute("SELECT key, arguments FROM items ORDER BY line").fetchall())
         check_matches(self.path, recorded_job, recorded, job_name, items)
 
     def to_run(self, *, retry_failed: bool) -> list[str]:
@@ -212,16 +213,19 @@ def check_matches(
     advice = "use another --journal (or delete this one) to start afresh"
     if recorded_job != job_name:
         raise JournalError(f"{path} is the journal of a {recorded_job} job, not {job_name}; {advice}")
-    seen = 0
+    seen: set[str] = set()
     for item in items:
         arguments = recorded.get(item.key)
         if arguments is None:
             raise JournalError(f"the input has {item.key} (line {item.line}), which {path} does not; {advice}")
         if arguments != _arguments_text(item):
             raise JournalError(f"{item.key} (line {item.line}) has other values than in {path}; {advice}")
-        seen += 1
-    if seen != len(recorded):
-        raise JournalError(f"{path} holds {len(recorded) - seen} items the input no longer has; {advice}")
+        seen.add(item.key)
+    if len(seen) != len(recorded):
+        gone = [key for key in recorded if key not in seen]
+        raise JournalError(
+            f"{path} holds {plural(len(gone), 'item')} the input no longer has ({some_of(gone)}); {advice}"
+        )
 
 
 def _explain(path: Path, error: sqlite3.DatabaseError) -> str:

@@ -15,6 +15,8 @@ from imgroup import errors
 
 # The vendor refused the credentials: every other item would get the same answer, so the job stops taking items.
 STOPPING_CATEGORIES = frozenset({"unauthenticated"})
+UNREACHABLE = "unreachable"
+"""The category of a call that found no host to take it (a refused connection, a name that does not resolve)."""
 
 
 @frozen
@@ -47,7 +49,15 @@ def failure_of(error: errors.ImgroupError) -> Outcome:
     if isinstance(error, errors.ApiTimeoutError):
         return Outcome("failed", category="timeout", message=str(error))
     if isinstance(error, errors.ApiConnectionError):
-        return Outcome("failed", category="no_answer", message=str(error))
+        return Outcome("failed", category=UNREACHABLE if _never_connected(error) else "no_answer", message=str(error))
     if isinstance(error, errors.ResponseFormatError):
         return Outcome("failed", category="bad_response", message=error.problem, request_id=error.request_id)
     raise TypeError(f"not an error about a call: {type(error).__name__}") from error
+
+
+def _never_connected(error: errors.ApiConnectionError) -> bool:
+    """Whether the call never reached a server: the connection was refused or the host was not found (as
+    opposed to an answer lost on the way, which another attempt may get)."""
+    import httpx  # loaded already: the client that raised ``error`` runs on it
+
+    return isinstance(error.__cause__, httpx.ConnectError)

@@ -18,7 +18,7 @@ from attrs import frozen
 from imgroup import errors
 from imgroup.groups import ActionResult, Adapter, Happened
 from imgroup.groups._flow import run_async
-from imgroup.jobs import STOPPING_CATEGORIES, Item, Journal, Outcome, failure_of
+from imgroup.jobs import Item, Journal, Outcome, Stopper, failure_of
 
 from ._plan import Plan, Step, chains
 from ._steps import carry_out
@@ -92,24 +92,25 @@ async def run_plan(
     retry_failed: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_outcome: Callable[[Step, Outcome], None] = lambda step, outcome: None,
+    scrub: Callable[[str], str] = lambda text: text,
 ) -> dict[str, Outcome]:
     """Run the plan's steps still to run; returns, per vendor, the outcome that stopped it early (credentials
-    refused), if any. Steps not reached stay pending for the next run."""
+    refused, the host unreachable step after step: ``imgroup.jobs.Stopper``), if any. Steps not reached stay
+    pending for the next run. ``scrub`` cleans each outcome's message before it is journaled."""
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
-    stopped: dict[str, Outcome] = {}
+    stoppers = {vendor: Stopper() for vendor in runs}
 
     async def worker(vendor: str, queue: Iterator[list[Step]]) -> None:
-        run = runs[vendor]
+        run, stopper = runs[vendor], stoppers[vendor]
         # Taking the next chain never awaits, so no two workers take the same one.
-        while vendor not in stopped and (chain := next(queue, None)) is not None:
+        while stopper.stopped_by is None and (chain := next(queue, None)) is not None:
             for step in chain:
                 journal.start(step.key)
-                outcome = await perform(run, step)
+                outcome = (await perform(run, step)).scrubbed(scrub)
                 journal.finish(step.key, outcome)
                 on_outcome(step, outcome)
-                if outcome.category in STOPPING_CATEGORIES:
-                    stopped[vendor] = outcome
+                stopper.note(outcome)
                 if outcome.status == "failed":
                     break
 
@@ -118,7 +119,7 @@ async def run_plan(
             queue = iter(vendor_chains)
             for _ in range(min(concurrency, len(vendor_chains))):
                 group.create_task(worker(vendor, queue))
-    return stopped
+    return {vendor: stopper.stopped_by for vendor, stopper in stoppers.items() if stopper.stopped_by is not None}
 
 
 def steps_to_run(plan: Plan, journal: Journal, *, retry_failed: bool) -> Sequence[Step]:

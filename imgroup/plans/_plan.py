@@ -89,10 +89,11 @@ class Plan:
         return sorted({step.vendor for step in self.steps})
 
 
-def write_plan(path: Path, header: Mapping[str, Any], steps: Iterable[Step]) -> Plan:
-    """Write a plan (header first, one step a line) and return it as read back."""
+def write_plan(path: Path, header: Mapping[str, Any], steps: Iterable[Step], *, overwrite: bool = True) -> Plan:
+    """Write a plan (header first, one step a line) and return it as read back; FileExistsError when ``path``
+    exists and not ``overwrite``."""
     steps = tuple(steps)
-    with path.open("w", encoding="utf-8") as file:
+    with path.open("w" if overwrite else "x", encoding="utf-8") as file:
         file.write(json.dumps({**header, "steps": len(steps)}, ensure_ascii=False) + "\n")
         for step in steps:
             file.write(json.dumps(step.to_json(), ensure_ascii=False) + "\n")

@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from attrs import frozen
+
 from imgroup.groups import VENDORS, Group, Groups, Membership, Role, UserRef
 
 from ._plan import FORMAT_VERSION, Step, chains
@@ -26,9 +28,11 @@ def header(
     asked: Mapping[str, Any],
     sessions: Mapping[str, Groups],
     unreadable: Mapping[str, Mapping[str, str]] | None = None,
+    not_found: Sequence[UserRef] = (),
 ) -> dict[str, Any]:
-    """A plan's first line: never a secret, only the apps' public ids; what the vendors cannot show, and the
-    groups that were seen but could not be read (by vendor: reference -> the vendor's answer)."""
+    """A plan's first line: never a secret, only the apps' public ids; what the vendors cannot show, the
+    groups that were seen but could not be read (by vendor: reference -> the vendor's answer), and the users
+    asked for whom their vendor said do not exist (left out)."""
     cannot_see = {vendor: note for vendor, groups in sessions.items() if (note := groups.adapter.cannot_see)}
     return {
         "imgroup_plan": FORMAT_VERSION,
@@ -39,6 +43,7 @@ def header(
         "apps": {vendor: groups.app for vendor, groups in sorted(sessions.items())},
         "cannot_see": cannot_see,
         "unreadable": {vendor: dict(groups) for vendor, groups in (unreadable or {}).items()},
+        **({"not_found": [str(user) for user in not_found]} if not_found else {}),
     }
 
 
@@ -61,6 +66,36 @@ def check_offboarding(
                     f"(--successor {user.vendor}:...), or pass --disband-owned"
                 )
     return by_vendor
+
+
+@frozen
+class People:
+    """What the vendors said of the people an offboarding names, each looked up once."""
+
+    not_found: list[UserRef]
+    """Users leaving whom their vendor says do not exist: left out of the plan."""
+    unchecked: list[UserRef]
+    """People whose vendor has no call that tells whether they exist."""
+
+
+def look_up_people(
+    sessions: Mapping[str, Groups], users: Sequence[UserRef], successors: Mapping[str, UserRef], *, disband_owned: bool
+) -> People:
+    """Look up each user, and each successor a transfer may go to, once on their vendor; raises PlanningError
+    naming a successor the vendor says does not exist (a transfer to them could only fail)."""
+    not_found: list[UserRef] = []
+    unchecked: list[UserRef] = []
+    for vendor, groups in sessions.items():
+        people = [user for user in users if user.vendor == vendor]
+        successor = successors.get(vendor) if not disband_owned else None
+        if not people and successor is None:
+            continue
+        found = groups.run(groups.adapter.find_users([*people, *([successor] if successor else [])]))
+        if successor is not None and found.get(successor) is False:
+            raise PlanningError(f"the successor {successor} does not exist on {vendor}: name one who does")
+        not_found.extend(user for user in people if found.get(user) is False)
+        unchecked.extend(person for person, exists in found.items() if exists is None)
+    return People(not_found, unchecked)
 
 
 def offboarding_steps(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from imgroup.jobs import Entry, write_rows
+from imgroup.jobs import Entry, plural, write_rows
 
 from ._plan import ACTIONS, Plan, Step
 
@@ -33,8 +33,10 @@ def describe(plan: Plan) -> list[str]:
             f"  could not read on {vendor}: {len(groups)} group{'' if len(groups) == 1 else 's'}"
             f" (the plan's header lists them), e.g. {first}: {why}"
         )
+    if not_found := header.get("not_found"):
+        lines.append(f"  left out, no such user on their vendor: {_shown(not_found)}")
     counts = Counter((step.vendor, step.action) for step in plan.steps)
-    lines.append(f"  {len(plan.steps)} steps" + (":" if plan.steps else ""))
+    lines.append(f"  {plural(len(plan.steps), 'step')}" + (":" if plan.steps else ""))
     for vendor in plan.vendors():
         per_action = ", ".join(f"{counts[vendor, action]} {action}" for action in ACTIONS if counts[vendor, action])
         lines.append(f"    {vendor}: {per_action}")

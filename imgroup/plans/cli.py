@@ -27,8 +27,9 @@ _plan_option = click.option(
     "plan_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the plan (JSON Lines) here.",
+    help="Write the plan (JSON Lines) here; an existing file is refused unless --force.",
 )
+_force_option = click.option("--force", is_flag=True, help="Overwrite the plan file if it exists.")
 _base_url_option = click.option("--base-url", help="Send to this URL instead of the vendors' (an emulator).")
 _profile_option = click.option("--profile", help="Profile of the config file to take credentials from.")
 
@@ -40,6 +41,17 @@ def _fail(command: str, message: str) -> int:
 
 def _exit(status: int) -> None:
     click.get_current_context().exit(status)
+
+
+def _plan_path_refusal(path: Path, *, force: bool) -> str | None:
+    """Why the plan may not be written to ``path`` (checked before anything is read), or None.
+
+    A plan may be under review, edited by hand, or half applied: it is never overwritten unasked."""
+    if path.exists() and not force:
+        return (
+            f"{path} exists (a plan being reviewed or applied?); pass --force to overwrite it, or choose another --plan"
+        )
+    return None
 
 
 def _sessions(vendors: Sequence[str], profile: str | None, base_url: str | None) -> dict[str, Groups]:
@@ -56,11 +68,14 @@ def _close(sessions: Mapping[str, Groups]) -> None:
         groups.close()
 
 
-def _write(command: str, path: Path, header: dict[str, Any], steps: Sequence[Step]) -> int:
+def _write(command: str, path: Path, header: dict[str, Any], steps: Sequence[Step], *, overwrite: bool) -> int:
     from ._plan import write_plan
     from ._report import describe
 
-    plan = write_plan(path, header, steps)
+    try:
+        plan = write_plan(path, header, steps, overwrite=overwrite)
+    except FileExistsError:  # made while planning ran: still not overwritten unasked
+        return _fail(command, _plan_path_refusal(path, force=False) or f"{path} exists")
     for line in describe(plan):
         click.echo(line)
     click.echo(f"wrote {path}: review it (delete the lines you do not want), then: imgroup apply {path} --journal J")
@@ -75,6 +90,7 @@ def _write(command: str, path: Path, header: dict[str, Any], steps: Sequence[Ste
 @click.option("--successor", "successors", multiple=True, help="The new owner on one vendor (one per vendor).")
 @click.option("--disband-owned", is_flag=True, help="Disband the groups the users own instead of transferring them.")
 @_plan_option
+@_force_option
 @_base_url_option
 @_profile_option
 def offboard(
@@ -82,6 +98,7 @@ def offboard(
     successors: tuple[str, ...],
     disband_owned: bool,
     plan_path: Path,
+    force: bool,
     base_url: str | None,
     profile: str | None,
 ) -> None:
@@ -94,8 +111,11 @@ def offboard(
     from imgroup.groups import RefError, UserRef
     from imgroup.settings import SettingsError
 
-    from ._planning import PlanningError, check_offboarding, header, plan_offboarding
+    from ._planning import PlanningError, check_offboarding, header, look_up_people, plan_offboarding
 
+    if (refusal := _plan_path_refusal(plan_path, force=force)) is not None:
+        _exit(_fail("offboard", refusal))
+        return
     try:
         parsed_users = [UserRef.parse(user) for user in users]
         parsed_successors = [UserRef.parse(successor) for successor in successors]
@@ -110,8 +130,29 @@ def offboard(
         "disband_owned": disband_owned,
     }
     try:
-        steps, unreadable = plan_offboarding(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
-        _exit(_write("offboard", plan_path, header("offboard", asked, sessions, unreadable), steps))
+        try:
+            people = look_up_people(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
+        except PlanningError as error:
+            _exit(_fail("offboard", str(error)))
+            return
+        for user in people.not_found:
+            click.echo(
+                f"imgroup offboard: {user.vendor} knows no user {user.id} ({user}): left out of the plan", err=True
+            )
+        leaving = [user for user in parsed_users if user not in people.not_found]
+        if not leaving:
+            _exit(_fail("offboard", "no user asked exists on their vendor: nothing to plan, no plan written"))
+            return
+        for person in people.unchecked:
+            role = "successor" if person in parsed_successors else "user"
+            click.echo(f"note: imgroup has no {person.vendor} call that looks up a {role}: {person} was not checked")
+        steps, unreadable = plan_offboarding(sessions, leaving, by_vendor, disband_owned=disband_owned)
+        in_steps = {step.user for step in steps}
+        for user in leaving:
+            if user not in in_steps:
+                click.echo(f"note: {user} is in no group the {user.vendor} app can see: nothing to do for them")
+        plan_header = header("offboard", asked, sessions, unreadable, people.not_found)
+        _exit(_write("offboard", plan_path, plan_header, steps, overwrite=force))
     finally:
         _close(sessions)
 
@@ -125,6 +166,7 @@ def offboard(
 @click.option("--max-members", type=click.IntRange(min=0), help="Only groups with at most this many members.")
 @click.option("--created-before", type=click.DateTime(["%Y-%m-%d"]), help="Only groups created before this date.")
 @_plan_option
+@_force_option
 @_base_url_option
 @_profile_option
 def sweep(
@@ -133,6 +175,7 @@ def sweep(
     max_members: int | None,
     created_before: datetime | None,
     plan_path: Path,
+    force: bool,
     base_url: str | None,
     profile: str | None,
 ) -> None:
@@ -147,6 +190,9 @@ def sweep(
 
     if name_glob is None and max_members is None and created_before is None:
         _exit(_fail("sweep", "give at least one filter (--name-glob, --max-members, --created-before)"))
+        return
+    if (refusal := _plan_path_refusal(plan_path, force=force)) is not None:
+        _exit(_fail("sweep", refusal))
         return
     before = created_before.replace(tzinfo=UTC) if created_before is not None else None
     try:
@@ -170,7 +216,7 @@ def sweep(
         steps = sweep_steps(survey.found, name_glob=name_glob, max_members=max_members, created_before=before)
         click.echo(f"{len(survey.found)} {vendor} groups seen, {len(steps)} match")
         unreadable = {vendor: survey.unreadable} if survey.unreadable else {}
-        _exit(_write("sweep", plan_path, header("sweep", asked, sessions, unreadable), steps))
+        _exit(_write("sweep", plan_path, header("sweep", asked, sessions, unreadable), steps, overwrite=force))
     finally:
         _close(sessions)
 
@@ -211,7 +257,11 @@ def show(plan_path: Path) -> None:
 @click.option(
     "--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Outcomes (.csv/.jsonl)."
 )
-@click.option("--dry-run", is_flag=True, help="Check the plan (and journal) and say what would run; send nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Make the apply's checks (plan, credentials, app, journal), list the steps it would run.",
+)
 @click.option("--retry-failed", is_flag=True, help="Also run the steps that failed in an earlier run.")
 @click.option(
     "--concurrency", type=click.IntRange(min=1), default=16, show_default=True, help="Groups at once, per vendor."
@@ -231,7 +281,8 @@ def apply(**options: Any) -> None:
 
     Before each step the group is read again; a step whose facts no longer hold (another owner, more members
     than planned) is skipped and reported as changed since plan. Kill it at any time and run the same command
-    again to resume. Exit status: 0 every step done or skipped, 1 some failed or not run, 2 usage, 130 interrupted.
+    again to resume. Exit status: 0 every step done or skipped, 1 some failed or not run, 2 usage (a dry run too,
+    where the apply would be refused), 130 interrupted (Ctrl-C or SIGTERM; the report is still written).
     """
     from ._run import apply_plan
 
