@@ -19,6 +19,7 @@ from typing import Any, Self
 import httpx
 
 from ._seed import DEMO_SEED, first_credentials
+from ._stack import require_server_stack
 
 STARTUP_TIMEOUT_S = 10.0
 SHUTDOWN_TIMEOUT_S = 5.0
@@ -108,6 +109,7 @@ class EmulatorServer:
         return first_credentials(self._seed or {})
 
     def start(self) -> Self:
+        require_server_stack()
         sock = _bind(self.host, self.port)
         self.base_url = _base_url(sock)
         self._server = _server(self._seed, log_level="warning", log_config=None)
@@ -197,6 +199,7 @@ def serve(
 ) -> None:
     """Run the emulator in the foreground until interrupted, seeded from ``seed_path`` (or the demo seed)."""
     check_host(host, allow_remote)
+    require_server_stack()
     seed = json.loads(Path(seed_path).read_text(encoding="utf-8")) if seed_path is not None else DEMO_SEED
     sock = _bind(host, port)
     server = _server(seed, log_level="info", log_config=None)
