@@ -6,10 +6,11 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+from installed_copy import InstalledCopy
+
 import imgroup.errors
 import imgroup.groups
 import imgroup.runtime
-from installed_copy import InstalledCopy
 
 PACKAGES = ("imgroup", "feishu_im", "tencent_im", "yunxin_im", "imgroup_registry")
 
