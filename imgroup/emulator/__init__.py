@@ -7,14 +7,13 @@
 Importing this package is cheap: starlette and uvicorn are imported when a server starts.
 """
 
-from ._seed import DEMO_SEED, NAMED_SEEDS, SeedFileError, read_seed
+from ._seed import DEMO_SEED, SeedFileError, read_seed
 from ._server import EmulatorServer, RemoteBindRefused, environment_lines, serve
 from ._state import SeedError
 
 __all__ = [
     "DEMO_SEED",
     "EmulatorServer",
-    "NAMED_SEEDS",
     "RemoteBindRefused",
     "SeedError",
     "SeedFileError",
