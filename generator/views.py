@@ -265,8 +265,8 @@ class PackageView:
 
     @property
     def setting_alternatives(self) -> tuple[tuple[str, ...], ...]:
-        regional = (("base_url",), ("region",)) if self.regions else ()
-        return SIGNER_SETTINGS[self.signer][1] + regional
+        # A region is no alternative to a base URL: the client takes both and the base URL wins, on any layer.
+        return SIGNER_SETTINGS[self.signer][1]
 
     @property
     def required_settings(self) -> tuple[tuple[str, ...], ...]:

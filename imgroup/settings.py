@@ -230,8 +230,8 @@ def _config_table(
 def _drop_overridden_alternatives(values: dict[str, _Value], groups: tuple[tuple[str, ...], ...]) -> None:
     """Keep the group of settings that exclude each other set in the highest layer, and drop the others.
 
-    So a user token on the command line overrides app credentials in the config file (and a base URL in the
-    environment overrides a region in the config file) instead of clashing with them.
+    So a user token on the command line overrides app credentials in the config file instead of clashing with
+    them. (A base URL and a region are both kept: the client sends to the base URL, wherever each was set.)
     """
     present = [
         (min(values[name].rank for name in group if name in values), group)

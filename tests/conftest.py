@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from installed_copy import InstalledCopy, install
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,6 +23,12 @@ def pytest_configure(config: pytest.Config) -> None:
         plugin = importlib.import_module("imgroup.emulator.pytest_plugin")
         if not config.pluginmanager.is_registered(plugin):
             config.pluginmanager.register(plugin, "imgroup_emulator")
+
+
+@pytest.fixture(scope="session")
+def installed_imgroup(tmp_path_factory: pytest.TempPathFactory) -> InstalledCopy:
+    """imgroup built (sdist, then wheel) and installed into a fresh environment, once per session."""
+    return install(tmp_path_factory.mktemp("installed-imgroup"))
 
 
 # Minimal signers written for the emulator's tests from the vendors' algorithms, independent of the

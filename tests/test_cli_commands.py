@@ -214,6 +214,18 @@ def test_emulator_rejects_a_seed_that_is_not_json(tmp_path: Path) -> None:
     assert "not a JSON document" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("seed", "message"), [("mars", "neither a file nor one of the seeds demo, empty"), ("{}x", "unknown vendor keys")]
+)
+def test_emulator_rejects_a_seed_it_cannot_load_before_it_listens(seed: str, message: str, tmp_path: Path) -> None:
+    if seed.startswith("{"):
+        (tmp_path / "seed.json").write_text('{"mars": {}}', encoding="utf-8")
+        seed = str(tmp_path / "seed.json")
+    result = CliRunner().invoke(cli, ["emulator", "--port", "0", "--seed", seed])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr
+
+
 # bulk
 
 

@@ -242,6 +242,15 @@ def test_config_file_profile_is_read_when_the_environment_is_empty(
     assert _state(imgroup_emulator)["yunxin"]["teams"]["1002"]["dismissed"] is True
 
 
+def test_a_base_url_overrides_a_region_given_beside_it(imgroup: Any, imgroup_emulator: EmulatorServer) -> None:
+    result = imgroup("tencent", "destroy-group", "@TGS#demo1", "--region", "singapore")
+    assert result.exit_code == 0, result.stderr
+    assert _state(imgroup_emulator)["tencent"]["groups"]["@TGS#demo1"]["destroyed"] is True
+    from_environment = imgroup("tencent", "destroy-group", "@TGS#demo2", env={"TENCENT_IM_REGION": "singapore"})
+    assert from_environment.exit_code == 0, from_environment.stderr
+    assert _state(imgroup_emulator)["tencent"]["groups"]["@TGS#demo2"]["destroyed"] is True
+
+
 def test_connection_refused_exits_1_without_a_traceback(imgroup: Any) -> None:
     result = imgroup("tencent", "destroy-group", "@TGS#demo1", "--base-url", "http://127.0.0.1:9", "--max-retries", "0")
     assert result.exit_code == 1

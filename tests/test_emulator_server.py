@@ -69,8 +69,12 @@ def test_the_module_runs_in_the_foreground_and_prints_the_demo_credentials() -> 
         base_url = banner[0].split()[-1]
         assert base_url.startswith("http://127.0.0.1:")
         text = "".join(banner)
-        assert "app_id=cli_demo" in text and "app_secret=demo-feishu-app-secret" in text
-        assert "sdkappid=1400000000" in text and "app_key=demo_app_key" in text
+        assert f"export FEISHU_BASE_URL={base_url}\n" in banner
+        assert (
+            "export FEISHU_APP_ID=cli_demo\n" in banner
+            and "export FEISHU_APP_SECRET=demo-feishu-app-secret\n" in banner
+        )
+        assert "export TENCENT_IM_SDKAPPID=1400000000\n" in banner and "export YUNXIN_APP_KEY=demo_app_key\n" in banner
         assert "demo values" in text
         assert httpx.get(base_url + "/_emulator/state", timeout=5).json()["feishu"]["apps"][0] == "cli_demo"
     finally:
@@ -83,12 +87,96 @@ def test_the_module_keeps_a_seed_files_secrets_to_itself(tmp_path: Path) -> None
     (tmp_path / "seed.json").write_text(json.dumps(seed))
     process = run_module("--port", "0", "--seed", str(tmp_path / "seed.json"))
     try:
-        text = "".join(banner_of(process))
-        assert "app_key=mine" in text and "my-real-secret" not in text
+        banner = banner_of(process)
+        assert "export YUNXIN_APP_KEY=mine\n" in banner and "my-real-secret" not in "".join(banner)
+        assert not any(line.startswith("export YUNXIN_APP_SECRET") for line in banner)
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=10)
     assert "my-real-secret" not in stderr
+
+
+def test_the_export_lines_point_the_command_line_at_the_emulator(tmp_path: Path) -> None:
+    process = run_module("--port", "0")
+    try:
+        exports = "".join(line for line in banner_of(process) if line.startswith("export "))
+        # Pasted into a shell as printed: the command line then finds the emulator and its demo credentials.
+        script = exports + 'imgroup tencent get-group-info "@TGS#demo_alice" --json\n'
+        environ = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
+        result = subprocess.run(
+            ["bash", "-c", script], check=False, capture_output=True, text=True, env=environ, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["result"]["GroupInfo"][0]["Owner_Account"] == "alice"
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("seed", "vendors"), [("demo", {"feishu", "tencent", "yunxin"}), ("empty", set()), ("file", {"yunxin"})]
+)
+def test_a_seed_is_named_or_a_file(seed: str, vendors: set[str], tmp_path: Path) -> None:
+    if seed == "file":
+        seed = str(tmp_path / "seed.json")
+        Path(seed).write_text(json.dumps({"yunxin": {"apps": [{"app_key": "mine", "app_secret": "s"}]}}))
+    process = run_module("--port", "0", "--seed", seed)
+    try:
+        base_url = banner_of(process)[0].split()[-1]
+        state = httpx.get(base_url + "/_emulator/state", timeout=5).json()
+        assert {vendor for vendor in ("feishu", "tencent", "yunxin") if state[vendor]["apps"]} == vendors
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "is neither a file nor one of the seeds demo, empty"),
+        ("{not json", "is not a JSON document"),
+        ('{"mars": {}}', "unknown vendor keys in seed"),
+    ],
+)
+def test_a_seed_it_cannot_load_is_a_usage_error(content: str | None, message: str, tmp_path: Path) -> None:
+    path = tmp_path / "seed.json"
+    if content is not None:
+        path.write_text(content)
+    process = run_module("--port", "0", "--seed", str(path))
+    stdout, stderr = process.communicate(timeout=30)
+    assert (process.returncode, stdout) == (2, "")
+    assert message in stderr
+
+
+def test_a_reset_can_bring_back_a_named_seed_or_load_one_sent_as_its_body() -> None:
+    with EmulatorServer(seed=DEMO_SEED) as emu:
+        emu.reset("empty")
+        assert emu.state()["tencent"]["groups"] == {}
+        emu.reset("demo")
+        assert emu.state()["tencent"]["groups"]["@TGS#demo_alice"]["owner"] == "alice"
+        emu.reset({"yunxin": {"apps": [{"app_key": "k", "app_secret": "s"}]}})
+        assert emu.state()["yunxin"]["apps"] == ["k"] and emu.state()["feishu"]["apps"] == []
+        emu.reset()
+        assert emu.state()["yunxin"]["apps"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "message"),
+    [
+        ("?seed=mars", b"", "unknown seed 'mars'"),
+        ("?seed=demo", b"{}", "not both"),
+        ("", b"{not json", "not a JSON seed document"),
+        ("", b'{"mars": {}}', "unknown vendor keys"),
+    ],
+)
+def test_a_reset_with_a_seed_it_cannot_load_is_refused_and_forgets_nothing(
+    query: str, body: bytes, message: str
+) -> None:
+    with EmulatorServer(seed=DEMO_SEED) as emu:
+        before = emu.state()
+        answer = httpx.post(emu.base_url + "/_emulator/reset" + query, content=body, timeout=5)
+        assert answer.status_code == 400 and message in answer.json()["error"]
+        assert emu.state() == before
 
 
 def test_the_module_refuses_a_remote_host_with_a_usage_error() -> None:

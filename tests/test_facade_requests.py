@@ -174,3 +174,15 @@ def test_base_url_and_region_choose_the_host() -> None:
     assert other.base_url == "http://127.0.0.1:9"
     with pytest.raises(tencent_im.ValidationError, match="region"):
         tencent_im.TencentIMClient(sdkappid=1, secret_key="k", region="mars")
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_base_url_overrides_a_region(asynchronous: bool) -> None:
+    import tencent_im
+
+    client_class = tencent_im.AsyncTencentIMClient if asynchronous else tencent_im.TencentIMClient
+    client = client_class(sdkappid=1400000000, secret_key="k", region="singapore", base_url="http://127.0.0.1:9/")
+    assert client.base_url == "http://127.0.0.1:9"
+    # Unused, but still checked: a misspelt region is reported, not silently dropped.
+    with pytest.raises(tencent_im.ValidationError, match="region must be one of"):
+        client_class(sdkappid=1400000000, secret_key="k", region="mars", base_url="http://127.0.0.1:9")

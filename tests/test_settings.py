@@ -109,12 +109,30 @@ def test_a_user_token_on_a_higher_layer_replaces_app_credentials_below_it(config
     assert dict(settings.credentials) == {"user_access_token": "u-env-token"}
 
 
-def test_a_base_url_on_a_higher_layer_replaces_a_region_below_it(config: Path) -> None:
-    settings = load_settings("tencent", config_path=config, environ={"TENCENT_IM_BASE_URL": "http://127.0.0.1:9"})
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"TENCENT_IM_BASE_URL": "http://127.0.0.1:9"},  # above the config file's region
+        {"TENCENT_IM_BASE_URL": "http://127.0.0.1:9", "TENCENT_IM_REGION": "tokyo"},  # beside a region
+    ],
+)
+def test_a_base_url_overrides_a_region_on_any_layer(config: Path, environ: dict[str, str]) -> None:
+    settings = load_settings("tencent", config_path=config, environ=environ)
     assert settings.base_url == "http://127.0.0.1:9"
-    assert "region" not in settings.credentials
+    with make_client(settings) as client:
+        assert client.base_url == "http://127.0.0.1:9"
     kept = load_settings("tencent", config_path=config, environ={})
     assert kept.credentials["region"] == "singapore" and kept.base_url is None
+    with make_client(kept) as regional:
+        assert regional.base_url == "https://adminapisgp.im.qcloud.com"
+
+
+def test_a_region_on_the_command_line_leaves_a_base_url_in_the_config_file_in_force(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[default.tencent]\nsdkappid = 1\nsecret_key = "k"\nbase_url = "http://127.0.0.1:9"\n')
+    settings = load_settings("tencent", config_path=path, options={"region": "singapore"}, environ={})
+    with make_client(settings) as client:
+        assert client.base_url == "http://127.0.0.1:9"
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ ENTRY = VendorEntry(
         ),
         SettingField("base_url", "TENCENT_IM_BASE_URL"),
     ),
-    alternatives=(("base_url",), ("region",)),
+    alternatives=(),
     required=(("sdkappid", "secret_key"),),
     operations=MappingProxyType(
         {

@@ -7,7 +7,17 @@
 Importing this package is cheap: starlette and uvicorn are imported when a server starts.
 """
 
-from ._seed import DEMO_SEED
-from ._server import EmulatorServer, RemoteBindRefused, serve
+from ._seed import DEMO_SEED, SeedFileError, read_seed
+from ._server import EmulatorServer, RemoteBindRefused, environment_lines, serve
+from ._state import SeedError
 
-__all__ = ["DEMO_SEED", "EmulatorServer", "RemoteBindRefused", "serve"]
+__all__ = [
+    "DEMO_SEED",
+    "EmulatorServer",
+    "RemoteBindRefused",
+    "SeedError",
+    "SeedFileError",
+    "environment_lines",
+    "read_seed",
+    "serve",
+]

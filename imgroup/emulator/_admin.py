@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from typing import Any
@@ -12,6 +13,7 @@ from starlette.routing import Route
 
 from ._faults import FaultPlan, FaultPlanError
 from ._pipeline import Emulator
+from ._seed import NAMED_SEEDS
 from ._state import SeedError
 
 
@@ -19,7 +21,10 @@ def routes(emulator: Emulator) -> list[Route]:
     """The admin paths, bound to ``emulator``."""
 
     async def reset(request: Request) -> Response:
-        emulator.reset()
+        try:
+            emulator.reset(await _reset_seed(request))
+        except SeedError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"ok": True})
 
     async def seed(request: Request) -> Response:
@@ -78,3 +83,21 @@ async def _json_body(request: Request) -> Any:
         return json.loads(raw) if raw else {}
     except ValueError:
         return None
+
+
+async def _reset_seed(request: Request) -> Any:
+    """What a reset loads afterwards: the seed named by ``?seed=``, the seed document in the body, or nothing."""
+    named = request.query_params.get("seed")
+    raw = await request.body()
+    if named is not None and raw:
+        raise SeedError("give the seed by name (?seed=) or as the body, not both")
+    if named is not None:
+        if named not in NAMED_SEEDS:
+            raise SeedError(f"unknown seed {named!r}: one of {', '.join(NAMED_SEEDS)}, or a seed document as the body")
+        return copy.deepcopy(NAMED_SEEDS[named])
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise SeedError("the body is not a JSON seed document") from None

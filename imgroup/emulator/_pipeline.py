@@ -147,9 +147,15 @@ class Emulator:
     def __init__(self) -> None:
         self.reset()
 
-    def reset(self) -> None:
-        """Forget everything: records, calls, faults, counters, tokens."""
-        self.state = EmulatorState()
+    def reset(self, seed: dict[str, Any] | None = None) -> None:
+        """Forget everything (records, calls, faults, counters, tokens), then load ``seed`` if given.
+
+        A malformed seed raises SeedError before anything is forgotten.
+        """
+        state = EmulatorState()
+        if seed is not None:
+            state.load_seed(seed)
+        self.state = state
         self.audit = AuditLog()
         self.plan = FaultPlan()
         self.limiter = RateLimiter()

@@ -5,6 +5,9 @@ Its secrets are demo values, printed by ``serve`` on purpose; never reuse them f
 
 from __future__ import annotations
 
+import copy
+import json
+from pathlib import Path
 from typing import Any
 
 DEMO_CALENDAR = "feishu.cn_demo@group.calendar.feishu.cn"
@@ -100,6 +103,16 @@ DEMO_SEED: dict[str, Any] = {
                 "owner": "user1",
                 "members": ["user2", "user3", "user4"],
             },
+            # The README's offboarding walkthrough: alice leaves, bob takes over.
+            {
+                "group_id": "@TGS#demo_alice",
+                "type": "Public",
+                "name": "Alice's project",
+                "owner": "alice",
+                "members": ["bob"],
+            },
+            # The README's sweep walkthrough: a small group with a tmp- name.
+            {"group_id": "@TGS#demo_tmp", "type": "Public", "name": "tmp-standup", "owner": "bob"},
         ],
     },
     "yunxin": {
@@ -152,6 +165,15 @@ DEMO_SEED: dict[str, Any] = {
                 "members": ["acc_member"],
             },
             {"team_id": "1999", "team_type": 1, "name": "Demo dismissed", "owner": "acc_owner", "dismissed": True},
+            # The README's offboarding walkthrough: acc_alice leaves, acc_bob takes over.
+            {
+                "team_id": "1005",
+                "team_type": 1,
+                "name": "Alice's team",
+                "created_at": 1700000500000,
+                "owner": "acc_alice",
+                "members": ["acc_bob"],
+            },
         ],
     },
 }
@@ -175,3 +197,29 @@ def first_credentials(seed: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if yunxin_apps:
         credentials["yunxin"] = {"app_key": yunxin_apps[0]["app_key"], "app_secret": yunxin_apps[0]["app_secret"]}
     return credentials
+
+
+# The seeds the command line and ``POST /_emulator/reset?seed=NAME`` know by name; anything else is a file.
+NAMED_SEEDS: dict[str, dict[str, Any]] = {"demo": DEMO_SEED, "empty": {}}
+
+
+class SeedFileError(ValueError):
+    """A ``--seed`` that names no known seed and no readable JSON file."""
+
+
+def read_seed(name_or_path: str | Path) -> dict[str, Any]:
+    """The seed ``name_or_path`` names: ``demo``, ``empty``, or a JSON file (its shape is checked on loading)."""
+    if isinstance(name_or_path, str) and name_or_path in NAMED_SEEDS:
+        return copy.deepcopy(NAMED_SEEDS[name_or_path])
+    path = Path(name_or_path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SeedFileError(f"{path} is neither a file nor one of the seeds {', '.join(NAMED_SEEDS)}") from None
+    except OSError as error:
+        raise SeedFileError(f"cannot read {path}: {error.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SeedFileError(f"{path} is not a JSON document ({error})") from None
+    if not isinstance(document, dict):
+        raise SeedFileError(f"{path} is not a seed: a seed is a JSON object keyed by vendor")
+    return document

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-import json
 import logging
+import shlex
 import socket
 import threading
 import time
@@ -18,7 +18,8 @@ from typing import Any, Self
 
 import httpx
 
-from ._seed import DEMO_SEED, first_credentials
+from ._seed import NAMED_SEEDS, first_credentials, read_seed
+from ._stack import require_server_stack
 
 STARTUP_TIMEOUT_S = 10.0
 SHUTDOWN_TIMEOUT_S = 5.0
@@ -108,6 +109,7 @@ class EmulatorServer:
         return first_credentials(self._seed or {})
 
     def start(self) -> Self:
+        require_server_stack()
         sock = _bind(self.host, self.port)
         self.base_url = _base_url(sock)
         self._server = _server(self._seed, log_level="warning", log_config=None)
@@ -146,9 +148,18 @@ class EmulatorServer:
         response.raise_for_status()
         return response.json()
 
-    def reset(self) -> None:
-        """Forget every record, call, fault and token (the server then holds no apps at all)."""
-        self._request("POST", "/_emulator/reset")
+    def reset(self, seed: str | dict[str, Any] | None = None) -> None:
+        """Forget every record, call, fault and token, then load ``seed``.
+
+        ``seed``: a seed's name (``"demo"``, ``"empty"``), a seed document, or None (the server then holds no apps
+        at all).
+        """
+        if isinstance(seed, str):
+            self._request("POST", "/_emulator/reset", params={"seed": seed})
+        elif seed is not None:
+            self._request("POST", "/_emulator/reset", json=seed)
+        else:
+            self._request("POST", "/_emulator/reset")
 
     def seed(self, seed: dict[str, Any]) -> None:
         """Add (or replace by id) the records of a seed document."""
@@ -175,30 +186,55 @@ class EmulatorServer:
         return result
 
 
-def _banner(base_url: str, seed: dict[str, Any], demo: bool) -> str:
+def environment_lines(base_url: str, seed: dict[str, Any], *, show_secrets: bool) -> list[str]:
+    """``export`` lines for a shell: the variables the command line and the settings read, set to this emulator.
+
+    Each vendor's base URL, and the credentials of the first app of each vendor in ``seed``; a secret is left
+    as a comment unless ``show_secrets`` (the demo seed's own, which are demo values).
+    """
+    import imgroup_registry
+
+    credentials = first_credentials(seed)
+    lines = []
+    for vendor in imgroup_registry.VENDORS:
+        fields = {field.name: field for field in imgroup_registry.vendor(vendor).settings}
+        lines.append(f"export {fields['base_url'].variable}={shlex.quote(base_url)}")
+        for name, value in credentials.get(vendor, {}).items():
+            field = fields[name]
+            if field.secret and not show_secrets:
+                lines.append(f"# export {field.variable}=...  (the {name} of the first {vendor} app of your seed)")
+            else:
+                lines.append(f"export {field.variable}={shlex.quote(str(value))}")
+    return lines
+
+
+def _banner(base_url: str, seed: dict[str, Any], seed_name: str, show_secrets: bool) -> str:
     lines = [
         f"imgroup emulator listening on {base_url}",
-        "  Feishu, Tencent and Yunxin share it; paths tell them apart.",
+        f"  Seeded with {seed_name}. Feishu, Tencent and Yunxin share it; paths tell them apart. Point the command",
+        "  line and the examples at it by pasting these lines into a shell:",
+        "",
+        *environment_lines(base_url, seed, show_secrets=show_secrets),
+        "",
     ]
-    for vendor, creds in first_credentials(seed).items():
-        shown = {
-            name: (value if demo or name not in {"app_secret", "secret_key"} else "<from your seed file>")
-            for name, value in creds.items()
-        }
-        lines.append(f"  {vendor}: " + ", ".join(f"{name}={value}" for name, value in shown.items()))
-    if demo:
+    if show_secrets and first_credentials(seed):
         lines.append("  These are the demo seed's own credentials, printed because they are demo values.")
-    lines.append("  Admin API: POST /_emulator/reset|seed|faults, GET /_emulator/state|calls. Ctrl-C stops it.")
+    lines.append(
+        "  Admin API: POST /_emulator/reset[?seed=demo|empty]|seed|faults, GET /_emulator/state|calls. Ctrl-C stops it."
+    )
     return "\n".join(lines)
 
 
-def serve(
-    host: str = "127.0.0.1", port: int = 8765, seed_path: str | Path | None = None, allow_remote: bool = False
-) -> None:
-    """Run the emulator in the foreground until interrupted, seeded from ``seed_path`` (or the demo seed)."""
+def serve(host: str = "127.0.0.1", port: int = 8765, seed: str | Path = "demo", allow_remote: bool = False) -> None:
+    """Run the emulator in the foreground until interrupted, seeded with ``seed``: ``demo``, ``empty`` or a file.
+
+    Raises SeedFileError or SeedError for a seed it cannot load, before it listens.
+    """
     check_host(host, allow_remote)
-    seed = json.loads(Path(seed_path).read_text(encoding="utf-8")) if seed_path is not None else DEMO_SEED
+    require_server_stack()
+    document = read_seed(seed)
+    named = isinstance(seed, str) and seed in NAMED_SEEDS
+    server = _server(document, log_level="info", log_config=None)
     sock = _bind(host, port)
-    server = _server(seed, log_level="info", log_config=None)
-    print(_banner(_base_url(sock), seed, demo=seed_path is None), flush=True)
+    print(_banner(_base_url(sock), document, str(seed), show_secrets=named), flush=True)
     server.run(sockets=[sock])

@@ -27,8 +27,5 @@ def imgroup_emulator_server() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def imgroup_emulator(imgroup_emulator_server: EmulatorServer) -> EmulatorServer:
     """The emulator, reset and seeded with DEMO_SEED: ``base_url``, ``credentials`` and admin helpers."""
-    from imgroup.emulator import DEMO_SEED
-
-    imgroup_emulator_server.reset()
-    imgroup_emulator_server.seed(DEMO_SEED)
+    imgroup_emulator_server.reset("demo")
     return imgroup_emulator_server

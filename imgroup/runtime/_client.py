@@ -40,18 +40,21 @@ def resolve_base_url(
     regions: Mapping[str, str] | None = None,
     region: str | None = None,
 ) -> str:
-    """The URL calls go to: ``base_url`` if given, else the region's host, else the vendor's public host."""
+    """The URL calls go to: ``base_url`` if given, else the region's host, else the vendor's public host.
+
+    A base URL overrides a region (the emulator, a proxy in front of a regional host), as on the command line;
+    the region is still checked, so a misspelt one is reported rather than silently dropped.
+    """
     invalid = vendor.errors.validation
-    if base_url is not None and region is not None:
-        raise invalid("client", "region", "cannot be combined with base_url")
+    regional_host = default
     if region is not None:
         if not regions or region not in regions:
             raise invalid(
                 "client", "region", "must be one of " + ", ".join(sorted(regions or ())) + f" (got {region!r})"
             )
-        return regions[region]
+        regional_host = regions[region]
     if base_url is None:
-        return default
+        return regional_host
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
         raise invalid("client", "base_url", f"must be an http(s) URL (got {base_url!r})")
     return base_url.rstrip("/")
