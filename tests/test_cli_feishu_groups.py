@@ -1,4 +1,4 @@
-"""The command line's examples for Feishu's chat chapter run as shown against the demo-seeded emulator."""
+"""The command line's examples for Feishu's chat chapter and contacts run as shown against the demo-seeded emulator."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ CHAT_CHAPTER = (
     "get_chat", "list_chats", "search_chats", "create_chat", "update_chat", "list_chat_members",
     "add_chat_members", "is_in_chat", "add_chat_managers", "remove_chat_managers", "create_meeting_chat",
 )  # fmt: skip
+CONTACTS = ("get_user",)
 
 
-@pytest.mark.parametrize("operation", CHAT_CHAPTER)
+@pytest.mark.parametrize("operation", CHAT_CHAPTER + CONTACTS)
 def test_the_example_runs_on_the_demo_seed(
     operation: str, imgroup_emulator: EmulatorServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,6 +42,7 @@ EXAMPLES_PER_OPERATION = 12
 # The ids the specs use as examples, so that explicit examples reach the success path too.
 EXAMPLE_SEED = {
     "feishu": {
+        "users": [{"open_id": "ou_7dab8a3d3cdcc9da365777c7ad535d62", "name": "张三"}],
         "chats": [
             {
                 "chat_id": "oc_a0553eda9014c201e6969b478895c230",

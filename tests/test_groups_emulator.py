@@ -12,12 +12,13 @@ import tencent_im
 import yunxin_im
 
 from imgroup.emulator import EmulatorServer
-from imgroup.groups import AsyncGroups, Groups, Happened, Role
+from imgroup.groups import AsyncGroups, Groups, Happened, Presence, Role, UserRef
 
 FEISHU_APP = "cli_groups"
 SEED: dict[str, Any] = {
     "feishu": {
         "apps": [{"app_id": FEISHU_APP, "app_secret": "groups-feishu-secret"}],
+        "users": [{"open_id": "ou_cat"}, {"open_id": "ou_fay", "resigned": True}],
         "chats": [
             {"chat_id": "oc_g1", "owner": "ou_amy", "creator": FEISHU_APP, "name": "Sales",
              "members": ["ou_dan", "ou_eve"], "managers": ["ou_eve"], "created_at": 1_700_000_000},
@@ -133,3 +134,25 @@ def test_removing_a_member_twice_and_disbanding_twice(groups: Both) -> None:
     assert groups.disband(GROUP[vendor]).happened is Happened.DONE
     again = groups.disband(GROUP[vendor])
     assert again.happened is Happened.ALREADY_DONE
+
+
+def test_each_person_asked_about_is_found_or_said_missing(groups: Both) -> None:
+    vendor = groups.vendor
+    people = [UserRef.parse(user(vendor, name)) for name in ("amy", "cat", "zed")]
+    found = groups.run(groups.sync.adapter.find_users(people))
+    assert [found[person].presence for person in people] == [Presence.EXISTS, Presence.EXISTS, Presence.MISSING]
+
+
+def test_a_feishu_user_who_left_is_found_resigned(emulator: EmulatorServer) -> None:
+    with Both("feishu", emulator.base_url, asynchronous=False).sync as groups:
+        fay = UserRef.parse("feishu:ou_fay")
+        assert groups.run(groups.adapter.find_users([fay]))[fay].presence is Presence.RESIGNED
+
+
+def test_tencent_asks_about_a_hundred_accounts_a_call(emulator: EmulatorServer) -> None:
+    people = [UserRef.parse(f"tencent:stranger{index}") for index in range(150)] + [UserRef.parse("tencent:amy")]
+    with Both("tencent", emulator.base_url, asynchronous=False).sync as groups:
+        found = groups.run(groups.adapter.find_users(people))
+    assert [person.id for person, lookup in found.items() if lookup.presence is Presence.EXISTS] == ["amy"]
+    assert sum(lookup.presence is Presence.MISSING for lookup in found.values()) == 150
+    assert [call["operation"] for call in emulator.calls()] == ["account_check"] * 2

@@ -97,6 +97,8 @@ def world(groups: int = GROUPS_PER_VENDOR) -> dict[str, Any]:
     return {
         "feishu": {
             "apps": [{"app_id": FEISHU_APP, "app_secret": FEISHU_SECRET}],
+            # Besides everyone in a chat: gil has left, hal is of another tenant (outside the app's contacts).
+            "users": [{"open_id": "ou_gil", "resigned": True}, {"open_id": "ou_hal", "tenant": "other"}],
             "chats": [group_record("feishu", index) for index in range(groups)],
         },
         "tencent": {
@@ -436,36 +438,81 @@ def test_a_plan_file_is_never_overwritten_unasked(emulator: EmulatorServer, tmp_
     assert json.loads(plan_path.read_text().splitlines()[0])["kind"] == "sweep"
 
 
-def test_users_their_vendor_does_not_know_are_named_and_left_out(emulator: EmulatorServer, tmp_path: Path) -> None:
+# One lookup per person on Feishu and Yunxin; Tencent's account_check answers for up to 100 at once.
+LOOKUPS = {"feishu": ["get_user"] * 2, "tencent": ["account_check"], "yunxin": ["list_joined_teams"] * 2}
+
+
+def person(vendor: str, name: str) -> str:
+    return f"{vendor}:{user_id(vendor, name)}"
+
+
+@pytest.mark.parametrize("vendor", sorted(LOOKUPS))
+def test_users_their_vendor_does_not_know_are_named_and_left_out(
+    vendor: str, emulator: EmulatorServer, tmp_path: Path
+) -> None:
     plan_path = tmp_path / "plan.jsonl"
-    status, output = imgroup(tmp_path, emulator, "offboard", "yunxin:amy", "yunxin:amu", "--successor", "yunxin:cat",
-                             "--plan", str(plan_path))  # fmt: skip
+    amy, amu, cat = (person(vendor, name) for name in ("amy", "amu", "cat"))
+    status, output = imgroup(tmp_path, emulator, "offboard", amy, amu, "--successor", cat, "--plan", str(plan_path))
     assert status == 0, output
-    assert "yunxin knows no user amu (yunxin:amu): left out of the plan" in output
+    assert f"{vendor} knows no user {user_id(vendor, 'amu')} ({amu}): left out of the plan" in output
+    assert "not checked" not in output
     header = json.loads(plan_path.read_text().splitlines()[0])
-    assert header["not_found"] == ["yunxin:amu"]
+    assert header["not_found"] == [amu]
     status, output = imgroup(tmp_path, emulator, "plan", "show", str(plan_path))
-    assert "left out, no such user on their vendor: yunxin:amu" in output
+    assert f"left out, no such user on their vendor: {amu}" in output
 
     nobody = tmp_path / "nobody.jsonl"
-    status, output = imgroup(tmp_path, emulator, "offboard", "yunxin:amu", "--disband-owned", "--plan", str(nobody))
+    status, output = imgroup(tmp_path, emulator, "offboard", amu, "--disband-owned", "--plan", str(nobody))
     assert status == 2
-    assert "yunxin knows no user amu" in output and "nothing to plan, no plan written" in output
+    assert f"{vendor} knows no user {user_id(vendor, 'amu')}" in output
+    assert "nothing to plan, no plan written" in output
     assert not nobody.exists()
 
 
+@pytest.mark.parametrize("vendor", sorted(LOOKUPS))
 def test_a_successor_their_vendor_does_not_know_is_refused_before_planning(
-    emulator: EmulatorServer, tmp_path: Path
+    vendor: str, emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     plan_path = tmp_path / "plan.jsonl"
     before = len(emulator.calls())
-    status, output = imgroup(tmp_path, emulator, "offboard", "yunxin:amy", "--successor", "yunxin:kat",
+    status, output = imgroup(tmp_path, emulator, "offboard", person(vendor, "amy"), "--successor",
+                             person(vendor, "kat"), "--plan", str(plan_path))  # fmt: skip
+    assert status == 2
+    assert f"the successor {person(vendor, 'kat')} does not exist on {vendor}" in output
+    assert not plan_path.exists()
+    # The user and the successor looked up (after Feishu's token), no group read.
+    operations = [call["operation"] for call in emulator.calls(since=before)]
+    assert [operation for operation in operations if operation != "get_tenant_access_token"] == LOOKUPS[vendor]
+
+
+def test_a_resigned_feishu_user_is_offboarded_but_never_made_a_successor(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_path = tmp_path / "plan.jsonl"
+    status, output = imgroup(tmp_path, emulator, "offboard", "feishu:ou_amy", "--successor", "feishu:ou_gil",
                              "--plan", str(plan_path))  # fmt: skip
     assert status == 2
-    assert "the successor yunxin:kat does not exist on yunxin" in output
+    assert "the successor feishu:ou_gil has left feishu (resigned)" in output
     assert not plan_path.exists()
-    # One lookup for the user, one for the successor; no team was read.
-    assert [call["operation"] for call in emulator.calls(since=before)] == ["list_joined_teams"] * 2
+
+    emulator.seed({"feishu": {"users": [{"open_id": "ou_amy", "resigned": True}]}})
+    status, output = imgroup(tmp_path, emulator, "offboard", "feishu:ou_amy", "--successor", "feishu:ou_cat",
+                             "--plan", str(plan_path))  # fmt: skip
+    assert status == 0, output
+    header, *steps = (json.loads(line) for line in plan_path.read_text().splitlines())
+    assert "not_found" not in header
+    assert {step["user"] for step in steps} == {"feishu:ou_amy"} and len(steps) > 0
+
+
+def test_a_feishu_user_outside_the_apps_contacts_is_planned_with_a_note(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan_path = tmp_path / "plan.jsonl"
+    status, output = imgroup(tmp_path, emulator, "offboard", "feishu:ou_hal", "--disband-owned",
+                             "--plan", str(plan_path))  # fmt: skip
+    assert status == 0, output
+    assert "note: feishu could not say whether the user feishu:ou_hal exists ([41050] no user authority)" in output
+    assert "not_found" not in json.loads(plan_path.read_text().splitlines()[0])
 
 
 def test_an_apply_without_a_report_still_says_what_failed_and_why(emulator: EmulatorServer, tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ EXPECTED = {
             "add_chat_managers",
             "remove_chat_managers",
             "create_meeting_chat",
+            "get_user",
         },
     ),
     "tencent_im.yaml": (
@@ -48,6 +49,7 @@ EXPECTED = {
         {
             "destroy_group",
             "create_group",
+            "account_check",
             "get_group_info",
             "get_appid_group_list",
             "get_group_member_info",

@@ -26,6 +26,7 @@ from .calls import (
     disband_chat,
     get_chat,
     get_tenant_access_token,
+    get_user,
     is_in_chat,
     list_chat_members,
     list_chats,
@@ -42,6 +43,7 @@ from .calls.create_meeting_chat import prepare as prepare_create_meeting_chat
 from .calls.disband_chat import prepare as prepare_disband_chat
 from .calls.get_chat import prepare as prepare_get_chat
 from .calls.get_tenant_access_token import prepare as prepare_get_tenant_access_token
+from .calls.get_user import prepare as prepare_get_user
 from .calls.is_in_chat import prepare as prepare_is_in_chat
 from .calls.list_chat_members import prepare as prepare_list_chat_members
 from .calls.list_chats import prepare as prepare_list_chats
@@ -67,6 +69,7 @@ class FeishuClient(
     disband_chat.DisbandChat,
     get_chat.GetChat,
     get_tenant_access_token.GetTenantAccessToken,
+    get_user.GetUser,
     is_in_chat.IsInChat,
     list_chat_members.ListChatMembers,
     list_chats.ListChats,
@@ -129,6 +132,7 @@ class AsyncFeishuClient(
     disband_chat.AsyncDisbandChat,
     get_chat.AsyncGetChat,
     get_tenant_access_token.AsyncGetTenantAccessToken,
+    get_user.AsyncGetUser,
     is_in_chat.AsyncIsInChat,
     list_chat_members.AsyncListChatMembers,
     list_chats.AsyncListChats,
@@ -193,6 +197,7 @@ __all__ = [
     "prepare_disband_chat",
     "prepare_get_chat",
     "prepare_get_tenant_access_token",
+    "prepare_get_user",
     "prepare_is_in_chat",
     "prepare_list_chat_members",
     "prepare_list_chats",

@@ -34,6 +34,7 @@ from .facade import (
     prepare_disband_chat,
     prepare_get_chat,
     prepare_get_tenant_access_token,
+    prepare_get_user,
     prepare_is_in_chat,
     prepare_list_chat_members,
     prepare_list_chats,
@@ -56,6 +57,7 @@ get_chat = Operation("get_chat", FeishuClient.get_chat, AsyncFeishuClient.get_ch
 get_tenant_access_token = Operation(
     "get_tenant_access_token", FeishuClient.get_tenant_access_token, AsyncFeishuClient.get_tenant_access_token
 )
+get_user = Operation("get_user", FeishuClient.get_user, AsyncFeishuClient.get_user)
 is_in_chat = Operation("is_in_chat", FeishuClient.is_in_chat, AsyncFeishuClient.is_in_chat)
 list_chat_members = Operation("list_chat_members", FeishuClient.list_chat_members, AsyncFeishuClient.list_chat_members)
 iter_chat_members = Listing("iter_chat_members", FeishuClient.iter_chat_members, AsyncFeishuClient.iter_chat_members)
@@ -606,6 +608,55 @@ ENTRY = VendorEntry(
                 returns="TenantAccessTokenResponse",
                 prepare=prepare_get_tenant_access_token,
                 operation=get_tenant_access_token,
+                listing=None,
+            ),
+            "get_user": OperationFacts(
+                name="get_user",
+                summary="Get one user's information",
+                description="Get one user of the contacts (获取单个用户信息): ids, name, status and departments. Which fields come back depends on the field scopes the app holds; `status` (with `is_resigned`, set once the person has left) needs contact:user.employee:readonly or one of the contact-wide scopes. A resigned user is still answered, with `status.is_resigned` true. A user id that names no user answers 41012; a user outside the app's contact scope (its data permission) answers 41050.",
+                arguments=(
+                    ArgumentFacts(
+                        name="user_id",
+                        wire_name="user_id",
+                        location="path",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=True,
+                        description="The user's id.",
+                    ),
+                    ArgumentFacts(
+                        name="user_id_type",
+                        wire_name="user_id_type",
+                        location="query",
+                        annotation="Literal['open_id', 'union_id', 'user_id']",
+                        kind="string",
+                        item_kind=None,
+                        choices=("open_id", "union_id", "user_id"),
+                        required=False,
+                        positional=False,
+                        description="Which kind of user id the request and answer use (user_id needs contact:user.employee_id:readonly).",
+                    ),
+                    ArgumentFacts(
+                        name="department_id_type",
+                        wire_name="department_id_type",
+                        location="query",
+                        annotation="Literal['open_department_id', 'department_id']",
+                        kind="string",
+                        item_kind=None,
+                        choices=("open_department_id", "department_id"),
+                        required=False,
+                        positional=False,
+                        description="Which kind of department id the answer uses.",
+                    ),
+                ),
+                example="imgroup feishu get-user ou_alice",
+                info=OPERATIONS["get_user"],
+                returns="GetUserData",
+                prepare=prepare_get_user,
+                operation=get_user,
                 listing=None,
             ),
             "is_in_chat": OperationFacts(
@@ -1231,6 +1282,7 @@ __all__ = [
     "disband_chat",
     "get_chat",
     "get_tenant_access_token",
+    "get_user",
     "is_in_chat",
     "iter_chat_members",
     "iter_chats",

@@ -18,6 +18,7 @@ from imgroup.runtime import (
 from imgroup.runtime.signers import tencent_usersig
 
 from .calls import (
+    account_check,
     add_group_member,
     change_group_owner,
     create_group,
@@ -29,6 +30,7 @@ from .calls import (
     get_joined_group_list,
     modify_group_base_info,
 )
+from .calls.account_check import prepare as prepare_account_check
 from .calls.add_group_member import prepare as prepare_add_group_member
 from .calls.change_group_owner import prepare as prepare_change_group_owner
 from .calls.create_group import prepare as prepare_create_group
@@ -45,6 +47,7 @@ from .vendor import VENDOR
 
 class TencentIMClient(
     SyncClient,
+    account_check.AccountCheck,
     add_group_member.AddGroupMember,
     change_group_owner.ChangeGroupOwner,
     create_group.CreateGroup,
@@ -59,7 +62,7 @@ class TencentIMClient(
     """Client for the tencent group-administration API (tencent_im.yaml).
 
         with TencentIMClient(sdkappid=1400000000, secret_key=os.environ["TENCENT_IM_SECRET_KEY"]) as client:
-            client.add_group_member(...)
+            client.account_check(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
     an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
@@ -102,6 +105,7 @@ class TencentIMClient(
 
 class AsyncTencentIMClient(
     AsyncClient,
+    account_check.AsyncAccountCheck,
     add_group_member.AsyncAddGroupMember,
     change_group_owner.AsyncChangeGroupOwner,
     create_group.AsyncCreateGroup,
@@ -116,7 +120,7 @@ class AsyncTencentIMClient(
     """Async client for the tencent group-administration API (tencent_im.yaml).
 
         async with AsyncTencentIMClient(sdkappid=1400000000, secret_key=os.environ["TENCENT_IM_SECRET_KEY"]) as client:
-            await client.add_group_member(...)
+            await client.account_check(...)
 
     One method per operation (its module under ``calls/`` holds the checks, the request and the answer), and
     an ``iter_*`` method per list operation. Every call is validated, signed, rate limited
@@ -161,6 +165,7 @@ __all__ = [
     "AsyncTencentIMClient",
     "Disbanded",
     "TencentIMClient",
+    "prepare_account_check",
     "prepare_add_group_member",
     "prepare_change_group_owner",
     "prepare_create_group",

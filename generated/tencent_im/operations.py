@@ -26,6 +26,21 @@ SUCCESS_CODES = frozenset([0])
 
 OPERATIONS: Mapping[str, OperationInfo] = MappingProxyType(
     {
+        "account_check": OperationInfo(
+            operation_id="account_check",
+            method="POST",
+            path="/v4/im_open_login_svc/account_check",
+            rate_limit_per_second=100,
+            rate_limit_per_minute=None,
+            error_codes=(70169, 70202, 70402, 70403, 70500),
+            removes_group=False,
+            already_done_codes=(),
+            done_on_retry_codes=(),
+            iterator=None,
+            signed=True,
+            doc_page="https://cloud.tencent.com/document/product/269/38417",
+            answers_data=True,
+        ),
         "add_group_member": OperationInfo(
             operation_id="add_group_member",
             method="POST",

@@ -3,7 +3,7 @@
 """tencent in the registry: the client classes, the settings, and each operation's typed facts.
 
 One typed handle per operation and per iterator, made from the clients' own methods, so that a tool's call is
-checked by ``mypy --strict`` against the generated signature (``add_group_member.bind(...)``); ``ENTRY``
+checked by ``mypy --strict`` against the generated signature (``account_check.bind(...)``); ``ENTRY``
 is what the command line, bulk jobs, plans and the emulator read. See :mod:`imgroup.runtime.registry`.
 """
 
@@ -27,6 +27,7 @@ from .errors import ERRORS
 from .facade import (
     AsyncTencentIMClient,
     TencentIMClient,
+    prepare_account_check,
     prepare_add_group_member,
     prepare_change_group_owner,
     prepare_create_group,
@@ -40,6 +41,7 @@ from .facade import (
 )
 from .operations import OPERATIONS
 
+account_check = Operation("account_check", TencentIMClient.account_check, AsyncTencentIMClient.account_check)
 add_group_member = Operation(
     "add_group_member", TencentIMClient.add_group_member, AsyncTencentIMClient.add_group_member
 )
@@ -100,6 +102,31 @@ ENTRY = VendorEntry(
     required=(("sdkappid", "secret_key"),),
     operations=MappingProxyType(
         {
+            "account_check": OperationFacts(
+                name="account_check",
+                summary="Check whether accounts exist",
+                description="The app admin asks whether up to 100 UserIDs were imported into Chat (查询账号), that is whether those accounts exist. Each item of ResultItem answers one UserID: ResultCode 0 and AccountStatus Imported (the account exists) or NotImported (it does not); a ResultCode other than 0 means that one UserID could not be checked (ResultInfo says why). 100 calls a second.",
+                arguments=(
+                    ArgumentFacts(
+                        name="check_item",
+                        wire_name="CheckItem",
+                        location="body",
+                        annotation="Sequence[Mapping[str, Any]]",
+                        kind="array",
+                        item_kind="object",
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The accounts to check, at most 100.",
+                    ),
+                ),
+                example='imgroup tencent account-check --check-item \'{"UserID": "user1"}\' --check-item \'{"UserID": "nobody"}\'',
+                info=OPERATIONS["account_check"],
+                returns="AccountCheckResponse",
+                prepare=prepare_account_check,
+                operation=account_check,
+                listing=None,
+            ),
             "add_group_member": OperationFacts(
                 name="add_group_member",
                 summary="Add members to a group",
@@ -838,6 +865,7 @@ ENTRY = VendorEntry(
 
 __all__ = [
     "ENTRY",
+    "account_check",
     "add_group_member",
     "change_group_owner",
     "create_group",

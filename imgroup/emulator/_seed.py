@@ -19,6 +19,12 @@ DEMO_SEED: dict[str, Any] = {
             {"app_id": "cli_demo_other_tenant", "app_secret": "demo-feishu-other-secret", "tenant": "other"},
             {"app_id": "cli_demo_no_bot", "app_secret": "demo-feishu-no-bot-secret", "bot_enabled": False},
         ],
+        # The people of the contacts (get_user); everyone in a chat below is one too, of the chat's tenant.
+        "users": [
+            {"open_id": "ou_alice", "name": "Alice"},
+            {"open_id": "ou_bob", "name": "Bob"},
+            {"open_id": "ou_former", "name": "Former colleague", "resigned": True},
+        ],
         "chats": [
             # cli_demo's bot owns these: they disband (and lose members) without complaint.
             {"chat_id": "oc_demo_1", "owner": "cli_demo", "members": ["ou_alice", "ou_bob"], "chat_mode": "group"},

@@ -7,6 +7,7 @@ kept out of every repr and snapshot.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,18 @@ class FeishuApp:
 
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
+
+
+@dataclass
+class FeishuUser:
+    """A person of a tenant's contacts, as get_user answers them; one who has left stays, resigned."""
+
+    open_id: str
+    tenant: str = "default"
+    name: str = ""
+    union_id: str = ""
+    user_id: str = ""
+    resigned: bool = False
 
 
 @dataclass
@@ -179,6 +192,7 @@ class EmulatorState:
 
     feishu_apps: dict[str, FeishuApp] = field(default_factory=dict)
     feishu_chats: dict[str, FeishuChat] = field(default_factory=dict)
+    feishu_users: dict[str, FeishuUser] = field(default_factory=dict)  # by open_id
     meeting_chats: dict[tuple[str, str], MeetingChat] = field(default_factory=dict)
     calendar_events: dict[tuple[str, str], CalendarEvent] = field(default_factory=dict)
     chat_uuids: dict[tuple[str, str], str] = field(default_factory=dict)  # (app_id, uuid) -> chat made with it
@@ -223,6 +237,16 @@ class EmulatorState:
                 bot_enabled=bool(app.get("bot_enabled", True)),
                 scopes=frozenset(str(s) for s in app["scopes"]) if "scopes" in app else None,
             )
+        for user in section.get("users", []):
+            open_id = str(user["open_id"])
+            self.feishu_users[open_id] = FeishuUser(
+                open_id=open_id,
+                tenant=str(user.get("tenant", "default")),
+                name=str(user.get("name", "")),
+                union_id=str(user.get("union_id", "")),
+                user_id=str(user.get("user_id", "")),
+                resigned=bool(user.get("resigned", False)),
+            )
         for chat in section.get("chats", []):
             owner = str(chat["owner"])
             creator = str(chat.get("creator", owner))
@@ -239,12 +263,14 @@ class EmulatorState:
             for participant in {owner, creator}:
                 (bots if participant in self.feishu_apps else members).add(participant)
             created_at = int(chat.get("created_at", 0))
+            tenant = str(chat.get("tenant", "default"))
+            self.add_feishu_users(members | managers, tenant)
             self.feishu_chats[chat["chat_id"]] = FeishuChat(
                 chat_id=str(chat["chat_id"]),
                 owner=owner,
                 creator=creator,
                 chat_mode=str(chat.get("chat_mode", "group")),
-                tenant=str(chat.get("tenant", "default")),
+                tenant=tenant,
                 external=bool(chat.get("external", False)),
                 members=members,
                 bots=bots,
@@ -263,6 +289,7 @@ class EmulatorState:
                 attendees=[str(a) for a in event.get("attendees", [])],
             )
             self.calendar_events[(calendar_event.calendar_id, calendar_event.event_id)] = calendar_event
+            self.add_feishu_users(calendar_event.attendees, "default")
         for meeting in section.get("meeting_chats", []):
             record = MeetingChat(
                 calendar_id=str(meeting["calendar_id"]),
@@ -271,7 +298,14 @@ class EmulatorState:
                 owner=str(meeting["owner"]),
                 bound=bool(meeting.get("bound", True)),
             )
+            self.add_feishu_users([record.owner], "default")
             self.meeting_chats[(record.calendar_id, record.event_id)] = record
+
+    def add_feishu_users(self, open_ids: Iterable[str], tenant: str) -> None:
+        """Make the people a seed puts in chats or events users of the contacts, unless the seed says who they are."""
+        for open_id in open_ids:
+            if open_id not in self.feishu_users and open_id not in self.feishu_apps:
+                self.feishu_users[open_id] = FeishuUser(open_id=open_id, tenant=tenant)
 
     def _load_tencent(self, section: dict[str, Any]) -> None:
         for app in section.get("apps", []):
@@ -354,6 +388,10 @@ class EmulatorState:
                         "created_at": c.created_at,
                     }
                     for chat_id, c in self.feishu_chats.items()
+                },
+                "users": {
+                    open_id: {"tenant": u.tenant, "name": u.name, "resigned": u.resigned}
+                    for open_id, u in self.feishu_users.items()
                 },
                 "meeting_chats": [
                     {

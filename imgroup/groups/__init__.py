@@ -11,7 +11,7 @@ Hand-written, on top of the three generated facades: one adapter per vendor (``_
 
 from ._adapter import Adapter
 from ._client import AsyncGroups, Groups, adapter_for
-from ._records import ActionResult, Group, Happened, Membership, Role, Survey
+from ._records import ActionResult, Group, Happened, Membership, Presence, Role, Survey, UserLookup
 from ._refs import VENDORS, GroupRef, RefError, UserRef
 
 __all__ = [
@@ -24,9 +24,11 @@ __all__ = [
     "Groups",
     "Happened",
     "Membership",
+    "Presence",
     "RefError",
     "Role",
     "Survey",
+    "UserLookup",
     "UserRef",
     "adapter_for",
 ]

@@ -15,7 +15,7 @@ from imgroup.runtime.registry import VendorEntry
 from imgroup.runtime.types import Unset
 
 from ._flow import AlreadyDone, Flow
-from ._records import ActionResult, Group, Membership, Role, Survey
+from ._records import ActionResult, Group, Membership, Role, Survey, UserLookup
 from ._refs import GroupRef, UserRef
 
 T = TypeVar("T")
@@ -49,12 +49,10 @@ class Adapter:
         scan every group does it once for all the users."""
         raise NotImplementedError
 
-    def find_users(self, users: Sequence[UserRef]) -> Flow[dict[UserRef, bool | None]]:
-        """Whether each of ``users`` exists on the vendor, at one call per user at most; None where the vendor's
-        calls cannot tell (the base: no call is made)."""
-        unknown: dict[UserRef, bool | None] = dict.fromkeys(users)
-        return unknown
-        yield  # a flow, like the others
+    def find_users(self, users: Sequence[UserRef]) -> Flow[dict[UserRef, UserLookup]]:
+        """What the vendor says of each of ``users``: exists, resigned, missing, or unchecked (and why), at one
+        call per user at most (fewer where a call answers for many)."""
+        raise NotImplementedError
 
     def list_groups(self) -> Flow[list[Group]]:
         return (yield from self.survey_groups()).found

@@ -5,6 +5,9 @@ call lists another user's chats); ownership moves with update_chat's ``owner_id`
 chat itself, and leave with their membership; an unknown or dissolved chat's id is "invalid"; counts come as
 strings; chats carry no creation time. Users are open_ids throughout. The app can change only the chats its
 bot owns, manages, or created (with the im:chat:operate_as_owner scope); others fail as permission denied.
+Whether a person exists comes from the contacts (get_user, one call each): an id that names no one is invalid
+(41012), a person who left is still there, resigned; one outside the app's contact scope (41050), or an app
+without a contact scope at all, cannot be told.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ from collections.abc import Mapping, Sequence
 from feishu_im import registry as feishu
 from feishu_im.models import ChatInfo
 
-from imgroup.errors import ApiError, NotFoundError
+from imgroup.errors import ApiError, NotFoundError, PermissionDeniedError
 
 from ._adapter import Adapter, present, result_of, whole_number
 from ._flow import AlreadyDone, Flow, call, collect, read
-from ._records import ActionResult, Group, Membership, Role, Survey
+from ._records import ActionResult, Group, Membership, Presence, Role, Survey, UserLookup
 from ._refs import GroupRef, UserRef
 
 UNKNOWN_CHAT = 232006
+NO_SUCH_USER = 41012
 
 
 class FeishuAdapter(Adapter):
@@ -83,6 +87,27 @@ class FeishuAdapter(Adapter):
             if group is not None:
                 survey.found.extend(Membership(group, user, _role(group, user) or Role.MEMBER) for user in in_chat)
         return survey
+
+    def find_users(self, users: Sequence[UserRef]) -> Flow[dict[UserRef, UserLookup]]:
+        found: dict[UserRef, UserLookup] = {}
+        for user in users:
+            try:
+                answer = yield from read(feishu.get_user.bind(user.id, user_id_type="open_id"))
+            except ApiError as error:
+                if error.code == NO_SUCH_USER:
+                    found[user] = UserLookup(Presence.MISSING)
+                    continue
+                if not isinstance(error, PermissionDeniedError):
+                    raise
+                # Outside the app's contact scope (41050), or no contact scope at all (99991672): the app may
+                # not read this person, which says nothing of whether they exist.
+                found[user] = UserLookup(Presence.UNCHECKED, f"[{error.code}] {error.message}")
+                continue
+            person = present(answer.user)
+            status = present(person.status) if person is not None else None
+            resigned = status is not None and present(status.is_resigned) is True
+            found[user] = UserLookup(Presence.RESIGNED if resigned else Presence.EXISTS)
+        return found
 
     def _member_ids(self, chat_id: str) -> Flow[set[str]]:
         members = yield from collect(feishu.iter_chat_members.bind(chat_id, member_id_type="open_id"))

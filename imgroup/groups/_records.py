@@ -1,4 +1,5 @@
-"""What the adapters answer: a Group, a user's Membership of one, and the ActionResult of an action."""
+"""What the adapters answer: a Group, a user's Membership of one, what a vendor says of a person (UserLookup),
+and the ActionResult of an action."""
 
 from __future__ import annotations
 
@@ -91,3 +92,23 @@ class ActionResult:
     @classmethod
     def changed(cls, detail: str) -> ActionResult:
         return cls(Happened.CHANGED, detail)
+
+
+class Presence(enum.StrEnum):
+    """What a vendor says of a person asked about."""
+
+    EXISTS = "exists"
+    RESIGNED = "resigned"
+    """Exists, but has left (Feishu keeps a resigned user): still offboarded, never given a group."""
+    MISSING = "missing"
+    """The vendor knows no such user."""
+    UNCHECKED = "unchecked"
+    """The vendor's answer cannot tell (the app may not see the person): ``detail`` says why."""
+
+
+@frozen
+class UserLookup:
+    """One person as their vendor answered about them, and why when the answer could not tell."""
+
+    presence: Presence
+    detail: str | None = None

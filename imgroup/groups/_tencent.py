@@ -3,7 +3,8 @@
 Peculiarities kept here: a group's profile and its members' roles come from one get_group_info call; a
 user's groups come from get_joined_group_list, asked to include the groups it leaves out by default (huge
 and inactive ones); an admin (manager) leaves the group with the member, since the API set has no call that
-only demotes one; removing someone who is not a member succeeds.
+only demotes one; removing someone who is not a member succeeds; account_check says whether up to 100 UserIDs
+exist (were imported) in one call.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from tencent_im import registry as tencent
-from tencent_im.models import GroupInfo, GroupInfoMember
+from tencent_im.models import AccountCheckResult, GroupInfo, GroupInfoMember
 
 from imgroup.runtime.types import Unset
 
 from ._adapter import Adapter, present, result_of, whole_number
 from ._flow import Flow, call, collect, read
-from ._records import ActionResult, Group, Membership, Role, Survey
+from ._records import ActionResult, Group, Membership, Presence, Role, Survey, UserLookup
 from ._refs import GroupRef, UserRef
 
 ROLES = {"Owner": Role.OWNER, "Admin": Role.MANAGER, "Member": Role.MEMBER}
 BASE_FIELDS = ["Type", "Name", "Owner_Account", "CreateTime", "MemberNum"]
 INFO_BATCH = 50  # get_group_info answers at most 50 groups a call
+ACCOUNT_BATCH = 100  # account_check answers at most 100 accounts a call
+ACCOUNT_STATUS = {"Imported": Presence.EXISTS, "NotImported": Presence.MISSING}
 GROUP_GONE = 10010
 BAD_GROUP_ID = 10015
 
@@ -94,6 +97,16 @@ class TencentAdapter(Adapter):
             memberships.append(Membership(group, user, role))
         return memberships
 
+    def find_users(self, users: Sequence[UserRef]) -> Flow[dict[UserRef, UserLookup]]:
+        user_ids = list(dict.fromkeys(user.id for user in users))
+        answered: dict[str, UserLookup] = {}
+        for start in range(0, len(user_ids), ACCOUNT_BATCH):
+            batch = user_ids[start : start + ACCOUNT_BATCH]
+            answer = yield from read(tencent.account_check.bind(check_item=[{"UserID": user_id} for user_id in batch]))
+            answered.update((item.user_id, _lookup(item)) for item in present(answer.result_item) or [])
+        unanswered = UserLookup(Presence.UNCHECKED, "account_check answered nothing for it")
+        return {user: answered.get(user.id, unanswered) for user in users}
+
     def role_of(self, group: Group, user: UserRef) -> Flow[Role | None]:
         members = _members(group)
         if members is None:  # a Group from a listing: read the roles now
@@ -126,6 +139,15 @@ class TencentAdapter(Adapter):
     def remove_manager(self, group: Group, user: UserRef) -> Flow[ActionResult]:
         # No call of this API set only demotes an admin; removing the member removes the admin with it.
         return (yield from self.remove_member(group, user))
+
+
+def _lookup(item: AccountCheckResult) -> UserLookup:
+    """One account_check result: Imported exists, NotImported does not; a ResultCode says it was not checked."""
+    if code := present(item.result_code):
+        return UserLookup(Presence.UNCHECKED, f"[{code}] {present(item.result_info) or ''}".rstrip())
+    status = present(item.account_status)
+    presence = ACCOUNT_STATUS.get(status or "")
+    return UserLookup(presence) if presence else UserLookup(Presence.UNCHECKED, f"AccountStatus {status!r}")
 
 
 def _members(group: Group) -> list[GroupInfoMember] | None:

@@ -20,7 +20,7 @@ from imgroup.runtime.types import Unset
 
 from ._adapter import Adapter, present, result_of, whole_number
 from ._flow import Flow, call, collect, read
-from ._records import ActionResult, Group, Membership, Role, Survey
+from ._records import ActionResult, Group, Membership, Presence, Role, Survey, UserLookup
 from ._refs import GroupRef, UserRef
 
 TEAM_TYPES = (1, 2)  # advanced team, super team
@@ -61,16 +61,16 @@ class YunxinAdapter(Adapter):
             found.extend((yield from self._memberships(user)))
         return Survey(found)
 
-    def find_users(self, users: Sequence[UserRef]) -> Flow[dict[UserRef, bool | None]]:
+    def find_users(self, users: Sequence[UserRef]) -> Flow[dict[UserRef, UserLookup]]:
         # A page of one of the account's teams: "account does not exist" (102404, not found) when it does not.
-        found: dict[UserRef, bool | None] = {}
+        found: dict[UserRef, UserLookup] = {}
         for user in users:
             try:
                 yield from read(yunxin.list_joined_teams.bind(user.id, team_type=TEAM_TYPES[0], limit=1))
             except NotFoundError:
-                found[user] = False
+                found[user] = UserLookup(Presence.MISSING)
                 continue
-            found[user] = True
+            found[user] = UserLookup(Presence.EXISTS)
         return found
 
     def _memberships(self, user: UserRef) -> Flow[list[Membership]]:

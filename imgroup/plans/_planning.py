@@ -14,7 +14,7 @@ from typing import Any
 
 from attrs import frozen
 
-from imgroup.groups import VENDORS, Group, Groups, Membership, Role, UserRef
+from imgroup.groups import VENDORS, Group, Groups, Membership, Presence, Role, UserRef
 
 from ._plan import FORMAT_VERSION, Step, chains
 
@@ -74,27 +74,39 @@ class People:
 
     not_found: list[UserRef]
     """Users leaving whom their vendor says do not exist: left out of the plan."""
-    unchecked: list[UserRef]
-    """People whose vendor has no call that tells whether they exist."""
+    unchecked: dict[UserRef, str]
+    """People whose vendor's answer could not tell whether they exist, with that answer."""
 
 
 def look_up_people(
     sessions: Mapping[str, Groups], users: Sequence[UserRef], successors: Mapping[str, UserRef], *, disband_owned: bool
 ) -> People:
     """Look up each user, and each successor a transfer may go to, once on their vendor; raises PlanningError
-    naming a successor the vendor says does not exist (a transfer to them could only fail)."""
+    naming a successor the vendor says does not exist, or has left (a transfer to them could only fail, or hand
+    a group to no one)."""
     not_found: list[UserRef] = []
-    unchecked: list[UserRef] = []
+    unchecked: dict[UserRef, str] = {}
     for vendor, groups in sessions.items():
         people = [user for user in users if user.vendor == vendor]
         successor = successors.get(vendor) if not disband_owned else None
         if not people and successor is None:
             continue
         found = groups.run(groups.adapter.find_users([*people, *([successor] if successor else [])]))
-        if successor is not None and found.get(successor) is False:
-            raise PlanningError(f"the successor {successor} does not exist on {vendor}: name one who does")
-        not_found.extend(user for user in people if found.get(user) is False)
-        unchecked.extend(person for person, exists in found.items() if exists is None)
+        if successor is not None:
+            presence = found[successor].presence
+            if presence is Presence.MISSING:
+                raise PlanningError(f"the successor {successor} does not exist on {vendor}: name one who does")
+            if presence is Presence.RESIGNED:
+                raise PlanningError(
+                    f"the successor {successor} has left {vendor} (resigned): a group needs an owner who is still "
+                    "there; name another"
+                )
+        not_found.extend(user for user in people if found[user].presence is Presence.MISSING)
+        unchecked.update(
+            (person, lookup.detail or "no answer")
+            for person, lookup in found.items()
+            if lookup.presence is Presence.UNCHECKED
+        )
     return People(not_found, unchecked)
 
 

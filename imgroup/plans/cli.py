@@ -143,9 +143,11 @@ def offboard(
         if not leaving:
             _exit(_fail("offboard", "no user asked exists on their vendor: nothing to plan, no plan written"))
             return
-        for person in people.unchecked:
+        for person, answer in people.unchecked.items():
             role = "successor" if person in parsed_successors else "user"
-            click.echo(f"note: imgroup has no {person.vendor} call that looks up a {role}: {person} was not checked")
+            click.echo(
+                f"note: {person.vendor} could not say whether the {role} {person} exists ({answer}): not checked"
+            )
         steps, unreadable = plan_offboarding(sessions, leaving, by_vendor, disband_owned=disband_owned)
         in_steps = {step.user for step in steps}
         for user in leaving:

@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from .error_envelope import ErrorEnvelope
     from .get_chat_response import GetChatResponse
     from .get_chat_user_id_type import GetChatUserIdType
+    from .get_user_data import GetUserData
+    from .get_user_department_id_type import GetUserDepartmentIdType
+    from .get_user_response import GetUserResponse
+    from .get_user_user_id_type import GetUserUserIdType
     from .i18n_names import I18NNames
     from .is_in_chat_data import IsInChatData
     from .is_in_chat_response import IsInChatResponse
@@ -83,6 +87,9 @@ if TYPE_CHECKING:
     from .update_chat_request_video_conference_setting import UpdateChatRequestVideoConferenceSetting
     from .update_chat_response import UpdateChatResponse
     from .update_chat_user_id_type import UpdateChatUserIdType
+    from .user_avatar import UserAvatar
+    from .user_info import UserInfo
+    from .user_status import UserStatus
 
 # name -> the module that defines it ("from .module import Name" lines, as the tool hands them over)
 _MODULES = {
@@ -119,6 +126,10 @@ _MODULES = {
     "ErrorEnvelope": ".error_envelope",
     "GetChatResponse": ".get_chat_response",
     "GetChatUserIdType": ".get_chat_user_id_type",
+    "GetUserData": ".get_user_data",
+    "GetUserDepartmentIdType": ".get_user_department_id_type",
+    "GetUserResponse": ".get_user_response",
+    "GetUserUserIdType": ".get_user_user_id_type",
     "I18NNames": ".i18n_names",
     "IsInChatData": ".is_in_chat_data",
     "IsInChatResponse": ".is_in_chat_response",
@@ -157,6 +168,9 @@ _MODULES = {
     "UpdateChatRequestVideoConferenceSetting": ".update_chat_request_video_conference_setting",
     "UpdateChatResponse": ".update_chat_response",
     "UpdateChatUserIdType": ".update_chat_user_id_type",
+    "UserAvatar": ".user_avatar",
+    "UserInfo": ".user_info",
+    "UserStatus": ".user_status",
 }
 
 __all__ = [
@@ -193,6 +207,10 @@ __all__ = [
     "ErrorEnvelope",
     "GetChatResponse",
     "GetChatUserIdType",
+    "GetUserData",
+    "GetUserDepartmentIdType",
+    "GetUserResponse",
+    "GetUserUserIdType",
     "I18NNames",
     "IsInChatData",
     "IsInChatResponse",
@@ -231,6 +249,9 @@ __all__ = [
     "UpdateChatRequestVideoConferenceSetting",
     "UpdateChatResponse",
     "UpdateChatUserIdType",
+    "UserAvatar",
+    "UserInfo",
+    "UserStatus",
 ]
 
 

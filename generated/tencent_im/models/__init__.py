@@ -8,6 +8,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .account_check_item import AccountCheckItem
+    from .account_check_request import AccountCheckRequest
+    from .account_check_response import AccountCheckResponse
+    from .account_check_response_action_status import AccountCheckResponseActionStatus
+    from .account_check_result import AccountCheckResult
     from .add_group_member_item import AddGroupMemberItem
     from .add_group_member_request import AddGroupMemberRequest
     from .add_group_member_request_silence import AddGroupMemberRequestSilence
@@ -69,6 +74,11 @@ if TYPE_CHECKING:
 
 # name -> the module that defines it ("from .module import Name" lines, as the tool hands them over)
 _MODULES = {
+    "AccountCheckItem": ".account_check_item",
+    "AccountCheckRequest": ".account_check_request",
+    "AccountCheckResponse": ".account_check_response",
+    "AccountCheckResponseActionStatus": ".account_check_response_action_status",
+    "AccountCheckResult": ".account_check_result",
     "AddGroupMemberItem": ".add_group_member_item",
     "AddGroupMemberRequest": ".add_group_member_request",
     "AddGroupMemberRequestSilence": ".add_group_member_request_silence",
@@ -130,6 +140,11 @@ _MODULES = {
 }
 
 __all__ = [
+    "AccountCheckItem",
+    "AccountCheckRequest",
+    "AccountCheckResponse",
+    "AccountCheckResponseActionStatus",
+    "AccountCheckResult",
     "AddGroupMemberItem",
     "AddGroupMemberRequest",
     "AddGroupMemberRequestSilence",

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from . import chats, managers, meeting_chats, members, token
+from . import chats, managers, meeting_chats, members, token, users
 from .dialect import DIALECT
 
 OPERATIONS = (
@@ -13,6 +13,7 @@ OPERATIONS = (
     *members.OPERATIONS,
     *managers.OPERATIONS,
     *meeting_chats.OPERATIONS,
+    *users.OPERATIONS,
     *token.OPERATIONS,
 )
 

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from . import groups, members
+from . import accounts, groups, members
 from .dialect import DIALECT, UNKNOWN_COMMAND_OPERATION
 
-OPERATIONS = (*groups.OPERATIONS, *members.OPERATIONS, UNKNOWN_COMMAND_OPERATION)
+OPERATIONS = (*groups.OPERATIONS, *members.OPERATIONS, *accounts.OPERATIONS, UNKNOWN_COMMAND_OPERATION)
 
 __all__ = ["DIALECT", "OPERATIONS"]

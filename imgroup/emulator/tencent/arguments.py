@@ -1,4 +1,5 @@
-"""Reading a Tencent request body the way the pages describe it: a field of the wrong shape answers 10004.
+"""Reading a Tencent request body the way the pages describe it: a field of the wrong shape answers 10004
+(70402 in the account chapter).
 
 Tencent names nothing in that answer (our clients check before sending), so a broken field raises BadBody and
 ``checked`` turns it, like a body that is no JSON object, into the one answer.
@@ -57,15 +58,27 @@ def strings(body: dict[str, Any], name: str, *, required: bool = False) -> list[
     return value
 
 
-def checked(action: Callable[[Emulator, dict[str, Any]], Result]) -> Handler:
-    """The handler of an operation that reads its body: 10004 for no JSON object, or a field of the wrong shape."""
+Action = Callable[[Emulator, dict[str, Any]], Result]
 
-    def run(emulator: Emulator, request: VendorRequest) -> Result:
-        if request.body is None:
-            return Result(INVALID_PARAMETER)
-        try:
-            return action(emulator, request.body)
-        except BadBody:
-            return Result(INVALID_PARAMETER)
 
-    return run
+def checked(action: Action) -> Handler:
+    """The handler of a group operation that reads its body: 10004 for no JSON object, or a field of the wrong
+    shape."""
+    return checked_with(INVALID_PARAMETER)(action)
+
+
+def checked_with(invalid: int) -> Callable[[Action], Handler]:
+    """As ``checked``, for a chapter whose pages answer bad input with another code (the account chapter: 70402)."""
+
+    def decorate(action: Action) -> Handler:
+        def run(emulator: Emulator, request: VendorRequest) -> Result:
+            if request.body is None:
+                return Result(invalid)
+            try:
+                return action(emulator, request.body)
+            except BadBody:
+                return Result(invalid)
+
+        return run
+
+    return decorate
