@@ -40,6 +40,7 @@ PAGING = Paging(
     has_more=None,
     total="MemberNum",
     max_page_size=200,
+    first_cursor=None,
 )
 
 
