@@ -103,7 +103,7 @@ def parse(answer: Answer) -> ListJoinedTeamsData:
                     "items": {
                         "type": "object",
                         "properties": {
-                            "team_id": {"type": "string"},
+                            "team_id": {"type": ["string", "integer"]},
                             "owner_account_id": {"type": "string"},
                             "name": {"type": "string"},
                             "icon": {"type": "string"},

@@ -113,7 +113,7 @@ def parse(answer: Answer) -> ListTeamMembersData:
                     "items": {
                         "type": "object",
                         "properties": {
-                            "team_id": {"type": "string"},
+                            "team_id": {"type": ["string", "integer"]},
                             "account_id": {"type": "string"},
                             "member_role": {"type": "integer"},
                             "team_nick": {"type": "string"},
