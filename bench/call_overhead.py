@@ -193,7 +193,7 @@ def yunxin_subjects() -> Iterator[list[Subjects]]:
                 "CurTime": cur_time,
                 "CheckSum": hashlib.sha1((YUNXIN_APP_SECRET + nonce + cur_time).encode()).hexdigest(),
             }
-            query = {"team_type": 1, "operator_id": "acc_owner"}
+            query: dict[str, str | int] = {"team_type": 1, "operator_id": "acc_owner"}
             response = raw.request("DELETE", "/im/v2.1/teams/1001", params=query, headers=headers)
             _check(response.json()["code"] in (200, 0), "raw dismiss_team")
 
