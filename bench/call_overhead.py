@@ -45,7 +45,7 @@ CANNED = {
     "/open-apis/im/v1/chats/oc_bench": b'{"code":0,"msg":"success","data":{}}',
     "/open-apis/im/v1/chats/oc_bench/members": b'{"code":0,"msg":"success","data":{"invalid_id_list":[]}}',
     "/v4/group_open_http_svc/destroy_group": b'{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}',
-    "/im/v2/teams/1001": b'{"code":200,"msg":"success","data":{}}',
+    "/im/v2.1/teams/1001": b'{"code":200,"msg":"success","data":{}}',
 }
 ANSWER_HEADERS = {"Content-Type": "application/json; charset=utf-8", "X-Tt-Logid": "bench-logid"}
 
@@ -193,8 +193,8 @@ def yunxin_subjects() -> Iterator[list[Subjects]]:
                 "CurTime": cur_time,
                 "CheckSum": hashlib.sha1((YUNXIN_APP_SECRET + nonce + cur_time).encode()).hexdigest(),
             }
-            body = {"team_type": 1, "operator_id": "acc_owner"}
-            response = raw.request("DELETE", "/im/v2/teams/1001", json=body, headers=headers)
+            query: dict[str, str | int] = {"team_type": 1, "operator_id": "acc_owner"}
+            response = raw.request("DELETE", "/im/v2.1/teams/1001", params=query, headers=headers)
             _check(response.json()["code"] in (200, 0), "raw dismiss_team")
 
         def ours_dismiss(_: int) -> None:

@@ -54,7 +54,7 @@ def _contenders() -> dict[str, Callable[[], object]]:
     cached = TencentUserSigAuth(SDKAPPID, SECRET_KEY, IDENTIFIER)
     tencent_request = httpx.Request("POST", "http://127.0.0.1:9/v4/group_open_http_svc/destroy_group")
     yunxin = YunxinChecksumAuth("bench_app_key", YUNXIN_SECRET)
-    yunxin_request = httpx.Request("DELETE", "http://127.0.0.1:9/im/v2/teams/1001")
+    yunxin_request = httpx.Request("DELETE", "http://127.0.0.1:9/im/v2.1/teams/1001?team_type=1&operator_id=acc_owner")
 
     def sign(auth: httpx.Auth, request: httpx.Request) -> Callable[[], object]:
         return lambda: next(auth.sync_auth_flow(request))

@@ -18,7 +18,7 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.parser.openapi import GeneratorData
 
-from .models import with_model_repr
+from .models import string_fields, tool_document, with_model_repr, with_string_fields
 from .spec import VendorSpec, load_spec
 from .views import PackageView, build_package_view
 
@@ -85,7 +85,7 @@ def _project(spec: VendorSpec, package_dir: Path) -> Project:
         True,
         package_dir,
     )
-    data = GeneratorData.from_dict(spec.document, config=config)
+    data = GeneratorData.from_dict(tool_document(spec.document), config=config)
     if isinstance(data, GeneratorError):
         raise GenerationError(_describe(spec.path, [data]))
     project = Project(openapi=data, config=config, custom_template_path=TEMPLATES)
@@ -95,7 +95,13 @@ def _project(spec: VendorSpec, package_dir: Path) -> Project:
         [FileSystemLoader(str(TEMPLATES)), PrefixLoader({"tool": tool_templates}), tool_templates]
     )
     project.env.globals.update(error_root=spec.error_root, client_class=spec.client)
-    project.env.filters.update(pyrepr=repr, pytuple=lambda values: repr(tuple(values)), with_model_repr=with_model_repr)
+    marked = string_fields(spec.document, FIELD_PREFIX)
+    project.env.filters.update(
+        pyrepr=repr,
+        pytuple=lambda values: repr(tuple(values)),
+        with_model_repr=with_model_repr,
+        with_string_fields=lambda text, class_name: with_string_fields(text, class_name, marked),
+    )
     return project
 
 

@@ -1,15 +1,25 @@
-"""The one change we make to openapi-python-client's models: they show themselves through ``ModelRepr``.
+"""The changes we make to openapi-python-client's models: they show themselves through ``ModelRepr``, and a
+field the spec marks ``x-as-string`` is read as text whether the vendor sends it as text or as a number.
 
 The tool's model template is used as it is (``tool/model.py.jinja``); its output passes through
 :func:`with_model_repr`, which turns attrs' own repr off and makes the class inherit
-:class:`imgroup.runtime.ModelRepr` (the fields a model holds, never absent ones or credentials). A copy of the
-tool's 250-line template would drift from the pinned tool; these two edits fail loudly if it ever changes.
+:class:`imgroup.runtime.ModelRepr` (the fields a model holds, never absent ones or credentials), and
+:func:`with_string_fields`, which reads each marked field through :func:`imgroup.runtime.as_string`. The tool
+itself is handed :func:`tool_document`, where each marked field is a plain string. A copy of the tool's
+250-line template would drift from the pinned tool; these edits fail loudly if it ever changes.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from openapi_python_client import strings
+
 ATTRS_IMPORT = "from attrs import define as _attrs_define\n"
 RUNTIME_IMPORT = "from imgroup.runtime import ModelRepr\n"
+AS_STRING = "x-as-string"  # a field the vendor sends as a number or as text, kept as text (specs/README.md)
 
 
 class ModelTemplateChanged(RuntimeError):
@@ -24,3 +34,54 @@ def with_model_repr(text: str, class_name: str) -> str:
             raise ModelTemplateChanged(f"{class_name}: expected one {anchor!r} in the tool's model template")
     text = text.replace(ATTRS_IMPORT, ATTRS_IMPORT + RUNTIME_IMPORT)
     return text.replace(declaration, f"@_attrs_define(repr=False)\nclass {class_name}(ModelRepr):\n")
+
+
+def with_string_fields(text: str, class_name: str, fields: Mapping[str, tuple[tuple[str, str], ...]]) -> str:
+    """Model ``class_name`` (already a ``ModelRepr``) reading its ``x-as-string`` fields through ``as_string``."""
+    marked = fields.get(class_name, ())
+    if not marked:
+        return text
+    if text.count(RUNTIME_IMPORT) != 1:
+        raise ModelTemplateChanged(f"{class_name}: expected one {RUNTIME_IMPORT!r} after with_model_repr")
+    text = text.replace(RUNTIME_IMPORT, "from imgroup.runtime import ModelRepr, as_string\n")
+    for python_name, wire_name in marked:
+        reads = [f'{python_name} = d.pop("{wire_name}"{rest})' for rest in ("", ", UNSET")]
+        found = [read for read in reads if text.count(read) == 1]
+        if len(found) != 1:
+            raise ModelTemplateChanged(f"{class_name}.{python_name}: expected one read of {wire_name!r}")
+        text = text.replace(found[0], found[0].replace("d.pop(", "as_string(d.pop(", 1) + ")")
+    return text
+
+
+def string_fields(document: Mapping[str, Any], field_prefix: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The ``x-as-string`` fields of each model, by the tool's class name: (Python name, wire name) pairs."""
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
+        marked = tuple(
+            (str(strings.PythonIdentifier(wire, field_prefix)), wire)
+            for wire, field in (schema.get("properties") or {}).items()
+            if isinstance(field, dict) and field.get(AS_STRING)
+        )
+        if marked:
+            found[str(strings.ClassName(name, ""))] = marked
+    return found
+
+
+def tool_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec as openapi-python-client reads it: each ``x-as-string`` field a plain string (so its model
+    field is ``str``); the spec itself keeps both wire types, which the answer checks accept."""
+    copied: dict[str, Any] = copy.deepcopy(dict(document))
+    for schema in _schemas(copied):
+        if schema.get(AS_STRING):
+            schema["type"] = "string"
+    return copied
+
+
+def _schemas(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _schemas(value)

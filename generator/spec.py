@@ -59,9 +59,14 @@ class Pagination:
     offset: str | None
     has_more: str | None
     total: str | None
+    first_cursor: Any = None  # what the cursor asks for first (absent: the first request sends none)
 
     @property
     def style(self) -> str:
+        """``cursor``, ``offset``, or ``cursor_or_offset``: the first answer says which (the vendor pages some
+        lists by cursor and some by offset, as Tencent pages Community groups' members by Next)."""
+        if self.cursor and self.offset:
+            return "cursor_or_offset"
         return "cursor" if self.cursor else "offset"
 
 
@@ -199,6 +204,7 @@ _PAGINATION_KEYS = (
     "offset",
     "has_more",
     "total",
+    "first_cursor",
 )
 
 
@@ -214,8 +220,8 @@ def _pagination(raw: Any, where: str) -> Pagination | None:
         _require(raw, key, where)
     if not str(raw["iterator"]).startswith("iter_"):
         raise SpecError(f"{where}.iterator: {raw['iterator']!r} must start with iter_")
-    if bool(raw.get("cursor")) == bool(raw.get("offset")):
-        raise SpecError(f"{where}: give exactly one of cursor (with next_cursor) or offset")
+    if not raw.get("cursor") and not raw.get("offset"):
+        raise SpecError(f"{where}: give cursor (with next_cursor), offset, or both")
     if bool(raw.get("cursor")) != bool(raw.get("next_cursor")):
         raise SpecError(f"{where}: cursor and next_cursor go together")
 
@@ -232,6 +238,7 @@ def _pagination(raw: Any, where: str) -> Pagination | None:
         offset=text("offset"),
         has_more=text("has_more"),
         total=text("total"),
+        first_cursor=raw.get("first_cursor"),
     )
 
 

@@ -104,7 +104,7 @@ class PaginationView:
     """How an operation's iterator pages: which facade arguments it fills, which answer fields it reads."""
 
     iterator: str
-    style: str  # cursor or offset
+    style: str  # cursor, offset or cursor_or_offset
     items_attribute: str  # the result model's attribute holding a page's items
     item_annotation: str
     item_class: str | None
@@ -116,6 +116,7 @@ class PaginationView:
     has_more: str | None
     total: str | None
     max_page_size: int | None
+    first_cursor: Any
 
 
 @attrs.frozen
@@ -462,6 +463,7 @@ def _pagination_view(
         has_more=paging.has_more,
         total=paging.total,
         max_page_size=paging.max_page_size,
+        first_cursor=paging.first_cursor,
     )
 
 
@@ -502,6 +504,8 @@ _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bo
 
 
 def _annotation(schema: dict[str, Any], spec: VendorSpec) -> str:
+    if schema.get("x-as-string"):
+        return "str"
     if "enum" in schema:
         return "Literal[" + ", ".join(repr(v) for v in schema["enum"]) + "]"
     kind = schema.get("type")

@@ -67,3 +67,16 @@ def yunxin_headers() -> Callable[..., dict[str, str]]:
         return {"AppKey": app_key, "Nonce": nonce, "CurTime": now, "CheckSum": checksum}
 
     return sign
+
+
+@pytest.fixture
+def tencent_query(imgroup_emulator: Any, tencent_usersig: Callable[..., str]) -> dict[str, Any]:
+    """The signed query of a Tencent call to the emulator, as its demo app's admin."""
+    creds = imgroup_emulator.credentials["tencent"]
+    return {
+        "sdkappid": creds["sdkappid"],
+        "identifier": creds["identifier"],
+        "usersig": tencent_usersig(creds["sdkappid"], creds["secret_key"], creds["identifier"]),
+        "random": 4294967295,
+        "contenttype": "json",
+    }

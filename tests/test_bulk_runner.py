@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -245,12 +244,12 @@ def test_the_request_carries_the_items_arguments(tmp_path: Path) -> None:
     sent: list[tuple[str, dict[str, object]]] = []
 
     async def handler(request: httpx.Request) -> httpx.Response:
-        sent.append((request.url.path, json.loads(request.content)))
+        sent.append((request.url.path, dict(request.url.params)))
         return answer(200)
 
     item = Item("1001", 1, {"team_id": "1001", "team_type": 2, "operator_id": "acc_o", "extension": "bye"})
     asyncio.run(run(tmp_path, handler, [item]))
-    assert sent == [("/im/v2/teams/1001", {"team_type": 2, "operator_id": "acc_o", "extension": "bye"})]
+    assert sent == [("/im/v2.1/teams/1001", {"team_type": "2", "operator_id": "acc_o", "extension": "bye"})]
 
 
 @pytest.mark.anyio

@@ -167,8 +167,8 @@ def widget_facts() -> OperationFacts:
         returns="None",
         prepare=_never,
         operation=Operation("get_widget_list", FakeClient.get_widget_list, FakeClient.get_widget_list_async),
-        # The iterator keeps next_cursor, which it does not follow: the command offers no option for it.
-        listing=ListingFacts("iter_widgets", 100, ("limit",), listing),
+        # The iterator fills the page size and the cursor itself: the command offers no option for either.
+        listing=ListingFacts("iter_widgets", 100, ("limit", "next_cursor"), listing),
     )
 
 

@@ -32,6 +32,13 @@ LISTINGS = [
     ),
     pytest.param(
         "tencent",
+        ["list-group-members", "@TGS#_demo_community"],
+        "iter_group_members",
+        {"group_id": "@TGS#_demo_community"},
+        id="tencent-list-community-members",
+    ),
+    pytest.param(
+        "tencent",
         ["list-joined-groups", "user1"],
         "iter_joined_groups",
         {"member_account": "user1"},
@@ -182,6 +189,22 @@ def test_a_listing_feeds_bulk_disband_through_a_pipe(
     assert sorted(left) == sorted(group for group, status in outcomes.items() if status != "done")
     assert len(left) < len(groups)
     assert disbanded.exit_code == (1 if left else 0)
+
+
+def test_a_community_group_of_25000_is_listed_by_next_each_member_once(
+    imgroup: Any, imgroup_emulator: EmulatorServer
+) -> None:
+    fans = [f"fan{i:05d}" for i in range(25_000)]
+    community = {"group_id": "@TGS#_big_community", "type": "Community", "owner": "host", "members": fans}
+    imgroup_emulator.seed({"tencent": {"groups": [community]}})
+    imgroup_emulator.faults({"rate_limits": {"get_group_member_info": 100_000}})
+    before = len(imgroup_emulator.calls())
+    result = imgroup("tencent", "list-group-members", "@TGS#_big_community", "--jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line)["Member_Account"] for line in result.stdout.splitlines()] == ["host", *fans]
+    # 25,001 members at 200 a page (the most Tencent serves): 126 pages, each asked for by the previous Next.
+    pages = [c for c in imgroup_emulator.calls()[before:] if c["operation"] == "get_group_member_info"]
+    assert [c["code"] for c in pages] == [0] * 126
 
 
 def test_a_paginated_operation_answers_to_its_iterators_name(imgroup: Any) -> None:

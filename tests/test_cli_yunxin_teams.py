@@ -46,8 +46,19 @@ def test_every_team_operation_has_an_example() -> None:
     assert set(YUNXIN_EXAMPLES) == {
         "create_team", "get_team", "get_teams", "update_team", "transfer_team_owner", "add_team_managers",
         "remove_team_managers", "list_team_members", "add_team_members", "remove_team_members", "list_joined_teams",
-        "dismiss_team",
+        "dismiss_team", "dismiss_team_v2",
     }  # fmt: skip
+
+
+def test_dismiss_team_calls_the_current_route_and_v2_the_older_one(
+    imgroup: Callable[..., Result], imgroup_emulator: EmulatorServer
+) -> None:
+    assert imgroup("yunxin", "dismiss-team", "1001", "--team-type", "1", "--operator-id", "acc_owner").exit_code == 0
+    older = imgroup("yunxin", "dismiss-team-v2", "1003", "--team-type", "1", "--operator-id", "acc_owner")
+    assert older.exit_code == 0, older.output
+    # The emulator names each call by the route it came in on: DELETE /im/v2.1/... is dismiss_team, /im/v2/... v2.
+    calls = [(c["operation"], c["target"], c["effect"]) for c in imgroup_emulator.calls()]
+    assert calls == [("dismiss_team", "1001", "disbanded"), ("dismiss_team_v2", "1003", "disbanded")]
 
 
 @pytest.mark.parametrize("operation", sorted(YUNXIN_EXAMPLES))

@@ -155,7 +155,7 @@ SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tup
         },
     ),
     "004_f352c980a7278b31.txt": (
-        "dismiss_team",
+        "dismiss_team_v2",
         {
             NEW_PARAM: (
                 [
@@ -167,8 +167,8 @@ SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tup
                 [(K.PARAM_ADDED, "body reason")],
             ),
             CHANGED_PATH: (
-                [("\n/im/v2/teams/{team_id}\n", "\n/im/v2.1/teams/{team_id}\n")],
-                [(K.PATH_CHANGED, "dismiss_team")],
+                [("\n/im/v2/teams/{team_id}\n", "\n/im/v2/groups/{team_id}\n")],
+                [(K.PATH_CHANGED, "dismiss_team_v2")],
             ),
             "removed parameter": ([("extension\nstring\u00a0\n可选\n", "")], [(K.PARAM_REMOVED, "body extension")]),
             "changed required-ness": (

@@ -101,9 +101,9 @@ def test_tencent_and_yunxin_rate_limit_codes(
     yunxin = [
         http.request(
             "DELETE",
-            "/im/v2/teams/9999",
+            "/im/v2.1/teams/9999",
             headers=yunxin_headers(y["app_key"], y["app_secret"]),
-            json={"team_type": 1, "operator_id": "acc_owner"},
+            params={"team_type": 1, "operator_id": "acc_owner"},
         )
         for _ in "ab"
     ]
@@ -194,7 +194,7 @@ def test_server_errors_carry_each_vendors_envelope(
     tencent = http.post("/v4/group_open_http_svc/destroy_group", json={"GroupId": "@TGS#demo1"})
     assert tencent.status_code >= 500 and tencent.json()["ErrorCode"] == 10002
     y = imgroup_emulator.credentials["yunxin"]
-    yunxin = http.request("DELETE", "/im/v2/teams/1001", headers=yunxin_headers(y["app_key"], y["app_secret"]), json={})
+    yunxin = http.delete("/im/v2.1/teams/1001", headers=yunxin_headers(y["app_key"], y["app_secret"]))
     assert yunxin.status_code >= 500 and yunxin.json()["code"] in (500, 503)
     state = imgroup_emulator.state()
     assert state["feishu"]["chats"]["oc_demo_1"]["dissolved"] is False

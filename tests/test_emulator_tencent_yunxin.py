@@ -88,19 +88,6 @@ def test_checksums_verify_within_five_minutes_and_only_with_their_secret(secret:
 # --- Tencent destroy_group ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def tencent_query(imgroup_emulator: EmulatorServer, tencent_usersig: Callable[..., str]) -> dict[str, Any]:
-    creds = imgroup_emulator.credentials["tencent"]
-    usersig = tencent_usersig(creds["sdkappid"], creds["secret_key"], creds["identifier"])
-    return {
-        "sdkappid": creds["sdkappid"],
-        "identifier": creds["identifier"],
-        "usersig": usersig,
-        "random": 4294967295,
-        "contenttype": "json",
-    }
-
-
 def assert_tencent(answer: httpx.Response, code: int) -> None:
     assert answer.status_code == 200
     if code == 0:

@@ -292,3 +292,14 @@ def test_iterator_names_come_from_the_spec(example_im: ModuleType) -> None:
     doc = example_im.ExampleClient.iter_rooms.__doc__
     assert doc is not None and "page_size" in doc and "limit" in doc
     assert Path(example_im.__file__).parent.joinpath("calls", "list_rooms.py").is_file()
+
+
+def test_an_as_string_field_reads_a_number_as_its_text(example_im: ModuleType) -> None:
+    from example_im.models.room_id import RoomId
+
+    assert RoomId.from_dict({"RoomId": 7}).room_id == "7"
+    assert RoomId.from_dict({"RoomId": "r7"}).room_id == "r7"
+    vendor = FakeVendor(rooms=[])
+    vendor.rooms = [1, 2]  # type: ignore[list-item]  # a vendor that sends its ids as numbers
+    with client(example_im, vendor) as c:
+        assert [room.room_id for room in c.iter_room_ids()] == ["1", "2"]

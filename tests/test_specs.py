@@ -65,6 +65,7 @@ EXPECTED = {
         "yunxin_im",
         {
             "dismiss_team",
+            "dismiss_team_v2",
             "create_team",
             "get_team",
             "get_teams",
@@ -118,7 +119,12 @@ HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tra
 # "The group no longer exists": the answers to a repeated disband (vendor-facts.md), and Yunxin's v1 form
 # of 108404. Nothing else may claim already_gone: a deleted calendar or event is not a gone group.
 ALREADY_GONE = {232009, 10010, 108404, 803}
-DISBAND_ALREADY_DONE = {"disband_chat": 232009, "destroy_group": 10010, "dismiss_team": 108404}
+DISBAND_ALREADY_DONE = {
+    "disband_chat": 232009,
+    "destroy_group": 10010,
+    "dismiss_team": 108404,
+    "dismiss_team_v2": 108404,
+}
 
 # Codes that are worth retrying as they are (vendor-facts.md and the pages); every other row is not.
 TENCENT_TRANSIENT = {10002, 60008, 70169, 70202, 70500}
@@ -204,10 +210,13 @@ def test_documented_rate_limits() -> None:
     for operation_id in ("disband_chat", "remove_chat_members", "unbind_meeting_chat"):
         assert feishu[operation_id][2]["x-rate-limit"] == {"per_second": 50, "per_minute": 1000}
     assert operations(load_spec("tencent_im.yaml"))["destroy_group"][2]["x-rate-limit"] == {"per_second": 200}
-    # No documented limit on the Yunxin page; its 416 code must then be in the operation's catalogue.
-    dismiss = operations(load_spec("yunxin.yaml"))["dismiss_team"][2]
-    assert dismiss["x-rate-limit"] == {}
-    assert 416 in {row["code"] for row in dismiss["x-error-codes"]}
+    # No documented limit on the Yunxin seed page (the older route); its 416 code must then be in the catalogue.
+    yunxin = operations(load_spec("yunxin.yaml"))
+    older = yunxin["dismiss_team_v2"][2]
+    assert older["x-rate-limit"] == {}
+    assert 416 in {row["code"] for row in older["x-error-codes"]}
+    # The current route has the API overview's default for every API.
+    assert yunxin["dismiss_team"][2]["x-rate-limit"] == {"per_second": 100}
 
 
 @pytest.mark.parametrize("name", SPEC_FILES)
@@ -217,7 +226,7 @@ def test_every_catalogue_row_is_complete_and_codes_are_unique(name: str) -> None
         assert len(codes) == len(set(codes)), f"{name} {owner}: duplicate codes"
         for row in rows:
             where = f"{name} {owner} {row.get('code')}"
-            assert set(row) - {"review"} == set(ROW_FIELDS), where
+            assert set(row) - {"review", "x-evidence"} == set(ROW_FIELDS), where
             for field, kind in ROW_FIELDS.items():
                 assert type(row[field]) is kind, f"{where}: {field}"
             assert row["category"] in CATEGORIES, where
@@ -362,13 +371,30 @@ def test_page_constraints_are_in_the_schemas() -> None:
     group = body_schema("tencent_im.yaml", "destroy_group")
     assert group["required"] == ["GroupId"] and group["properties"]["GroupId"]["example"] == "@TGS#2J4SZEAEL"
 
-    team = body_schema("yunxin.yaml", "dismiss_team")
+    team = body_schema("yunxin.yaml", "dismiss_team_v2")
     assert set(team["required"]) == {"team_type", "operator_id"}
     team_type = team["properties"]["team_type"]
     assert (team_type["type"], team_type["minimum"], team_type["maximum"]) == ("integer", 1, 2)
     assert team["properties"]["extension"]["maxLength"] == 512
-    trace = {p["name"]: p for p in operations(load_spec("yunxin.yaml"))["dismiss_team"][2]["parameters"]}
+    trace = {p["name"]: p for p in operations(load_spec("yunxin.yaml"))["dismiss_team_v2"][2]["parameters"]}
     assert trace["X-custom-traceid"]["in"] == "header" and trace["X-custom-traceid"]["required"] is False
+
+
+def test_dismiss_team_is_the_current_route_and_the_seed_form_its_older_route() -> None:
+    yunxin = operations(load_spec("yunxin.yaml"))
+    path, method, current = yunxin["dismiss_team"]
+    assert (method, path, "requestBody" in current) == ("delete", "/im/v2.1/teams/{team_id}", False)
+    query = {p["name"]: p for p in current["parameters"] if p["in"] == "query"}
+    assert {name: p["required"] for name, p in query.items()} == {
+        "team_type": True,
+        "operator_id": True,
+        "extension": False,
+    }
+    assert query["extension"]["schema"]["maxLength"] == 512
+    path, method, older = yunxin["dismiss_team_v2"]
+    assert (method, path) == ("delete", "/im/v2/teams/{team_id}")
+    assert older["deprecated"] is True and older["x-older-route-of"] == "dismiss_team"
+    assert older["x-doc-page"] == "https://yunxin-im.apifox.cn/api-147233908"
 
 
 # --- the captured vendor pages ---------------------------------------------------------------------------
@@ -419,7 +445,7 @@ def test_every_page_maps_to_an_operation_and_every_page_operation_is_covered() -
     documented = {(name, op) for name in SPEC_FILES for op in operations(load_spec(name))}
     # Operations written from pages beyond the seeds (issue 10) name those pages in x-doc-page instead.
     assert found <= documented - {("feishu.yaml", "get_tenant_access_token")}
-    assert {("tencent_im.yaml", "destroy_group"), ("yunxin.yaml", "dismiss_team")} <= found
+    assert {("tencent_im.yaml", "destroy_group"), ("yunxin.yaml", "dismiss_team_v2")} <= found
 
 
 @needs_seeds

@@ -545,7 +545,7 @@ ENTRY = VendorEntry(
             "get_group_member_info": OperationFacts(
                 name="get_group_member_info",
                 summary="List a group's members",
-                description='The app admin reads the members of a group (获取群成员详细资料) with their roles (Owner, Admin, Member), join times and custom fields, narrowed by the filters. Paged by Limit (at most 200 a page on the current page; 100 recommended) and Offset; MemberNum is the group\'s total. Community groups page by the string Next instead ("" first; an answer\'s Next "" is the last), which the iterator does not follow. AVChatRoom groups are not supported.',
+                description='The app admin reads the members of a group (获取群成员详细资料) with their roles (Owner, Admin, Member), join times and custom fields, narrowed by the filters. Paged by Limit (at most 200 a page on the current page; 100 recommended) and Offset; MemberNum is the group\'s total. Community groups page by the string Next instead ("" first; an answer\'s Next "" is the last): Next is required for them and Offset not supported. The iterator follows either: it asks for the first page with Next "" and no Offset, then follows Next when the answer carries one (a Community group) and Offset otherwise. AVChatRoom groups are not supported.',
                 arguments=(
                     ArgumentFacts(
                         name="group_id",
@@ -637,7 +637,7 @@ ENTRY = VendorEntry(
                 returns="GetGroupMemberInfoResponse",
                 prepare=prepare_get_group_member_info,
                 operation=get_group_member_info,
-                listing=ListingFacts("iter_group_members", 200, ("limit", "offset"), iter_group_members),
+                listing=ListingFacts("iter_group_members", 200, ("limit", "next_cursor", "offset"), iter_group_members),
             ),
             "get_joined_group_list": OperationFacts(
                 name="get_joined_group_list",

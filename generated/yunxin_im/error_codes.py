@@ -50,6 +50,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
                 "add_team_members",
                 "create_team",
                 "dismiss_team",
+                "dismiss_team_v2",
                 "get_team",
                 "get_teams",
                 "list_joined_teams",
@@ -73,6 +74,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
                 "add_team_members",
                 "create_team",
                 "dismiss_team",
+                "dismiss_team_v2",
                 "get_team",
                 "get_teams",
                 "list_joined_teams",
@@ -194,6 +196,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
                 "add_team_managers",
                 "add_team_members",
                 "dismiss_team",
+                "dismiss_team_v2",
                 "get_team",
                 "list_team_members",
                 "remove_team_managers",
@@ -210,7 +213,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Nothing to do: count the team as dismissed.",
             retryable=False,
             category="already_gone",
-            operations=("dismiss_team",),
+            operations=("dismiss_team", "dismiss_team_v2"),
         ),
         108449: ErrorInfo(
             code=108449,
@@ -220,7 +223,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Retry with backoff.",
             retryable=True,
             category="unavailable",
-            operations=("dismiss_team", "transfer_team_owner", "update_team"),
+            operations=("dismiss_team", "dismiss_team_v2", "transfer_team_owner", "update_team"),
         ),
         109404: ErrorInfo(
             code=109404,
@@ -234,6 +237,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
                 "add_team_managers",
                 "add_team_members",
                 "dismiss_team",
+                "dismiss_team_v2",
                 "remove_team_managers",
                 "remove_team_members",
                 "transfer_team_owner",
@@ -248,7 +252,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Set operator_id to the team's owner.",
             retryable=False,
             category="permission_denied",
-            operations=("add_team_managers", "dismiss_team", "remove_team_managers"),
+            operations=("add_team_managers", "dismiss_team", "dismiss_team_v2", "remove_team_managers"),
         ),
         109432: ErrorInfo(
             code=109432,
@@ -258,7 +262,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Set operator_id to the team's owner or a manager.",
             retryable=False,
             category="permission_denied",
-            operations=("dismiss_team", "remove_team_members", "update_team"),
+            operations=("dismiss_team", "dismiss_team_v2", "remove_team_members", "update_team"),
         ),
         109449: ErrorInfo(
             code=109449,
@@ -268,7 +272,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Retry with backoff.",
             retryable=True,
             category="unavailable",
-            operations=("dismiss_team",),
+            operations=("dismiss_team", "dismiss_team_v2"),
         ),
     }
 )

@@ -22,6 +22,7 @@ from .calls import (
     add_team_members,
     create_team,
     dismiss_team,
+    dismiss_team_v2,
     get_team,
     get_teams,
     list_joined_teams,
@@ -35,6 +36,7 @@ from .calls.add_team_managers import prepare as prepare_add_team_managers
 from .calls.add_team_members import prepare as prepare_add_team_members
 from .calls.create_team import prepare as prepare_create_team
 from .calls.dismiss_team import prepare as prepare_dismiss_team
+from .calls.dismiss_team_v2 import prepare as prepare_dismiss_team_v2
 from .calls.get_team import prepare as prepare_get_team
 from .calls.get_teams import prepare as prepare_get_teams
 from .calls.list_joined_teams import prepare as prepare_list_joined_teams
@@ -53,6 +55,7 @@ class YunxinClient(
     add_team_members.AddTeamMembers,
     create_team.CreateTeam,
     dismiss_team.DismissTeam,
+    dismiss_team_v2.DismissTeamV2,
     get_team.GetTeam,
     get_teams.GetTeams,
     list_joined_teams.ListJoinedTeams,
@@ -107,6 +110,7 @@ class AsyncYunxinClient(
     add_team_members.AsyncAddTeamMembers,
     create_team.AsyncCreateTeam,
     dismiss_team.AsyncDismissTeam,
+    dismiss_team_v2.AsyncDismissTeamV2,
     get_team.AsyncGetTeam,
     get_teams.AsyncGetTeams,
     list_joined_teams.AsyncListJoinedTeams,
@@ -163,6 +167,7 @@ __all__ = [
     "prepare_add_team_members",
     "prepare_create_team",
     "prepare_dismiss_team",
+    "prepare_dismiss_team_v2",
     "prepare_get_team",
     "prepare_get_teams",
     "prepare_list_joined_teams",

@@ -31,6 +31,7 @@ from .facade import (
     prepare_add_team_members,
     prepare_create_team,
     prepare_dismiss_team,
+    prepare_dismiss_team_v2,
     prepare_get_team,
     prepare_get_teams,
     prepare_list_joined_teams,
@@ -46,6 +47,7 @@ add_team_managers = Operation("add_team_managers", YunxinClient.add_team_manager
 add_team_members = Operation("add_team_members", YunxinClient.add_team_members, AsyncYunxinClient.add_team_members)
 create_team = Operation("create_team", YunxinClient.create_team, AsyncYunxinClient.create_team)
 dismiss_team = Operation("dismiss_team", YunxinClient.dismiss_team, AsyncYunxinClient.dismiss_team)
+dismiss_team_v2 = Operation("dismiss_team_v2", YunxinClient.dismiss_team_v2, AsyncYunxinClient.dismiss_team_v2)
 get_team = Operation("get_team", YunxinClient.get_team, AsyncYunxinClient.get_team)
 get_teams = Operation("get_teams", YunxinClient.get_teams, AsyncYunxinClient.get_teams)
 list_joined_teams = Operation("list_joined_teams", YunxinClient.list_joined_teams, AsyncYunxinClient.list_joined_teams)
@@ -427,7 +429,68 @@ ENTRY = VendorEntry(
             "dismiss_team": OperationFacts(
                 name="dismiss_team",
                 summary="Dismiss a team",
-                description="Dismiss (解散群组) the team `team_id`: an advanced team (team_type 1) or a super team (team_type 2),\nas `operator_id`, the owner or a manager (群主或管理员). `extension` is a JSON notification payload for advanced\nteams only, not stored. A team that no longer exists answers 108404, which callers may count as done.\nThe page documents no rate limit; a limited call answers 416.",
+                description="Dismiss (解散群组) the team `team_id`: an advanced team (team_type 1) or a super team (team_type 2),\nas `operator_id`, the owner or a manager (群主或管理员). `extension` is a JSON notification payload for advanced\nteams only, not stored. Everything travels in the query; the request has no body. A team that no longer\nexists answers 108404, which callers may count as done. A limited call answers 416.",
+                arguments=(
+                    ArgumentFacts(
+                        name="team_id",
+                        wire_name="team_id",
+                        location="path",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=True,
+                        description="The team's id.",
+                    ),
+                    ArgumentFacts(
+                        name="team_type",
+                        wire_name="team_type",
+                        location="query",
+                        annotation="int",
+                        kind="integer",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The kind of team: 1 advanced team (高级群), 2 super team (超大群).",
+                    ),
+                    ArgumentFacts(
+                        name="operator_id",
+                        wire_name="operator_id",
+                        location="query",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="Who dismisses the team: its owner or a manager (群主或管理员).",
+                    ),
+                    ArgumentFacts(
+                        name="extension",
+                        wire_name="extension",
+                        location="query",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=False,
+                        positional=False,
+                        description="A JSON notification payload, at most 512 characters, advanced teams only; not stored.",
+                    ),
+                ),
+                example="imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner",
+                info=OPERATIONS["dismiss_team"],
+                returns="Disbanded",
+                prepare=prepare_dismiss_team,
+                operation=dismiss_team,
+                listing=None,
+            ),
+            "dismiss_team_v2": OperationFacts(
+                name="dismiss_team_v2",
+                summary="Dismiss a team (the older route)",
+                description="The older route of dismiss_team, as seed page 004 documents it: `DELETE /im/v2/teams/{team_id}` with\n`team_type`, `operator_id` and `extension` in a JSON body. Yunxin's current pages and its SDKs call\ndismiss_team (`DELETE /im/v2.1/teams/{team_id}`, everything in the query); this route is kept for servers\nand gateways that still serve only it. Same rules: an advanced team (team_type 1) or a super team\n(team_type 2), as `operator_id`, the owner or a manager; `extension` is a JSON notification payload for\nadvanced teams only, not stored; a team that no longer exists answers 108404, which callers may count as\ndone. The page documents no rate limit; a limited call answers 416.",
                 arguments=(
                     ArgumentFacts(
                         name="team_id",
@@ -478,11 +541,11 @@ ENTRY = VendorEntry(
                         description="Custom notification payload (JSON text), not stored; advanced teams only, ignored for super teams.",
                     ),
                 ),
-                example="imgroup yunxin dismiss-team 1001 --team-type 1 --operator-id acc_owner",
-                info=OPERATIONS["dismiss_team"],
+                example="imgroup yunxin dismiss-team-v2 1001 --team-type 1 --operator-id acc_owner",
+                info=OPERATIONS["dismiss_team_v2"],
                 returns="Disbanded",
-                prepare=prepare_dismiss_team,
-                operation=dismiss_team,
+                prepare=prepare_dismiss_team_v2,
+                operation=dismiss_team_v2,
                 listing=None,
             ),
             "get_team": OperationFacts(
@@ -1117,6 +1180,7 @@ __all__ = [
     "add_team_members",
     "create_team",
     "dismiss_team",
+    "dismiss_team_v2",
     "get_team",
     "get_teams",
     "iter_joined_teams",

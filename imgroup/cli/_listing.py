@@ -29,9 +29,6 @@ from imgroup.runtime.types import Unset
 from . import _connection, _operations, _scrub, _table
 from ._report import Reporter, result_fields
 
-# Where a page starts is the iterator's business. An iterator may still take one (Tencent's member listing
-# keeps Next, which only Community groups use and the iterator does not follow); the command leaves it out.
-CURSORS = frozenset({"page_token", "next_cursor", "cursor", "offset"})
 # The most columns a table shows (the first plain fields of the spec); --jsonl has every field.
 MAX_COLUMNS = 8
 _SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "None", "Unset", "datetime.datetime", "datetime.date"})
@@ -75,7 +72,7 @@ def list_command(vendor: str, facts: OperationFacts, listing: ListingFacts) -> c
         vendor,
         facts.name,
         facts.arguments,
-        leave_out={*listing.filled, *CURSORS},
+        leave_out=set(listing.filled),  # where a page starts is the iterator's business
         extra=paging_options(listing),
     )
     params.append(

@@ -346,13 +346,15 @@ class EmulatorState:
         self.yunxin_accounts.update(str(a) for a in section.get("accounts", []))
         for team in section.get("teams", []):
             team_type = int(team["team_type"])
+            if not str(team["team_id"]).isdigit():  # Yunxin's team ids are 64-bit integers, answered as numbers
+                raise SeedError(f"team {team['team_id']!r}: team_id must be a number (digits)")
             if team_type not in (1, 2):
                 raise SeedError(f"team {team['team_id']!r}: team_type must be 1 (advanced) or 2 (super)")
             owner = str(team["owner"])
             managers = {str(m) for m in team.get("managers", [])} - {owner}
             created_at = int(team.get("created_at", YUNXIN_SEED_EPOCH_MS))
             record = YunxinTeam(
-                team_id=str(team["team_id"]),
+                team_id=str(int(team["team_id"])),
                 team_type=team_type,
                 owner=owner,
                 managers=managers,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ._retry import RetryPolicy
     from ._validation import check, check_answer
     from ._vendor import ErrorClasses, OperationInfo, Vendor
-    from .models import ModelRepr
+    from .models import ModelRepr, as_string
 
 _EXPORTS = {
     "DEFAULT_MAX_RETRIES": "._client",
@@ -64,6 +64,7 @@ _EXPORTS = {
     "OperationInfo": "._vendor",
     "Vendor": "._vendor",
     "ModelRepr": ".models",
+    "as_string": ".models",
 }
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "SyncMethods",
     "SyncPipeline",
     "Vendor",
+    "as_string",
     "async_pages",
     "check",
     "check_answer",

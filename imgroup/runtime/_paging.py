@@ -1,7 +1,11 @@
 """Paging through a list operation: what the next page asks for, and when the list has ended.
 
 The generated ``iter_*`` methods of both clients page with this; they differ only in how they send.
-How an operation pages is data its module holds (``Paging``, from the spec's ``x-pagination``).
+How an operation pages is data its module holds (``Paging``, from the spec's ``x-pagination``): by cursor, by
+offset, or by either where the vendor pages some lists one way and some the other (Tencent pages a Community
+group's members by the string ``Next``, every other group's by ``Offset``). Then the first request sends the
+cursor's first value and no offset (0, the default), and the first answer decides: one that carries the next
+cursor is followed by cursor, one that does not by offset.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ _NO_CURSOR = (None, "", 0)
 class Paging(NamedTuple):
     """How one operation pages (the spec's ``x-pagination``): facade argument names, answer field names."""
 
-    style: str  # "cursor" or "offset"
+    style: str  # "cursor", "offset" or "cursor_or_offset"
     items: str
     page_size_argument: str | None
     cursor_argument: str | None
@@ -31,6 +35,7 @@ class Paging(NamedTuple):
     has_more: str | None
     total: str | None
     max_page_size: int | None
+    first_cursor: Any = None
 
 
 class Pager:
@@ -50,8 +55,10 @@ class Pager:
         self.paging = paging
         self.page_size = paging.max_page_size if page_size is None else page_size
         self.remaining = limit
-        self.cursor: Any = None
+        self.cursor: Any = paging.first_cursor
         self.offset = 0
+        # "cursor" or "offset"; None until the first answer decides, for a list paged either way.
+        self.style: str | None = None if paging.style == "cursor_or_offset" else paging.style
         self.done = limit == 0
 
     def _asked(self) -> int | None:
@@ -66,9 +73,9 @@ class Pager:
         asked = self._asked()
         if paging.page_size_argument is not None and asked is not None:
             arguments[paging.page_size_argument] = asked
-        if paging.cursor_argument is not None and self.cursor is not None:
+        if paging.cursor_argument is not None and self.cursor is not None and self.style != "offset":
             arguments[paging.cursor_argument] = self.cursor
-        if paging.offset_argument is not None:
+        if paging.offset_argument is not None and self.style == "offset":
             arguments[paging.offset_argument] = self.offset
         return arguments
 
@@ -87,9 +94,11 @@ class Pager:
     def _ended(self, answer: Answer, received: int, asked: int | None) -> bool:
         paging = self.paging
         fields: Mapping[str, Any] = answer_fields(self.vendor, answer.body)
+        if self.style is None:
+            self.style = "cursor" if paging.next_cursor in fields else "offset"
         if paging.has_more is not None and fields.get(paging.has_more) is False:
             return True
-        if paging.next_cursor is not None:
+        if self.style == "cursor" and paging.next_cursor is not None:
             cursor = fields.get(paging.next_cursor)
             if cursor in _NO_CURSOR:
                 return True

@@ -51,6 +51,11 @@ def check_answer(
 
 def _problem(value: object, rules: Rules) -> str | None:
     kind = rules.get("type")
+    if isinstance(kind, list):  # one of several JSON types (an id Yunxin sends as a number or as text)
+        problems = [_problem(value, {**rules, "type": one}) for one in kind]
+        if None in problems:
+            return None
+        return "must be " + " or ".join(f"a {one}" if one != "integer" else "an integer" for one in kind)
     if kind == "string":
         if not isinstance(value, str):
             return f"must be a string, not {type(value).__name__}"

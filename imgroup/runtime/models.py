@@ -1,8 +1,10 @@
-"""How a generated model shows itself: the fields it holds, never the absent ones or credentials.
+"""How a generated model shows itself and reads the ids a vendor sends as a number or as text.
 
 openapi-python-client renders the models; the generator makes each one an attrs class with ``repr=False`` that
 inherits :class:`ModelRepr`. A vendor answer leaves most optional fields out, and attrs' own repr would print
-each of them as an ``Unset`` object, burying the few that came back.
+each of them as an ``Unset`` object, burying the few that came back. A field the spec marks ``x-as-string``
+(an id the vendor's page types as text while its server and SDKs send a number) is read through
+:func:`as_string`.
 """
 
 from __future__ import annotations
@@ -36,3 +38,13 @@ class ModelRepr:
         if extra:
             shown.append(f"additional_properties={extra!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def as_string(value: Any) -> Any:
+    """An id as text: an integer (as Yunxin sends ``team_id``) becomes its decimal digits; anything else is kept.
+
+    ``as_string(1001) == "1001"``; a string, or ``UNSET`` for an absent field, passes through.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value

@@ -40,6 +40,7 @@ PAGING = Paging(
     has_more=None,
     total=None,
     max_page_size=10000,
+    first_cursor=None,
 )
 
 

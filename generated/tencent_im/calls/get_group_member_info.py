@@ -31,15 +31,16 @@ if TYPE_CHECKING:
 
 OPERATION = "get_group_member_info"
 PAGING = Paging(
-    style="offset",
+    style="cursor_or_offset",
     items="member_list",
     page_size_argument="limit",
-    cursor_argument=None,
+    cursor_argument="next_cursor",
     offset_argument="offset",
-    next_cursor=None,
+    next_cursor="Next",
     has_more=None,
     total="MemberNum",
     max_page_size=200,
+    first_cursor="",
 )
 
 
@@ -186,8 +187,10 @@ class GetGroupMemberInfo(SyncMethods):
         The app admin reads the members of a group (获取群成员详细资料) with their roles (Owner, Admin, Member), join
         times and custom fields, narrowed by the filters. Paged by Limit (at most 200 a page on the current
         page; 100 recommended) and Offset; MemberNum is the group's total. Community groups page by the string
-        Next instead ("" first; an answer's Next "" is the last), which the iterator does not follow. AVChatRoom
-        groups are not supported.
+        Next instead ("" first; an answer's Next "" is the last): Next is required for them and Offset not
+        supported. The iterator follows either: it asks for the first page with Next "" and no Offset, then
+        follows Next when the answer carries one (a Community group) and Offset otherwise. AVChatRoom groups are
+        not supported.
 
         ``POST /v4/group_open_http_svc/get_group_member_info``, at most 200 calls/s.
 
@@ -227,7 +230,6 @@ class GetGroupMemberInfo(SyncMethods):
         member_info_filter: Sequence[str] | None = None,
         member_role_filter: Sequence[Literal["Owner", "Admin", "Member"]] | None = None,
         app_defined_data_filter_group_member: Sequence[str] | None = None,
-        next_cursor: str | None = None,
         page_size: int | None = None,
         limit: int | None = None,
         timeout: float | None = None,
@@ -245,7 +247,6 @@ class GetGroupMemberInfo(SyncMethods):
                 NameCard); all when absent.
             member_role_filter: Only members with these roles; all roles when absent.
             app_defined_data_filter_group_member: Member custom fields to answer.
-            next_cursor: Community groups only: "" for the first batch, then the previous answer's Next.
             page_size: items per page (default: 200, the most a page holds).
             limit: the most items in all (default: every one).
             timeout: seconds for each call (default: the client's).
@@ -265,7 +266,6 @@ class GetGroupMemberInfo(SyncMethods):
                 member_info_filter=member_info_filter,
                 member_role_filter=member_role_filter,
                 app_defined_data_filter_group_member=app_defined_data_filter_group_member,
-                next_cursor=next_cursor,
                 **page,
             )
 
@@ -294,8 +294,10 @@ class AsyncGetGroupMemberInfo(AsyncMethods):
         The app admin reads the members of a group (获取群成员详细资料) with their roles (Owner, Admin, Member), join
         times and custom fields, narrowed by the filters. Paged by Limit (at most 200 a page on the current
         page; 100 recommended) and Offset; MemberNum is the group's total. Community groups page by the string
-        Next instead ("" first; an answer's Next "" is the last), which the iterator does not follow. AVChatRoom
-        groups are not supported.
+        Next instead ("" first; an answer's Next "" is the last): Next is required for them and Offset not
+        supported. The iterator follows either: it asks for the first page with Next "" and no Offset, then
+        follows Next when the answer carries one (a Community group) and Offset otherwise. AVChatRoom groups are
+        not supported.
 
         ``POST /v4/group_open_http_svc/get_group_member_info``, at most 200 calls/s.
 
@@ -335,7 +337,6 @@ class AsyncGetGroupMemberInfo(AsyncMethods):
         member_info_filter: Sequence[str] | None = None,
         member_role_filter: Sequence[Literal["Owner", "Admin", "Member"]] | None = None,
         app_defined_data_filter_group_member: Sequence[str] | None = None,
-        next_cursor: str | None = None,
         page_size: int | None = None,
         limit: int | None = None,
         timeout: float | None = None,
@@ -353,7 +354,6 @@ class AsyncGetGroupMemberInfo(AsyncMethods):
                 NameCard); all when absent.
             member_role_filter: Only members with these roles; all roles when absent.
             app_defined_data_filter_group_member: Member custom fields to answer.
-            next_cursor: Community groups only: "" for the first batch, then the previous answer's Next.
             page_size: items per page (default: 200, the most a page holds).
             limit: the most items in all (default: every one).
             timeout: seconds for each call (default: the client's).
@@ -373,7 +373,6 @@ class AsyncGetGroupMemberInfo(AsyncMethods):
                 member_info_filter=member_info_filter,
                 member_role_filter=member_role_filter,
                 app_defined_data_filter_group_member=app_defined_data_filter_group_member,
-                next_cursor=next_cursor,
                 **page,
             )
 

@@ -40,6 +40,7 @@ PAGING = Paging(
     has_more=None,
     total="TotalCount",
     max_page_size=5000,
+    first_cursor=None,
 )
 
 

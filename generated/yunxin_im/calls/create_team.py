@@ -145,7 +145,7 @@ def parse(answer: Answer) -> CreateTeamData:
                 {
                     "type": "object",
                     "properties": {
-                        "team_id": {"type": "string"},
+                        "team_id": {"type": ["string", "integer"]},
                         "team_type": {"type": "integer"},
                         "owner_account_id": {"type": "string"},
                         "member_count": {"type": "integer"},

@@ -56,7 +56,7 @@ def parse(answer: Answer) -> GetTeamsData:
                     "items": {
                         "type": "object",
                         "properties": {
-                            "team_id": {"type": "string"},
+                            "team_id": {"type": ["string", "integer"]},
                             "team_type": {"type": "integer"},
                             "owner_account_id": {"type": "string"},
                             "member_count": {"type": "integer"},

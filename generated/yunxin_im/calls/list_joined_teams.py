@@ -41,6 +41,7 @@ PAGING = Paging(
     has_more="has_more",
     total=None,
     max_page_size=100,
+    first_cursor=None,
 )
 
 
@@ -102,7 +103,7 @@ def parse(answer: Answer) -> ListJoinedTeamsData:
                     "items": {
                         "type": "object",
                         "properties": {
-                            "team_id": {"type": "string"},
+                            "team_id": {"type": ["string", "integer"]},
                             "owner_account_id": {"type": "string"},
                             "name": {"type": "string"},
                             "icon": {"type": "string"},

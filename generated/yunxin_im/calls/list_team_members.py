@@ -41,6 +41,7 @@ PAGING = Paging(
     has_more="has_more",
     total=None,
     max_page_size=100,
+    first_cursor=None,
 )
 
 
@@ -112,7 +113,7 @@ def parse(answer: Answer) -> ListTeamMembersData:
                     "items": {
                         "type": "object",
                         "properties": {
-                            "team_id": {"type": "string"},
+                            "team_id": {"type": ["string", "integer"]},
                             "account_id": {"type": "string"},
                             "member_role": {"type": "integer"},
                             "team_nick": {"type": "string"},

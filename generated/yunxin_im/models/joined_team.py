@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from imgroup.runtime import ModelRepr
+from imgroup.runtime import ModelRepr, as_string
 
 from ..types import UNSET, Unset
 
@@ -25,7 +25,8 @@ class JoinedTeam(ModelRepr):
     """A team the listed account belongs to.
 
     Attributes:
-        team_id (str): The team's id. Example: 6001.
+        team_id (str): The team's id, read as text: the page types it as a String, Yunxin's server and both SDKs send a
+            64-bit integer. Example: 6001.
         owner_account_id (str | Unset): The account id of the owner. Example: acc_owner.
         name (str | Unset): The team's name. Example: Project Phoenix.
         icon (str | Unset): The URL of the team's avatar. Example: https://example.com/team.png.
@@ -108,7 +109,7 @@ class JoinedTeam(ModelRepr):
         from ..models.team_configuration import TeamConfiguration
 
         d = dict(src_dict)
-        team_id = d.pop("team_id")
+        team_id = as_string(d.pop("team_id"))
 
         owner_account_id = d.pop("owner_account_id", UNSET)
 

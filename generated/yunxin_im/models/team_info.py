@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from imgroup.runtime import ModelRepr
+from imgroup.runtime import ModelRepr, as_string
 
 from ..types import UNSET, Unset
 
@@ -24,7 +24,8 @@ class TeamInfo(ModelRepr):
     """A team as Yunxin describes it.
 
     Attributes:
-        team_id (str): The team's id (the page types it as a string; the SDKs read a 64-bit integer). Example: 6001.
+        team_id (str): The team's id, read as text: the page types it as a String, Yunxin's server and both SDKs send a
+            64-bit integer. Example: 6001.
         team_type (int | Unset): The kind of team: 1 advanced team, 2 super team. Example: 1.
         owner_account_id (str | Unset): The account id of the owner. Example: acc_owner.
         member_count (int | Unset): How many members the team has, the owner included. Example: 3.
@@ -128,7 +129,7 @@ class TeamInfo(ModelRepr):
         from ..models.team_configuration import TeamConfiguration
 
         d = dict(src_dict)
-        team_id = d.pop("team_id")
+        team_id = as_string(d.pop("team_id"))
 
         team_type = d.pop("team_type", UNSET)
 

@@ -8,7 +8,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from imgroup.runtime import ModelRepr
+from imgroup.runtime import ModelRepr, as_string
 
 from ..types import UNSET, Unset
 
@@ -22,7 +22,8 @@ class TeamMember(ModelRepr):
     Attributes:
         account_id (str): The member's account id. Example: acc_member.
         member_role (int): The member's role: 0 ordinary member, 1 owner, 2 manager. Example: 0.
-        team_id (str | Unset): The team's id. Example: 6001.
+        team_id (str | Unset): The team's id, read as text: the page types it as a String, Yunxin's server and both SDKs
+            send a 64-bit integer. Example: 6001.
         team_nick (str | Unset): The member's nickname in the team. Example: Ann.
         server_extension (str | Unset): Custom member attributes (JSON text). Example: {}.
         chat_banned (bool | Unset): Whether the member is muted in the team. Example: False.
@@ -93,7 +94,7 @@ class TeamMember(ModelRepr):
 
         member_role = d.pop("member_role")
 
-        team_id = d.pop("team_id", UNSET)
+        team_id = as_string(d.pop("team_id", UNSET))
 
         team_nick = d.pop("team_nick", UNSET)
 

@@ -19,8 +19,12 @@ class BadBody(Exception):
 
 
 def field(body: dict[str, Any], name: str, kind: type, *, required: bool = False) -> Any:
-    """``body[name]`` if it is a ``kind`` (bools are not ints); None when absent and optional."""
-    if name not in body:
+    """``body[name]`` if it is a ``kind`` (bools are not ints); None when absent and optional.
+
+    A JSON null counts as absent: widely used clients send one for every field the caller left unset
+    (xinput123/tencent-im's Jackson requests; dobyte/tencent-im's nil Go slices), and Tencent takes them.
+    """
+    if body.get(name) is None:
         if required:
             raise BadBody(name)
         return None

@@ -187,7 +187,8 @@ def get_appid_group_list(emulator: Emulator, body: dict[str, Any]) -> Result:
     """
     limit = int_field(body, "Limit", 1, MAX_LIST_PAGE) or MAX_LIST_PAGE
     after = int_field(body, "Next", 0) or 0
-    group_type = choice(body, "GroupType", LIST_TYPES)
+    # "GroupType": "" asks for every type, as leaving it out does: a published client sends it by default.
+    group_type = choice(body, "GroupType", ("", *LIST_TYPES)) or None
     live = [
         group
         for group in emulator.state.tencent_groups.values()

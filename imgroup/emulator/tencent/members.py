@@ -36,14 +36,17 @@ def member_entry(group: TencentGroup, account: str, role: str, wanted: list[str]
 def get_group_member_info(emulator: Emulator, body: dict[str, Any]) -> Result:
     """A page of members, owner first, then admins and members by UserID; MemberNum counts them all.
 
-    Community groups asked with ``Next`` page by key instead: Next is the last UserID answered ("" when done).
+    Other groups page by Offset and Limit (Next is not theirs: ignored). Community groups page by Next only, as the
+    page's field table says ("社群必填，社群不支持 Offset 参数"): a Community request without Next answers 10004,
+    its Offset is ignored, and its answer's Next is the last UserID answered ("" when done). Limit 0 is taken as
+    absent (every member), as dobyte/tencent-im sends it for a caller who set none.
     """
     wanted = strings(body, "MemberInfoFilter")
     roles = strings(body, "MemberRoleFilter")
     if roles is not None and not set(roles) <= set(TENCENT_ROLES):
         raise BadBody("MemberRoleFilter")
     strings(body, "AppDefinedDataFilter_GroupMember")
-    limit = int_field(body, "Limit", 1, MAX_MEMBER_PAGE)
+    limit = int_field(body, "Limit", 0, MAX_MEMBER_PAGE) or None
     offset = int_field(body, "Offset", 0) or 0
     after = field(body, "Next", str)
     group = live_group(emulator, body)
@@ -54,16 +57,23 @@ def get_group_member_info(emulator: Emulator, body: dict[str, Any]) -> Result:
     everyone = group.participants()
     chosen = [(account, role) for account, role in everyone if roles is None or role in roles]
     data: dict[str, Any] = {"MemberNum": len(everyone)}
-    if group.type == "Community" and after is not None:
-        if after:
-            keys = [account for account, _ in chosen]
-            chosen = chosen[keys.index(after) + 1 :] if after in keys else []
-        page = chosen[: limit or len(chosen)]
-        data["Next"] = page[-1][0] if len(chosen) > len(page) else ""
+    if group.type == "Community":
+        if after is None:
+            raise BadBody("Next")
+        page, data["Next"] = _batch_after(chosen, after, limit)
     else:
         page = chosen[offset : offset + limit if limit else None]
     data["MemberList"] = [member_entry(group, account, role, wanted) for account, role in page]
     return Result(0, data=data)
+
+
+def _batch_after(chosen: list[tuple[str, str]], after: str, limit: int | None) -> tuple[list[tuple[str, str]], str]:
+    """The members after UserID ``after`` ("" for the first batch), and the Next of the batch after them."""
+    if after:
+        keys = [account for account, _ in chosen]
+        chosen = chosen[keys.index(after) + 1 :] if after in keys else []
+    page = chosen[: limit or len(chosen)]
+    return page, page[-1][0] if len(chosen) > len(page) else ""
 
 
 @checked

@@ -165,9 +165,14 @@ def role_in(state: EmulatorState, team: YunxinTeam, account: str) -> str:
 # --- answers -----------------------------------------------------------------------------------------------------
 
 
+def wire_team_id(team: YunxinTeam) -> int:
+    """A team id as Yunxin's server sends it and the official SDKs decode it: a number (Go int64, Java Long)."""
+    return int(team.team_id)
+
+
 def team_info(team: YunxinTeam) -> dict[str, Any]:
     return {
-        "team_id": team.team_id,
+        "team_id": wire_team_id(team),
         "team_type": team.team_type,
         "owner_account_id": team.owner,
         "member_count": len(team.participants()),
@@ -184,7 +189,7 @@ def member_record(team: YunxinTeam, account: str) -> dict[str, Any]:
     role = team.role_of(account)
     assert role is not None
     return {
-        "team_id": team.team_id,
+        "team_id": wire_team_id(team),
         "account_id": account,
         "member_role": ROLE_CODES[role],
         "team_nick": "",

@@ -1,4 +1,5 @@
-"""NetEase Yunxin teams: create, get (one or in batch), update, transfer ownership, dismiss, list an account's teams."""
+"""NetEase Yunxin teams: create, get (one or in batch), update, transfer ownership, dismiss (current and older
+route), list an account's teams."""
 
 from __future__ import annotations
 
@@ -174,20 +175,31 @@ def transfer_team_owner(emulator: Emulator, request: VendorRequest) -> Result:
 
 @answered
 def dismiss_team(emulator: Emulator, request: VendorRequest) -> Result:
-    """Dismiss the team when the operator may: owner or manager of an advanced team, owner of a super team."""
+    """The current route: ``team_type``, ``operator_id`` and ``extension`` in the query, as the SDKs send them."""
+    params = request.query
+    return _dismiss(emulator, request, params.get("team_type"), params.get("operator_id"), params.get("extension"))
+
+
+@answered
+def dismiss_team_v2(emulator: Emulator, request: VendorRequest) -> Result:
+    """The older route of seed page 004: the same fields in a JSON body (team_type a JSON integer there)."""
     fields = body_object(request.body)
-    team_type, operator, extension = fields.get("team_type"), fields.get("operator_id"), fields.get("extension")
-    if isinstance(team_type, bool) or team_type not in (ADVANCED_TEAM, SUPER_TEAM):
+    team_type = fields.get("team_type")
+    if isinstance(team_type, str):  # a JSON body carries a number; only a query carries digits as text
         raise Invalid
-    if not isinstance(operator, str) or not operator:
-        raise Invalid
-    if extension is not None and not isinstance(extension, str):
-        raise Invalid
-    if team_type == ADVANCED_TEAM and extension is not None and len(extension) > MAX_EXTENSION:
-        raise Invalid
+    return _dismiss(emulator, request, team_type, fields.get("operator_id"), fields.get("extension"))
+
+
+def _dismiss(emulator: Emulator, request: VendorRequest, team_type: Any, operator: Any, extension: Any) -> Result:
+    """Dismiss the team when the operator may: owner or manager of an advanced team, owner of a super team."""
+    kind = team_type_of(team_type)
+    operator_id = text(operator)
+    if kind == ADVANCED_TEAM:  # the page: extension is for advanced teams only, of no effect on a super team
+        text(extension, max_length=MAX_EXTENSION, required=False, non_empty=False)
+    assert operator_id is not None
     state = emulator.state
-    team = team_asked(state, request.path["team_id"], team_type)
-    role = role_in(state, team, operator)
+    team = team_asked(state, request.path["team_id"], kind)
+    role = role_in(state, team, operator_id)
     if team.team_type == SUPER_TEAM and role != "owner":
         raise Refused(OWNER_ONLY)
     if role == "member":
@@ -251,7 +263,8 @@ def _next_team_id(state: EmulatorState) -> str:
 TEAMS, TEAM = "/im/v2.1/teams", "/im/v2.1/teams/{team_id}"
 ACCOUNT_TEAMS = "/im/v2.1/team_members/{account_id}/actions/joined_teams"
 OPERATIONS = (
-    operation("DELETE", "/im/v2/teams/{team_id}", "dismiss_team", dismiss_team, json_body=True),
+    operation("DELETE", TEAM, "dismiss_team", dismiss_team),
+    operation("DELETE", "/im/v2/teams/{team_id}", "dismiss_team_v2", dismiss_team_v2, json_body=True),
     operation("POST", TEAMS, "create_team", create_team, json_body=True),
     operation("GET", TEAMS, "get_teams", get_teams),
     operation("GET", TEAM, "get_team", get_team),

@@ -41,6 +41,7 @@ PAGING = Paging(
     has_more=None,
     total=None,
     max_page_size=20,
+    first_cursor=None,
 )
 
 

@@ -40,6 +40,7 @@ PAGING = Paging(
     has_more=None,
     total="total",
     max_page_size=100,
+    first_cursor=None,
 )
 
 

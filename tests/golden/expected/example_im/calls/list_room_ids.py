@@ -40,6 +40,7 @@ PAGING = Paging(
     has_more=None,
     total=None,
     max_page_size=1000,
+    first_cursor=None,
 )
 
 
@@ -84,7 +85,11 @@ def parse(answer: Answer) -> RoomIds:
             "RoomIdList": (
                 {
                     "type": "array",
-                    "items": {"type": "object", "properties": {"RoomId": {"type": "string"}}, "required": ["RoomId"]},
+                    "items": {
+                        "type": "object",
+                        "properties": {"RoomId": {"type": ["string", "integer"]}},
+                        "required": ["RoomId"],
+                    },
                 },
                 False,
             ),

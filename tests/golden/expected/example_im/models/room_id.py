@@ -8,7 +8,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from imgroup.runtime import ModelRepr
+from imgroup.runtime import ModelRepr, as_string
 
 T = TypeVar("T", bound="RoomId")
 
@@ -17,7 +17,7 @@ T = TypeVar("T", bound="RoomId")
 class RoomId(ModelRepr):
     """
     Attributes:
-        room_id (str): One room id. Example: r1.
+        room_id (str): One room id (a number or text). Example: r1.
     """
 
     room_id: str
@@ -39,7 +39,7 @@ class RoomId(ModelRepr):
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        room_id = d.pop("RoomId")
+        room_id = as_string(d.pop("RoomId"))
 
         room_id = cls(
             room_id=room_id,
