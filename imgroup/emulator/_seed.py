@@ -33,7 +33,7 @@ DEMO_SEED: dict[str, Any] = {
             # Created by the bot, owned by a user: the creator may still disband it (im:chat:operate_as_owner).
             {"chat_id": "oc_demo_created", "owner": "ou_alice", "creator": "cli_demo", "members": ["ou_bob"]},
             # The bot is only a member: 232017 to disband, 232014 to remove members.
-            {"chat_id": "oc_demo_member", "owner": "ou_alice", "bots": ["cli_demo"], "members": ["ou_bob"]},
+            {"chat_id": "oc_demo_member", "owner": "ou_carol", "bots": ["cli_demo"], "members": ["ou_bob"]},
             # The bot is not in it: 232011.
             {"chat_id": "oc_demo_outside", "owner": "ou_carol", "members": ["ou_dave"]},
             {"chat_id": "oc_demo_topic", "owner": "cli_demo", "members": ["ou_alice"], "chat_mode": "topic"},
