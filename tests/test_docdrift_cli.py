@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from seed_dirs import SEED_DIRS, folder_id
 
 from generator.docdrift import cli
 from generator.docdrift.cli import check_docs_main
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
 SPECS = ["--specs", str(FIXTURES / "specs")]
 PAGES = sorted(str(path) for path in FIXTURES.glob("*_*.*"))
@@ -90,7 +90,10 @@ def test_seeds_flag_skips_the_readme_and_facts(tmp_path: Path, monkeypatch: pyte
     assert check_docs_main(["--seeds", *SPECS]) == 0
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
-def test_make_check_docs_passes_on_the_seed_pages(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_make_check_docs_passes_on_the_seed_pages(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "SEEDS_DIR", folder)
     assert check_docs_main(["--seeds"]) == 0
     assert capsys.readouterr().out.count("agrees with the spec") == 5

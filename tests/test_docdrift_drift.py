@@ -1,19 +1,21 @@
-"""The checker names exactly the change made to a page: each seed page (when ../shared/seeds is present) and
-each fixture page is checked clean, then changed in one way at a time and checked again."""
+"""The checker names exactly the change made to a page: each seed page (the project's own in the seeds' layouts,
+and ../shared/seeds where present) and each fixture page is checked clean, then changed in one way at a time
+and checked again."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
+from seed_dirs import OWN_SEEDS, SEED_DIRS, SHARED_SEEDS, folder_id, seed_pages
 
 from generator.docdrift.compare import Kind, compare
 from generator.docdrift.matcher import match
 from generator.docdrift.readers import read_page
-from generator.docdrift.spec_model import load_operations, spec_files
+from generator.docdrift.spec_model import SpecOperation, load_operations
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
 REAL_SPECS = ROOT / "specs"
 FIXTURE_SPECS = FIXTURES / "specs"
@@ -29,8 +31,11 @@ NEW_ROW, CHANGED_MESSAGE, REMOVED_ROW, NEW_PARAM, CHANGED_PATH = (
 
 # The Yunxin page writes "string" followed by a no-break space.
 # page file -> (operation it documents, {mutation: ([(old, new), ...], [(kind, subject), ...])})
-SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tuple[Kind, str]]]]]] = {
-    "000_36e7a19133375a9d.txt": (
+Cases = dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tuple[Kind, str]]]]]]
+
+# The vendors' captured pages in ../shared/seeds, by seed number.
+SEED_CASES: Cases = {
+    "000": (
         "disband_chat",
         {
             NEW_ROW: (
@@ -69,7 +74,7 @@ SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tup
             "changed rate limit": ([("50 次/秒", "20 次/秒")], [(K.RATE_LIMIT_CHANGED, "disband_chat")]),
         },
     ),
-    "001_271e8ca645b07eff.txt": (
+    "001": (
         "destroy_group",
         {
             NEW_ROW: (
@@ -96,7 +101,7 @@ SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tup
             "changed type": ([("GroupId\nString\n", "GroupId\nInteger\n")], [(K.PARAM_TYPE_CHANGED, "body GroupId")]),
         },
     ),
-    "002_ca3edd3956ac3fb4.txt": (
+    "002": (
         "remove_chat_members",
         {
             NEW_ROW: (
@@ -125,7 +130,7 @@ SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tup
             ),
         },
     ),
-    "003_701aafa83d589f90.txt": (
+    "003": (
         "unbind_meeting_chat",
         {
             NEW_ROW: (
@@ -154,7 +159,7 @@ SEED_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tup
             ),
         },
     ),
-    "004_f352c980a7278b31.txt": (
+    "004": (
         "dismiss_team_v2",
         {
             NEW_PARAM: (
@@ -469,13 +474,168 @@ YUNXIN_V2_1_CASES: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], l
 }
 
 
-def seeds_and_specs_present() -> bool:
-    return SEEDS.is_dir() and bool(spec_files(REAL_SPECS))
-
-
-needs_seeds = pytest.mark.skipif(
-    not seeds_and_specs_present(), reason="needs ../shared/seeds and the specs under specs/"
-)
+# The project's own pages in the seeds' layouts (tests/fixtures/seeds), by seed number: the same kinds of change.
+OWN_SEED_CASES: Cases = {
+    "000": (
+        "disband_chat",
+        {
+            NEW_ROW: (
+                [("400 | 232010 |", "400 | 232099 | A brand new failure. | New.\n400 | 232010 |")],
+                [(K.CODE_ADDED, "232099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("| Bot ability is not activated. |", "| Bot ability is switched off. |")],
+                [(K.CODE_MESSAGE_CHANGED, "232025")],
+            ),
+            REMOVED_ROW: (
+                [
+                    (
+                        (
+                            "400 | 232009 | Your request specifies a chat which has already been dissolved."
+                            " | Nothing to do: count the chat as disbanded.\n"
+                        ),
+                        "",
+                    )
+                ],
+                [(K.CODE_REMOVED, "232009")],
+            ),
+            NEW_PARAM: (
+                [
+                    (
+                        "## 响应\n",
+                        "### 查询参数\n\n名称 | 类型 | 必填 | 描述\n--- | --- | --- | ---\nuser_id_type | string | 是 | ids\n\n## 响应\n",
+                    )
+                ],
+                [(K.PARAM_ADDED, "query user_id_type")],
+            ),
+            CHANGED_PATH: (
+                [("open-apis/im/v1/chats/:chat_id\n", "open-apis/im/v2/chats/:chat_id\n")],
+                [(K.PATH_CHANGED, "disband_chat")],
+            ),
+            "changed status": ([("400 | 232034 |", "403 | 232034 |")], [(K.CODE_STATUS_CHANGED, "232034")]),
+            "changed rate limit": ([("50 次/秒", "20 次/秒")], [(K.RATE_LIMIT_CHANGED, "disband_chat")]),
+        },
+    ),
+    "001": (
+        "destroy_group",
+        {
+            NEW_ROW: (
+                [
+                    (
+                        "Invalid group ID. Use the correct group ID.\n",
+                        "Invalid group ID. Use the correct group ID.\n10099\nNew.\n",
+                    )
+                ],
+                [(K.CODE_ADDED, "10099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("The group does not exist or has been deleted.", "The group is gone.")],
+                [(K.CODE_MESSAGE_CHANGED, "10010")],
+            ),
+            REMOVED_ROW: ([("10003\nInvalid command word.\n", "")], [(K.CODE_REMOVED, "10003")]),
+            NEW_PARAM: (
+                [("GroupId\nString\nYes\n", "Reason\nString\nYes\nWhy the group goes\nGroupId\nString\nYes\n")],
+                [(K.PARAM_ADDED, "body Reason")],
+            ),
+            CHANGED_PATH: ([("destroy_group?sdkappid", "dismiss_group?sdkappid")], [(K.PATH_CHANGED, "destroy_group")]),
+            "changed rate limit": (
+                [("200 calls per second", "100 calls per second")],
+                [(K.RATE_LIMIT_CHANGED, "destroy_group")],
+            ),
+            "changed type": ([("GroupId\nString\n", "GroupId\nInteger\n")], [(K.PARAM_TYPE_CHANGED, "body GroupId")]),
+        },
+    ),
+    "002": (
+        "remove_chat_members",
+        {
+            NEW_ROW: (
+                [("400 | 232076 |", "400 | 232099 | A brand new failure. | New. |\n400 | 232076 |")],
+                [(K.CODE_ADDED, "232099")],
+            ),
+            CHANGED_MESSAGE: (
+                [("Can't kick chat owner.", "The chat owner cannot be removed.")],
+                [(K.CODE_MESSAGE_CHANGED, "232076")],
+            ),
+            REMOVED_ROW: (
+                [
+                    (
+                        (
+                            "400 | 232029 | There are no available candidates for chat owner. | Keep at least one member"
+                            " who can own the chat, or disband the chat instead. |\n"
+                        ),
+                        "",
+                    )
+                ],
+                [(K.CODE_REMOVED, "232029")],
+            ),
+            NEW_PARAM: (
+                [("Query 参数\n", "Query 参数\nuser_id_type\nstring\n必需\n")],
+                [(K.PARAM_ADDED, "query user_id_type")],
+            ),
+            CHANGED_PATH: (
+                [("\n/open-apis/im/v1/chats/{chat_id}/members\n", "\n/open-apis/im/v1/chats/{chat_id}/users\n")],
+                [(K.PATH_CHANGED, "remove_chat_members")],
+            ),
+            "changed required-ness": (
+                [("member_id_type\n可选", "member_id_type\n必需")],
+                [(K.PARAM_REQUIRED_CHANGED, "query member_id_type")],
+            ),
+        },
+    ),
+    "003": (
+        "unbind_meeting_chat",
+        {
+            NEW_ROW: (
+                [("400 | 195108 |", "400 | 195199 | a brand new failure | New.\n400 | 195108 |")],
+                [(K.CODE_ADDED, "195199")],
+            ),
+            CHANGED_MESSAGE: (
+                [("| calendar not found |", "| calendar is missing |")],
+                [(K.CODE_MESSAGE_CHANGED, "191000")],
+            ),
+            REMOVED_ROW: (
+                [("400 | 193000 | invalid event_id | Check the event_id.\n", "")],
+                [(K.CODE_REMOVED, "193000")],
+            ),
+            NEW_PARAM: (
+                [("**示例值**：oc_xxx\n", "**示例值**：oc_xxx\nuser_id_type | string | 是 | ids\n")],
+                [(K.PARAM_ADDED, "query user_id_type")],
+            ),
+            CHANGED_PATH: (
+                [("events/:event_id/meeting_chat\n", "events/:event_id/meeting_group\n")],
+                [(K.PATH_CHANGED, "unbind_meeting_chat")],
+            ),
+            "changed type": (
+                [("meeting_chat_id | string |", "meeting_chat_id | int |")],
+                [(K.PARAM_TYPE_CHANGED, "query meeting_chat_id")],
+            ),
+        },
+    ),
+    "004": (
+        "dismiss_team",
+        {
+            NEW_PARAM: (
+                [
+                    (
+                        "operator_id\nstring\u00a0\n必需\n",
+                        "reason\nstring\u00a0\n必需\nWhy.\noperator_id\nstring\u00a0\n必需\n",
+                    )
+                ],
+                [(K.PARAM_ADDED, "body reason")],
+            ),
+            "removed parameter": ([("extension\nstring\u00a0\n可选\n", "")], [(K.PARAM_REMOVED, "body extension")]),
+            "changed required-ness": (
+                [("extension\nstring\u00a0\n可选", "extension\nstring\u00a0\n必需")],
+                [(K.PARAM_REQUIRED_CHANGED, "body extension")],
+            ),
+            "changed bounds": ([(">= 1<= 2", ">= 1<= 3")], [(K.PARAM_BOUNDS_CHANGED, "body team_type")]),
+            "new header": (
+                [("Nonce\nstring\u00a0\n必需\n", "X-Region\nstring\u00a0\n必需\nNonce\nstring\u00a0\n必需\n")],
+                [(K.PARAM_ADDED, "header X-Region")],
+            ),
+        },
+    ),
+}
 
 
 def mutate(text: str, replacements: list[tuple[str, str]]) -> str:
@@ -486,12 +646,22 @@ def mutate(text: str, replacements: list[tuple[str, str]]) -> str:
 
 
 def check(text: str, name: str, specs_dir: Path) -> tuple[str, list[tuple[Kind, str]]]:
+    """The operation a page documents and its differences. A page of a route the spec keeps as an older one
+    documents that route's current operation (the older-route report itself is tested in test_docdrift_routes)."""
     page = read_page(text, name)
-    found = match(page, load_operations(specs_dir))
-    return found.operation.operation_id, sorted((d.kind, d.subject) for d in compare(page, found.operation))
+    operations = _operations(specs_dir)
+    found = match(page, operations)
+    differences = [d for d in compare(page, found.operation, operations) if d.kind is not Kind.OLDER_ROUTE]
+    operation = found.operation.older_route_of or found.operation.operation_id
+    return operation, sorted((d.kind, d.subject) for d in differences)
 
 
-def cases(table: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], list[tuple[Kind, str]]]]]]) -> list:
+@cache
+def _operations(specs_dir: Path) -> list[SpecOperation]:
+    return load_operations(specs_dir)
+
+
+def cases(table: Cases) -> list:
     return [
         pytest.param(name, operation, mutation, id=f"{name}-{label}")
         for name, (operation, mutations) in table.items()
@@ -499,25 +669,40 @@ def cases(table: dict[str, tuple[str, dict[str, tuple[list[tuple[str, str]], lis
     ]
 
 
-@needs_seeds
-@pytest.mark.parametrize("name", sorted(SEED_CASES))
-def test_seed_page_checks_clean_against_the_specs(name: str) -> None:
-    operation, _ = SEED_CASES[name]
-    assert check((SEEDS / name).read_text(encoding="utf-8"), name, REAL_SPECS) == (operation, [])
+def seed_cases() -> list:
+    """(folder, seed number, operation, mutation) for every seed folder present and its mutation table."""
+    tables = {OWN_SEEDS: OWN_SEED_CASES, SHARED_SEEDS: SEED_CASES}
+    return [
+        pytest.param(folder, layout, operation, mutation, id=f"{folder_id(folder)}-{layout}-{label}")
+        for folder in SEED_DIRS
+        for layout, (operation, mutations) in tables[folder].items()
+        for label, mutation in mutations.items()
+    ]
 
 
-@needs_seeds
-def test_every_seed_page_has_mutation_cases() -> None:
-    pages = {path.name for path in SEEDS.iterdir() if path.name not in {"README.md", "vendor-facts.md"}}
-    assert pages == set(SEED_CASES)
+SEED_PAGES = [
+    pytest.param(folder, layout, id=f"{folder_id(folder)}-{layout}") for folder in SEED_DIRS for layout in SEED_CASES
+]
 
 
-@needs_seeds
-@pytest.mark.parametrize(("name", "operation", "mutation"), cases(SEED_CASES))
-def test_seed_page_change_is_named_exactly(name: str, operation: str, mutation: tuple) -> None:
+@pytest.mark.parametrize(("folder", "layout"), SEED_PAGES)
+def test_seed_page_checks_clean_against_the_specs(folder: Path, layout: str) -> None:
+    operation, _ = SEED_CASES[layout]
+    page = seed_pages(folder)[layout]
+    assert check(page.read_text(encoding="utf-8"), page.name, REAL_SPECS) == (operation, [])
+
+
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_every_seed_page_has_mutation_cases(folder: Path) -> None:
+    assert set(seed_pages(folder)) == set(SEED_CASES) == set(OWN_SEED_CASES)
+
+
+@pytest.mark.parametrize(("folder", "layout", "operation", "mutation"), seed_cases())
+def test_seed_page_change_is_named_exactly(folder: Path, layout: str, operation: str, mutation: tuple) -> None:
     replacements, expected = mutation
-    text = mutate((SEEDS / name).read_text(encoding="utf-8"), replacements)
-    assert check(text, name, REAL_SPECS) == (operation, sorted(expected))
+    page = seed_pages(folder)[layout]
+    text = mutate(page.read_text(encoding="utf-8"), replacements)
+    assert check(text, page.name, REAL_SPECS) == (operation, sorted(expected))
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURE_CASES))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from seed_dirs import SEED_DIRS, folder_id, seed_pages
 
 from generator.docdrift.model import Location, PageErrorRow, PageParam, PageUnreadable, RateLimit
 from generator.docdrift.readers import read_page
@@ -18,9 +19,7 @@ from generator.docdrift.readers.sections import heading
 from generator.docdrift.text import canonical_path
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
 
 # Documented codes and messages (Feishu, disband a chat): the facts the variations are built from.
 FEISHU_ROWS = [
@@ -202,34 +201,37 @@ def test_canonical_path_writes_every_path_parameter_style_in_braces(path: str, e
     assert canonical_path(path) == expected
 
 
-@needs_seeds
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
 @pytest.mark.parametrize(
-    ("name", "page_format", "codes", "first", "last"),
+    ("layout", "page_format", "codes", "first", "last"),
     [
-        ("000_36e7a19133375a9d.txt", "markdown", 11, 232004, 232034),
-        ("001_271e8ca645b07eff.txt", "cell-lines", 6, 10002, 10015),
-        ("002_ca3edd3956ac3fb4.txt", "rendered", 13, 232001, 232076),
-        ("003_701aafa83d589f90.txt", "markdown", 21, 190002, 195108),
+        ("000", "markdown", 11, 232004, 232034),
+        ("001", "cell-lines", 6, 10002, 10015),
+        ("002", "rendered", 13, 232001, 232076),
+        ("003", "markdown", 21, 190002, 195108),
     ],
 )
-def test_seed_error_tables_read_whole(name: str, page_format: str, codes: int, first: int, last: int) -> None:
-    page = read_page((SEEDS / name).read_text(encoding="utf-8"), name)
+def test_seed_error_tables_read_whole(
+    folder: Path, layout: str, page_format: str, codes: int, first: int, last: int
+) -> None:
+    page = read_page(seed_pages(folder)[layout].read_text(encoding="utf-8"), layout)
     assert page.format == page_format and page.errors is not None
     assert (len(page.errors), page.errors[0].code, page.errors[-1].code) == (codes, first, last)
     assert all(row.message and "|" not in row.message for row in page.errors)
 
 
-@needs_seeds
-def test_seed_multi_line_advice_stays_in_its_row() -> None:
-    page = read_page((SEEDS / "000_36e7a19133375a9d.txt").read_text(encoding="utf-8"), "000")
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_seed_multi_line_advice_stays_in_its_row(folder: Path) -> None:
+    page = read_page(seed_pages(folder)["000"].read_text(encoding="utf-8"), "000")
     assert page.errors is not None
     row = next(row for row in page.errors if row.code == 232017)
-    assert row.message.startswith("No Permission: If the operator") and "user_access_token" in row.advice
+    # The advice runs over three lines, two of them list items; all of it stays in the row.
+    assert row.message.startswith("No Permission: If the operator") and row.advice.count("- ") >= 2
 
 
-@needs_seeds
-def test_seed_yunxin_page_skips_the_navigation_list() -> None:
-    page = read_page((SEEDS / "004_f352c980a7278b31.txt").read_text(encoding="utf-8"), "004")
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_seed_yunxin_page_skips_the_navigation_list(folder: Path) -> None:
+    page = read_page(seed_pages(folder)["004"].read_text(encoding="utf-8"), "004")
     assert (page.method, page.path, page.errors) == ("DELETE", "/im/v2/teams/{team_id}", None)
     assert page.params[Location.BODY][0] == PageParam("team_type", Location.BODY, True, "integer", 1, 2)
 

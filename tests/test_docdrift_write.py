@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from seed_dirs import SEED_DIRS, folder_id, seed_pages
 
 from generator.docdrift.cli import check_docs_main
 from generator.docdrift.triage import guess_category
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
 
 
@@ -131,15 +131,15 @@ def test_write_gives_a_statusless_page_row_the_operation_status(tmp_path: Path, 
     assert check_docs_main([str(page), "--specs", str(fixture_specs)]) == 0
 
 
-@pytest.mark.skipif(not SEEDS.is_dir() or not (ROOT / "specs" / "feishu.yaml").exists(), reason="needs seeds and specs")
-def test_write_on_a_copy_of_the_real_spec_keeps_it_valid(tmp_path: Path) -> None:
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_write_on_a_copy_of_the_real_spec_keeps_it_valid(tmp_path: Path, folder: Path) -> None:
     from openapi_spec_validator import validate
 
     specs = tmp_path / "specs"
     shutil.copytree(ROOT / "specs", specs)
     page = write_page(
         tmp_path,
-        SEEDS / "000_36e7a19133375a9d.txt",
+        seed_pages(folder)["000"],
         [
             ("400 | 232010 |", "400 | 232099 | A brand new failure. | 新的错误。\n400 | 232010 |"),
             ("| Bot ability is not activated. |", "| Bot ability is switched off. |"),

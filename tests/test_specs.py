@@ -1,7 +1,8 @@
 """The hand-written specs under specs/ keep the contract in specs/README.md and match the vendor pages.
 
-The page checks read the captured pages in ../shared/seeds with plain regular expressions; the doc-drift
-checker (generator/docdrift/) parses them properly. Without ../shared those checks are skipped.
+The page checks read the seed pages with plain regular expressions (the doc-drift checker in
+generator/docdrift/ parses them properly): the project's own pages in the seeds' layouts, and the captured
+pages in ../shared/seeds as well where a developer's checkout has them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 import pytest
 import yaml
 from openapi_spec_validator import validate
+from seed_dirs import SEED_DIRS, folder_id
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS_DIR = ROOT / "specs"
-SEEDS_DIR = ROOT.parent / "shared" / "seeds"
 
 # The contract of specs/README.md and issue 2: file -> (x-imgroup vendor, package, operationIds).
 EXPECTED = {
@@ -399,10 +400,6 @@ def test_dismiss_team_is_the_current_route_and_the_seed_form_its_older_route() -
 
 # --- the captured vendor pages ---------------------------------------------------------------------------
 
-needs_seeds = pytest.mark.skipif(
-    not SEEDS_DIR.is_dir(), reason="../shared/seeds is absent (a user's clone): the vendor pages are not here"
-)
-
 FEISHU_ROW = re.compile(r"^(\d{3}) \| (\d+) \| ([^|\n]+?) \|", re.MULTILINE)
 TENCENT_TABLE = re.compile(r"^Error Code\nDescription\n(.*?)(?:\n\n|\Z)", re.MULTILINE | re.DOTALL)
 TENCENT_ROW = re.compile(r"^(\d+)\n([^\n]+)$", re.MULTILINE)
@@ -418,8 +415,8 @@ def page_rows(text: str) -> list[tuple[int, int, str]]:
     return rows
 
 
-def pages() -> list[Path]:
-    return sorted(path for path in SEEDS_DIR.glob("*.txt"))
+def pages(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.txt"))
 
 
 def page_operation(text: str) -> tuple[str, str]:
@@ -438,20 +435,22 @@ def page_operation(text: str) -> tuple[str, str]:
     return name, operation_id
 
 
-@needs_seeds
-def test_every_page_maps_to_an_operation_and_every_page_operation_is_covered() -> None:
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_every_page_maps_to_an_operation_and_every_page_operation_is_covered(folder: Path) -> None:
     # The seeds cover the first operations; later ones were written from pages found with the search tool.
-    found = {page_operation(path.read_text(encoding="utf-8")) for path in pages()}
+    found = {page_operation(path.read_text(encoding="utf-8")) for path in pages(folder)}
     documented = {(name, op) for name in SPEC_FILES for op in operations(load_spec(name))}
     # Operations written from pages beyond the seeds (issue 10) name those pages in x-doc-page instead.
     assert found <= documented - {("feishu.yaml", "get_tenant_access_token")}
     assert {("tencent_im.yaml", "destroy_group"), ("yunxin.yaml", "dismiss_team_v2")} <= found
 
 
-@needs_seeds
-@pytest.mark.parametrize("page", [path.name for path in pages()] if SEEDS_DIR.is_dir() else [])
-def test_every_page_row_is_in_the_operation_catalogue_in_page_order(page: str) -> None:
-    text = (SEEDS_DIR / page).read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    "page",
+    [pytest.param(path, id=f"{folder_id(folder)}-{path.name[:3]}") for folder in SEED_DIRS for path in pages(folder)],
+)
+def test_every_page_row_is_in_the_operation_catalogue_in_page_order(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
     name, operation_id = page_operation(text)
     catalogue = operations(load_spec(name))[operation_id][2]["x-error-codes"]
     rows = page_rows(text)
@@ -466,9 +465,9 @@ def test_every_page_row_is_in_the_operation_catalogue_in_page_order(page: str) -
     assert [row["code"] for row in catalogue] == [code for code, _, _ in rows]
 
 
-@needs_seeds
-def test_doc_page_is_the_pages_source_url() -> None:
-    for path in pages():
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_doc_page_is_the_pages_source_url(folder: Path) -> None:
+    for path in pages(folder):
         text = path.read_text(encoding="utf-8")
         source = re.search(r"^source_url: (\S+)$", text, re.MULTILINE)
         if source:
@@ -487,14 +486,9 @@ def bullet(section: str, opening: str) -> str:
     return section[start : end if end != -1 else None]
 
 
-@cache
-def vendor_facts() -> str:
-    return (SEEDS_DIR / "vendor-facts.md").read_text(encoding="utf-8")
-
-
-@needs_seeds
-def test_vendor_wide_codes_from_vendor_facts_are_in_the_root_lists() -> None:
-    facts = vendor_facts()
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_vendor_wide_codes_from_vendor_facts_are_in_the_root_lists(folder: Path) -> None:
+    facts = (folder / "vendor-facts.md").read_text(encoding="utf-8")
     feishu = vendor_section(facts, "Feishu")
     feishu_codes = {int(code) for code in re.findall(r"\b9999\d{4}\b", feishu)}
     assert feishu_codes and feishu_codes <= {row["code"] for row in load_spec("feishu.yaml")["x-error-codes"]}

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .compare import WRITABLE, Difference, compare
+from .compare import Difference, compare, is_writable
+from .field_writer import add_body_fields
 from .matcher import Unmatched, match
 from .model import Page, PageUnreadable
 from .readers import read_page_file
@@ -43,7 +44,11 @@ def check_docs_main(argv: list[str]) -> int:
     )
     parser.add_argument("pages", nargs="*", type=Path, help="documentation pages to check")
     parser.add_argument("--specs", type=Path, default=PROJECT_ROOT / "specs", help="folder of spec YAML files")
-    parser.add_argument("--write", action="store_true", help="carry added and changed error codes into the specs")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="carry added and changed error codes, and added body fields, into the specs",
+    )
     parser.add_argument("--seeds", action="store_true", help=f"also check every page in {SEEDS_DIR}")
     args = parser.parse_args(argv)
 
@@ -73,9 +78,9 @@ def _check_one(page_file: Path, specs_dir: Path, write: bool) -> int:
         return _fail(f"cannot read {error}")
     except Unmatched as error:
         return _fail(f"{page_file}: matches no spec operation: {error}")
-    differences = compare(page, found.operation)
+    differences = compare(page, found.operation, operations)
     print(format_page_report(page, found, differences))
-    if write and any(difference.kind in WRITABLE for difference in differences):
+    if write and any(is_writable(difference) for difference in differences):
         return _write(page, found.operation, differences)
     return DRIFTED if differences else AGREES
 
@@ -85,6 +90,7 @@ def _write(page: Page, operation: SpecOperation, differences: list[Difference]) 
     before = spec_file.read_text(encoding="utf-8")
     try:
         after = apply_differences(before, operation.path, operation.method, page.errors or [], differences)
+        after = add_body_fields(after, operation.path, operation.method, differences)
     except WriteRefused as error:
         return _fail(f"{spec_file}: not written: {error}")
     spec_file.write_text(after, encoding="utf-8")
@@ -92,9 +98,9 @@ def _write(page: Page, operation: SpecOperation, differences: list[Difference]) 
         before.splitlines(keepends=True), after.splitlines(keepends=True), str(spec_file), str(spec_file)
     )
     sys.stdout.writelines(diff)
-    left = sum(1 for difference in differences if difference.kind not in WRITABLE)
+    left = sum(1 for difference in differences if not is_writable(difference))
     print(
-        f"  wrote {spec_file}; rows marked review: true await a person."
+        f"  wrote {spec_file}; rows marked review: true and fields marked x-review: true await a person."
         + (f" {left} left for a person." if left else "")
     )
     return DRIFTED

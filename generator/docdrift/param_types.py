@@ -24,6 +24,8 @@ _ALIASES = {
     "object": "object",
     "map": "object",
     "json": "object",
+    "jsonobject": "object",
+    "jsonarray": "array",
     "array": "array",
     "list": "array",
 }

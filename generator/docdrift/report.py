@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .compare import Difference, Kind
+from .compare import Difference, Kind, describe
 from .matcher import Match
-from .model import Page, PageErrorRow, RateLimit
+from .model import Page, PageErrorRow, PageParam, RateLimit
 
 _SIGN = {
     Kind.CODE_ADDED: "+",
@@ -21,13 +21,18 @@ def format_page_report(page: Page, found: Match, differences: list[Difference]) 
     lines = [f"{source}{title}: {found.operation.label} [matched by {found.how}]"]
     if not differences:
         lines.append("  agrees with the spec")
-    lines.extend("  " + format_difference(difference) for difference in differences)
+    lines.extend("  " + format_difference(difference, source) for difference in differences)
     return "\n".join(lines)
 
 
-def format_difference(difference: Difference) -> str:
+def format_difference(difference: Difference, source: str = "the page") -> str:
     """One line such as ``+ error code added 232099: HTTP 400 "New message"``."""
     sign = _SIGN.get(difference.kind, "~")
+    if difference.kind is Kind.OLDER_ROUTE:
+        return (
+            f"{sign} {source} documents the older route of {difference.subject} ({difference.page});"
+            f" current route {difference.ours}"
+        )
     head = f"{sign} {difference.kind.value} {difference.subject}"
     if difference.kind is Kind.CODE_ADDED:
         return f"{head}: {_value(difference.page)}"
@@ -39,6 +44,8 @@ def format_difference(difference: Difference) -> str:
 
 
 def _value(value: object) -> str:
+    if isinstance(value, PageParam):
+        return describe(value)
     if isinstance(value, PageErrorRow):
         status = f"HTTP {value.http_status} " if value.http_status is not None else ""
         return f'{status}"{value.message}"'

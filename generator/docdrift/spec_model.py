@@ -31,6 +31,8 @@ class SpecOperation:
     doc_page: str | None
     signature_params: frozenset[str] = field(default_factory=frozenset)
     """Lower-case names of parameters a security scheme supplies; pages list them, specs do not."""
+    older_route_of: str | None = None
+    """The operationId whose older route this operation keeps (``x-older-route-of``), if it is one."""
 
     @property
     def label(self) -> str:
@@ -74,6 +76,7 @@ def operations_of(spec_file: Path, document: dict[str, Any]) -> list[SpecOperati
                     rate_limit=_rate_limit(operation.get("x-rate-limit")),
                     doc_page=operation.get("x-doc-page"),
                     signature_params=frozenset(signature),
+                    older_route_of=operation.get("x-older-route-of"),
                 )
             )
     return found
@@ -108,11 +111,26 @@ def _params(document: dict[str, Any], raw: list[Any], operation: dict[str, Any])
         )
     body = resolve(document, operation.get("requestBody") or {})
     schema = resolve(document, ((body.get("content") or {}).get("application/json") or {}).get("schema") or {})
+    fields = _fields(document, schema, "", frozenset())
+    if fields:
+        found[Location.BODY] = fields
+    return found
+
+
+def _fields(document: dict[str, Any], schema: Any, prefix: str, open_schemas: frozenset[int]) -> list[PageParam]:
+    """The properties of an object schema, each followed by its own fields (an object's properties, or those
+    of an array's object items) as dotted paths, to any depth; a schema that holds itself stops there."""
+    if not isinstance(schema, dict) or id(schema) in open_schemas:
+        return []
     required = set(schema.get("required") or [])
+    found = []
     for name, prop in (schema.get("properties") or {}).items():
-        found.setdefault(Location.BODY, []).append(
-            _param(document, str(name), Location.BODY, name in required, resolve(document, prop))
-        )
+        resolved = resolve(document, prop)
+        path = f"{prefix}{name}"
+        found.append(_param(document, path, Location.BODY, name in required, resolved))
+        items = resolve(document, resolved.get("items")) if isinstance(resolved, dict) else None
+        inner = resolved if isinstance(resolved, dict) and "properties" in resolved else items
+        found.extend(_fields(document, inner, f"{path}.", open_schemas | {id(schema)}))
     return found
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .compare import WRITABLE, Difference, Kind
+from .compare import WRITABLE_CODES, Difference, Kind
 from .model import PageErrorRow
 from .triage import guess_category
 
@@ -36,7 +36,7 @@ def apply_differences(
 
     ``page_rows`` is the page's error table, which gives new rows their place in page order.
     """
-    wanted = [difference for difference in differences if difference.kind in WRITABLE]
+    wanted = [difference for difference in differences if difference.kind in WRITABLE_CODES]
     if not wanted:
         return text
     catalogue = _catalogue_node(yaml.compose(text), path, method.lower())
@@ -60,8 +60,8 @@ def apply_differences(
 
 
 def _catalogue_node(root: Node, path: str, method: str) -> SequenceNode:
-    operation = _child(_child(_child(root, "paths"), path), method)
-    catalogue = _child(operation, "x-error-codes")
+    operation = child_node(child_node(child_node(root, "paths"), path), method)
+    catalogue = child_node(operation, "x-error-codes")
     if not isinstance(catalogue, SequenceNode):
         raise WriteRefused(f"{method.upper()} {path}: x-error-codes is not a list")
     if catalogue.flow_style and catalogue.value:
@@ -69,7 +69,7 @@ def _catalogue_node(root: Node, path: str, method: str) -> SequenceNode:
     return catalogue
 
 
-def _child(node: Node | None, key: str) -> Node:
+def child_node(node: Node | None, key: str) -> Node:
     if isinstance(node, MappingNode):
         for key_node, value in node.value:
             if isinstance(key_node, ScalarNode) and key_node.value == key:
@@ -84,12 +84,12 @@ def _items_by_code(catalogue: SequenceNode) -> dict[int, MappingNode]:
             raise WriteRefused(f"line {item.start_mark.line + 1}: a catalogue row is not a block mapping")
         if not catalogue.start_mark.index <= item.start_mark.index <= catalogue.end_mark.index:
             raise WriteRefused(f"line {item.start_mark.line + 1}: a catalogue row is a YAML alias; edit it by hand")
-        items[int(_child(item, "code").value)] = item
+        items[int(child_node(item, "code").value)] = item
     return items
 
 
 def _replace_value(text: str, item: MappingNode, key: str, replacement: str) -> tuple[int, int, str]:
-    value = _child(item, key)
+    value = child_node(item, key)
     start, end = int(value.start_mark.index), int(value.end_mark.index)
     # A block scalar (``|``) ends after its line break; the quoted replacement needs one too.
     return start, end, replacement + ("\n" if text[end - 1] == "\n" else "")
@@ -99,7 +99,7 @@ def _mark_for_review(text: str, item: MappingNode) -> tuple[int, int, str]:
     for key_node, value in item.value:
         if key_node.value == REVIEW_KEY:
             return value.start_mark.index, value.end_mark.index, "true"
-    at = _end_of_item(text, item)
+    at = end_of_mapping(text, item)
     return at, at, f"{' ' * item.start_mark.column}{REVIEW_KEY}: true\n"
 
 
@@ -109,7 +109,7 @@ def _insertions(
     """New rows, each placed after the row the page lists before it (or first, if the page lists none)."""
     if not added:
         return []
-    statuses = Counter(_int(_child(item, "http_status").value) for item in items.values())
+    statuses = Counter(_int(child_node(item, "http_status").value) for item in items.values())
     default_status = statuses.most_common(1)[0][0] if statuses else 200
     grouped: dict[int, list[str]] = {}
     anchor: MappingNode | None = None
@@ -121,9 +121,9 @@ def _insertions(
         if row.code not in added:
             continue
         if anchor is not None:
-            at = _end_of_item(text, anchor)
+            at = end_of_mapping(text, anchor)
         elif catalogue.value:
-            at = _line_start(text, catalogue.value[0].start_mark.index)
+            at = line_start(text, catalogue.value[0].start_mark.index)
         else:
             at = catalogue.end_mark.index
         grouped.setdefault(at, []).append(_row_text(prefix, row, default_status))
@@ -175,21 +175,24 @@ def _row_prefix(text: str, catalogue: SequenceNode) -> str:
     """What starts a row's first line (``"        - "``), copied from an existing row or derived from the key."""
     if catalogue.value:
         first = catalogue.value[0].start_mark
-        return str(text[_line_start(text, first.index) : first.index])
+        return str(text[line_start(text, first.index) : first.index])
     key_column = int(catalogue.start_mark.column) - len("x-error-codes: ")
     return " " * (max(key_column, 0) + 2) + "- "
 
 
-def _end_of_item(text: str, item: MappingNode) -> int:
+def end_of_mapping(text: str, item: MappingNode) -> int:
     """Index just past the line holding the end of the item's last value."""
     end = int(item.value[-1][1].end_mark.index)
+    # A nested block ends where the next key starts, past the indentation of that key's line.
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
     if end > 0 and text[end - 1] == "\n":
         return end
     newline = text.find("\n", end)
     return len(text) if newline == -1 else newline + 1
 
 
-def _line_start(text: str, index: int) -> int:
+def line_start(text: str, index: int) -> int:
     return text.rfind("\n", 0, index) + 1
 
 

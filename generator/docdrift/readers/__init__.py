@@ -10,6 +10,7 @@ Every page the checker reads is made of the same parts, laid out differently by 
 - field entries (``shared``): a parameter written as a name line, a type line and a required-ness line.
 
 The words each site uses live in ``vocabulary``; a new layout of the same parts needs words, not a reader.
+An HTML page (``html``) is laid out as Markdown first, so the same parts are found in it.
 ``Page.format`` names the layout found (for reports and tests): ``markdown`` (request table), ``rendered``
 (method line), ``request-line``, and for sample-URL pages ``cell-lines`` or ``pipe-tables``.
 """
@@ -24,10 +25,12 @@ from ..param_types import canonical_type
 from ..text import clean_cell, fold_width
 from .columns import error_columns, is_yes, param_columns
 from .endpoint import Endpoint, find_endpoint
+from .html import html_to_text, looks_like_html
 from .line_tables import LineTable, find_line_tables
+from .nesting import FieldPaths, split_depth
 from .pipe_table import PipeTable, error_rows, find_tables
 from .rate_limit import parse_rate_limit
-from .sections import heading, locations
+from .sections import heading, locations, object_prefixes
 from .shared import bounds, entry_at
 
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -42,7 +45,19 @@ Table = PipeTable | LineTable
 
 
 def read_page(text: str, source: str) -> Page:
-    """The page model of ``text``; PageUnreadable saying why when it has no endpoint we can find."""
+    """The page model of ``text``; PageUnreadable saying why when it has no endpoint we can find.
+
+    An HTML page is first laid out as the Markdown the other layouts are read as (``html``); its format is
+    then ``html/`` and the layout found in it (``html/markdown``).
+    """
+    if looks_like_html(text):
+        page = _read_text(html_to_text(text), source)
+        page.format = f"html/{page.format}"
+        return page
+    return _read_text(text, source)
+
+
+def _read_text(text: str, source: str) -> Page:
     text = fold_width(text)
     lines = text.splitlines()
     endpoint = find_endpoint(lines, source)
@@ -129,6 +144,7 @@ def _table_params(
     the headings, and only the request table says which fields are required (the response table does not).
     """
     found: dict[Location, list[PageParam]] = {}
+    prefixes = object_prefixes(lines)
     for table in sorted(tables, key=lambda table: table.line):
         columns = param_columns(table.header)
         location = where[table.line]
@@ -136,19 +152,29 @@ def _table_params(
             location = None if any(heading(line) for line in lines[: table.line]) else Location.BODY
         if location is None or columns is None:
             continue
-        for cells in table.rows:
-            param = _row_param(cells, columns, location)
+        paths = FieldPaths(prefix=prefixes[table.line])
+        depths = table.depths if isinstance(table, LineTable) else []
+        for index, cells in enumerate(table.rows):
+            param = _row_param(cells, columns, location, paths, depths[index] if depths else None)
             if param is not None:
                 found.setdefault(location, []).append(param)
     return found
 
 
-def _row_param(cells: list[str], columns: dict[str, int], location: Location) -> PageParam | None:
-    name = clean_cell(cells[columns["name"]])
-    if not name or name.startswith("└"):  # a nested field of the one above; specs compare top level only
+def _row_param(
+    cells: list[str], columns: dict[str, int], location: Location, paths: FieldPaths, depth: tuple[int, int] | None
+) -> PageParam | None:
+    """The parameter of one table row, named by its path among the rows above (a nested field's parent first).
+
+    A spaced row's depth was read off its line; a pipe row's comes from its name cell (marks, indentation).
+    """
+    raw, cell_depth = split_depth(cells[columns["name"]])
+    name = clean_cell(raw)
+    if not name:
         return None
+    path = paths.path(name, depth if depth is not None else cell_depth)
     required = location is Location.PATH or ("required" in columns and is_yes(clean_cell(cells[columns["required"]])))
-    return PageParam(name, location, required, canonical_type(clean_cell(cells[columns["type"]])))
+    return PageParam(path, location, required, canonical_type(clean_cell(cells[columns["type"]])))
 
 
 def _entry_params(
@@ -157,6 +183,7 @@ def _entry_params(
     """Parameters written as field entries in a request section, outside every table; with the bounds line
     that may follow an entry (``>= 1<= 2``)."""
     inside = {line for table in tables for line in range(table.line, table.end)}
+    prefixes = object_prefixes(lines)
     found: dict[Location, list[PageParam]] = {}
     index = 0
     while index < len(lines):
@@ -169,8 +196,9 @@ def _entry_params(
             continue
         name, json_type, required, used = entry
         minimum, maximum = _bounds_after(lines, index + used, where)
+        path = FieldPaths(prefix=prefixes[index]).path(name, (0, 0))
         found.setdefault(location, []).append(
-            PageParam(name, location, required or location is Location.PATH, json_type, minimum, maximum)
+            PageParam(path, location, required or location is Location.PATH, json_type, minimum, maximum)
         )
         index += used
     return found

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from ..param_types import canonical_type
 from ..text import squash
 from .columns import error_columns, is_label, is_table_header, param_columns
+from .nesting import Depth, split_depth
 from .shared import is_name
 
 _CODE = re.compile(r"^\s*\d+\s*$")
-_NESTED_MARK = re.compile(r"^\s*(?:[-└]\s*)+")
 
 
 @dataclass
@@ -31,6 +31,8 @@ class LineTable:
     form: str
     """``cell-lines`` or ``spaced``."""
     rows: list[list[str]] = field(default_factory=list)
+    depths: list[Depth] = field(default_factory=list)
+    """How deep each row sits (its indentation and tree marks), for nested fields."""
 
 
 def find_line_tables(lines: list[str], taken: set[int]) -> list[LineTable]:
@@ -61,9 +63,10 @@ def _spaced_at(lines: list[str], index: int) -> LineTable | None:
     width = len(header)
     params, errors = param_columns(header), error_columns(header)
     rows: list[list[str]] = []
+    depths: list[Depth] = []
     end = index + 1
     while end < len(lines) and lines[end].strip():
-        text = _NESTED_MARK.sub("", lines[end]) if params else lines[end]
+        text, depth = split_depth(lines[end]) if params else (lines[end], (0, 0))
         cells = _split(text, width)
         if params is not None and len(cells) > max(params["name"], params["type"]):
             starts_row = is_name(cells[params["name"]]) and canonical_type(cells[params["type"]]) is not None
@@ -73,12 +76,13 @@ def _spaced_at(lines: list[str], index: int) -> LineTable | None:
             starts_row = False
         if starts_row:
             rows.append(cells + [""] * (width - len(cells)))
+            depths.append(depth)
         elif rows:  # a wrapped description, or a list inside one
             rows[-1][-1] = squash(f"{rows[-1][-1]} {lines[end]}")
         else:
             break
         end += 1
-    return LineTable(header, index, end, "spaced", rows)
+    return LineTable(header, index, end, "spaced", rows, depths)
 
 
 def _cell_lines_at(lines: list[str], index: int) -> LineTable | None:

@@ -71,6 +71,24 @@ STOPS = frozenset(
     }
 )
 
+# Words after an object's name in a heading over a table of its fields (``configuration 参数说明``).
+OBJECT_WORDS = frozenset(
+    {
+        "参数说明",
+        "字段说明",
+        "参数",
+        "字段",
+        "对象",
+        "结构",
+        "结构体",
+        "说明",
+        "object",
+        "fields",
+        "parameters",
+        "properties",
+    }
+)
+
 # Rows of a ``名称 | 值`` request table (Feishu, Lark), by what they hold.
 REQUEST_ROWS = {
     "httpurl": "url",
