@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import importlib
 import json
+import socket
 import time
 import zlib
 from collections.abc import Callable
@@ -60,3 +61,12 @@ def yunxin_headers() -> Callable[..., dict[str, str]]:
         return {"AppKey": app_key, "Nonce": nonce, "CurTime": now, "CheckSum": checksum}
 
     return sign
+
+
+@pytest.fixture(scope="session")
+def closed_base_url() -> str:
+    """A loopback URL nothing listens on: a port the system handed out, then closed (connecting is refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
