@@ -22,7 +22,7 @@ import attrs
 import click
 
 from imgroup import settings
-from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError, ValidationError
+from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError
 from imgroup.runtime.registry import ListingFacts, OperationFacts
 from imgroup.runtime.types import Unset
 
@@ -135,10 +135,9 @@ class Listing:
                     reporter.json({"ok": True, "vendor": self.vendor, "operation": self.operation, "result": result})
                 else:
                     self._print_table(reporter, items)
-        except ValidationError as error:
-            raise click.UsageError(reporter.scrub(str(error))) from None
         except (ApiError, ApiConnectionError, ResponseFormatError) as error:
-            reporter.api_error(self.vendor, self.operation, error)
+            reporter.failed(self.vendor, self.operation, error)
+            raise  # the command line's error boundary prints its line
         except BrokenPipeError:
             _reader_went_away()
 

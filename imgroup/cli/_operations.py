@@ -16,7 +16,7 @@ import click
 import imgroup_registry
 
 from imgroup import settings
-from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError, ValidationError
+from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError
 from imgroup.runtime.registry import ArgumentFacts, OperationFacts
 
 from . import _connection, _scrub
@@ -181,10 +181,9 @@ def call(
     try:
         with settings.make_client(loaded, **connection.client_options()) as client:
             result: object = facts.operation.sync_method(client, **arguments)
-    except ValidationError as error:
-        raise click.UsageError(reporter.scrub(str(error))) from None
     except (ApiError, ApiConnectionError, ResponseFormatError) as error:
-        reporter.api_error(vendor, facts.name, error)
+        reporter.failed(vendor, facts.name, error)
+        raise  # the command line's error boundary prints its line
     acted_on = arguments.get(target, "") if target else ""
     reporter.success(vendor, facts.name, ", ".join(acted_on) if isinstance(acted_on, list) else str(acted_on), result)
 
