@@ -189,7 +189,7 @@ def unbind_meeting_chat(**options: Any) -> None:
 
 
 def _fail(message: str) -> int:
-    click.echo(f"imgroup bulk: {message}", err=True)
+    click.echo(f"{click.get_current_context().command_path}: {message}", err=True)
     return EXIT_USAGE
 
 
