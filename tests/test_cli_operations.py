@@ -164,7 +164,9 @@ def test_success_with_json_prints_one_parseable_document(
 
 
 @pytest.mark.parametrize(("args", "code"), API_ERRORS)
-def test_api_error_exits_1_with_one_line_of_code_advice_and_request_id(imgroup: Any, args: list[str], code: int) -> None:
+def test_api_error_exits_1_with_one_line_of_code_advice_and_request_id(
+    imgroup: Any, args: list[str], code: int
+) -> None:
     result = imgroup(*args)
     assert result.exit_code == 1
     assert result.stdout == ""

@@ -40,9 +40,7 @@ def _complete_word(ctx: click.Context, _param: click.Parameter, incomplete: str)
     return []
 
 
-@errors.command(
-    epilog="\b\nExample:\n  imgroup errors explain 232009\n  imgroup errors explain yunxin 108404 --json"
-)
+@errors.command(epilog="\b\nExample:\n  imgroup errors explain 232009\n  imgroup errors explain yunxin 108404 --json")
 @click.argument("words", nargs=-1, required=True, metavar="[VENDOR] CODE", shell_complete=_complete_word)
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 def explain(words: tuple[str, ...], as_json: bool) -> None:
