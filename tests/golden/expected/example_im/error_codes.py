@@ -66,7 +66,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Count the room as gone.",
             retryable=False,
             category="already_gone",
-            operations=("kick_members",),
+            operations=("kick_members", "unmute_room"),
         ),
         429001: ErrorInfo(
             code=429001,
@@ -83,7 +83,15 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
 
 # Where an operation's page words a code its own way (another meaning, other advice): its own entries, written
 # as what differs from the entry above.
-OPERATION_ERROR_CODES: Mapping[str, Mapping[int, ErrorInfo]] = MappingProxyType({})
+OPERATION_ERROR_CODES: Mapping[str, Mapping[int, ErrorInfo]] = MappingProxyType(
+    {
+        "unmute_room": {
+            404001: ERROR_CODES[404001]._replace(
+                action="Nothing to do; a gone room has no mute to lift.",
+            ),
+        },
+    }
+)
 
 
 def lookup(code: int, operation: str | None = None) -> ErrorInfo | None:
