@@ -131,7 +131,7 @@ def test_the_journal_uses_wal_with_normal_sync(tmp_path: Path) -> None:
     [
         ("feishu.disband_chat", ("g1", "g2"), "journal of a tencent.destroy_group job"),
         (JOB, ("g1", "g2", "g3"), "the input has g3 (line 3)"),
-        (JOB, ("g1",), "holds 1 items the input no longer has"),
+        (JOB, ("g1",), "holds 1 item the input no longer has"),
     ],
 )
 def test_another_job_or_input_is_refused(tmp_path: Path, job: str, keys: tuple[str, ...], words: str) -> None:

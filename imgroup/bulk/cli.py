@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import click
 
+from imgroup._plural import counted
 from imgroup.jobs import (
     STDIN,
     Entry,
@@ -248,7 +249,9 @@ def run_job(
     with journal:
         by_key = {item.key: item for item in items}
         todo = [by_key[key] for key in journal.to_run(retry_failed=retry_failed)]
-        click.echo(f"{job.command} ({job.vendor}): {len(items)} items, {len(todo)} to run; journal {journal_path}")
+        click.echo(
+            f"{job.command} ({job.vendor}): {counted(len(items), 'item')}, {len(todo)} to run; journal {journal_path}"
+        )
         if todo:
             view = progress_view(len(todo), f"{job.command} ({job.vendor})", sys.stderr)
             try:
@@ -311,7 +314,7 @@ async def _run(
 
 
 def _describe(job: Job, items: Sequence[Item], journal_path: Path) -> int:
-    click.echo(f"dry run: the input is valid; {len(items)} items for {job.vendor} {job.operation}")
+    click.echo(f"dry run: the input is valid; {counted(len(items), 'item')} for {job.vendor} {job.operation}")
     click.echo(f"  first: {items[0].key} (line {items[0].line}); last: {items[-1].key} (line {items[-1].line})")
     if not journal_path.exists():
         click.echo(f"  no journal yet at {journal_path}: every item would be sent")
@@ -324,5 +327,5 @@ def _describe(job: Job, items: Sequence[Item], journal_path: Path) -> int:
     except JournalError as error:
         return _fail(str(error))
     click.echo(f"  journal {journal_path}: {summary(counts)}")
-    click.echo(f"  would send {left} items ({counts['failed']} more with --retry-failed)")
+    click.echo(f"  would send {counted(left, 'item')} ({counts['failed']} more with --retry-failed)")
     return EXIT_DONE

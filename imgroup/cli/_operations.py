@@ -16,6 +16,7 @@ import click
 import imgroup_registry
 
 from imgroup import settings
+from imgroup._plural import counted
 from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError
 from imgroup.runtime.registry import ArgumentFacts, OperationFacts
 
@@ -114,9 +115,9 @@ def description(facts: OperationFacts) -> str:
     request = f"{info.method} {info.path}"
     if info.rate_limit_per_second:
         per_second = info.rate_limit_per_second
-        request += f", at most {per_second} call{'s' if per_second != 1 else ''}/s"
+        request += f", at most {counted(per_second, 'call')}/s"
     if info.rate_limit_per_minute:
-        request += f" and {info.rate_limit_per_minute} calls/min"
+        request += f" and {counted(info.rate_limit_per_minute, 'call')}/min"
     return "\n\n".join(text for text in (_plain(facts.description), request + ".") if text)
 
 

@@ -28,6 +28,8 @@ from typing import Self
 
 from attrs import frozen
 
+from imgroup._plural import counted
+
 from ._input import Item
 from ._outcome import Outcome
 
@@ -221,7 +223,7 @@ def check_matches(
             raise JournalError(f"{item.key} (line {item.line}) has other values than in {path}; {advice}")
         seen += 1
     if seen != len(recorded):
-        raise JournalError(f"{path} holds {len(recorded) - seen} items the input no longer has; {advice}")
+        raise JournalError(f"{path} holds {counted(len(recorded) - seen, 'item')} the input no longer has; {advice}")
 
 
 def _explain(path: Path, error: sqlite3.DatabaseError) -> str:

@@ -9,11 +9,12 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from imgroup._plural import counted
 from imgroup.jobs import Journal, JournalError, Outcome, ProgressView, job_transport, progress_view, report_format
 
 from ._apply import VendorRun, job_name, journal_items, run_plan, steps_to_run
 from ._plan import Plan, PlanError, Step, read_plan
-from ._report import groups_text, outcome_summary, write_report
+from ._report import outcome_summary, write_report
 
 if TYPE_CHECKING:
     from imgroup.runtime.registry import VendorEntry
@@ -72,7 +73,7 @@ def apply_plan(
         return fail(str(error))
     with journal:
         todo = steps_to_run(plan, journal, retry_failed=retry_failed)
-        echo(f"plan {plan_path}: {len(plan.steps)} steps, {len(todo)} to run; journal {journal_path}")
+        echo(f"plan {plan_path}: {counted(len(plan.steps), 'step')}, {len(todo)} to run; journal {journal_path}")
         if todo:
             view = progress_view(len(todo), f"apply {plan_path.name}", progress_stream)
             try:
@@ -90,7 +91,9 @@ def apply_plan(
     for vendor, note in sorted((plan.header.get("cannot_see") or {}).items()):
         echo(f"not seen when planning, on {vendor}: {note}")
     for vendor, groups in sorted((plan.header.get("unreadable") or {}).items()):
-        echo(f"could not be read when planning, on {vendor}: {groups_text(len(groups))} (listed in the plan's header)")
+        echo(
+            f"could not be read when planning, on {vendor}: {counted(len(groups), 'group')} (listed in the plan's header)"
+        )
     if counts["failed"] and not retry_failed:
         echo("re-run with --retry-failed to try the failed steps again")
     finished = counts["done"] + counts["skipped"]
@@ -187,5 +190,5 @@ def _describe(plan: Plan, journal_path: Path, echo: Callable[[str], None], fail:
     except JournalError as error:
         return fail(str(error))
     echo(f"dry run: journal {journal_path}: {outcome_summary(counts)}")
-    echo(f"  would run {left} steps ({counts['failed']} failed ones more with --retry-failed)")
+    echo(f"  would run {counted(left, 'step')} ({counts['failed']} failed ones more with --retry-failed)")
     return EXIT_DONE
