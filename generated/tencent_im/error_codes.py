@@ -520,7 +520,7 @@ OPERATION_ERROR_CODES: Mapping[str, Mapping[int, ErrorInfo]] = MappingProxyType(
                 description="Tencent's group service failed. 系统错误。",
             ),
             10003: ERROR_CODES[10003]._replace(
-                description="The command in the URL path is not a valid REST command. 请求命令字非法。 Not on the version of the page we read; kept for review against a current capture.",
+                description="The command in the URL path is not a valid REST command. 请求命令字非法。 The version of this page we read does not list the code; it stays until a person checks it against the current page.",
                 review=True,
             ),
             10004: ERROR_CODES[10004]._replace(
@@ -684,7 +684,7 @@ OPERATION_ERROR_CODES: Mapping[str, Mapping[int, ErrorInfo]] = MappingProxyType(
             ),
             10007: ERROR_CODES[10007]._replace(
                 message="No operation permissions.",
-                description="The caller may not read this user's groups. 操作权限不足。 Not on the version of the page we read; kept for review against a current capture.",
+                description="The caller may not read this user's groups. 操作权限不足。 The version of this page we read does not list the code; it stays until a person checks it against the current page.",
                 review=True,
             ),
             10018: ERROR_CODES[10018]._replace(

@@ -80,7 +80,7 @@ def explain(words: tuple[str, ...], as_json: bool) -> None:
         f"  operations:  {', '.join(info.operations) or 'every operation (vendor-wide code)'}",
     ]
     if info.review:
-        lines.append("  note:        added from a changed documentation page; not yet reviewed by a person")
+        lines.append("  note:        not yet reviewed by a person against the vendor's current page")
     click.echo("\n".join(lines))
 
 
