@@ -188,7 +188,7 @@ def unknown_ids(args: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def files(tmp_path: Path, imgroup_emulator: EmulatorServer, environment: dict[str, str]) -> Files:
+def files(tmp_path: Path, imgroup_emulator: EmulatorServer, emulator_environment: dict[str, str]) -> Files:
     """Valid inputs for every command that reads a file: bulk inputs, and a plan per vendor (made on the emulator)."""
     made = Files(tmp_path)
     for vendor, line in [("feishu", "oc_demo_1"), ("tencent", "@TGS#demo1"), ("yunxin", "1001,1,acc_owner")]:
@@ -199,7 +199,7 @@ def files(tmp_path: Path, imgroup_emulator: EmulatorServer, environment: dict[st
     )
     for vendor in VENDORS:
         plan = made.path(f"plan-{vendor}.jsonl")
-        result = invoke(["offboard", DEMO_USERS[vendor], "--disband-owned", "--plan", str(plan)], environment)
+        result = invoke(["offboard", DEMO_USERS[vendor], "--disband-owned", "--plan", str(plan)], emulator_environment)
         assert result.exit_code == 0, result.output
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -207,29 +207,6 @@ def files(tmp_path: Path, imgroup_emulator: EmulatorServer, environment: dict[st
     (bad / "not-json.jsonl").write_text("{this is not JSON\n", encoding="utf-8")  # "{": not a plain list of ids
     (bad / "a-directory").mkdir()
     return made
-
-
-@pytest.fixture
-def environment(imgroup_emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The emulator's demo credentials and base URL for the three vendors, and no config file."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for fields in FIELDS.values():
-        for field in fields:
-            monkeypatch.delenv(field.variable, raising=False)
-    monkeypatch.delenv("IMGROUP_CONFIG", raising=False)
-    monkeypatch.delenv("IMGROUP_PROFILE", raising=False)
-    credentials, url = imgroup_emulator.credentials, imgroup_emulator.base_url
-    return {
-        "FEISHU_BASE_URL": url,
-        "FEISHU_APP_ID": credentials["feishu"]["app_id"],
-        "FEISHU_APP_SECRET": credentials["feishu"]["app_secret"],
-        "TENCENT_IM_BASE_URL": url,
-        "TENCENT_IM_SDKAPPID": str(credentials["tencent"]["sdkappid"]),
-        "TENCENT_IM_SECRET_KEY": credentials["tencent"]["secret_key"],
-        "YUNXIN_BASE_URL": url,
-        "YUNXIN_APP_KEY": credentials["yunxin"]["app_key"],
-        "YUNXIN_APP_SECRET": credentials["yunxin"]["app_secret"],
-    }
 
 
 def invoke(args: list[str], env: Mapping[str, str]) -> Result:
@@ -282,7 +259,7 @@ def test_every_command_is_covered() -> None:
 
 
 def test_the_demo_arguments_reach_the_vendor(
-    files: Files, environment: dict[str, str], imgroup_emulator: EmulatorServer
+    files: Files, emulator_environment: dict[str, str], imgroup_emulator: EmulatorServer
 ) -> None:
     # The control for the tests below: with the right credentials and ids, every command calls the vendor and
     # (but a job, which may find a step of its own to fail) gets its answer. Each runs on a fresh demo world.
@@ -293,7 +270,7 @@ def test_the_demo_arguments_reach_the_vendor(
         for name, args, job in vendor_runs(vendor, files):
             imgroup_emulator.reset()
             imgroup_emulator.seed(DEMO_SEED)
-            result = invoke(args, environment)
+            result = invoke(args, emulator_environment)
             shown = f"imgroup {shlex.join(args)}: exit {result.exit_code}: {result.output!r}"
             if not imgroup_emulator.calls():
                 found.append(f"{shown}: no call reached the emulator")
@@ -303,8 +280,8 @@ def test_the_demo_arguments_reach_the_vendor(
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_wrong_credentials(vendor: str, files: Files, environment: dict[str, str]) -> None:
-    env = {**environment, **WRONG_CREDENTIALS[vendor]}
+def test_wrong_credentials(vendor: str, files: Files, emulator_environment: dict[str, str]) -> None:
+    env = {**emulator_environment, **WRONG_CREDENTIALS[vendor]}
     env["FEISHU_BASE_URL"] = env["FEISHU_BASE_URL"].replace("127.0.0.1", "localhost")
     found = []
     for name, args, job in vendor_runs(vendor, files):
@@ -319,7 +296,7 @@ def test_wrong_credentials(vendor: str, files: Files, environment: dict[str, str
     assert not found, "\n".join(found)
 
 
-def test_unknown_ids(files: Files, environment: dict[str, str]) -> None:
+def test_unknown_ids(files: Files, emulator_environment: dict[str, str]) -> None:
     found, refused = [], 0
     for vendor in VENDORS:
         for name, args, job in vendor_runs(vendor, files):
@@ -327,7 +304,7 @@ def test_unknown_ids(files: Files, environment: dict[str, str]) -> None:
                 continue
             runs = OTHERS.get(name)
             unknown = runs.unknown(vendor, files) if runs is not None and runs.unknown else unknown_ids(args)
-            result = invoke(unknown, environment)
+            result = invoke(unknown, emulator_environment)
             if result.exit_code == 0:  # a call naming no id (list the app's groups; create one) may succeed
                 continue
             refused += 1
@@ -335,14 +312,18 @@ def test_unknown_ids(files: Files, environment: dict[str, str]) -> None:
     for name, runs in OTHERS.items():
         if runs.unknown is not None and runs.reach is None:
             args = runs.unknown("tencent", files)
-            found += problems_with(name, args, invoke(args, environment), EXIT_FAILED)
+            found += problems_with(name, args, invoke(args, emulator_environment), EXIT_FAILED)
     assert not found, "\n".join(found)
     assert refused > len(EXAMPLES) // 2  # the ids were really unknown, not left as the demo's
 
 
-def test_a_host_that_refuses_connections(files: Files, environment: dict[str, str], closed_base_url: str) -> None:
-    env = {**environment, **{f"{FIELDS[vendor][-1].variable}": closed_base_url for vendor in VENDORS}}
-    assert all(FIELDS[vendor][-1].name == "base_url" for vendor in VENDORS)
+def test_a_host_that_refuses_connections(
+    files: Files, emulator_environment: dict[str, str], closed_base_url: str
+) -> None:
+    base_urls = {
+        field.variable: closed_base_url for fields in FIELDS.values() for field in fields if field.name == "base_url"
+    }
+    env = {**emulator_environment, **base_urls}
     found = []
     for vendor in VENDORS:
         for name, args, job in vendor_runs(vendor, files):
@@ -365,7 +346,7 @@ BAD_TARGETS = ("missing", "a directory")
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_FILES))
-def test_bad_files(kind: str, files: Files, environment: dict[str, str]) -> None:
+def test_bad_files(kind: str, files: Files, emulator_environment: dict[str, str]) -> None:
     bad = str(BAD_FILES[kind](files.root))
     found, tried = [], 0
     for name, runs in OTHERS.items():
@@ -374,7 +355,7 @@ def test_bad_files(kind: str, files: Files, environment: dict[str, str]) -> None
             given.update(runs.writes)
         for option, args_with in given.items():
             args = args_with(bad, files)
-            result = invoke(args, environment)
+            result = invoke(args, emulator_environment)
             tried += 1
             found += problems_with(name, args, result, EXIT_USAGE)
             if bad not in result.stderr and Path(bad).name not in result.stderr:
@@ -383,9 +364,9 @@ def test_bad_files(kind: str, files: Files, environment: dict[str, str]) -> None
     assert not found, "\n".join(found)
 
 
-def test_debug_shows_the_traceback(environment: dict[str, str], closed_base_url: str) -> None:
+def test_debug_shows_the_traceback(emulator_environment: dict[str, str], closed_base_url: str) -> None:
     args = ["tencent", "destroy-group", "@TGS#demo1"]
-    quiet = invoke(args, {**environment, "TENCENT_IM_BASE_URL": closed_base_url})
+    quiet = invoke(args, {**emulator_environment, "TENCENT_IM_BASE_URL": closed_base_url})
     assert quiet.exception is not None and isinstance(quiet.exception, SystemExit)
-    loud = invoke(["--debug", *args], {**environment, "TENCENT_IM_BASE_URL": closed_base_url})
+    loud = invoke(["--debug", *args], {**emulator_environment, "TENCENT_IM_BASE_URL": closed_base_url})
     assert type(loud.exception).__name__ == "ApiConnectionError"

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from imgroup.cli import cli
-from imgroup.settings import FIELDS
 
 if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
@@ -21,36 +20,13 @@ SECRETS = ("demo-feishu-app-secret", "demo-tencent-secret-key", "demo-yunxin-app
 
 
 @pytest.fixture
-def environment(imgroup_emulator: EmulatorServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The emulator's demo credentials and base URL in the environment, and no config file."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for fields in FIELDS.values():
-        for field in fields:
-            monkeypatch.delenv(field.variable, raising=False)
-    monkeypatch.delenv("IMGROUP_CONFIG", raising=False)
-    monkeypatch.delenv("IMGROUP_PROFILE", raising=False)
-    credentials = imgroup_emulator.credentials
-    url = imgroup_emulator.base_url
-    return {
-        "FEISHU_BASE_URL": url,
-        "FEISHU_APP_ID": credentials["feishu"]["app_id"],
-        "FEISHU_APP_SECRET": credentials["feishu"]["app_secret"],
-        "TENCENT_IM_BASE_URL": url,
-        "TENCENT_IM_SDKAPPID": str(credentials["tencent"]["sdkappid"]),
-        "TENCENT_IM_SECRET_KEY": credentials["tencent"]["secret_key"],
-        "TENCENT_IM_IDENTIFIER": credentials["tencent"]["identifier"],
-        "YUNXIN_BASE_URL": url,
-        "YUNXIN_APP_KEY": credentials["yunxin"]["app_key"],
-        "YUNXIN_APP_SECRET": credentials["yunxin"]["app_secret"],
-    }
-
-
-@pytest.fixture
-def imgroup(environment: dict[str, str]) -> Iterator[Any]:
+def imgroup(emulator_environment: dict[str, str]) -> Iterator[Any]:
     """``imgroup(*args, env=...)``: run the command line in-process; every run is checked for leaked secrets."""
 
     def run(*args: str, env: dict[str, str] | None = None) -> Result:
-        result = CliRunner().invoke(cli, list(args), env={**environment, **(env or {})}, catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli, list(args), env={**emulator_environment, **(env or {})}, catch_exceptions=False
+        )
         for secret in SECRETS:
             assert secret not in result.stdout and secret not in result.stderr
         return result

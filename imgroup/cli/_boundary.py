@@ -43,17 +43,6 @@ _COMMAND = "imgroup.command"
 _SECRETS = "imgroup.secrets"
 
 
-class CommandFailed(click.ClickException):
-    """A failure already put in one line: shown as it is, without click's ``Error:``."""
-
-    def __init__(self, line: str, exit_code: int) -> None:
-        super().__init__(line)
-        self.exit_code = exit_code
-
-    def show(self, file: Any = None) -> None:
-        click.echo(self.message, err=True, file=file)
-
-
 class BoundaryGroup(LazyGroup):
     """The root group: runs a command, and turns what it raises into one line (unless ``--debug``)."""
 
@@ -73,7 +62,8 @@ class BoundaryGroup(LazyGroup):
             if ctx.params.get("debug"):
                 raise
             line, status = describe(ctx.meta.get(_COMMAND, "imgroup"), error)
-            raise CommandFailed(_scrubber(ctx)(line), status) from None
+            click.echo(_scrubber(ctx)(line), err=True)
+            raise click.exceptions.Exit(status) from None
 
 
 def command_path(name: str | None, command: click.Command | None, rest: Sequence[str]) -> str:

@@ -108,9 +108,8 @@ def read_plan(path: Path) -> Plan:
     try:
         text = raw.decode("utf-8-sig")  # an editor may have added a byte-order mark
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
         problem = f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); a plan is JSON Lines"
-        raise PlanError(path, line, problem) from None
+        raise PlanError(path, raw[: error.start].count(b"\n") + 1, problem) from None
     # Lines end at "\n" only: a group's name may hold other characters str.splitlines() breaks at (U+2028).
     lines = [(number, line) for number, line in enumerate(text.split("\n"), 1) if _is_content(line)]
     if not lines:
