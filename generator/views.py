@@ -219,6 +219,14 @@ class ErrorCodeView:
 
 
 @attrs.frozen
+class OwnRowView:
+    """An operation's own row for a code: the fields in which it differs from the code's merged row."""
+
+    code: int
+    changes: tuple[tuple[str, object], ...]
+
+
+@attrs.frozen
 class PackageView:
     """Everything about one vendor package that our templates need."""
 
@@ -235,6 +243,8 @@ class PackageView:
     regions: dict[str, str]
     operations: tuple[OperationView, ...]
     error_codes: tuple[ErrorCodeView, ...]
+    operation_error_codes: tuple[tuple[str, tuple[OwnRowView, ...]], ...]
+    """Each operation whose page words a code its own way (another meaning, other advice): those rows."""
 
     title: str
     env_prefix: str
@@ -301,6 +311,7 @@ def build_package_view(spec: VendorSpec, generator_data: GeneratorData, field_pr
     for op in sorted(spec.operations.values(), key=lambda o: o.operation_id):
         endpoint = endpoints[(op.method, op.path)]
         operations.append(_operation_view(spec, op, endpoint, models, field_prefix))
+    merged = _merged_error_codes(spec)
     return PackageView(
         spec_name=spec.path.name,
         vendor=spec.vendor,
@@ -316,7 +327,8 @@ def build_package_view(spec: VendorSpec, generator_data: GeneratorData, field_pr
         default_base_url=spec.default_base_url,
         regions=spec.regions,
         operations=tuple(operations),
-        error_codes=_merged_error_codes(spec),
+        error_codes=merged,
+        operation_error_codes=_operations_own_rows(spec, merged),
         signer=_primary_signer(spec),
         token_operation=next((op.operation_id for op in operations if not op.signed), None),
     )
@@ -559,13 +571,35 @@ def _result_class(spec: VendorSpec, op: OperationSpec) -> tuple[str | None, bool
 
 
 def _merged_error_codes(spec: VendorSpec) -> tuple[ErrorCodeView, ...]:
+    """One row per code: the vendor-wide row for a vendor-wide code, else the first documenting operation's."""
     documented: dict[int, list[str]] = {}
-    first_row: dict[int, ErrorRow] = {}
+    first_row: dict[int, ErrorRow] = {row.code: row for row in spec.error_rows}
+    for row in spec.error_rows:
+        documented.setdefault(row.code, [])
     for op in sorted(spec.operations.values(), key=lambda o: o.operation_id):
         for row in op.error_rows:
             documented.setdefault(row.code, []).append(op.operation_id)
             first_row.setdefault(row.code, row)
-    for row in spec.error_rows:
-        first_row.setdefault(row.code, row)
-        documented.setdefault(row.code, [])
     return tuple(ErrorCodeView(first_row[code], tuple(documented[code])) for code in sorted(first_row))
+
+
+def _operations_own_rows(
+    spec: VendorSpec, merged: tuple[ErrorCodeView, ...]
+) -> tuple[tuple[str, tuple[OwnRowView, ...]], ...]:
+    """Each operation's rows that differ from the merged row of their code, as the fields that differ: a lookup
+    for the operation finds its own meaning and advice (and the merged row, vendor-wide where there is one,
+    for a code its page does not word its own way)."""
+    by_code = {entry.row.code: entry.row for entry in merged}
+    fields = [field.name for field in attrs.fields(ErrorRow) if field.name != "code"]
+    own = []
+    for op in sorted(spec.operations.values(), key=lambda o: o.operation_id):
+        rows = []
+        for row in sorted(op.error_rows, key=lambda row: row.code):
+            changes = tuple(
+                (name, getattr(row, name)) for name in fields if getattr(row, name) != getattr(by_code[row.code], name)
+            )
+            if changes:
+                rows.append(OwnRowView(row.code, changes))
+        if rows:
+            own.append((op.operation_id, tuple(rows)))
+    return tuple(own)

@@ -63,12 +63,17 @@ class ValidationError(ImgroupError, ValueError):
 class ApiConnectionError(ImgroupError):
     """The request got no answer: the connection was refused, reset or dropped."""
 
-    retryable: ClassVar[bool] = True
-
-    def __init__(self, operation: str, reason: str) -> None:
+    def __init__(self, operation: str, reason: str, *, refused: bool = False) -> None:
         self.operation = operation
         self.reason = reason
+        self.refused = refused
+        """Nothing listened at the address: a wrong base URL, a proxy or emulator that is not running."""
         super().__init__(f"{operation}: no answer ({reason})")
+
+    @property
+    def retryable(self) -> bool:
+        """A dropped or reset connection, or a timeout, is worth another try; a refused one is not."""
+        return not self.refused
 
 
 class ApiTimeoutError(ApiConnectionError):

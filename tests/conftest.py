@@ -7,13 +7,18 @@ import hashlib
 import hmac
 import importlib
 import json
+import socket
 import time
 import zlib
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from installed_copy import InstalledCopy, install
+
+if TYPE_CHECKING:
+    from imgroup.emulator import EmulatorServer
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,3 +85,38 @@ def tencent_query(imgroup_emulator: Any, tencent_usersig: Callable[..., str]) ->
         "random": 4294967295,
         "contenttype": "json",
     }
+
+
+@pytest.fixture(scope="session")
+def closed_base_url() -> str:
+    """A loopback URL nothing listens on: a port the system handed out, then closed (connecting is refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def emulator_environment(
+    imgroup_emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """The emulator's demo credentials and base URL for every vendor, as a command's environment; no config
+    file, and the current directory is the test's own."""
+    from imgroup import settings
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    for fields in settings.FIELDS.values():
+        for field in fields:
+            monkeypatch.delenv(field.variable, raising=False)
+    for name in ("IMGROUP_CONFIG", "IMGROUP_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    environment = {}
+    for vendor, fields in settings.FIELDS.items():
+        for field in fields:
+            value = imgroup_emulator.credentials[vendor].get(field.name)
+            if value is not None:
+                environment[field.variable] = str(value)
+            if field.name == "base_url":
+                environment[field.variable] = imgroup_emulator.base_url
+    return environment

@@ -142,7 +142,44 @@ def test_errors_explain_unknown_code_exits_1() -> None:
     assert "not in the catalogue" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["errors", "explain", "slack", "1"], ["errors", "explain", "feishu", "abc"]])
+def test_errors_explain_without_a_vendor_explains_a_code_only_one_vendor_has() -> None:
+    named = invoke("errors", "explain", "feishu", "232009")
+    alone = invoke("errors", "explain", "232009")
+    assert alone.exit_code == 0
+    assert alone.stdout == named.stdout and alone.stdout.startswith("feishu error 232009: ")
+
+
+def test_errors_explain_without_a_vendor_lists_the_vendors_of_a_shared_code() -> None:
+    result = invoke("errors", "explain", "10003")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "imgroup errors explain: 2 vendors have error 10003; name one:",
+        "  imgroup errors explain feishu 10003  # invalid param",
+        "  imgroup errors explain tencent 10003  # Invalid command word.",
+    ]
+    document = json.loads(invoke("errors", "explain", "10003", "--json").stdout)
+    assert document == {"code": 10003, "known": True, "vendors": ["feishu", "tencent"]}
+
+
+def test_errors_explain_without_a_vendor_an_unknown_code_exits_1() -> None:
+    result = invoke("errors", "explain", "1")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "imgroup errors explain: error 1 is in no catalogue; imgroup errors list VENDOR lists the known codes\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["errors", "explain", "slack", "1"],
+        ["errors", "explain", "feishu", "abc"],
+        ["errors", "explain", "abc"],
+        ["errors", "explain", "feishu", "1", "2"],
+        ["errors", "explain"],
+    ],
+)
 def test_errors_explain_bad_arguments_are_usage_errors(args: list[str]) -> None:
     assert CliRunner().invoke(cli, args).exit_code == 2
 
@@ -178,6 +215,8 @@ def test_error_code_completion_offers_catalogue_codes() -> None:
         ["errors", "explain", "feishu"], "23200"
     )
     assert "232009" in [item.value for item in completions]
+    vendors = ShellComplete(cli, {}, "imgroup", "_IMGROUP_COMPLETE").get_completions(["errors", "explain"], "t")
+    assert [item.value for item in vendors] == ["tencent"]
 
 
 # completion

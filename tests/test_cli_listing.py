@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, Self
 import attrs
 import click
 import pytest
+from boundary_runs import under_the_root
 from click.shell_completion import ShellComplete
 from click.testing import CliRunner, Result
 from tencent_im.error_codes import lookup
@@ -185,9 +186,10 @@ def widgets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     facts = widget_facts()
     assert facts.listing is not None
     command = list_command("tencent", facts, facts.listing)
+    root = under_the_root("tencent", command)
 
     def run(*args: str) -> Result:
-        return CliRunner().invoke(command, list(args), catch_exceptions=False)
+        return CliRunner().invoke(root, ["tencent", str(command.name), *args], catch_exceptions=False)
 
     return run
 

@@ -71,30 +71,9 @@ LISTINGS = [
 
 
 @pytest.fixture
-def environment(imgroup_emulator: EmulatorServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The emulator's demo credentials and base URL, as the environment of every command."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-    for fields in settings.FIELDS.values():
-        for field in fields:
-            monkeypatch.delenv(field.variable, raising=False)
-    for name in ("IMGROUP_CONFIG", "IMGROUP_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    environment = {}
-    for vendor, fields in settings.FIELDS.items():
-        for field in fields:
-            value = imgroup_emulator.credentials[vendor].get(field.name)
-            if value is not None:
-                environment[field.variable] = str(value)
-            if field.name == "base_url":
-                environment[field.variable] = imgroup_emulator.base_url
-    return environment
-
-
-@pytest.fixture
-def imgroup(environment: dict[str, str]) -> Iterator[Any]:
+def imgroup(emulator_environment: dict[str, str]) -> Iterator[Any]:
     def run(*args: str, stdin: str | None = None) -> Result:
-        return CliRunner().invoke(cli, list(args), env=environment, input=stdin, catch_exceptions=False)
+        return CliRunner().invoke(cli, list(args), env=emulator_environment, input=stdin, catch_exceptions=False)
 
     yield run
 

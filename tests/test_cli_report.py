@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-import click
 import pytest
+from boundary_runs import fail_through_the_boundary
 
-from imgroup.cli._report import Reporter, describe_error, error_fields, result_fields
+from imgroup.cli._boundary import describe
+from imgroup.cli._report import Reporter, error_fields, result_fields
 from imgroup.cli._scrub import REDACTED
 
 
@@ -21,26 +22,52 @@ def _api_error(message: str, code: int = 70009) -> Exception:
 
 
 @pytest.mark.parametrize("as_json", [False, True])
-def test_a_secret_the_vendor_echoes_back_is_redacted(as_json: bool, capsys: pytest.CaptureFixture[str]) -> None:
-    reporter = Reporter(as_json=as_json, secrets=["s3cr3t-key-value"])
-    with pytest.raises(click.exceptions.Exit) as exited:
-        reporter.api_error("tencent", "destroy_group", _api_error("bad key s3cr3t-key-value"))
-    assert exited.value.exit_code == 1
-    captured = capsys.readouterr()
-    assert "s3cr3t-key-value" not in captured.out + captured.err
-    assert f"bad key {REDACTED}" in captured.err
+def test_a_secret_the_vendor_echoes_back_is_redacted(as_json: bool) -> None:
+    result = fail_through_the_boundary(
+        _api_error("bad key s3cr3t-key-value"), secrets=["s3cr3t-key-value"], as_json=as_json
+    )
+    assert result.exit_code == 1
+    assert "s3cr3t-key-value" not in result.stdout + result.stderr
+    assert f"bad key {REDACTED}" in result.stderr
     if as_json:
-        assert json.loads(captured.out)["error"]["message"] == f"bad key {REDACTED}"
+        assert json.loads(result.stdout)["error"]["message"] == f"bad key {REDACTED}"
+
+
+def test_an_api_error_is_one_line_with_the_code_the_message_and_what_to_do() -> None:
+    result = fail_through_the_boundary(_api_error("Failed to verify UserSig with the key."))
+    assert result.stderr == (
+        "imgroup tencent destroy-group: [70009] Failed to verify UserSig with the key. — Use the app's current "
+        "secret key from the console; check TENCENT_IM_SDKAPPID and TENCENT_IM_SECRET_KEY\n"
+    )
+    assert result.stdout == ""
+
+
+def test_a_command_that_is_not_the_operation_names_the_vendor_and_the_operation() -> None:
+    result = fail_through_the_boundary(_api_error("odd", code=10010), command="survey")
+    assert result.stderr.startswith("imgroup tencent survey: tencent destroy_group: [10010] odd — ")
 
 
 def test_unknown_code_points_at_the_catalogue() -> None:
     from tencent_im.errors import ApiError
 
-    error = ApiError(code=123456, message="odd", http_status=200, operation="destroy_group")
-    lines = describe_error("tencent", "destroy_group", error_fields(error))
-    assert lines[0] == "Error: tencent destroy-group: [123456] odd (HTTP 200)"
-    assert "not in the catalogue (imgroup errors list tencent)" in lines[1]
-    assert any(line.startswith("  request id: none") for line in lines)
+    error = ApiError(code=123456, message="odd\nmessage", http_status=200, operation="destroy_group")
+    line, status = describe("imgroup tencent destroy-group", error)
+    assert status == 1
+    assert line == (
+        "imgroup tencent destroy-group: [123456] odd message (HTTP 200) — not in the catalogue: "
+        "imgroup errors list tencent"
+    )
+
+
+def test_a_refused_connection_points_at_the_base_url() -> None:
+    from tencent_im.errors import ApiConnectionError
+
+    line, status = describe("imgroup offboard", ApiConnectionError("get_joined_group_list", "refused", refused=True))
+    assert status == 1
+    assert line == (
+        "imgroup offboard: tencent get_joined_group_list: no answer (refused) — nothing listens there: "
+        "check the base URL (TENCENT_IM_BASE_URL, --base-url)"
+    )
 
 
 def test_no_answer_is_described_as_retryable() -> None:

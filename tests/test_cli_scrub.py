@@ -6,13 +6,11 @@ import json
 import string
 from urllib.parse import quote, urlencode
 
-import click
 import pytest
-from click.testing import CliRunner
+from boundary_runs import fail_through_the_boundary
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from imgroup.cli._report import Reporter
 from imgroup.cli._scrub import REDACTED, Scrubber
 
 WORD_CHARACTERS = string.ascii_letters + string.digits + "_"
@@ -108,19 +106,13 @@ def test_an_error_report_keeps_its_words_and_loses_the_echoed_secret(as_json: bo
     error = UnauthenticatedError(
         code=70009, message=message, http_status=200, operation="destroy_group", request_id="r-1", info=lookup(70009)
     )
-    printed = _printed(Reporter(as_json=as_json, secrets=[secret]), error)
-    expected = _printed(Reporter(as_json=as_json), error).replace(
-        message, f"invalid key {REDACTED} for app_secret={REDACTED}"
-    )
+    printed = _printed(error, [secret], as_json)
+    expected = _printed(error, [], as_json).replace(message, f"invalid key {REDACTED} for app_secret={REDACTED}")
     assume(Scrubber([secret])(expected) == expected)  # a secret like "key" is one of the report's own words
     assert printed == expected
 
 
-def _printed(reporter: Reporter, error: Exception) -> str:
-    @click.command()
-    def report() -> None:
-        reporter.api_error("tencent", "destroy_group", error)
-
-    result = CliRunner().invoke(report, [])
+def _printed(error: Exception, secrets: list[str], as_json: bool) -> str:
+    result = fail_through_the_boundary(error, secrets=secrets, as_json=as_json)
     assert result.exit_code == 1
     return result.stdout + "\n--\n" + result.stderr

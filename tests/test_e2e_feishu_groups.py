@@ -46,11 +46,16 @@ async def fails_with(code: int, mode: str, emu: EmulatorServer, method: str, *ar
     """The call raises the catalogue's class for ``code``, carrying the code, its entry and its HTTP status."""
     with pytest.raises(feishu_im.ApiError) as caught:
         await call(mode, emu, method, *args, **kwargs)
-    info = feishu_im.lookup(code)
-    assert info is not None
     error = caught.value
+    info, answered = feishu_im.lookup(code, error.operation), feishu_im.lookup(code)  # the operation's own entry
+    assert info is not None and answered is not None
     assert type(error) is feishu_im.errors.ERRORS_BY_CATEGORY[info.category], (type(error), code)
-    assert (error.code, error.info, error.http_status, error.message) == (code, info, info.http_status, info.message)
+    assert (error.code, error.info, error.http_status, error.message) == (
+        code,
+        info,
+        info.http_status,
+        answered.message,
+    )
 
 
 def chat_state(emu: EmulatorServer, chat_id: str) -> dict[str, Any]:

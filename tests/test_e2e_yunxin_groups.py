@@ -43,7 +43,7 @@ async def error_of(mode: str, emu: EmulatorServer, method: str, *args: Any, **kw
 
 def assert_code(error: Any, code: int) -> None:
     """The error is the catalogue's class for ``code`` and carries its entry."""
-    info = yunxin_im.lookup(code)
+    info = yunxin_im.lookup(code, error.operation)  # the operation's own entry, where its page has one
     assert info is not None
     assert type(error) is yunxin_im.errors.ERRORS_BY_CATEGORY[info.category], (type(error), code)
     assert (error.code, error.category, error.info) == (code, info.category, info)

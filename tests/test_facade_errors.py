@@ -31,11 +31,54 @@ def test_every_documented_code_raises_its_category(vendor: str, info: Any) -> No
     with pytest.raises(package.errors.ApiError) as caught:
         _call(vendor, recorder)
     error = caught.value
-    assert type(error) is package.errors.ERRORS_BY_CATEGORY[info.category]
+    own = package.lookup(info.code, CALL[vendor][0])  # the operation's own entry where its page has one
+    assert type(error) is package.errors.ERRORS_BY_CATEGORY[own.category]
     assert (error.code, error.message, error.http_status) == (info.code, info.message, info.http_status)
-    assert error.info == info and error.category == info.category and error.retryable == info.retryable
+    assert error.info == own and error.category == own.category and error.retryable == own.retryable
     assert error.request_id == ("log-9" if vendor == "feishu" else error.request_id)
-    assert str(info.code) in str(error) and info.action in str(error)
+    assert str(info.code) in str(error) and own.action in str(error)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "operation", "code", "action"),
+    [
+        ("tencent", "destroy_group", 10010, "Nothing to do: count the group as disbanded."),
+        ("tencent", "get_group_info", 10010, "Check the GroupId; a disbanded group cannot be changed."),
+        ("feishu", "disband_chat", 232009, "Nothing to do: count the chat as disbanded."),
+        ("feishu", "update_chat", 232009, "Nothing to do: the chat is gone."),
+        ("yunxin", "dismiss_team", 108404, "Nothing to do: count the team as dismissed."),
+    ],
+)
+def test_an_error_carries_its_operations_own_advice(vendor: str, operation: str, code: int, action: str) -> None:
+    package = PACKAGES[vendor]
+    error = package.errors.ApiError  # raised by the runtime, which looks the code up for the operation
+    recorder = answering(vendor, 200, error_body(vendor, code, "gone"))
+    client = make_client(vendor, recorder, max_retries=0)
+    method = getattr(client, operation)
+    arguments = {
+        "destroy_group": {"group_id": "@TGS#1"},
+        "get_group_info": {"group_id_list": ["@TGS#1"]},
+        "disband_chat": {"chat_id": "oc_1"},
+        "update_chat": {"chat_id": "oc_1", "name": "n"},
+        "dismiss_team": {"team_id": "1001", "team_type": 1, "operator_id": "acc1"},
+    }[operation]
+    with pytest.raises(error) as caught:
+        method(**arguments)
+    assert caught.value.info.action == action
+    assert caught.value.info == package.lookup(code, operation)
+
+
+def test_a_code_an_operations_page_does_not_word_its_own_way_falls_back_to_the_vendor_wide_entry() -> None:
+    import tencent_im
+    import yunxin_im
+
+    assert tencent_im.lookup(10010, "destroy_group") != tencent_im.lookup(10010)
+    # 70009 is vendor-wide: every operation gets the one entry.
+    assert tencent_im.lookup(70009, "destroy_group") is tencent_im.lookup(70009)
+    # 108404 is both vendor-wide and on dismiss_team's page: another operation gets the vendor-wide entry.
+    assert yunxin_im.lookup(108404, "get_team") is yunxin_im.error_codes.ERROR_CODES[108404]
+    assert yunxin_im.lookup(108404, "dismiss_team") != yunxin_im.lookup(108404)
+    assert yunxin_im.lookup(1, "dismiss_team") is None
 
 
 @pytest.mark.parametrize("vendor", list(CALL))

@@ -83,13 +83,32 @@ def test_vendor_extensions_reach_the_generated_tables(example_im: ModuleType) ->
             row["category"],
             row["retryable"],
         )
-        assert info.operations == ("kick_members",)
+        assert "kick_members" in info.operations
+    assert table[404001].operations == ("kick_members", "unmute_room")
     assert table[429001].operations == ()
     info = example_im.operations.OPERATIONS["kick_members"]
     # It answers data, so finding the room gone is an error to show, not a disband to count as done.
     assert (info.rate_limit_per_second, info.rate_limit_per_minute, info.removes_group) == (5, 100, False)
     feishu = importlib.import_module("feishu_im.operations").OPERATIONS
     assert [op for op, i in sorted(feishu.items()) if i.removes_group] == ["disband_chat"]
+
+
+def test_each_operation_looks_up_its_own_rows(example_im: ModuleType) -> None:
+    spec = yaml.safe_load(GOLDEN_SPEC.read_text())
+    lookup = example_im.error_codes.lookup
+    for path in spec["paths"].values():
+        for op in path.values():
+            for row in op.get("x-error-codes", []):
+                info = lookup(row["code"], op["operationId"])
+                assert (info.description, info.action, info.message) == (
+                    row["description"],
+                    row["action"],
+                    row["message"],
+                )
+    # Another operation, or none, gets the code's one entry; a vendor-wide code is the same for every operation.
+    assert lookup(404001).action == lookup(404001, "list_rooms").action == "Count the room as gone."
+    assert lookup(404001, "unmute_room").action == "Nothing to do; a gone room has no mute to lift."
+    assert lookup(429001, "unmute_room") is lookup(429001)
 
 
 def test_generated_facade_calls_through_the_tools_endpoint_code(example_im: ModuleType) -> None:

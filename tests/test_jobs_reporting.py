@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imgroup.jobs import UNREACHABLE, Entry, Outcome, Stopper, failure_lines, plural, some_of, why_stopped
+from imgroup._plural import counted, some_of
+from imgroup.jobs import UNREACHABLE, Entry, Outcome, Stopper, failure_lines, why_stopped
 
 REFUSED = Outcome("failed", category=UNREACHABLE, message="destroy_group: no answer (ConnectError: refused)")
 DENIED = Outcome("failed", code=232017, category="permission_denied", message="No Permission")
@@ -49,6 +50,6 @@ def test_some_of_names_at_most_the_first_few_and_counts_the_rest(names: list[str
     assert text.endswith(f" and {hidden} more") == (hidden > 0)
 
 
-def test_plural_says_one_of_a_thing() -> None:
-    assert [plural(count, "item") for count in (0, 1, 2)] == ["0 items", "1 item", "2 items"]
-    assert plural(2, "entry", "entries") == "2 entries"
+def test_counted_says_one_of_a_thing() -> None:
+    assert [counted(count, "item") for count in (0, 1, 2)] == ["0 items", "1 item", "2 items"]
+    assert counted(2, "entry", "entries") == "2 entries"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from vendor_fakes import Recorder, error_body, make_client, ok_body
+from vendor_fakes import PACKAGES, Recorder, error_body, make_client, ok_body
 
 from imgroup.runtime import RetryPolicy
 from imgroup.runtime._rate_limit import CUT, JITTER_ALLOWANCE
@@ -247,3 +247,33 @@ async def test_async_clients_learn_from_rate_limit_answers_too() -> None:
     client._pipeline._sleep = sleep
     assert (await client.disband_chat("oc_1")).attempts == 2
     assert slept == [2.0] and limiter.rate("disband_chat") == pytest.approx(start * CUT)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_a_refused_connection_fails_at_once(asynchronous: bool, closed_base_url: str) -> None:
+    # Nothing listens on the port: a retry would only add the backoff to an error that cannot mend itself.
+    package = PACKAGES["tencent"]
+    cls = package.AsyncTencentIMClient if asynchronous else package.TencentIMClient
+    client = cls(sdkappid=1400000000, secret_key="key", base_url=closed_base_url, max_retries=5, rate_limit=False)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    client._pipeline._sleep = sleep if asynchronous else slept.append
+    with pytest.raises(package.ApiConnectionError) as caught:
+        if asynchronous:
+            await client.destroy_group(group_id="@TGS#1")
+        else:
+            client.destroy_group(group_id="@TGS#1")
+    assert caught.value.refused and not caught.value.retryable
+    assert slept == []
+
+
+def test_a_reset_connection_is_still_retried() -> None:
+    recorder = scripted(httpx.ConnectError("reset"), httpx.Response(200, json=ok_body("tencent")))
+    client = make_client("tencent", recorder)
+    slept = fake_sleeps(client)
+    assert client.destroy_group(group_id="@TGS#1").attempts == 2
+    assert len(slept) == 1

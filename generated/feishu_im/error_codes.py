@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from imgroup.errors import ErrorInfo
 
+# One entry per code: the vendor-wide row for a vendor-wide code, else the first documenting operation's.
 ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     {
         10003: ErrorInfo(
@@ -995,10 +996,61 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     }
 )
 
+# Where an operation's page words a code its own way (another meaning, other advice): its own entries, written
+# as what differs from the entry above.
+OPERATION_ERROR_CODES: Mapping[str, Mapping[int, ErrorInfo]] = MappingProxyType(
+    {
+        "disband_chat": {
+            232009: ERROR_CODES[232009]._replace(
+                action="Nothing to do: count the chat as disbanded.",
+            ),
+            232017: ERROR_CODES[232017]._replace(
+                action="Disband as the owner (user token) or make the app's bot the owner or a creator with im:chat:operate_as_owner.",
+            ),
+            232033: ERROR_CODES[232033]._replace(
+                description="The chat is an external chat, which this operator may not manage. 暂不支持操作外部群。",
+            ),
+        },
+        "remove_chat_managers": {
+            232024: ERROR_CODES[232024]._replace(
+                message="The app is unavailable or inactivated by the tenant.",
+                description="The bot is not visible to the users, or the operator may not collaborate with them. 机器人对用户不可见或没有协作权限。 The page's message cell for this code repeats 232034's text, kept here as the page gives it.",
+            ),
+        },
+        "remove_chat_members": {
+            232006: ERROR_CODES[232006]._replace(
+                action="Check the chat_id.",
+            ),
+            232025: ERROR_CODES[232025]._replace(
+                description="The app has not enabled the bot capability. 应用需要开启机器人能力。",
+            ),
+            232027: ERROR_CODES[232027]._replace(
+                description="No id in id_list names a valid member. 成员为空或不存在有效的成员。",
+                action="Check the ids and member_id_type; nothing was removed.",
+            ),
+        },
+        "search_chats": {
+            232034: ERROR_CODES[232034]._replace(
+                message="The app is unavailable or inactivate in the tenant.",
+            ),
+        },
+        "update_chat": {
+            232008: ERROR_CODES[232008]._replace(
+                description="The chat's mode or type is not supported here. 不支持的群模式或群类型。",
+                action="Check the chat's chat_mode and chat_type with get_chat.",
+            ),
+        },
+    }
+)
 
-def lookup(code: int) -> ErrorInfo | None:
-    """The catalogue entry for ``code``, or None for a code the documentation does not list."""
-    return ERROR_CODES.get(code)
+
+def lookup(code: int, operation: str | None = None) -> ErrorInfo | None:
+    """The catalogue entry for ``code``, or None for a code the documentation does not list.
+
+    With ``operation``, that operation's own entry where its page words the code its own way.
+    """
+    own = OPERATION_ERROR_CODES.get(operation) if operation is not None else None
+    return (own or {}).get(code) or ERROR_CODES.get(code)
 
 
-__all__ = ["ERROR_CODES", "ErrorInfo", "lookup"]
+__all__ = ["ERROR_CODES", "OPERATION_ERROR_CODES", "ErrorInfo", "lookup"]

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from imgroup.errors import ErrorInfo
 
+# One entry per code: the vendor-wide row for a vendor-wide code, else the first documenting operation's.
 ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     {
         10002: ErrorInfo(
@@ -92,9 +93,9 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
         10006: ErrorInfo(
             code=10006,
             http_status=200,
-            message="操作频率限制，请尝试降低调用的频率",
-            description="Calls come too fast. 操作频率限制。",
-            action="Back off and retry; lower the call rate.",
+            message="The group operation frequency exceeds the limit.",
+            description="Group operations on this app came too fast. 操作频率限制。",
+            action="Back off and retry; lower the rate of group operations.",
             retryable=True,
             category="rate_limited",
             operations=("create_group",),
@@ -449,8 +450,8 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
         70169: ErrorInfo(
             code=70169,
             http_status=200,
-            message="服务端内部超时，请稍后重试",
-            description="A backend timed out. 服务端内部超时。",
+            message="Server timeout. Try again later.",
+            description="A backend timed out. 服务端超时。",
             action="Retry with backoff.",
             retryable=True,
             category="unavailable",
@@ -459,8 +460,8 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
         70202: ErrorInfo(
             code=70202,
             http_status=200,
-            message="服务端内部超时，请稍后重试",
-            description="A backend timed out. 服务端内部超时。",
+            message="Server timeout. Try again later.",
+            description="A backend timed out. 服务端超时。",
             action="Retry with backoff.",
             retryable=True,
             category="unavailable",
@@ -489,24 +490,22 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
         70403: ErrorInfo(
             code=70403,
             http_status=200,
-            message="请求失败，需要 App 管理员权限",
-            description="The identifier is not an app admin. 请求需要 App 管理员权限。 The copies of this page we read end after 70402; this row and 70500 are the ones the same chapter's pages (multiaccount_import, 1047/34954) list after it, kept for review against a whole capture.",
+            message="The request requires app admin permissions.",
+            description="The identifier is not an app admin. 请求需要 App 管理员权限。",
             action="Call as an app admin account (identifier).",
             retryable=False,
             category="permission_denied",
             operations=("account_check",),
-            review=True,
         ),
         70500: ErrorInfo(
             code=70500,
             http_status=200,
-            message="服务器内部错误，请稍后重试",
-            description="Tencent's account service failed. 服务器内部错误。 Kept for review, as 70403.",
+            message="Internal server error. Try again.",
+            description="Tencent's account service failed. 服务器内部错误。",
             action="Retry with backoff.",
             retryable=True,
             category="internal",
             operations=("account_check",),
-            review=True,
         ),
         80001: ErrorInfo(
             code=80001,
@@ -521,10 +520,242 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     }
 )
 
+# Where an operation's page words a code its own way (another meaning, other advice): its own entries, written
+# as what differs from the entry above.
+OPERATION_ERROR_CODES: Mapping[str, Mapping[int, ErrorInfo]] = MappingProxyType(
+    {
+        "account_check": {
+            70169: ERROR_CODES[70169]._replace(
+                message="服务端内部超时，请稍后重试",
+                description="A backend timed out. 服务端内部超时。",
+            ),
+            70202: ERROR_CODES[70202]._replace(
+                message="服务端内部超时，请稍后重试",
+                description="A backend timed out. 服务端内部超时。",
+            ),
+            70403: ERROR_CODES[70403]._replace(
+                message="请求失败，需要 App 管理员权限",
+                description="The identifier is not an app admin. 请求需要 App 管理员权限。 The copies of this page we read end after 70402; this row and 70500 are the ones the same chapter's pages (multiaccount_import, 1047/34954) list after it, kept for review against a whole capture.",
+                review=True,
+            ),
+            70500: ERROR_CODES[70500]._replace(
+                message="服务器内部错误，请稍后重试",
+                description="Tencent's account service failed. 服务器内部错误。 Kept for review, as 70403.",
+                review=True,
+            ),
+        },
+        "change_group_owner": {
+            10002: ERROR_CODES[10002]._replace(
+                message="系统错误，请再次尝试或联系技术客服。",
+                description="Tencent's group service failed. 系统错误。",
+            ),
+            10003: ERROR_CODES[10003]._replace(
+                description="The command in the URL path is not a valid REST command. 请求命令字非法。 The version of this page we read does not list the code; it stays until a person checks it against the current page.",
+            ),
+            10004: ERROR_CODES[10004]._replace(
+                message="参数非法。请根据应答包中的 ErrorInfo 字段，检查必填字段是否填充，或者字段的填充是否满足协议要求。",
+                description="A body field is invalid, for example the new owner is not a member; ErrorInfo says which. 参数非法。",
+                action="Read ErrorInfo and fix the request (add the new owner as a member first).",
+            ),
+            10007: ERROR_CODES[10007]._replace(
+                message="操作权限不足。请确认操作者是否是 App 管理员。",
+                description="The caller is not the app admin, or the group's type does not allow moving ownership (AVChatRoom). 操作权限不足。",
+            ),
+            10010: ERROR_CODES[10010]._replace(
+                message="群组不存在，或者曾经存在过，但是目前已经被解散。",
+            ),
+            10015: ERROR_CODES[10015]._replace(
+                message="群组 ID 非法，请检查群组 ID 是否填写正确。",
+            ),
+        },
+        "create_group": {
+            10002: ERROR_CODES[10002]._replace(
+                message="服务器内部错误，请重试",
+                description="Tencent's group service failed. 系统错误。",
+            ),
+            10003: ERROR_CODES[10003]._replace(
+                message="请求命令字非法",
+            ),
+            10004: ERROR_CODES[10004]._replace(
+                message="参数非法，请根据错误描述检查请求是否正确",
+            ),
+            10005: ERROR_CODES[10005]._replace(
+                message="请求包体中携带的帐号数量过多",
+                description="Too many accounts in one request (MemberList holds at most 500). 请求包体中携带的帐号数量过多。",
+                action="Create the group with fewer members, then add the rest with add_group_member.",
+            ),
+            10006: ERROR_CODES[10006]._replace(
+                message="操作频率限制，请尝试降低调用的频率",
+                description="Calls come too fast. 操作频率限制。",
+                action="Back off and retry; lower the call rate.",
+            ),
+            10007: ERROR_CODES[10007]._replace(
+                message="操作权限不足，比如 Public 群组中普通成员尝试执行踢人操作，但只有 App 管理员才有权限",
+                description="The caller may not create this group as asked (e.g. members listed for an AVChatRoom). 操作权限不足。",
+            ),
+            10016: ERROR_CODES[10016]._replace(
+                message="App 后台通过第三方回调拒绝本次操作",
+                description="The app's own before-create callback refused the group. 开发者后台通过第三方回调拒绝本次操作。",
+                action="Check the app's before-create-group callback.",
+            ),
+        },
+        "delete_group_member": {
+            10002: ERROR_CODES[10002]._replace(
+                message="系统错误，请再次尝试或联系技术客服。",
+                description="Tencent's group service failed. 系统错误。",
+            ),
+            10003: ERROR_CODES[10003]._replace(
+                message="请求命令非法，请再次尝试或联系技术客服。",
+                description="The command in the URL path is not a valid REST command. 请求命令非法。",
+            ),
+            10004: ERROR_CODES[10004]._replace(
+                message="参数非法。请根据应答包中的ErrorInfo字段，检查必填字段是否填充，或者字段的填充是否满足协议要求。",
+                description="A body field is invalid, or the group type does not allow removing members; ErrorInfo says which. 参数非法。",
+            ),
+            10005: ERROR_CODES[10005]._replace(
+                message="请求包体中携带的用户数量过多（超过了 500 个成员），请减少一次请求的用户数量。",
+                description="More than 500 members in one request. 请求包体中携带的用户数量过多。",
+                action="Remove at most 500 members a call.",
+            ),
+            10007: ERROR_CODES[10007]._replace(
+                message="操作权限不足。请确认操作者是否是APP管理员，或被踢者是否为群主（部分群组不允许群主退出）。",
+                description="The caller is not the app admin, or a listed member is the owner. 操作权限不足。",
+                action="Move ownership with change_group_owner first, then remove the former owner.",
+            ),
+            10010: ERROR_CODES[10010]._replace(
+                message="群组不存在，或者曾经存在过，但是目前已经被解散。",
+                action="Nothing to remove: the group is gone.",
+            ),
+            10015: ERROR_CODES[10015]._replace(
+                message="群组ID非法，请检查群组ID是否填写正确。",
+            ),
+        },
+        "destroy_group": {
+            10003: ERROR_CODES[10003]._replace(
+                action="A client bug: check the path /v4/group_open_http_svc/destroy_group.",
+            ),
+            10007: ERROR_CODES[10007]._replace(
+                message="No operation permissions. For example, a common member in a public group tries to remove other users from the group, but only the app admin can do so.",
+                description="The caller may not disband this group. 操作权限不足。",
+                action="Call as an app admin account (identifier).",
+            ),
+            10010: ERROR_CODES[10010]._replace(
+                action="Nothing to do: count the group as disbanded.",
+            ),
+            10015: ERROR_CODES[10015]._replace(
+                message="Invalid group ID. Use the correct group ID.",
+            ),
+        },
+        "get_appid_group_list": {
+            10002: ERROR_CODES[10002]._replace(
+                message="服务器内部错误，请重试",
+            ),
+            10004: ERROR_CODES[10004]._replace(
+                message="参数错误，请根据错误信息检查请求参数是否正确，例如`GroupType`",
+                description="A body field is invalid, e.g. GroupType; ErrorInfo says which. 参数错误。",
+                action="Read ErrorInfo and fix the request (GroupType, Limit).",
+            ),
+            10007: ERROR_CODES[10007]._replace(
+                message="操作权限不足，此 API 只有 App 管理员才可以调用",
+                description="Only the app admin may call this API. 操作权限不足。",
+                action="Call as the app admin account (identifier).",
+            ),
+        },
+        "get_group_info": {
+            10002: ERROR_CODES[10002]._replace(
+                message="系统错误，请再次尝试或联系技术客服",
+                description="Tencent's group service failed. 系统错误。",
+            ),
+            10003: ERROR_CODES[10003]._replace(
+                message="请求命令非法，请再次尝试或联系技术客服",
+            ),
+            10004: ERROR_CODES[10004]._replace(
+                message="参数非法。请根据应答包中的 ErrorInfo 字段，检查必填字段是否填充，或者字段的填充是否满足协议要求",
+            ),
+            10007: ERROR_CODES[10007]._replace(
+                message="操作权限不足。请确认操作者是否是 App 管理员",
+                description="The caller is not the app admin. 操作权限不足。",
+                action="Call as the app admin account (identifier).",
+            ),
+            10010: ERROR_CODES[10010]._replace(
+                message="群组不存在，或者曾经存在过，但是目前已经被解散",
+            ),
+            10015: ERROR_CODES[10015]._replace(
+                message="群组 ID 非法，请检查群组 ID 是否填写正确",
+            ),
+            10018: ERROR_CODES[10018]._replace(
+                message="应答包长度超限。因为请求的内容过多，导致应答包超过了最大包长（1MB），请尝试减少单次请求的数据量",
+                action="Ask for less in one call (fewer groups, or a narrower ResponseFilter).",
+            ),
+        },
+        "get_group_member_info": {
+            10007: ERROR_CODES[10007]._replace(
+                message="No operation permissions. Check whether the operator is an app admin or whether the operator has the permission to read the fields in the request.",
+                description="The caller is not the app admin, or may not read the fields asked for. 操作权限不足。",
+            ),
+            10015: ERROR_CODES[10015]._replace(
+                message="Invalid group ID. Use the correct group ID.",
+            ),
+            10018: ERROR_CODES[10018]._replace(
+                message="The response exceeds the maximum size allowed (1 MB) because the group member data volume is too large. Try to use `Limit` and `Offset` to pull the group member data by page.",
+            ),
+        },
+        "get_joined_group_list": {
+            10002: ERROR_CODES[10002]._replace(
+                message="系统错误，请再次尝试或联系技术客服",
+                description="Tencent's group service failed. 系统错误。",
+            ),
+            10003: ERROR_CODES[10003]._replace(
+                message="请求命令非法，请再次尝试或联系技术客服",
+            ),
+            10004: ERROR_CODES[10004]._replace(
+                message="参数非法。请根据应答包中的 ErrorInfo 字段，检查必填字段是否填充，或者字段的填充是否满足协议要求",
+            ),
+            10007: ERROR_CODES[10007]._replace(
+                message="No operation permissions.",
+                description="The caller may not read this user's groups. 操作权限不足。 The version of this page we read does not list the code; it stays until a person checks it against the current page.",
+            ),
+            10018: ERROR_CODES[10018]._replace(
+                message="应答包长度超限。因为请求的内容过多，导致应答包超过了最大包长（1MB），请尝试减少单次请求的数据量",
+                action="Ask for fewer groups a page (a smaller Limit).",
+            ),
+        },
+        "modify_group_base_info": {
+            10002: ERROR_CODES[10002]._replace(
+                message="服务器内部错误，请重试",
+                description="Tencent's group service failed. 系统错误。",
+            ),
+            10003: ERROR_CODES[10003]._replace(
+                message="请求命令字非法",
+            ),
+            10004: ERROR_CODES[10004]._replace(
+                message="参数非法，请根据错误描述检查请求是否正确",
+            ),
+            10007: ERROR_CODES[10007]._replace(
+                message="操作权限不足，比如 Public 群组中普通成员尝试执行踢人操作，但只有 App 管理员才有权限",
+                description="The caller may not change this group. 操作权限不足。",
+            ),
+            10010: ERROR_CODES[10010]._replace(
+                message="群组不存在，或者曾经存在过，但是目前已经被解散",
+            ),
+            10015: ERROR_CODES[10015]._replace(
+                message="群组 ID 非法，请检查群组 ID 是否填写正确",
+            ),
+            80001: ERROR_CODES[80001]._replace(
+                message="文本安全打击;请检查修改的群成员资料中是否包含敏感词汇",
+            ),
+        },
+    }
+)
 
-def lookup(code: int) -> ErrorInfo | None:
-    """The catalogue entry for ``code``, or None for a code the documentation does not list."""
-    return ERROR_CODES.get(code)
+
+def lookup(code: int, operation: str | None = None) -> ErrorInfo | None:
+    """The catalogue entry for ``code``, or None for a code the documentation does not list.
+
+    With ``operation``, that operation's own entry where its page words the code its own way.
+    """
+    own = OPERATION_ERROR_CODES.get(operation) if operation is not None else None
+    return (own or {}).get(code) or ERROR_CODES.get(code)
 
 
-__all__ = ["ERROR_CODES", "ErrorInfo", "lookup"]
+__all__ = ["ERROR_CODES", "OPERATION_ERROR_CODES", "ErrorInfo", "lookup"]

@@ -11,10 +11,10 @@ from .errors import ERRORS
 from .operations import OPERATIONS, SUCCESS_CODES
 
 
-def _lookup(code: int) -> ErrorInfo | None:
+def _lookup(code: int, operation: str | None = None) -> ErrorInfo | None:
     from .error_codes import lookup  # the table is needed only once something fails
 
-    return lookup(code)
+    return lookup(code, operation)
 
 
 VENDOR = Vendor(

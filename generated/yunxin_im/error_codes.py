@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from imgroup.errors import ErrorInfo
 
+# One entry per code: the vendor-wide row for a vendor-wide code, else the first documenting operation's.
 ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     {
         403: ErrorInfo(
@@ -41,7 +42,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             code=414,
             http_status=200,
             message="parameter error",
-            description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            description="A parameter is invalid; also answered when the CheckSum fails. 参数错误。",
             action="Fix the request; if the parameters are right, check AppKey, AppSecret and the clock (CheckSum).",
             retryable=False,
             category="invalid_argument",
@@ -159,8 +160,8 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             code=102404,
             http_status=200,
             message="account does not exist",
-            description="An account named in the request does not exist. 账号不存在。",
-            action="Check the account ids.",
+            description="The account (for example operator_id) does not exist. 账号不存在。",
+            action="Check the account id.",
             retryable=False,
             category="not_found",
             operations=(
@@ -210,7 +211,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             http_status=200,
             message="team does not exist",
             description="The team does not exist or was already dismissed. 群组不存在。",
-            action="Nothing to do: count the team as dismissed.",
+            action="Check the team id; for a dismiss, count the team as dismissed.",
             retryable=False,
             category="already_gone",
             operations=("dismiss_team", "dismiss_team_v2"),
@@ -277,10 +278,132 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     }
 )
 
+# Where an operation's page words a code its own way (another meaning, other advice): its own entries, written
+# as what differs from the entry above.
+OPERATION_ERROR_CODES: Mapping[str, Mapping[int, ErrorInfo]] = MappingProxyType(
+    {
+        "add_team_managers": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+            102404: ERROR_CODES[102404]._replace(
+                description="An account named in the request does not exist. 账号不存在。",
+                action="Check the account ids.",
+            ),
+        },
+        "add_team_members": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+            102404: ERROR_CODES[102404]._replace(
+                description="An account named in the request does not exist. 账号不存在。",
+                action="Check the account ids.",
+            ),
+        },
+        "create_team": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+            102404: ERROR_CODES[102404]._replace(
+                description="An account named in the request does not exist. 账号不存在。",
+                action="Check the account ids.",
+            ),
+        },
+        "dismiss_team": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid (team_type, extension too long, missing operator_id) or the CheckSum failed. 参数错误。",
+            ),
+            108404: ERROR_CODES[108404]._replace(
+                action="Nothing to do: count the team as dismissed.",
+            ),
+            109404: ERROR_CODES[109404]._replace(
+                description="operator_id is not a member of the team. 成员不在群中。",
+                action="Set operator_id to the team's owner or a manager.",
+            ),
+        },
+        "dismiss_team_v2": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid (team_type, extension too long, missing operator_id) or the CheckSum failed. 参数错误。",
+            ),
+            108404: ERROR_CODES[108404]._replace(
+                action="Nothing to do: count the team as dismissed.",
+            ),
+            109404: ERROR_CODES[109404]._replace(
+                description="operator_id is not a member of the team. 成员不在群中。",
+                action="Set operator_id to the team's owner or a manager.",
+            ),
+        },
+        "get_team": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+        },
+        "get_teams": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+        },
+        "list_joined_teams": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+            102404: ERROR_CODES[102404]._replace(
+                description="An account named in the request does not exist. 账号不存在。",
+                action="Check the account ids.",
+            ),
+        },
+        "list_team_members": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+        },
+        "remove_team_managers": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+            102404: ERROR_CODES[102404]._replace(
+                description="An account named in the request does not exist. 账号不存在。",
+                action="Check the account ids.",
+            ),
+        },
+        "remove_team_members": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+            102404: ERROR_CODES[102404]._replace(
+                description="An account named in the request does not exist. 账号不存在。",
+                action="Check the account ids.",
+            ),
+        },
+        "transfer_team_owner": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+            102404: ERROR_CODES[102404]._replace(
+                description="An account named in the request does not exist. 账号不存在。",
+                action="Check the account ids.",
+            ),
+        },
+        "update_team": {
+            414: ERROR_CODES[414]._replace(
+                description="A parameter is invalid or missing, or the CheckSum failed. 参数错误。",
+            ),
+            102404: ERROR_CODES[102404]._replace(
+                description="An account named in the request does not exist. 账号不存在。",
+                action="Check the account ids.",
+            ),
+        },
+    }
+)
 
-def lookup(code: int) -> ErrorInfo | None:
-    """The catalogue entry for ``code``, or None for a code the documentation does not list."""
-    return ERROR_CODES.get(code)
+
+def lookup(code: int, operation: str | None = None) -> ErrorInfo | None:
+    """The catalogue entry for ``code``, or None for a code the documentation does not list.
+
+    With ``operation``, that operation's own entry where its page words the code its own way.
+    """
+    own = OPERATION_ERROR_CODES.get(operation) if operation is not None else None
+    return (own or {}).get(code) or ERROR_CODES.get(code)
 
 
-__all__ = ["ERROR_CODES", "ErrorInfo", "lookup"]
+__all__ = ["ERROR_CODES", "OPERATION_ERROR_CODES", "ErrorInfo", "lookup"]

@@ -140,7 +140,7 @@ def _catalogue(rows: list[dict[str, Any]]) -> list[str]:
         return ["None documented.", ""]
     lines = ["| " + " | ".join(_CATALOGUE_HEADER) + " |", "| " + " | ".join("---" for _ in _CATALOGUE_HEADER) + " |"]
     for row in rows:
-        flags = " (to review)" if row.get("review") else ""
+        flags = " (not yet reviewed)" if row.get("review") else ""
         lines.append(
             _row(
                 [

@@ -15,6 +15,7 @@ from typing import Any, TypedDict, Unpack
 import attrs
 import click
 
+from imgroup._plural import counted
 from imgroup.jobs import (
     STDIN,
     Entry,
@@ -29,7 +30,6 @@ from imgroup.jobs import (
     failure_lines,
     job_transport,
     parse_items,
-    plural,
     progress_view,
     read_source,
     report_format,
@@ -200,7 +200,7 @@ def unbind_meeting_chat(**options: Any) -> None:
 
 
 def _fail(message: str) -> int:
-    click.echo(f"imgroup bulk: {message}", err=True)
+    click.echo(f"{click.get_current_context().command_path}: {message}", err=True)
     return EXIT_USAGE
 
 
@@ -310,7 +310,7 @@ def run_job(job: Job, *, dry_run: bool, **options: Unpack[RunOptions]) -> int:
         by_key = {item.key: item for item in items}
         todo = [by_key[key] for key in journal.to_run(retry_failed=retry_failed)]
         click.echo(
-            f"{job.command} ({job.vendor}): {plural(len(items), 'item')}, {len(todo)} to run; journal {journal_path}"
+            f"{job.command} ({job.vendor}): {counted(len(items), 'item')}, {len(todo)} to run; journal {journal_path}"
         )
         if todo:
             view = progress_view(len(todo), f"{job.command} ({job.vendor})", sys.stderr)
@@ -385,7 +385,7 @@ def _describe(job: Job, ready: Ready, *, retry_failed: bool) -> int:
     """The dry run: what the run would send, item by item, after the same checks; nothing is sent."""
     items, state = ready.items, ready.state
     click.echo(
-        f"dry run: the input, credentials and journal pass; {plural(len(items), 'item')} for {job.vendor} {job.operation}"
+        f"dry run: the input, credentials and journal pass; {counted(len(items), 'item')} for {job.vendor} {job.operation}"
     )
     if state is None:
         click.echo(f"  no journal yet at {ready.journal_path}: every item would be sent")
@@ -395,7 +395,7 @@ def _describe(job: Job, ready: Ready, *, retry_failed: bool) -> int:
         wanted = set(state.to_run)
         to_send = [item for item in items if item.key in wanted]
         more = "" if retry_failed else f" ({state.counts['failed']} more with --retry-failed)"
-        click.echo(f"  would send {plural(len(to_send), 'item')}{more}")
+        click.echo(f"  would send {counted(len(to_send), 'item')}{more}")
     for item in to_send:
         click.echo(f"  line {item.line}: {_shown(job, item)}")
     return EXIT_DONE

@@ -11,7 +11,8 @@ from typing import Any
 import click
 from imgroup_registry import TITLES
 
-from ._lazy import LazyCommand, LazyGroup
+from ._boundary import BoundaryGroup
+from ._lazy import LazyCommand
 
 COMMANDS = {
     "feishu": LazyCommand(
@@ -50,8 +51,9 @@ HELP = """Administer Feishu, Tencent Cloud Chat and NetEase Yunxin groups from t
 Credentials come from options, then the environment (FEISHU_APP_ID, TENCENT_IM_SDKAPPID, YUNXIN_APP_KEY, ...),
 then a profile of ~/.config/imgroup/config.toml. Secrets are never printed.
 
-Exit status: 0 done; 1 the vendor answered with an error (code, meaning and request id on stderr) or not at
-all; 2 a usage error. --json on a command prints its outcome as JSON on stdout.
+Exit status: 0 done; 1 the vendor answered with an error or not at all (one line on stderr: the code, the
+vendor's message, what to do); 2 a usage error (a bad argument, a missing setting, a file that cannot be read).
+--json on a command prints its outcome as JSON on stdout; --debug shows a failure's traceback.
 """
 
 EPILOG = """\b
@@ -67,15 +69,16 @@ Examples:
 
 @click.group(
     name="imgroup",
-    cls=LazyGroup,
+    cls=BoundaryGroup,
     lazy_commands=COMMANDS,
     help=HELP,
     epilog=EPILOG,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(package_name="imgroup", prog_name="imgroup")
-def cli() -> None:
-    """The root group (its help is HELP)."""
+@click.option("--debug", is_flag=True, help="On a failure, show the traceback instead of one line.")
+def cli(debug: bool) -> None:
+    """The root group (its help is HELP); BoundaryGroup reads --debug when a command fails."""
 
 
 def main(args: list[str] | None = None) -> Any:

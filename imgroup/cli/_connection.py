@@ -16,6 +16,9 @@ import click
 from imgroup import settings
 from imgroup.runtime.registry import SettingField
 
+from ._boundary import remember_secrets
+from ._scrub import secrets_of
+
 # Option names a command's own parameters must not reuse.
 SHARED = ("base_url", "profile", "config", "timeout", "max_retries", "as_json")
 
@@ -47,13 +50,12 @@ class Connection:
         )
 
     def load(self, vendor: str) -> settings.VendorSettings:
-        """The vendor's settings; a missing or malformed one is a usage error (exit 2)."""
-        try:
-            return settings.load_settings(
-                vendor, profile=self.profile, config_path=self.config, base_url=self.base_url, options=self.credentials
-            )
-        except settings.SettingsError as error:
-            raise click.UsageError(str(error)) from None
+        """The vendor's settings; a missing or malformed one raises SettingsError (a usage error: exit 2)."""
+        loaded = settings.load_settings(
+            vendor, profile=self.profile, config_path=self.config, base_url=self.base_url, options=self.credentials
+        )
+        remember_secrets(secrets_of(loaded))
+        return loaded
 
     def client_options(self) -> settings.SyncClientOptions:
         """The per-call options given (a client keeps its own default for one left out)."""

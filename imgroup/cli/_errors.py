@@ -16,6 +16,7 @@ from imgroup_registry import VENDORS
 from imgroup.errors import CATEGORIES, ErrorInfo
 
 NOT_FOUND_EXIT = 1
+AMBIGUOUS_EXIT = 2
 
 
 def catalogue(vendor: str) -> Mapping[int, ErrorInfo]:
@@ -24,40 +25,48 @@ def catalogue(vendor: str) -> Mapping[int, ErrorInfo]:
 
 
 @click.group(
-    epilog="\b\nExample:\n  imgroup errors explain feishu 232009\n  imgroup errors list tencent --category rate_limited"
+    epilog="\b\nExample:\n  imgroup errors explain 232009\n  imgroup errors list tencent --category rate_limited"
 )
 def errors() -> None:
     """Look up what a vendor's error code means, whether to retry and what to do."""
 
 
-def _complete_code(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
-    vendor = ctx.params.get("vendor")
-    if vendor not in VENDORS:
-        return []
-    return [str(code) for code in catalogue(vendor) if str(code).startswith(incomplete)]
+def _complete_word(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    typed = ctx.params.get("words") or ()
+    if not typed:
+        return [vendor for vendor in VENDORS if vendor.startswith(incomplete)]
+    if len(typed) == 1 and typed[0] in VENDORS:
+        return [str(code) for code in catalogue(typed[0]) if str(code).startswith(incomplete)]
+    return []
 
 
-@errors.command(
-    epilog="\b\nExample:\n  imgroup errors explain feishu 232009\n  imgroup errors explain yunxin 108404 --json"
-)
-@click.argument("vendor", type=click.Choice(VENDORS))
-@click.argument("code", type=int, shell_complete=_complete_code)
+@errors.command(epilog="\b\nExample:\n  imgroup errors explain 232009\n  imgroup errors explain yunxin 108404 --json")
+@click.argument("words", nargs=-1, required=True, metavar="[VENDOR] CODE", shell_complete=_complete_word)
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
-def explain(vendor: str, code: int, as_json: bool) -> None:
-    """Explain one error CODE of VENDOR.
+def explain(words: tuple[str, ...], as_json: bool) -> None:
+    """Explain one error CODE (of VENDOR, needed only when several vendors have the code).
 
     Prints what the code means, its category, whether another try may succeed and what to do.
-    Exits 1 when the code is not in the catalogue.
+    Exits 1 when the code is not in the catalogue, 2 when several vendors have it and none was named.
     """
-    info = catalogue(vendor).get(code)
-    if info is None:
+    vendor, code = _vendor_and_code(words)
+    vendors = [vendor] if vendor is not None else [name for name in VENDORS if code in catalogue(name)]
+    found = [(name, info) for name in vendors if (info := catalogue(name).get(code)) is not None]
+    if not found:
         if as_json:
             click.echo(json.dumps({"vendor": vendor, "code": code, "known": False}))
-        click.echo(
-            f"{vendor} error {code} is not in the catalogue; `imgroup errors list {vendor}` lists the known codes.",
-            err=True,
-        )
+        whose = f"{vendor} error {code} is not in the catalogue" if vendor else f"error {code} is in no catalogue"
+        hint = f"imgroup errors list {vendor or 'VENDOR'} lists the known codes"
+        click.echo(f"imgroup errors explain: {whose}; {hint}", err=True)
         raise click.exceptions.Exit(NOT_FOUND_EXIT)
+    if len(found) > 1:
+        if as_json:
+            click.echo(json.dumps({"code": code, "known": True, "vendors": [name for name, _ in found]}))
+        click.echo(f"imgroup errors explain: {len(found)} vendors have error {code}; name one:", err=True)
+        for name, info in found:
+            click.echo(f"  imgroup errors explain {name} {code}  # {info.message}", err=True)
+        raise click.exceptions.Exit(AMBIGUOUS_EXIT)
+    [(vendor, info)] = found
     if as_json:
         click.echo(json.dumps({"vendor": vendor, "known": True, **_entry(info)}, ensure_ascii=False, indent=2))
         return
@@ -71,8 +80,21 @@ def explain(vendor: str, code: int, as_json: bool) -> None:
         f"  operations:  {', '.join(info.operations) or 'every operation (vendor-wide code)'}",
     ]
     if info.review:
-        lines.append("  note:        added from a changed documentation page; not yet reviewed by a person")
+        lines.append("  note:        not yet reviewed by a person against the vendor's current page")
     click.echo("\n".join(lines))
+
+
+def _vendor_and_code(words: tuple[str, ...]) -> tuple[str | None, int]:
+    """``CODE`` or ``VENDOR CODE``, checked as click checks a choice and an integer."""
+    if len(words) > 2:
+        raise click.UsageError(f"expected [VENDOR] CODE, got {len(words)} words")
+    *named, code = words
+    if named and named[0] not in VENDORS:
+        raise click.BadParameter(f"{named[0]!r} is not one of {', '.join(VENDORS)}", param_hint="VENDOR")
+    try:
+        return (named[0] if named else None), int(code)
+    except ValueError:
+        raise click.BadParameter(f"{code!r} is not an integer", param_hint="CODE") from None
 
 
 @errors.command(name="list", epilog="\b\nExample:\n  imgroup errors list feishu --category already_gone")

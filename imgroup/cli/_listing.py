@@ -22,7 +22,8 @@ import attrs
 import click
 
 from imgroup import settings
-from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError, ValidationError
+from imgroup._plural import counted
+from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError
 from imgroup.runtime.registry import ListingFacts, OperationFacts
 from imgroup.runtime.types import Unset
 
@@ -132,10 +133,9 @@ class Listing:
                     reporter.json({"ok": True, "vendor": self.vendor, "operation": self.operation, "result": result})
                 else:
                     self._print_table(reporter, items)
-        except ValidationError as error:
-            raise click.UsageError(reporter.scrub(str(error))) from None
         except (ApiError, ApiConnectionError, ResponseFormatError) as error:
-            reporter.api_error(self.vendor, self.operation, error)
+            reporter.failed(self.vendor, self.operation, error)
+            raise  # the command line's error boundary prints its line
         except BrokenPipeError:
             _reader_went_away()
 
@@ -162,12 +162,11 @@ class Listing:
         reporter.out(self._count_line(len(rows), hidden))
 
     def _count_line(self, count: int, hidden: int) -> str:
-        noun = self.noun.removesuffix("s") if count == 1 else self.noun
-        line = f"{count} {noun}"
+        line = counted(count, self.noun.removesuffix("s"), self.noun)
         if self.limit is not None and count >= self.limit:
             line += f" (stopped at --limit {self.limit}; there may be more)"
         if hidden:
-            line += f"; --jsonl shows {hidden} more field{'s' if hidden > 1 else ''}"
+            line += f"; --jsonl shows {counted(hidden, 'more field')}"
         return line
 
 

@@ -16,7 +16,8 @@ import click
 import imgroup_registry
 
 from imgroup import settings
-from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError, ValidationError
+from imgroup._plural import counted
+from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError
 from imgroup.runtime.registry import ArgumentFacts, OperationFacts
 
 from . import _connection, _scrub
@@ -114,9 +115,9 @@ def description(facts: OperationFacts) -> str:
     request = f"{info.method} {info.path}"
     if info.rate_limit_per_second:
         per_second = info.rate_limit_per_second
-        request += f", at most {per_second} call{'s' if per_second != 1 else ''}/s"
+        request += f", at most {counted(per_second, 'call')}/s"
     if info.rate_limit_per_minute:
-        request += f" and {info.rate_limit_per_minute} calls/min"
+        request += f" and {counted(info.rate_limit_per_minute, 'call')}/min"
     return "\n\n".join(text for text in (_plain(facts.description), request + ".") if text)
 
 
@@ -181,10 +182,9 @@ def call(
     try:
         with settings.make_client(loaded, **connection.client_options()) as client:
             result: object = facts.operation.sync_method(client, **arguments)
-    except ValidationError as error:
-        raise click.UsageError(reporter.scrub(str(error))) from None
     except (ApiError, ApiConnectionError, ResponseFormatError) as error:
-        reporter.api_error(vendor, facts.name, error)
+        reporter.failed(vendor, facts.name, error)
+        raise  # the command line's error boundary prints its line
     acted_on = arguments.get(target, "") if target else ""
     reporter.success(vendor, facts.name, ", ".join(acted_on) if isinstance(acted_on, list) else str(acted_on), result)
 

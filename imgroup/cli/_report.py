@@ -1,15 +1,14 @@
-"""What a command prints: results on stdout (human or ``--json``), failures on stderr, and the exit status.
+"""What a command prints: results on stdout (human or ``--json``), and with ``--json`` a failure's document.
 
-Exit status: 0 done, 1 the vendor answered with an error or not at all, 2 a usage error (click's own, a
-setting that is missing, or an argument the client rejected before sending). Every line printed passes
-through ``scrub`` first (see ``_scrub``), so a secret the vendor echoes back never reaches the terminal.
+A failure's line on stderr and the exit status are the error boundary's (``_boundary``). Every line printed
+passes through ``scrub`` first (see ``_scrub``), so a secret the vendor echoes back never reaches the terminal.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, NoReturn, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import click
@@ -18,7 +17,6 @@ from imgroup.errors import ApiConnectionError, ApiError, ResponseFormatError
 
 from ._scrub import Scrubber
 
-API_ERROR_EXIT = 1
 # Fields of a successful answer that "done" already says: the retry note, and Tencent's envelope status
 # (ActionStatus OK, ErrorCode 0), which its answer models carry beside their own fields.
 _SAID_BY_DONE = frozenset({"already_gone", "ActionStatus", "ErrorCode", "ErrorInfo"})
@@ -55,16 +53,10 @@ class Reporter:
         for text in readable_lines(shown, depth=1):
             self.out(text)
 
-    def api_error(
-        self, vendor: str, operation: str, error: ApiError | ApiConnectionError | ResponseFormatError
-    ) -> NoReturn:
-        """Report a vendor's error answer (or its silence) and exit 1."""
-        details = error_fields(error)
+    def failed(self, vendor: str, operation: str, error: ApiError | ApiConnectionError | ResponseFormatError) -> None:
+        """With ``--json``, the failure as the document on stdout (the error boundary prints its line on stderr)."""
         if self.as_json:
-            self.json({"ok": False, "vendor": vendor, "operation": operation, "error": details})
-        for line in describe_error(vendor, operation, details):
-            self.err(line)
-        raise click.exceptions.Exit(API_ERROR_EXIT)
+            self.json({"ok": False, "vendor": vendor, "operation": operation, "error": error_fields(error)})
 
 
 @runtime_checkable
@@ -120,28 +112,7 @@ def error_fields(error: ApiError | ApiConnectionError | ResponseFormatError) -> 
             "request_id": error.request_id,
             "retryable": error.retryable,
         }
-    return {"kind": "no_answer", "message": str(error), "retryable": True}
-
-
-def describe_error(vendor: str, operation: str, details: Mapping[str, object]) -> list[str]:
-    """The lines a person reads on stderr for an error."""
-    command = f"{vendor} {operation.replace('_', '-')}"
-    if details["kind"] != "api_error":
-        lines = [f"Error: {command}: {details['message']}"]
-        if details.get("request_id"):
-            lines.append(f"  request id: {details['request_id']}")
-        lines.append("  retryable:  " + ("yes" if details["retryable"] else "no"))
-        return lines
-    retryable = "retryable" if details["retryable"] else "not retryable"
-    lines = [
-        f"Error: {command}: [{details['code']}] {details['message']} (HTTP {details['http_status']})",
-        f"  meaning:    {details['description'] or f'not in the catalogue (imgroup errors list {vendor})'}",
-        f"  category:   {details['category'] or 'unknown'} ({retryable})",
-    ]
-    if details["action"]:
-        lines.append(f"  what to do: {details['action']}")
-    lines.append(f"  request id: {details['request_id'] or f'none (the {vendor} answer carried none)'}")
-    return lines
+    return {"kind": "no_answer", "message": str(error), "retryable": error.retryable}
 
 
 def readable_lines(fields: Mapping[str, object], *, depth: int = 0) -> list[str]:

@@ -24,7 +24,6 @@ from ._progress import PlainProgress, ProgressView, RichProgress, progress_view
 from ._report import report_format, summary, write_report, write_rows
 from ._stopping import UNREACHABLE_IN_A_ROW, Stopper, why_stopped
 from ._transport import IDLE_CONNECTION_EXPIRY_S, job_transport
-from ._words import plural, some_of
 
 __all__ = [
     "IDLE_CONNECTION_EXPIRY_S",
@@ -54,12 +53,10 @@ __all__ = [
     "job_transport",
     "journal_dir",
     "parse_items",
-    "plural",
     "progress_view",
     "read_source",
     "report_format",
     "run_interruptible",
-    "some_of",
     "stdin_journal_path",
     "summary",
     "why_stopped",

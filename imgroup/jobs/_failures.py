@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 
 from attrs import define, field
 
+from imgroup._plural import EXAMPLES_SHOWN, counted, some_of
+
 from ._journal import Entry
-from ._words import EXAMPLES_SHOWN, plural, some_of
 
 
 @define
@@ -55,9 +56,9 @@ def failure_lines(
     if not causes:
         return []
     total = sum(cause.count for cause in causes)
-    lines = [f"{plural(total, noun)} failed:"]
+    lines = [f"{counted(total, noun)} failed:"]
     for cause in causes:
         lines.append(
-            f"  {scrub(cause.describe())} ({plural(cause.count, noun)}): {some_of(cause.examples, total=cause.count)}"
+            f"  {scrub(cause.describe())} ({counted(cause.count, noun)}): {some_of(cause.examples, total=cause.count)}"
         )
     return lines

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, Protocol
 
 from attrs import frozen
 
+from imgroup._plural import counted
 from imgroup.errors import ValidationError
 
 STDIN = Path("-")
@@ -244,7 +245,9 @@ def _checked_header(source: str, line: int, cells: list[str], job: ItemKind) -> 
 def _cells_by_name(source: str, line: int, cells: list[str], header: list[str] | None, job: ItemKind) -> dict[str, str]:
     names = header if header is not None else [column.header for column in job.columns]
     if len(cells) > len(names):
-        raise InputError(source, line, f"has {len(cells)} columns; expected at most {len(names)} ({', '.join(names)})")
+        raise InputError(
+            source, line, f"has {counted(len(cells), 'column')}; expected at most {len(names)} ({', '.join(names)})"
+        )
     return dict(zip(names, cells, strict=False))
 
 

@@ -28,9 +28,10 @@ from typing import Self
 
 from attrs import frozen
 
+from imgroup._plural import counted, some_of
+
 from ._input import Item
 from ._outcome import Outcome
-from ._words import plural, some_of
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS job (name TEXT NOT NULL)",
@@ -224,7 +225,7 @@ def check_matches(
     if len(seen) != len(recorded):
         gone = [key for key in recorded if key not in seen]
         raise JournalError(
-            f"{path} holds {plural(len(gone), 'item')} the input no longer has ({some_of(gone)}); {advice}"
+            f"{path} holds {counted(len(gone), 'item')} the input no longer has ({some_of(gone)}); {advice}"
         )
 
 

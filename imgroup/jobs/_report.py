@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from imgroup._plural import counted
+
 from ._journal import Entry
-from ._words import plural
 
 COLUMNS = ("id", "status", "already_gone", "code", "category", "message", "request_id", "attempts")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl"}
@@ -69,6 +70,6 @@ def summary(counts: Mapping[str, int]) -> str:
     """One line: how many items are done (and already gone), failed and left."""
     total = sum(counts.get(status, 0) for status in ("pending", "in_flight", "done", "failed"))
     left = counts.get("pending", 0) + counts.get("in_flight", 0)
-    text = f"{plural(total, 'item')}: {counts.get('done', 0)} done ({counts.get('already_gone', 0)} already gone)"
+    text = f"{counted(total, 'item')}: {counts.get('done', 0)} done ({counts.get('already_gone', 0)} already gone)"
     text += f", {counts.get('failed', 0)} failed"
     return text + (f", {left} not run" if left else "")

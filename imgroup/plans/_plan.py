@@ -103,9 +103,14 @@ def write_plan(path: Path, header: Mapping[str, Any], steps: Iterable[Step], *, 
 def read_plan(path: Path) -> Plan:
     """Read and check a plan; raises PlanError naming the first bad line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # an editor may have added a byte-order mark
+        raw = path.read_bytes()
     except OSError as error:
         raise PlanError(path, None, f"cannot read it ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")  # an editor may have added a byte-order mark
+    except UnicodeDecodeError as error:
+        problem = f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); a plan is JSON Lines"
+        raise PlanError(path, raw[: error.start].count(b"\n") + 1, problem) from None
     # Lines end at "\n" only: a group's name may hold other characters str.splitlines() breaks at (U+2028).
     lines = [(number, line) for number, line in enumerate(text.split("\n"), 1) if _is_content(line)]
     if not lines:

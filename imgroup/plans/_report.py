@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from imgroup.jobs import Entry, plural, write_rows
+from imgroup._plural import counted
+from imgroup.jobs import Entry, write_rows
 
 from ._plan import ACTIONS, Plan, Step
 
@@ -30,13 +31,13 @@ def describe(plan: Plan) -> list[str]:
     for vendor, groups in sorted((header.get("unreadable") or {}).items()):
         first, why = next(iter(groups.items()))
         lines.append(
-            f"  could not read on {vendor}: {len(groups)} group{'' if len(groups) == 1 else 's'}"
+            f"  could not read on {vendor}: {counted(len(groups), 'group')}"
             f" (the plan's header lists them), e.g. {first}: {why}"
         )
     if not_found := header.get("not_found"):
         lines.append(f"  left out, no such user on their vendor: {_shown(not_found)}")
     counts = Counter((step.vendor, step.action) for step in plan.steps)
-    lines.append(f"  {plural(len(plan.steps), 'step')}" + (":" if plan.steps else ""))
+    lines.append(f"  {counted(len(plan.steps), 'step')}" + (":" if plan.steps else ""))
     for vendor in plan.vendors():
         per_action = ", ".join(f"{counts[vendor, action]} {action}" for action in ACTIONS if counts[vendor, action])
         lines.append(f"    {vendor}: {per_action}")
@@ -46,15 +47,11 @@ def describe(plan: Plan) -> list[str]:
     return lines
 
 
-def groups_text(count: int) -> str:
-    return f"{count} group" if count == 1 else f"{count} groups"
-
-
 def outcome_summary(counts: Mapping[str, int]) -> str:
     """One line: how many steps are done (already done among them), skipped, failed and not run."""
     total = sum(counts.get(status, 0) for status in ("pending", "in_flight", "done", "failed", "skipped"))
     left = counts.get("pending", 0) + counts.get("in_flight", 0)
-    text = f"{total} steps: {counts.get('done', 0)} done ({counts.get('already_gone', 0)} already done)"
+    text = f"{counted(total, 'step')}: {counts.get('done', 0)} done ({counts.get('already_gone', 0)} already done)"
     text += f", {counts.get('skipped', 0)} skipped (changed since plan), {counts.get('failed', 0)} failed"
     return text + (f", {left} not run" if left else "")
 

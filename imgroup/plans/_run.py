@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, TypedDict, Unpack
 
 from attrs import frozen
 
+from imgroup._plural import counted
 from imgroup.jobs import (
     Interrupted,
     Journal,
@@ -22,7 +23,6 @@ from imgroup.jobs import (
     ProgressView,
     failure_lines,
     job_transport,
-    plural,
     progress_view,
     report_format,
     run_interruptible,
@@ -31,7 +31,7 @@ from imgroup.jobs import (
 
 from ._apply import VendorRun, job_name, journal_items, run_plan, steps_to_run
 from ._plan import Plan, PlanError, Step, chains, read_plan
-from ._report import groups_text, outcome_summary, write_report
+from ._report import outcome_summary, write_report
 
 if TYPE_CHECKING:
     from imgroup.runtime.registry import VendorEntry
@@ -142,7 +142,7 @@ def apply_plan(
     interrupted: Interrupted | None = None
     with journal:
         todo = steps_to_run(plan, journal, retry_failed=retry_failed)
-        echo(f"plan {plan_path}: {plural(len(plan.steps), 'step')}, {len(todo)} to run; journal {journal_path}")
+        echo(f"plan {plan_path}: {counted(len(plan.steps), 'step')}, {len(todo)} to run; journal {journal_path}")
         if todo:
             view = progress_view(len(todo), f"apply {plan_path.name}", progress_stream)
             try:
@@ -161,7 +161,9 @@ def apply_plan(
     for vendor, note in sorted((plan.header.get("cannot_see") or {}).items()):
         echo(f"not seen when planning, on {vendor}: {note}")
     for vendor, groups in sorted((plan.header.get("unreadable") or {}).items()):
-        echo(f"could not be read when planning, on {vendor}: {groups_text(len(groups))} (listed in the plan's header)")
+        echo(
+            f"could not be read when planning, on {vendor}: {counted(len(groups), 'group')} (listed in the plan's header)"
+        )
     if interrupted is not None:
         echo(
             f"interrupted ({interrupted.signal_name}): every finished step is in the journal; "
@@ -245,12 +247,12 @@ def _describe(ready: Ready, journal_path: Path, echo: Callable[[str], None], *, 
     vendors = ", ".join(plan.vendors()) or "none"
     echo(f"dry run: the plan, the credentials ({vendors}) and the journal pass the apply's checks; nothing sent")
     if state is None:
-        echo(f"  no journal yet at {journal_path}: all {plural(len(plan.steps), 'step')} would run")
+        echo(f"  no journal yet at {journal_path}: all {counted(len(plan.steps), 'step')} would run")
         to_run: Sequence[Step] = [step for chain in chains(plan.steps) for step in chain]
     else:
         echo(f"  journal {journal_path}: {outcome_summary(state.counts)}")
         more = "" if retry_failed else f" ({state.counts['failed']} failed ones more with --retry-failed)"
-        echo(f"  would run {plural(len(state.to_run), 'step')}{more}")
+        echo(f"  would run {counted(len(state.to_run), 'step')}{more}")
         to_run = state.to_run
     for step in to_run:
         echo(f"  {step_line(step)}")

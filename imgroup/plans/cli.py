@@ -186,6 +186,7 @@ def sweep(
     A group whose vendor does not give a filtered fact (a creation time) does not match that filter.
     Nothing changes until `imgroup apply`.
     """
+    from imgroup._plural import counted
     from imgroup.settings import SettingsError
 
     from ._planning import header, sweep_steps
@@ -216,7 +217,7 @@ def sweep(
             _exit(_fail("sweep", str(error)))
             return
         steps = sweep_steps(survey.found, name_glob=name_glob, max_members=max_members, created_before=before)
-        click.echo(f"{len(survey.found)} {vendor} groups seen, {len(steps)} match")
+        click.echo(f"{counted(len(survey.found), f'{vendor} group')} seen, {len(steps)} match")
         unreadable = {vendor: survey.unreadable} if survey.unreadable else {}
         _exit(_write("sweep", plan_path, header("sweep", asked, sessions, unreadable), steps, overwrite=force))
     finally:

@@ -95,8 +95,9 @@ def error_for(
     request_id: str | None = None,
     retry_after: float | None = None,
 ) -> ApiError:
-    """The vendor's typed error for a business code: by the catalogue's category, else by the HTTP status."""
-    info = vendor.lookup(code)
+    """The vendor's typed error for a business code: by the catalogue's category (the operation's own entry),
+    else by the HTTP status."""
+    info = vendor.lookup(code, operation)
     category = info.category if info is not None else _category_from_status(http_status)
     error_class = vendor.errors.by_category.get(category, vendor.errors.api) if category else vendor.errors.api
     return error_class(

@@ -114,7 +114,7 @@ class _Sender:
         errors = self.vendor.errors
         if isinstance(error, httpx.TimeoutException):
             return errors.timeout(operation, reason)
-        return errors.connection(operation, reason)
+        return errors.connection(operation, reason, refused=_was_refused(error))
 
     def _answer(self, operation: str, response: httpx.Response, attempt: int) -> Answer:
         body = _envelope.decode(self.vendor, operation, response)
@@ -231,3 +231,16 @@ class AsyncPipeline(_Sender):
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def _was_refused(error: BaseException) -> bool:
+    """Whether the connection was refused: httpx wraps the socket's ConnectionRefusedError (the async
+    transport once more, in an OSError naming every address it tried)."""
+    cause: BaseException | None = error
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:  # a chain may loop back on itself
+        if isinstance(cause, ConnectionRefusedError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False

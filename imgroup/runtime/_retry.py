@@ -1,7 +1,13 @@
 """When to try a request again, and how long to wait first: exponential backoff with jitter.
 
-Retried: what the catalogue marks retryable (rate limits, transient server codes), timeouts and connection
-errors, and gateway pages without a business code (5xx, 429). Never other business errors.
+Retried: what the catalogue marks retryable (rate limits, transient server codes), timeouts, connections
+reset or dropped, and gateway pages without a business code (5xx, 429). Never other business errors.
+
+Never a refused connection either: nothing listens at the address (a wrong base URL, a proxy or an emulator
+that is not running), and nothing listens there a few seconds later. The vendors' endpoints sit behind load
+balancers, which answer a restarting server with a gateway page (retried) rather than refusing; so a call
+refused fails at once, where retrying it would only add the whole backoff (12.5 s for a job's 5 retries) to
+an error that cannot mend itself.
 """
 
 from __future__ import annotations
@@ -20,9 +26,7 @@ DEFAULT_MAX_RETRY_AFTER = 60.0
 
 def is_retryable(error: BaseException) -> bool:
     """Whether another attempt may succeed."""
-    if isinstance(error, ApiConnectionError):
-        return True
-    if isinstance(error, (ApiError, ResponseFormatError)):
+    if isinstance(error, (ApiError, ApiConnectionError, ResponseFormatError)):
         return error.retryable
     return False
 

@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from imgroup._plural import counted
+
 from ._vendor import ErrorClasses
 
 Rules = Mapping[str, Any]
@@ -82,7 +84,7 @@ def _problem(value: object, rules: Rules) -> str | None:
         if len(value) < rules.get("min_items", 0):
             return "must not be empty" if rules["min_items"] == 1 else f"must hold at least {rules['min_items']} items"
         if "max_items" in rules and len(value) > rules["max_items"]:
-            return f"must hold at most {rules['max_items']} items (got {len(value)})"
+            return f"must hold at most {counted(rules['max_items'], 'item')} (got {len(value)})"
         for index, item in enumerate(value):
             item_problem = _problem(item, rules.get("items", {}))
             if item_problem is not None:

@@ -66,5 +66,6 @@ class Vendor(NamedTuple):
     request_id_headers: tuple[str, ...]
     operations: Mapping[str, OperationInfo]
     errors: ErrorClasses
-    lookup: Callable[[int], errors.ErrorInfo | None]
-    """The catalogue entry of a code (``<package>.error_codes.lookup``), imported only once something fails."""
+    lookup: Callable[[int, str | None], errors.ErrorInfo | None]
+    """The catalogue entry of a code for an operation (``<package>.error_codes.lookup``: the operation's own
+    where its page words the code its own way), imported only once something fails."""

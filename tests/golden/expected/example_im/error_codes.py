@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from imgroup.errors import ErrorInfo
 
+# One entry per code: the vendor-wide row for a vendor-wide code, else the first documenting operation's.
 ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     {
         400002: ErrorInfo(
@@ -65,7 +66,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Count the room as gone.",
             retryable=False,
             category="already_gone",
-            operations=("kick_members",),
+            operations=("kick_members", "unmute_room"),
         ),
         429001: ErrorInfo(
             code=429001,
@@ -80,10 +81,26 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
     }
 )
 
+# Where an operation's page words a code its own way (another meaning, other advice): its own entries, written
+# as what differs from the entry above.
+OPERATION_ERROR_CODES: Mapping[str, Mapping[int, ErrorInfo]] = MappingProxyType(
+    {
+        "unmute_room": {
+            404001: ERROR_CODES[404001]._replace(
+                action="Nothing to do; a gone room has no mute to lift.",
+            ),
+        },
+    }
+)
 
-def lookup(code: int) -> ErrorInfo | None:
-    """The catalogue entry for ``code``, or None for a code the documentation does not list."""
-    return ERROR_CODES.get(code)
+
+def lookup(code: int, operation: str | None = None) -> ErrorInfo | None:
+    """The catalogue entry for ``code``, or None for a code the documentation does not list.
+
+    With ``operation``, that operation's own entry where its page words the code its own way.
+    """
+    own = OPERATION_ERROR_CODES.get(operation) if operation is not None else None
+    return (own or {}).get(code) or ERROR_CODES.get(code)
 
 
-__all__ = ["ERROR_CODES", "ErrorInfo", "lookup"]
+__all__ = ["ERROR_CODES", "OPERATION_ERROR_CODES", "ErrorInfo", "lookup"]
