@@ -1,4 +1,5 @@
-"""Exit codes and messages of ``check-docs``: 0 agrees, 1 drifted, 2 unreadable or unmatched (saying why)."""
+"""Exit codes and messages of ``check-docs``: 0 agrees (or only documents an older route the spec keeps, unless
+--strict), 1 drifted, 2 unreadable or unmatched (saying why)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from seed_dirs import SEED_DIRS, folder_id
 
 from generator.docdrift import cli
 from generator.docdrift.cli import check_docs_main
+from generator.docdrift.spec_model import load_operations
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
@@ -90,10 +92,42 @@ def test_seeds_flag_skips_the_readme_and_facts(tmp_path: Path, monkeypatch: pyte
     assert check_docs_main(["--seeds", *SPECS]) == 0
 
 
+def older_route_line(page: Path) -> str:
+    """The line naming seed 004's move: it documents dismiss_team_v2's route; dismiss_team's is current."""
+    current = next(op for op in load_operations(ROOT / "specs") if op.operation_id == "dismiss_team")
+    assert current.doc_page
+    return (
+        f"~ {page} documents the older route of dismiss_team (DELETE /im/v2/teams/{{team_id}});"
+        f" current route DELETE /im/v2.1/teams/{{team_id}} per {current.doc_page}"
+    )
+
+
 @pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
-def test_make_check_docs_passes_on_the_seed_pages(
+def test_make_check_docs_passes_on_the_seed_pages_reporting_the_known_older_route(
     folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(cli, "SEEDS_DIR", folder)
     assert check_docs_main(["--seeds"]) == 0
-    assert capsys.readouterr().out.count("agrees with the spec") == 5
+    blocks: list[list[str]] = []  # one per page: its heading line, then its indented lines
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("  "):
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    assert [block[1:] for block in blocks[:4]] == [["  agrees with the spec"]] * 4
+    assert "yunxin dismiss_team_v2 (DELETE /im/v2/teams/{team_id})" in blocks[4][0]
+    assert blocks[4][1:] == [
+        "  " + older_route_line(cli.seed_pages(folder)[4]),
+        "  otherwise agrees; the spec keeps this older route, so it fails only with --strict",
+    ]
+    assert len(blocks) == 5
+
+
+@pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
+def test_strict_check_docs_fails_on_the_seed_page_of_an_older_route(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "SEEDS_DIR", folder)
+    assert check_docs_main(["--seeds", "--strict"]) == 1
+    assert older_route_line(cli.seed_pages(folder)[4]) in capsys.readouterr().out
+    assert check_docs_main([str(path) for path in cli.seed_pages(folder)[:4]] + ["--strict"]) == 0

@@ -1,6 +1,6 @@
 """The checker names exactly the change made to a page: each seed page (the project's own in the seeds' layouts,
-and ../shared/seeds where present) and each fixture page is checked clean, then changed in one way at a time
-and checked again."""
+and ../shared/seeds where present) and each fixture page is checked clean (seed 004 but for the older route it
+documents, KNOWN_DRIFT), then changed in one way at a time and checked again."""
 
 from __future__ import annotations
 
@@ -612,7 +612,7 @@ OWN_SEED_CASES: Cases = {
         },
     ),
     "004": (
-        "dismiss_team",
+        "dismiss_team_v2",
         {
             NEW_PARAM: (
                 [
@@ -622,6 +622,10 @@ OWN_SEED_CASES: Cases = {
                     )
                 ],
                 [(K.PARAM_ADDED, "body reason")],
+            ),
+            CHANGED_PATH: (
+                [("\n/im/v2/teams/{team_id}\n", "\n/im/v2/groups/{team_id}\n")],
+                [(K.PATH_CHANGED, "dismiss_team_v2")],
             ),
             "removed parameter": ([("extension\nstring\u00a0\n可选\n", "")], [(K.PARAM_REMOVED, "body extension")]),
             "changed required-ness": (
@@ -638,6 +642,11 @@ OWN_SEED_CASES: Cases = {
 }
 
 
+# What a seed page rightly differs by before any change: seed 004 documents DELETE /im/v2/teams/{team_id}, the
+# route the spec keeps as dismiss_team_v2 (x-older-route-of: dismiss_team), so it also names the current route.
+KNOWN_DRIFT: dict[str, list[tuple[Kind, str]]] = {"004": [(K.OLDER_ROUTE, "dismiss_team")]}
+
+
 def mutate(text: str, replacements: list[tuple[str, str]]) -> str:
     for old, new in replacements:
         assert text.count(old) == 1, f"the mutation's anchor {old!r} must occur exactly once"
@@ -646,14 +655,13 @@ def mutate(text: str, replacements: list[tuple[str, str]]) -> str:
 
 
 def check(text: str, name: str, specs_dir: Path) -> tuple[str, list[tuple[Kind, str]]]:
-    """The operation a page documents and its differences. A page of a route the spec keeps as an older one
-    documents that route's current operation (the older-route report itself is tested in test_docdrift_routes)."""
+    """The operation a page documents (an older route the spec keeps is an operation of its own) and all its
+    differences, the older-route line among them."""
     page = read_page(text, name)
     operations = _operations(specs_dir)
     found = match(page, operations)
-    differences = [d for d in compare(page, found.operation, operations) if d.kind is not Kind.OLDER_ROUTE]
-    operation = found.operation.older_route_of or found.operation.operation_id
-    return operation, sorted((d.kind, d.subject) for d in differences)
+    differences = compare(page, found.operation, operations)
+    return found.operation.operation_id, sorted((d.kind, d.subject) for d in differences)
 
 
 @cache
@@ -689,7 +697,7 @@ SEED_PAGES = [
 def test_seed_page_checks_clean_against_the_specs(folder: Path, layout: str) -> None:
     operation, _ = SEED_CASES[layout]
     page = seed_pages(folder)[layout]
-    assert check(page.read_text(encoding="utf-8"), page.name, REAL_SPECS) == (operation, [])
+    assert check(page.read_text(encoding="utf-8"), page.name, REAL_SPECS) == (operation, KNOWN_DRIFT.get(layout, []))
 
 
 @pytest.mark.parametrize("folder", SEED_DIRS, ids=folder_id)
@@ -702,7 +710,7 @@ def test_seed_page_change_is_named_exactly(folder: Path, layout: str, operation:
     replacements, expected = mutation
     page = seed_pages(folder)[layout]
     text = mutate(page.read_text(encoding="utf-8"), replacements)
-    assert check(text, page.name, REAL_SPECS) == (operation, sorted(expected))
+    assert check(text, page.name, REAL_SPECS) == (operation, sorted(expected + KNOWN_DRIFT.get(layout, [])))
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURE_CASES))

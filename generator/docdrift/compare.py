@@ -61,6 +61,12 @@ def is_writable(difference: Difference) -> bool:
     return difference.kind in WRITABLE_CODES
 
 
+def is_known(difference: Difference) -> bool:
+    """Whether the spec already records ``difference``: the page documents an older route the spec keeps, so
+    ``check-docs`` reports it without failing (``--strict`` fails on it too)."""
+    return difference.kind is Kind.OLDER_ROUTE
+
+
 def compare(page: Page, operation: SpecOperation, operations: Sequence[SpecOperation] = ()) -> list[Difference]:
     """Every difference between ``page`` and ``operation``: an older route, endpoint, rate limit, parameters,
     error codes. ``operations`` (the specs' others) name the current route when ``operation`` is an older one."""

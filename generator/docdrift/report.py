@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .compare import Difference, Kind, describe
+from .compare import Difference, Kind, describe, is_known
 from .matcher import Match
 from .model import Page, PageErrorRow, PageParam, RateLimit
 
@@ -15,13 +15,16 @@ _SIGN = {
 
 
 def format_page_report(page: Page, found: Match, differences: list[Difference]) -> str:
-    """The block for one page: which operation it matched, then each difference or 'agrees'."""
+    """The block for one page: which operation it matched, then each difference or 'agrees' (and a note when
+    the only difference is an older route the spec keeps, which fails ``check-docs`` only with ``--strict``)."""
     title = f" ({page.title})" if page.title else ""
     source = page.source
     lines = [f"{source}{title}: {found.operation.label} [matched by {found.how}]"]
     if not differences:
         lines.append("  agrees with the spec")
     lines.extend("  " + format_difference(difference, source) for difference in differences)
+    if differences and all(is_known(difference) for difference in differences):
+        lines.append("  otherwise agrees; the spec keeps this older route, so it fails only with --strict")
     return "\n".join(lines)
 
 
