@@ -7,7 +7,8 @@ the command line reads, as the README says, set here from the ``export`` lines `
 
 Console blocks are walkthroughs: each ``$`` command runs in bash, in order, one document at a time in its own
 directory and on a demo world made afresh for it, with the emulator's ``export`` lines pasted first. A command
-passes when it exits 0, or 1 when the output shown under it is an ``Error:``. The docs' port 8765 stands for
+passes when it exits 0, or 1 when the output shown under it is its own one-line failure (``imgroup yunxin
+dismiss-team: [108404] …``) or an ``Error:``. The docs' port 8765 stands for
 the emulator's own port (a fixed port cannot be shared by test runs); a walkthrough that starts
 ``imgroup emulator ... &`` itself gets that emulator, on a free port, and it is stopped after the document.
 
@@ -69,7 +70,15 @@ class Command:
 
     @property
     def exit_status(self) -> int:
-        return 1 if self.shown and self.shown[0].startswith("Error:") else 0
+        """1 when the output shown is the command's own one-line failure (``imgroup yunxin dismiss-team: [108404]
+        …``, the command's words before the colon) or an ``Error:``; 0 otherwise."""
+        if not self.shown:
+            return 0
+        first = self.shown[0]
+        named, colon, _ = first.partition(": ")
+        command = re.sub(r"^(\w+=\S*\s+)*", "", self.text)  # after any VAR=value the command is run with
+        failed = colon and named.startswith("imgroup ") and (command + " ").startswith(named + " ")
+        return 1 if failed or first.startswith("Error:") else 0
 
 
 def read_blocks(document: Path) -> list[Block]:

@@ -135,14 +135,17 @@ def offboard(
         except PlanningError as error:
             _exit(_fail("offboard", str(error)))
             return
+        leaving = [user for user in parsed_users if user not in people.not_found]
+        if not leaving:
+            unknown = "; ".join(f"{user.vendor} knows no user {user.id}" for user in people.not_found)
+            _exit(
+                _fail("offboard", f"no user asked exists on their vendor ({unknown}): nothing to plan, no plan written")
+            )
+            return
         for user in people.not_found:
             click.echo(
                 f"imgroup offboard: {user.vendor} knows no user {user.id} ({user}): left out of the plan", err=True
             )
-        leaving = [user for user in parsed_users if user not in people.not_found]
-        if not leaving:
-            _exit(_fail("offboard", "no user asked exists on their vendor: nothing to plan, no plan written"))
-            return
         for person, answer in people.unchecked.items():
             role = "successor" if person in parsed_successors else "user"
             click.echo(
