@@ -121,9 +121,15 @@ class VendorSpec:
         return dict(node)
 
 
+def load_yaml(text: str) -> Any:
+    """YAML's safe subset, parsed by libyaml where PyYAML was built with it: ten times the pure-Python loader's
+    speed on our specs, and the same documents (a test compares the two on every spec)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def load_spec(path: Path, *, validate: bool = True) -> VendorSpec:
     """Load and check a spec, raising SpecError with the offending place named."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = load_yaml(path.read_text(encoding="utf-8"))
     if validate:
         from openapi_spec_validator import validate as validate_openapi
 

@@ -17,6 +17,8 @@ import yaml
 from openapi_spec_validator import validate
 from seed_dirs import SEED_DIRS, folder_id
 
+from generator.spec import load_yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 SPECS_DIR = ROOT / "specs"
 
@@ -502,3 +504,9 @@ def test_vendor_wide_codes_from_vendor_facts_are_in_the_root_lists(folder: Path)
     yunxin_codes = {int(code) for code in re.findall(r"\b\d{3,6}\b", yunxin)}
     assert {108404, 109449, 803, 804} <= yunxin_codes
     assert yunxin_codes <= {row["code"] for row in all_rows("yunxin.yaml")}
+
+
+@pytest.mark.parametrize("spec", sorted(SPECS_DIR.glob("*.yaml")) + [ROOT / "tests" / "golden" / "spec.yaml"], ids=str)
+def test_the_fast_yaml_loader_reads_every_spec_as_the_safe_loader_does(spec: Path) -> None:
+    text = spec.read_text(encoding="utf-8")
+    assert load_yaml(text) == yaml.safe_load(text)

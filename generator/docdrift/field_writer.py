@@ -17,6 +17,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.spec import load_yaml
+
 from .compare import Difference, Kind
 from .model import Location, PageParam
 from .readers.nesting import parent_of
@@ -172,7 +174,7 @@ def _end_of_line(text: str, index: int) -> int:
 
 def _verify(text: str, path: str, method: str, added: list[PageParam]) -> None:
     """Every added field is where its path says, as the checker reads the edited spec; WriteRefused if not."""
-    operations = operations_of(Path("edited spec"), yaml.safe_load(text))
+    operations = operations_of(Path("edited spec"), load_yaml(text))
     body = [op.params.get(Location.BODY, []) for op in operations if (op.path, op.method.lower()) == (path, method)]
     names = {param.name for params in body for param in params}
     missing = [param.name for param in added if param.name not in names]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from generator.spec import load_yaml
 
 from .spec_model import HTTP_METHODS, resolve, spec_files
 
@@ -29,7 +29,7 @@ def render_all(specs_dir: Path) -> dict[str, str]:
     pages: dict[str, str] = {}
     entries = []
     for spec_file in spec_files(specs_dir):
-        document = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+        document = load_yaml(spec_file.read_text(encoding="utf-8"))
         vendor = str((document.get("x-imgroup") or {}).get("vendor", spec_file.stem))
         name = f"{vendor}.md"
         pages[name] = render_spec(f"specs/{spec_file.name}", document)

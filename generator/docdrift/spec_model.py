@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from generator.spec import load_yaml
 
 from .model import Location, PageParam, RateLimit
 
@@ -49,7 +49,7 @@ def load_operations(specs_dir: Path) -> list[SpecOperation]:
     """Every operation of every spec in ``specs_dir``."""
     operations = []
     for path in spec_files(specs_dir):
-        operations.extend(operations_of(path, yaml.safe_load(path.read_text(encoding="utf-8"))))
+        operations.extend(operations_of(path, load_yaml(path.read_text(encoding="utf-8"))))
     return operations
 
 

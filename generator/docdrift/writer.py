@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.spec import load_yaml
+
 from .compare import WRITABLE_CODES, Difference, Kind
 from .model import PageErrorRow
 from .triage import guess_category
@@ -202,7 +204,7 @@ def _int(value: str) -> int:
 
 def _verify(text: str, path: str, method: str, wanted: list[Difference]) -> None:
     """Parses the edited spec and checks every writable difference landed; WriteRefused if not."""
-    rows = {int(row["code"]): row for row in yaml.safe_load(text)["paths"][path][method]["x-error-codes"]}
+    rows = {int(row["code"]): row for row in load_yaml(text)["paths"][path][method]["x-error-codes"]}
     for difference in wanted:
         row = rows.get(int(difference.subject))
         landed = row is not None and row.get(REVIEW_KEY) is True
