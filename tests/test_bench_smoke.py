@@ -185,21 +185,21 @@ def test_iteration_pages_through_the_emulator_at_the_documented_limit() -> None:
 
 def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--only", "signing", "generation", "--results", str(tmp_path)],
+        [sys.executable, "-m", "bench", "--quick", "--only", "signing", "iteration", "--results", str(tmp_path)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
-    assert "| 3. signing |" in result.stdout and "| 6. generation |" in result.stdout
+    assert "| 3. signing |" in result.stdout and "| 7. iteration |" in result.stdout
     (saved,) = tmp_path.glob("*-quick.json")
     document = json.loads(saved.read_text(encoding="utf-8"))
     assert document["quick"] is True
     assert document["versions"]["httpx"] and document["versions"]["lark-oapi"]
     assert document["machine"]["cores"] >= 1
     assert document["commit"] and document["commit_at_end"]
-    assert {row["measurement"] for row in document["rows"]} == {"3. signing", "6. generation"}
+    assert {row["measurement"] for row in document["rows"]} == {"3. signing", "7. iteration"}
 
 
 def test_readme_section_shows_the_saved_run_and_names_missed_targets(tmp_path: Path) -> None:
