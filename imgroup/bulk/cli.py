@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ from imgroup.jobs import (
     Outcome,
     ProgressView,
     Source,
+    iter_items,
     job_transport,
-    parse_items,
     progress_view,
     read_source,
     report_format,
@@ -221,14 +222,14 @@ def run_job(
         click.echo("reading the input from the terminal; end it with Ctrl-D", err=True)
     try:
         source = read_source(input_path, stdin=sys.stdin.buffer)
-        items = parse_items(source, job, fill=fill)
+        items = iter_items(source, job, fill=fill)  # read as the journal takes them
     except InputError as error:
         return _fail(str(error))
     except ValueError as error:
         return _fail(f"--fill: {error}")
     journal_path = journal_path or default_journal_path(input_path, source)
     if dry_run:
-        return _describe(job, items, journal_path)
+        return _describe(job, source, fill, journal_path)
     try:
         settings = load_settings(job.vendor, profile=profile, base_url=base_url)
         client = make_client(
@@ -242,15 +243,16 @@ def run_job(
         return _fail(str(error))
     scrub = Scrubber(secrets_of(settings))
     try:
-        journal = Journal.open(journal_path, job.name, items)
-    except JournalError as error:
+        journal = Journal.open(journal_path, job.name, items, input_name=source.name)
+    except (InputError, JournalError) as error:
         return _fail(str(error))
     with journal:
-        by_key = {item.key: item for item in items}
-        todo = [by_key[key] for key in journal.to_run(retry_failed=retry_failed)]
-        click.echo(f"{job.command} ({job.vendor}): {len(items)} items, {len(todo)} to run; journal {journal_path}")
-        if todo:
-            view = progress_view(len(todo), f"{job.command} ({job.vendor})", sys.stderr)
+        total = len(journal)
+        left = journal.count_to_run(retry_failed=retry_failed)
+        click.echo(f"{job.command} ({job.vendor}): {total} items, {left} to run; journal {journal_path}")
+        if left:
+            todo = journal.items_to_run(retry_failed=retry_failed)
+            view = progress_view(left, f"{job.command} ({job.vendor})", sys.stderr)
             try:
                 stopped_by = asyncio.run(_run(job, client, journal, todo, concurrency, view, scrub))
             except KeyboardInterrupt:
@@ -267,7 +269,7 @@ def run_job(
     click.echo(summary(counts) + (f"; report {report_path}" if report_path is not None else ""))
     if counts["failed"] and not retry_failed:
         click.echo("re-run with --retry-failed to try the failed items again")
-    return EXIT_DONE if counts["done"] == len(items) else EXIT_SOME_FAILED
+    return EXIT_DONE if counts["done"] == total else EXIT_SOME_FAILED
 
 
 def _scrubbed(entry: Entry, scrub: Callable[[str], str]) -> Entry:
@@ -292,7 +294,7 @@ async def _run(
     job: Job,
     client: AsyncClient,
     journal: Journal,
-    todo: Sequence[Item],
+    todo: Iterable[Item],
     concurrency: int,
     progress: ProgressView,
     scrub: Callable[[str], str],
@@ -310,17 +312,30 @@ async def _run(
             )
 
 
-def _describe(job: Job, items: Sequence[Item], journal_path: Path) -> int:
-    click.echo(f"dry run: the input is valid; {len(items)} items for {job.vendor} {job.operation}")
-    click.echo(f"  first: {items[0].key} (line {items[0].line}); last: {items[-1].key} (line {items[-1].line})")
+def _describe(job: Job, source: Source, fill: Mapping[str, str], journal_path: Path) -> int:
+    # The whole input is checked as a run would read it into its journal: into a scratch one, gone afterwards.
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="imgroup-dry-run-") as scratch,
+            Journal.open(Path(scratch) / "input.sqlite", job.name, iter_items(source, job, fill=fill)) as checked,
+        ):
+            total = len(checked)
+            entries = checked.entries()
+            first = last = next(entries)  # an input without items is an InputError
+            for last in entries:  # only the last is kept
+                pass
+    except (InputError, JournalError) as error:
+        return _fail(str(error))
+    click.echo(f"dry run: the input is valid; {total} items for {job.vendor} {job.operation}")
+    click.echo(f"  first: {first.key} (line {first.line}); last: {last.key} (line {last.line})")
     if not journal_path.exists():
         click.echo(f"  no journal yet at {journal_path}: every item would be sent")
         return EXIT_DONE
     try:
         with Journal.read(journal_path) as journal:
-            journal.verify(job.name, items)
+            journal.verify(job.name, iter_items(source, job, fill=fill), input_name=source.name)
             counts = journal.counts()
-            left = len(journal.to_run(retry_failed=False))
+            left = journal.count_to_run(retry_failed=False)
     except JournalError as error:
         return _fail(str(error))
     click.echo(f"  journal {journal_path}: {summary(counts)}")
