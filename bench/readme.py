@@ -66,11 +66,15 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    per vendor its slowest operation, each call as early as the per-second and per-minute windows let it be;
    the even-pace floor spaces each operation's calls at its tightest rate. CPU per step is the apply process's
    own (`wait4`), against the plain async clients making the same calls unpaced, both net of start-up.
+9. **Bulk memory** (`bench/bulk_memory.py`): measurement 5's job and launcher at 1,000 and 100,000 items, unpaced
+   (the emulator's limits lifted, the job's `--rate-limit` far above what the machine reaches), the sizes
+   alternating within each round. "Flat" is the long job's peak RSS within 5% of the short job's: a job that
+   held its items would take about 0.4 KB more for each.
 """
 
 
 def newest_full_run(results_dir: Path) -> Path:
-    runs = sorted(path for path in results_dir.glob("*.json") if not path.stem.endswith("-quick"))
+    runs = sorted(path for path in results_dir.glob("*.json") if not path.stem.endswith(("-quick", "-partial")))
     if not runs:
         raise FileNotFoundError(f"no full run in {results_dir}: run `make bench` first")
     return runs[-1]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bulk, call_overhead, generation, import_cost, iteration, readme, signing, throughput
+from bench import bulk, bulk_memory, call_overhead, generation, import_cost, iteration, readme, signing, throughput
 from bench._cli import JSON_MARKER, parse_rows
 from bench._emulator import emulator_process
 from bench._profile import hot_spots, package_of
@@ -163,6 +163,18 @@ def test_bulk_profiles_a_job_on_request() -> None:
     assert report.startswith("20 items: cProfile own time by package:") and "httpx" in report
 
 
+def test_bulk_memory_sets_the_long_jobs_peak_against_the_short_ones() -> None:
+    rows = bulk_memory.run(quick=True)
+    check_rows(rows)
+    assert [row.metric for row in rows] == [
+        "peak RSS of the job's process",
+        "CPU time of the job process per item, start-up included",
+    ] * 2
+    short, long = rows[0], rows[2]
+    assert short.target is None and long.target is not None and long.met is not None
+    assert long.ratio == pytest.approx(long.summary.median / short.summary.median)
+
+
 def test_busiest_second_counts_calls_within_any_one_second_span() -> None:
     assert bulk.busiest_second([]) == 0
     assert bulk.busiest_second([0.0, 0.5, 0.99, 1.0, 1.5]) == 3
@@ -193,7 +205,7 @@ def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> No
         check=True,
     )
     assert "| 3. signing |" in result.stdout and "| 7. iteration |" in result.stdout
-    (saved,) = tmp_path.glob("*-quick.json")
+    (saved,) = tmp_path.glob("*-partial-quick.json")
     document = json.loads(saved.read_text(encoding="utf-8"))
     assert document["quick"] is True
     assert document["versions"]["httpx"] and document["versions"]["lark-oapi"]
@@ -217,6 +229,7 @@ def test_readme_section_shows_the_saved_run_and_names_missed_targets(tmp_path: P
     saved = tmp_path / "20261122T020000Z.json"
     saved.write_text(json.dumps(document), encoding="utf-8")
     (tmp_path / "20261122T030000Z-quick.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "20261122T040000Z-partial.json").write_text("{}", encoding="utf-8")
     assert readme.newest_full_run(tmp_path) == saved
     out = tmp_path / "benchmarks.md"
     assert readme.main([str(saved), "--out", str(out)]) == 0

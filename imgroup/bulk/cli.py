@@ -6,9 +6,11 @@ Exit status: 0 when every item is done (already gone counts as done), 1 when som
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
@@ -28,8 +30,8 @@ from imgroup.jobs import (
     ProgressView,
     Source,
     failure_lines,
+    iter_items,
     job_transport,
-    parse_items,
     progress_view,
     read_source,
     report_format,
@@ -227,23 +229,30 @@ class RunOptions(TypedDict):
 class Ready:
     """A job that passed every check a run makes before its first call: what the run and its dry run share."""
 
-    items: Sequence[Item]
+    source: Source
+    fill: Mapping[str, str]
     journal_path: Path
     client: AsyncClient
     scrub: Callable[[str], str]
     state: JournalState | None
     """What the journal holds already (None: no journal yet, every item would be sent)."""
 
+    def items(self, job: Job) -> Iterator[Item]:
+        """The input's items, read as they are taken (a journal reads them in a batch at a time)."""
+        return iter_items(self.source, job, fill=self.fill)
+
 
 @attrs.frozen
 class JournalState:
     counts: dict[str, int]
-    to_run: list[str]
+    left: int
 
 
 def preflight(job: Job, **options: Unpack[RunOptions]) -> Ready:
-    """Every check a run makes before it sends anything: the report's name, the input (each row by the client's
-    own validation), the credentials and client options, and that the journal, if any, is this input's and free.
+    """Every check a run makes before it sends anything: the report's name, the input, the credentials and client
+    options, and that the journal, if any, is this input's and free. The input's rows are checked (each by the
+    client's own validation) as the run reads them into its journal, before its first call; the dry run reads
+    them into a scratch journal.
 
     Both a run and its dry run go through here, so a dry run says yes only to what the run would start.
     Raises Refused naming what is wrong.
@@ -259,9 +268,10 @@ def preflight(job: Job, **options: Unpack[RunOptions]) -> Ready:
             raise Refused(f"--report: {error}") from None
     if input_path == STDIN and sys.stdin.isatty():
         click.echo("reading the input from the terminal; end it with Ctrl-D", err=True)
+    fill = dict(options["fill"] or {})
     try:
         source = read_source(input_path, stdin=sys.stdin.buffer)
-        items = parse_items(source, job, fill=options["fill"])
+        iter_items(source, job, fill=fill)  # a bad --fill is refused at once; no row is read yet
     except InputError as error:
         raise Refused(str(error)) from None
     except ValueError as error:
@@ -282,11 +292,11 @@ def preflight(job: Job, **options: Unpack[RunOptions]) -> Ready:
     if journal_path.exists():
         try:
             with Journal.read(journal_path) as journal:
-                journal.verify(job.name, items)
-                state = JournalState(journal.counts(), journal.to_run(retry_failed=retry_failed))
-        except JournalError as error:
+                journal.verify(job.name, iter_items(source, job, fill=fill), input_name=source.name)
+                state = JournalState(journal.counts(), journal.count_to_run(retry_failed=retry_failed))
+        except (InputError, JournalError) as error:
             raise Refused(str(error)) from None
-    return Ready(items, journal_path, client, Scrubber(secrets_of(settings)), state)
+    return Ready(source, fill, journal_path, client, Scrubber(secrets_of(settings)), state)
 
 
 def run_job(job: Job, *, dry_run: bool, **options: Unpack[RunOptions]) -> int:
@@ -298,22 +308,21 @@ def run_job(job: Job, *, dry_run: bool, **options: Unpack[RunOptions]) -> int:
     retry_failed, report_path = options["retry_failed"], options["report_path"]
     if dry_run:
         return _describe(job, ready, retry_failed=retry_failed)
-    items, journal_path, scrub = ready.items, ready.journal_path, ready.scrub
+    journal_path, scrub = ready.journal_path, ready.scrub
     if options["input_path"] == STDIN and journal_path.parent != Path():
         journal_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        journal = Journal.open(journal_path, job.name, items)
-    except JournalError as error:
+        journal = Journal.open(journal_path, job.name, ready.items(job), input_name=ready.source.name)
+    except (InputError, JournalError) as error:
         return _fail(str(error))
     interrupted: Interrupted | None = None
     with journal:
-        by_key = {item.key: item for item in items}
-        todo = [by_key[key] for key in journal.to_run(retry_failed=retry_failed)]
-        click.echo(
-            f"{job.command} ({job.vendor}): {counted(len(items), 'item')}, {len(todo)} to run; journal {journal_path}"
-        )
-        if todo:
-            view = progress_view(len(todo), f"{job.command} ({job.vendor})", sys.stderr)
+        total = len(journal)
+        left = journal.count_to_run(retry_failed=retry_failed)
+        click.echo(f"{job.command} ({job.vendor}): {counted(total, 'item')}, {left} to run; journal {journal_path}")
+        if left:
+            todo = journal.items_to_run(retry_failed=retry_failed)
+            view = progress_view(left, f"{job.command} ({job.vendor})", sys.stderr)
             try:
                 stopped_by = run_interruptible(
                     _run(job, ready.client, journal, todo, options["concurrency"], view, scrub)
@@ -338,7 +347,7 @@ def run_job(job: Job, *, dry_run: bool, **options: Unpack[RunOptions]) -> int:
         return EXIT_INTERRUPTED
     if counts["failed"] and not retry_failed:
         click.echo("re-run with --retry-failed to try the failed items again")
-    return EXIT_DONE if counts["done"] == len(items) else EXIT_SOME_FAILED
+    return EXIT_DONE if counts["done"] == total else EXIT_SOME_FAILED
 
 
 def _scrubbed(entry: Entry, scrub: Callable[[str], str]) -> Entry:
@@ -363,7 +372,7 @@ async def _run(
     job: Job,
     client: AsyncClient,
     journal: Journal,
-    todo: Sequence[Item],
+    todo: Iterable[Item],
     concurrency: int,
     progress: ProgressView,
     scrub: Callable[[str], str],
@@ -382,27 +391,39 @@ async def _run(
 
 
 def _describe(job: Job, ready: Ready, *, retry_failed: bool) -> int:
-    """The dry run: what the run would send, item by item, after the same checks; nothing is sent."""
-    items, state = ready.items, ready.state
-    click.echo(
-        f"dry run: the input, credentials and journal pass; {counted(len(items), 'item')} for {job.vendor} {job.operation}"
-    )
-    if state is None:
-        click.echo(f"  no journal yet at {ready.journal_path}: every item would be sent")
-        to_send = list(items)
-    else:
-        click.echo(f"  journal {ready.journal_path}: {summary(state.counts)}")
-        wanted = set(state.to_run)
-        to_send = [item for item in items if item.key in wanted]
-        more = "" if retry_failed else f" ({state.counts['failed']} more with --retry-failed)"
-        click.echo(f"  would send {counted(len(to_send), 'item')}{more}")
-    for item in to_send:
-        click.echo(f"  line {item.line}: {_shown(job, item)}")
+    """The dry run: what the run would send, item by item, after the same checks; nothing is sent. Without a
+    journal, the input is read as a run would read it into its own: into a scratch one, gone afterwards."""
+    heading = "dry run: the input, credentials and journal pass; {} for " + f"{job.vendor} {job.operation}"
+    try:
+        with contextlib.ExitStack() as stack:
+            if ready.state is None:
+                scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="imgroup-dry-run-")))
+                journal = stack.enter_context(
+                    Journal.open(scratch / "input.sqlite", job.name, ready.items(job), input_name=ready.source.name)
+                )
+                click.echo(heading.format(counted(len(journal), "item")))
+                click.echo(f"  no journal yet at {ready.journal_path}: every item would be sent")
+                to_send = journal.items_to_run(retry_failed=False)
+            else:
+                journal = stack.enter_context(Journal.read(ready.journal_path))
+                click.echo(heading.format(counted(len(journal), "item")))
+                click.echo(f"  journal {ready.journal_path}: {summary(ready.state.counts)}")
+                more = "" if retry_failed else f" ({ready.state.counts['failed']} more with --retry-failed)"
+                click.echo(f"  would send {counted(ready.state.left, 'item')}{more}")
+                to_send = journal.items_to_run(retry_failed=retry_failed)
+            for item in to_send:
+                click.echo(f"  line {item.line}: {_shown(job, item)}")
+    except (InputError, JournalError) as error:
+        return _fail(str(error))
     return EXIT_DONE
 
 
 def _shown(job: Job, item: Item) -> str:
-    """An item as the dry run lists it: its key, then the other arguments it would be sent with."""
-    keyed = {column.parameter for column in job.columns[: job.key_size]}
-    others = [f"{name}={value}" for name, value in item.arguments.items() if name not in keyed and value is not None]
+    """An item as the dry run lists it: its key, then the other arguments it would be sent with, in the job's
+    column order (the journal keeps them by name)."""
+    others = [
+        f"{column.parameter}={item.arguments[column.parameter]}"
+        for column in job.columns[job.key_size :]
+        if item.arguments.get(column.parameter) is not None
+    ]
     return item.key + (f" ({', '.join(others)})" if others else "")

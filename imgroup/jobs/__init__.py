@@ -1,21 +1,23 @@
 """The job kernel that bulk jobs and plans share: input, journal, outcomes, progress and reports.
 
-    from imgroup.jobs import Journal, Outcome, parse_items, read_source
-    items = parse_items(read_source(Path("groups.txt")), job)
+    from imgroup.jobs import Journal, Outcome, iter_items, read_source
+    items = iter_items(read_source(Path("groups.txt")), job)
     with Journal.open(Path("groups.txt.journal.sqlite"), job.name, items) as journal:
-        for key in journal.to_run(retry_failed=False):
-            journal.start(key)
-            journal.finish(key, Outcome("done"))
+        for item in journal.items_to_run(retry_failed=False):
+            journal.start(item.key)
+            journal.finish(item.key, Outcome("done"))
 
 What a job does to each item is its own: ``imgroup.bulk`` calls one client method per item, ``imgroup.plans``
 carries out a plan's steps through the vendors' adapters. Both read and key their items, journal each one in
 flight and then with its outcome, stop when every item would fail alike (credentials refused, no host to
 reach), show progress, sum up failures by cause and write reports through here; a job's loop runs so that
-Ctrl-C and SIGTERM leave it able to report.
+Ctrl-C and SIGTERM leave it able to report. A bulk job's items live in its journal alone, read into it and taken
+from it a batch at a time (``iter_items``, ``Journal.items_to_run``), so that its memory does not grow with its
+input.
 """
 
 from ._failures import Cause, failure_causes, failure_lines
-from ._input import STDIN, Column, InputError, Item, ItemKind, Source, parse_items, read_source
+from ._input import STDIN, Column, InputError, Item, ItemKind, Source, iter_items, parse_items, read_source
 from ._interrupt import Interrupted, run_interruptible
 from ._journal import Entry, Journal, JournalError
 from ._locations import JOURNAL_DIR_VARIABLE, journal_dir, stdin_journal_path
@@ -50,6 +52,7 @@ __all__ = [
     "failure_causes",
     "failure_lines",
     "failure_of",
+    "iter_items",
     "job_transport",
     "journal_dir",
     "parse_items",

@@ -9,6 +9,10 @@ for are ignored.
 Every row is checked by the client's own validation before anything is sent; the first bad row stops the
 job with its line number. A row repeated exactly is run once; the same key with other values is an error,
 since it is unclear which one was meant.
+
+The input is read a line at a time and never held whole: a run reads it once into its journal, a batch of items
+at a time (``iter_items``; the journal keeps one of a repeated row), so an input of any size costs a run no more
+memory than a batch.
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+import tempfile
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, Protocol
 
+import attrs
 from attrs import frozen
 
 from imgroup._plural import counted
@@ -30,6 +38,7 @@ from imgroup.errors import ValidationError
 STDIN = Path("-")
 STDIN_NAME = "standard input"
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_BOM = "\ufeff".encode()
 
 
 class InputError(Exception):
@@ -88,15 +97,44 @@ class ItemKind(Protocol):
 
 @frozen
 class Source:
-    """The text of a job's input and where it came from (a file's path, or standard input)."""
+    """A job's input: where it came from, and its text, read from the start a line at a time as often as asked.
+
+    ``read_source`` gives one whose text stays in a file (the input's own, or the copy standard input was spooled
+    to as it was read), so that an input of any size is never held whole; ``Source(name, text)`` holds a short
+    text given whole.
+    """
 
     name: str
-    text: str
+    _text: str = ""
+    file: BinaryIO | None = attrs.field(default=None, eq=False, repr=False)
+    """The UTF-8 bytes of the text, checked when read (a byte order mark may open them); ``text`` is then unused."""
+    _digest: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The whole text, read into memory (a job reads it a line at a time instead: ``reading``)."""
+        with self.reading() as stream:
+            return stream.read()
 
     @property
     def digest(self) -> str:
         """SHA-256 of the text: names the journal of an input read from standard input."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        if self._digest is None:
+            return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return self._digest
+
+    @contextmanager
+    def reading(self) -> Iterator[IO[str]]:
+        """The text from its start, its line ends as written (a CSV cell may hold a line break)."""
+        if self.file is None:
+            yield io.StringIO(self._text, newline="")
+            return
+        self.file.seek(0)
+        stream = io.TextIOWrapper(self.file, encoding="utf-8-sig", newline="")
+        try:
+            yield stream
+        finally:
+            stream.detach()  # the file stays open, to be read again
 
 
 @frozen
@@ -110,45 +148,97 @@ class Item:
 
 
 def read_source(path: Path, *, stdin: BinaryIO | None = None) -> Source:
-    """The input's text: the file at ``path``, or all of ``stdin`` when ``path`` is ``-``."""
+    """The input: the file at ``path``, or all of ``stdin`` when ``path`` is ``-``; raises InputError when it cannot be
+    read or is not UTF-8 text."""
     name = STDIN_NAME if path == STDIN else str(path)
     try:
+        # Open while the source is in use, closed with it: no ``with`` block spans that.
+        file: BinaryIO
+        raw: BinaryIO
         if path != STDIN:
-            raw = path.read_bytes()
+            file = raw = path.open("rb")
         elif stdin is not None:
-            raw = stdin.read()
+            # Standard input can be read once only: spooled to a file, it can be read again as a file's text is.
+            file, raw = tempfile.TemporaryFile(), stdin  # noqa: SIM115
         else:
             raise InputError(name, None, "standard input is not available")
+        try:
+            digest = _checked_text(name, raw, None if raw is file else file)
+        except BaseException:
+            file.close()
+            raise
     except OSError as error:
         raise InputError(name, None, f"cannot read it ({error.strerror})") from None
-    try:
-        return Source(name, raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError(name, line, "is not UTF-8 text") from None
+    source = Source(name, file=file, digest=digest)
+    weakref.finalize(source, file.close)
+    return source
 
 
-def parse_items(source: Source, job: ItemKind, *, fill: Mapping[str, str] | None = None) -> list[Item]:
-    """Every item of ``source``, in input order; raises InputError naming the first bad line.
+def _checked_text(name: str, raw: BinaryIO, copy: BinaryIO | None) -> str:
+    """Read ``raw`` through, a line at a time, raising InputError at the first line that is not UTF-8; returns the
+    SHA-256 of its text (without a byte order mark) and writes its bytes to ``copy`` on the way."""
+    digest = hashlib.sha256()
+    for number, line in enumerate(raw, start=1):
+        if copy is not None:
+            copy.write(line)
+        if number == 1:
+            line = line.removeprefix(_BOM)
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(name, number, "is not UTF-8 text") from None
+        digest.update(line)
+    return digest.hexdigest()
+
+
+def iter_items(source: Source, job: ItemKind, *, fill: Mapping[str, str] | None = None) -> Iterator[Item]:
+    """Every row of ``source`` as an item, in input order, read as the items are taken; a repeated row comes again
+    (the journal keeps one). Raises InputError naming the first bad line, or when the input holds no items.
 
     ``fill`` gives a column's value wherever a row leaves it empty (a listing piped in has no Yunxin
-    ``operator_id``, say). ValueError for a column the job has not, or one that names each item.
+    ``operator_id``, say). ValueError, at once, for a column the job has not, or one that names each item.
     """
     fill = dict(fill or {})
     check_fill(fill, job)
-    is_jsonl = source.text.lstrip().startswith("{")
-    rows = _jsonl_items(source, job) if is_jsonl else _csv_items(source, job)
+    return _items(source, job, fill)
+
+
+def _items(source: Source, job: ItemKind, fill: Mapping[str, str]) -> Iterator[Item]:
+    rows = _jsonl_items if _is_jsonl(source) else _csv_items
+    found = False
+    with source.reading() as stream:
+        for line, cells in rows(source.name, stream, job):
+            found = True
+            yield _item(source.name, line, {**fill, **{name: cell for name, cell in cells.items() if cell}}, job)
+    if not found:
+        raise InputError(source.name, None, "holds no items")
+
+
+def _is_jsonl(source: Source) -> bool:
+    """Whether the input is JSON Lines: its first character that is not blank is ``{``."""
+    with source.reading() as stream:
+        text = next((text for text in stream if text.strip()), "")
+    return text.lstrip().startswith("{")
+
+
+def parse_items(source: Source, job: ItemKind, *, fill: Mapping[str, str] | None = None) -> list[Item]:
+    """Every item of ``source``, in input order, each once, in a list; raises InputError naming the first bad line.
+
+    A job's run reads its items into the journal instead (``iter_items``), which holds them on disk.
+    """
     items: dict[str, Item] = {}
-    for line, cells in rows:
-        item = _item(source.name, line, {**fill, **{name: cell for name, cell in cells.items() if cell}}, job)
+    for item in iter_items(source, job, fill=fill):
         earlier = items.get(item.key)
         if earlier is None:
             items[item.key] = item
         elif earlier.arguments != item.arguments:
-            raise InputError(source.name, item.line, f"{item.key} is also on line {earlier.line}, with other values")
-    if not items:
-        raise InputError(source.name, None, "holds no items")
+            raise repeated_with_other_values(source.name, item, earlier.line)
     return list(items.values())
+
+
+def repeated_with_other_values(source: str, item: Item, earlier_line: int) -> InputError:
+    """The error of an item whose key an earlier line (``earlier_line``) gave other values."""
+    return InputError(source, item.line, f"{item.key} is also on line {earlier_line}, with other values")
 
 
 def check_fill(fill: Mapping[str, str], job: ItemKind) -> None:
@@ -162,8 +252,8 @@ def check_fill(fill: Mapping[str, str], job: ItemKind) -> None:
             raise ValueError(f"{name!r} names each item, so it cannot be filled")
 
 
-def _csv_items(source: Source, job: ItemKind) -> Iterator[tuple[int, dict[str, str]]]:
-    rows = csv.reader(io.StringIO(source.text, newline=""))
+def _csv_items(source: str, stream: Iterable[str], job: ItemKind) -> Iterator[tuple[int, dict[str, str]]]:
+    rows = csv.reader(stream)
     header: list[str] | None = None
     seen_item = False
     next_line = 1
@@ -173,26 +263,24 @@ def _csv_items(source: Source, job: ItemKind) -> Iterator[tuple[int, dict[str, s
         if not any(cells) or cells[0].startswith("#"):
             continue
         if header is None and not seen_item and _looks_like_header(cells, job):
-            header = _checked_header(source.name, line, cells, job)
+            header = _checked_header(source, line, cells, job)
             continue
         seen_item = True
-        yield line, _cells_by_name(source.name, line, cells, header, job)
+        yield line, _cells_by_name(source, line, cells, header, job)
 
 
-def _jsonl_items(source: Source, job: ItemKind) -> Iterator[tuple[int, dict[str, str]]]:
-    for line, text in enumerate(source.text.splitlines(), start=1):
+def _jsonl_items(source: str, stream: Iterable[str], job: ItemKind) -> Iterator[tuple[int, dict[str, str]]]:
+    for line, text in enumerate(stream, start=1):
         text = text.strip()
         if not text or text.startswith("#"):
             continue
         try:
             document = json.loads(text)
         except json.JSONDecodeError as error:
-            raise InputError(
-                source.name, line, f"is not JSON ({error.msg}), though the input began as JSON Lines"
-            ) from None
+            raise InputError(source, line, f"is not JSON ({error.msg}), though the input began as JSON Lines") from None
         if not isinstance(document, dict):
-            raise InputError(source.name, line, "is not a JSON object, as every line of JSON Lines input must be")
-        yield line, _fields_by_column(source.name, line, document, job)
+            raise InputError(source, line, "is not a JSON object, as every line of JSON Lines input must be")
+        yield line, _fields_by_column(source, line, document, job)
 
 
 def _fields_by_column(source: str, line: int, document: Mapping[str, Any], job: ItemKind) -> dict[str, str]:
