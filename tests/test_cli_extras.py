@@ -9,26 +9,17 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from uninstalled import BLOCK_MODULES
 
 from imgroup.cli._extras import EXTRAS
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Runs the command line in a fresh interpreter where the named modules cannot be imported, as on an
-# installation without the extra (a meta path finder that refuses them, and none of them imported yet).
-WITHOUT_MODULES = """
-import sys
-from importlib.abc import MetaPathFinder
-
-BLOCKED = set(sys.argv[1].split(","))
-
-class Uninstalled(MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in BLOCKED:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-sys.meta_path.insert(0, Uninstalled())
+# installation without the extra.
+WITHOUT_MODULES = (
+    BLOCK_MODULES
+    + """
 if sys.argv[2] == "-m":
     import runpy
 
@@ -38,6 +29,7 @@ else:
     from imgroup.cli import main
     main(sys.argv[2:])
 """
+)
 
 
 def run_without(modules: list[str], *args: str) -> subprocess.CompletedProcess[str]:

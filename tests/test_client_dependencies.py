@@ -5,17 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from uninstalled import BLOCK_MODULES
+
 
 def test_importing_and_using_a_client_needs_only_the_runtime_httpx_and_attrs() -> None:
     """As on a plain ``pip install imgroup``: the command line's, the emulator's and the jobs' packages missing."""
-    program = (
-        "import importlib.abc, sys\n"
-        "MISSING = ('click', 'rich', 'starlette', 'uvicorn', 'sqlite3', '_sqlite3')\n"
-        "class Missing(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in MISSING:\n"
-        "            raise ImportError(f'No module named {name!r}')\n"
-        "sys.meta_path.insert(0, Missing())\n"
+    missing = "click,rich,starlette,uvicorn,sqlite3,_sqlite3"
+    program = BLOCK_MODULES + (
         "from feishu_im import FeishuClient, AsyncFeishuClient\n"
         "from tencent_im import TencentIMClient, AsyncTencentIMClient\n"
         "from yunxin_im import YunxinClient, AsyncYunxinClient\n"
@@ -24,6 +20,6 @@ def test_importing_and_using_a_client_needs_only_the_runtime_httpx_and_attrs() -
         "imgroup_registry.vendors()\n"
         "print(sorted(m for m in sys.modules if m.startswith(('imgroup.cli', 'imgroup.settings', 'imgroup.jobs'))))\n"
     )
-    result = subprocess.run([sys.executable, "-c", program], check=False, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", program, missing], check=False, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

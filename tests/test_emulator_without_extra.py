@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from uninstalled import BLOCK_MODULES
 
 from imgroup.emulator._stack import SERVER_MODULES
 
@@ -16,21 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HINT = "the imgroup emulator needs the emulator extra (no module named '{}'): pip install 'imgroup[emulator]'"
 
 # A fresh interpreter where the named modules cannot be imported, as without the extra (none imported yet).
-WITHOUT_MODULES = """
-import sys
-from importlib.abc import MetaPathFinder
-
-BLOCKED = set(sys.argv[1].split(","))
-
-class Uninstalled(MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in BLOCKED:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-sys.meta_path.insert(0, Uninstalled())
-exec(sys.argv[2])
-"""
+WITHOUT_MODULES = BLOCK_MODULES + "exec(sys.argv[2])\n"
 
 START_A_SERVER = """
 from imgroup.emulator import DEMO_SEED, EmulatorServer
