@@ -13,33 +13,19 @@ import feishu_im
 import pytest
 import tencent_im
 import yunxin_im
+from facade_calls import CLIENTS, call
 
 from imgroup.emulator import EmulatorServer
 from imgroup.emulator._faults import FaultPlan
 
 MODES = ["sync", "async"]
 CALENDAR = "feishu.cn_demo@group.calendar.feishu.cn"
-CLIENTS = {
-    "feishu": (feishu_im.FeishuClient, feishu_im.AsyncFeishuClient),
-    "tencent": (tencent_im.TencentIMClient, tencent_im.AsyncTencentIMClient),
-    "yunxin": (yunxin_im.YunxinClient, yunxin_im.AsyncYunxinClient),
-}
 PACKAGES = {"feishu": feishu_im, "tencent": tencent_im, "yunxin": yunxin_im}
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-async def call(mode: str, vendor: str, client_kwargs: dict[str, Any], method: str, *args: Any, **kwargs: Any) -> Any:
-    """Make one facade call with a fresh client of ``vendor``, sync or async."""
-    sync_class, async_class = CLIENTS[vendor]
-    if mode == "sync":
-        with sync_class(**client_kwargs) as client:
-            return getattr(client, method)(*args, **kwargs)
-    async with async_class(**client_kwargs) as client:
-        return await getattr(client, method)(*args, **kwargs)
 
 
 def kwargs_for(emu: EmulatorServer, vendor: str, **changes: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import feishu_im
 import httpx
 import pytest
 import tencent_im
+from facade_calls import call
 
 from imgroup.emulator import EmulatorServer
 from imgroup.errors import ValidationError
@@ -34,22 +35,6 @@ OTHER_TENANT_APP = {"app_id": "cli_demo_other_tenant", "app_secret": "demo-feish
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-CLIENTS = {
-    "feishu": (feishu_im.FeishuClient, feishu_im.AsyncFeishuClient),
-    "tencent": (tencent_im.TencentIMClient, tencent_im.AsyncTencentIMClient),
-}
-
-
-async def call(mode: str, vendor: str, settings: dict[str, Any], method: str, *args: Any, **kwargs: Any) -> Any:
-    """One facade call with a fresh client of ``vendor``, sync or async."""
-    sync_class, async_class = CLIENTS[vendor]
-    if mode == "sync":
-        with sync_class(**settings) as client:
-            return getattr(client, method)(*args, **kwargs)
-    async with async_class(**settings) as client:
-        return await getattr(client, method)(*args, **kwargs)
 
 
 def feishu_settings(emu: EmulatorServer, app: dict[str, Any] | None = None) -> dict[str, Any]:
