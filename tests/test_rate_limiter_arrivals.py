@@ -32,23 +32,34 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.mark.anyio
-async def test_a_client_paced_by_its_limits_meets_no_refusal_when_arrivals_are_up_to_300_ms_late(
-    imgroup_emulator: EmulatorServer,
-) -> None:
-    seconds, limit = BURST_WINDOW
-    imgroup_emulator.faults(
+def delay_and_count(emulator: EmulatorServer, seed: int, delay_ms: int, counted: tuple[float, int]) -> None:
+    """Make the emulator hold each get_chat up to ``delay_ms`` before counting it, in the one window ``counted``."""
+    seconds, limit = counted
+    emulator.faults(
         {
-            "seed": 19,
-            "arrival_delay_ms": ARRIVAL_DELAY_MS,
+            "seed": seed,
+            "arrival_delay_ms": delay_ms,
             "operations": ["get_chat"],
             "rate_limits": {"get_chat": [[limit, seconds]]},
         }
     )
-    credentials = {**imgroup_emulator.credentials["feishu"], "base_url": imgroup_emulator.base_url}
-    async with feishu_im.AsyncFeishuClient(**credentials) as client:
-        limiter = RateLimiter({"get_chat": (PACE_WINDOW, BURST_WINDOW)})
-        client._pipeline.settings = client._pipeline.settings._replace(limiter=limiter)
+
+
+def paced_client(emulator: EmulatorServer, limiter: RateLimiter) -> feishu_im.AsyncFeishuClient:
+    """A Feishu client of the emulator's demo app whose calls ``limiter`` paces."""
+    credentials = {**emulator.credentials["feishu"], "base_url": emulator.base_url}
+    client = feishu_im.AsyncFeishuClient(**credentials)
+    client._pipeline.settings = client._pipeline.settings._replace(limiter=limiter)
+    return client
+
+
+@pytest.mark.anyio
+async def test_a_client_paced_by_its_limits_meets_no_refusal_when_arrivals_are_up_to_300_ms_late(
+    imgroup_emulator: EmulatorServer,
+) -> None:
+    delay_and_count(imgroup_emulator, 19, ARRIVAL_DELAY_MS, BURST_WINDOW)
+    limiter = RateLimiter({"get_chat": (PACE_WINDOW, BURST_WINDOW)})
+    async with paced_client(imgroup_emulator, limiter) as client:
         answers = await asyncio.gather(*(client.get_chat("oc_demo_named") for _ in range(CALLS)))
     assert len(answers) == CALLS
     assert imgroup_emulator.state()["rate_limited"]["feishu"]["get_chat"] == 0
@@ -68,20 +79,10 @@ CONCURRENCY = 8  # calls booked at most this far ahead, as a job's workers book 
 async def test_a_client_measures_how_late_its_calls_land_and_leaves_that_much_of_an_evenly_filled_window_free(
     imgroup_emulator: EmulatorServer,
 ) -> None:
-    seconds, limit = SHORT_WINDOW
-    imgroup_emulator.faults(
-        {
-            "seed": 23,
-            "arrival_delay_ms": SHORT_ARRIVAL_DELAY_MS,
-            "operations": ["get_chat"],
-            "rate_limits": {"get_chat": [[limit, seconds]]},
-        }
-    )
-    credentials = {**imgroup_emulator.credentials["feishu"], "base_url": imgroup_emulator.base_url}
+    delay_and_count(imgroup_emulator, 23, SHORT_ARRIVAL_DELAY_MS, SHORT_WINDOW)
     calls = 200
-    async with feishu_im.AsyncFeishuClient(**credentials) as client:
-        limiter = RateLimiter({"get_chat": (SHORT_WINDOW,)})
-        client._pipeline.settings = client._pipeline.settings._replace(limiter=limiter)
+    limiter = RateLimiter({"get_chat": (SHORT_WINDOW,)})
+    async with paced_client(imgroup_emulator, limiter) as client:
         await client.get_chat("oc_demo_named")  # a token first: its fetch is no call of get_chat's
         gate = asyncio.Semaphore(CONCURRENCY)
 
