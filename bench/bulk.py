@@ -121,6 +121,7 @@ def _environment(scratch: Path) -> dict[str, str]:
 
 
 def _job_arguments(admin: EmulatorAdmin, groups: Path, limit: int) -> list[str]:
+    """The job's command line; ``limit`` is its ``--rate-limit`` (0: no client-side limit)."""
     arguments = ["disband", "--vendor", "tencent", "--input", str(groups)]
     return arguments + ["--base-url", admin.base_url, "--rate-limit", str(limit)]
 
@@ -143,13 +144,14 @@ def profile_job(admin: EmulatorAdmin, count: int, limit: int) -> str:
         return f"{count:,} items: " + summarize(pstats.Stats(str(profile)))
 
 
-def run_job(admin: EmulatorAdmin, count: int, limit: int) -> dict[str, float]:
-    """One bulk disband of ``count`` fresh groups; its rate, refusals, peak RSS and outcomes."""
+def run_job(admin: EmulatorAdmin, count: int, limit: int, *, job_limit: int | None = None) -> dict[str, float]:
+    """One bulk disband of ``count`` fresh groups, the emulator enforcing ``limit`` and the job given ``job_limit``
+    (default: the same); its rate, refusals, peak RSS and outcomes."""
     admin.restart_with(seed_for(count), rate_limits={OPERATION: limit})
     with tempfile.TemporaryDirectory(prefix="imgroup-bench-bulk-") as name:
         scratch = Path(name)
         report = scratch / "outcome.jsonl"
-        arguments = _job_arguments(admin, _write_groups(scratch, count), limit)
+        arguments = _job_arguments(admin, _write_groups(scratch, count), limit if job_limit is None else job_limit)
         command = [sys.executable, "-m", "imgroup.bulk", *arguments, "--report", str(report)]
         figures_path = scratch / "figures.json"
         with open(scratch / "output.txt", "w+", encoding="utf-8") as output:

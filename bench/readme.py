@@ -67,8 +67,8 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    the even-pace floor spaces each operation's calls at its tightest rate. CPU per step is the apply process's
    own (`wait4`), against the plain async clients making the same calls unpaced, both net of start-up.
 9. **Bulk memory** (`bench/bulk_memory.py`): measurement 5's job and launcher at 1,000 and 100,000 items, unpaced
-   (the emulator's limits lifted, the job's `--rate-limit` far above what the machine reaches), the sizes
-   alternating within each round. "Flat" is the long job's peak RSS within 5% of the short job's: a job that
+   (the emulator's limits lifted, the job's limiter off: `--rate-limit 0`), the sizes alternating within each
+   round. "Flat" is the long job's peak RSS within 5% of the short job's: a job that
    held its items would take about 0.4 KB more for each.
 """
 

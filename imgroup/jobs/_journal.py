@@ -200,7 +200,7 @@ class Journal:
         """
         statuses = _statuses_to_run(retry_failed)
         marks = ", ".join("?" for _ in statuses)
-        # rowid is input order: the items were written in it (rowid is the table's own key; line has no index).
+        # rowid is input order: the items were written in it. It is the table's own key, where line has no index.
         query = (
             f"SELECT rowid, key, line, arguments FROM items WHERE rowid > ? AND status IN ({marks})"
             " ORDER BY rowid LIMIT ?"
@@ -255,9 +255,10 @@ class Journal:
 
     def entries(self) -> Iterator[Entry]:
         """Every item with its latest outcome, in input order."""
+        # rowid is input order (see items_to_run); ordering by line would sort every row in memory first.
         rows = self._db.execute(
             "SELECT key, line, status, already_gone, code, category, message, request_id, attempts"
-            " FROM items ORDER BY line"
+            " FROM items ORDER BY rowid"
         )
         for key, line, status, gone, code, category, message, request_id, attempts in rows:
             outcome = Outcome(status, bool(gone), code, category, message, request_id, attempts)
