@@ -20,6 +20,9 @@ from installed_copy import InstalledCopy, install
 if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
 
+# ``postgres_server`` (one throwaway cluster per test process) and ``postgres_url`` (a fresh database).
+pytest_plugins = ["postgres_server"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # The plugin is registered by its pytest11 entry point once the project is reinstalled; until then
