@@ -190,8 +190,34 @@ def test_a_spread_longer_than_a_window_halves_the_pace_and_no_more() -> None:
     limiter, _clock = limiter_for(((1.0, 50), (60.0, 1000)))
     limiter.observe("op", 0.0)
     limiter.observe("op", 8.0)
-    assert limiter.guards("op") == (1.0, EDGE_GUARD)
+    assert limiter.guards("op") == (1.0, 8.0)  # the minute's edge widens with the spread too
     assert rate_of(limiter) == pytest.approx(25.0)
+
+
+@settings(deadline=None)
+@given(
+    per_second=st.integers(2, 60),
+    burst_window=st.sampled_from([2.0, 5.0, 60.0]),
+    limit=st.integers(1, 150),
+    spread=st.floats(0, 3.0),
+    random=st.randoms(use_true_random=False),
+    offset=st.floats(0, 60),
+)
+def test_arrivals_late_by_up_to_the_measured_spread_never_overfill_a_fixed_burst_window(
+    per_second: int, burst_window: float, limit: int, spread: float, random: Random, offset: float
+) -> None:
+    """On a starved machine calls may reach the vendor later than the edge guard: once answers showed that spread,
+    a burst window's edge is kept that wide, and no fixed window counts over the limit."""
+    limit = min(limit, int(per_second * burst_window) - 1)
+    assume(limit >= 1)
+    limiter, clock = limiter_for(((1.0, per_second), (burst_window, limit)))
+    limiter.observe("op", 0.0)
+    limiter.observe("op", spread)
+    late = min(burst_window, max(EDGE_GUARD, spread))
+    assert limiter.guards("op")[1] == pytest.approx(late)
+    times = book(limiter, clock, int(limit * 2.5))
+    arrivals = [moment + random.choice([0.0, late, random.uniform(0, late)]) for moment in times]
+    assert most_in_any_fixed_window(arrivals, burst_window, offset) <= limit
 
 
 @given(per_second=st.integers(1, 60), calls=st.integers(2, 300))

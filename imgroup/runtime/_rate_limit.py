@@ -20,7 +20,8 @@ One limiter serves every thread and task of a client. For each operation it book
   minute under "50/s then 1,000/min") is filled in a burst at the pace and then resumed once its oldest call is a
   minute old: only there do a late-counted early call and a promptly counted call a window later meet, and the
   guard is paid once per window. It keeps ``EDGE_GUARD``, 0.5 s: more than the 300 ms late a CPU-starved
-  emulator was measured to count calls, for 0.8% of a minute's rate.
+  emulator was measured to count calls, for 0.8% of a minute's rate; and more while the measured spread is
+  larger (a machine loaded five times over its cores was seen to hold calls back longer).
 - A rate-limit answer gives the refused call's slot back (the vendor did not count it: with 3,000 calls at
   1,000/min, one slot lost to a refusal would push the last call into a fourth minute). A refusal while a burst
   window was holding calls back met that window's edge: its guard grows ×``EDGE_GROWTH``, up to
@@ -82,19 +83,22 @@ def is_rate_limit_answer(error: BaseException) -> bool:
 class _Window:
     """One documented window of an operation: its send log, and the guard kept at its edge."""
 
-    __slots__ = ("edge_at", "guard", "limit", "seconds", "sent")
+    __slots__ = ("edge_at", "guard", "late", "limit", "seconds", "sent")
 
     def __init__(self, seconds: float, limit: int, guard: float) -> None:
         self.seconds = seconds
         self.limit = limit
         self.guard = guard
+        self.late = 0.0  # how late calls are reaching the vendor now (the measured spread), at most a window
         # Every booking a call may still be counted against, oldest first; at least the last ``limit`` of them.
         self.sent = deque[float]()
         self.edge_at = -math.inf  # when the last booking held back by this window, full, was booked for
 
     def earliest(self) -> float:
         """The earliest send time the next call may have: a window's length and guard after its limit-th last."""
-        return self.sent[-self.limit] + self.seconds + self.guard if len(self.sent) >= self.limit else -math.inf
+        if len(self.sent) < self.limit:
+            return -math.inf
+        return self.sent[-self.limit] + self.seconds + max(self.guard, self.late)
 
     def forget_before(self, moment: float) -> None:
         """Drop bookings no call booked from ``moment`` on can be counted with, keeping the last ``limit``."""
@@ -159,10 +163,15 @@ class _Pacing:
         return min(self.start_rate, self.spread_rate, fast, careful)
 
     def observe(self, now: float, delay: float) -> None:
-        """Guard the shortest window by the spread of delays, ``delay`` (booked send to answer) the latest."""
-        guard = min(self.window, max(JITTER_ALLOWANCE, self.spread.add(now, delay)))
+        """Guard the shortest window by the spread of delays, ``delay`` (booked send to answer) the latest, and keep
+        every burst window's edge at least that wide too: a starved machine can hold calls back longer than
+        ``EDGE_GUARD``."""
+        spread = self.spread.add(now, delay)
+        guard = min(self.window, max(JITTER_ALLOWANCE, spread))
         self.windows[0].guard = guard
         self.spread_rate = self.limit / (self.window + guard)
+        for window in self.windows[1:]:
+            window.late = min(window.seconds, spread)
 
     def edge(self, now: float) -> _Window | None:
         """The burst window whose edge a refusal at ``now`` most likely met, if a call was just held back by one."""
@@ -224,7 +233,7 @@ class RateLimiter:
         if pacing is None:
             return ()
         with self._lock:
-            return tuple(window.guard for window in pacing.windows)
+            return tuple(max(window.guard, window.late) for window in pacing.windows)
 
     def rate(self, operation: str) -> float | None:
         """Calls per second ``operation`` is paced at now, or None when it is not limited."""
