@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from uninstalled import BLOCK_MODULES
 
-from imgroup.emulator._stack import SERVER_MODULES
+from imgroup.emulator._stack import SERVER_DISTRIBUTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 HINT = "the imgroup emulator needs the emulator extra (no module named '{}'): pip install 'imgroup[emulator]'"
@@ -55,7 +55,7 @@ def test_the_pytest_fixture_without_the_extra_fails_the_test_with_the_extra_name
     assert "ModuleNotFoundError: " + HINT.format("uvicorn") in result.stdout
 
 
-def test_the_server_modules_are_the_distributions_of_the_emulator_extra() -> None:
+def test_the_server_distributions_are_those_of_the_emulator_extra() -> None:
     optional = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     distributions = {re.split(r"[<>=!~\[; ]", requirement)[0] for requirement in optional["emulator"]}
-    assert set(SERVER_MODULES) == distributions
+    assert set(SERVER_DISTRIBUTIONS) == distributions

@@ -1,4 +1,4 @@
-"""The admin API under ``/_emulator/``: reset, seed, state, faults, calls. Faults never touch these routes."""
+"""The admin API under ``/_emulator/``: reset, seed, state, faults, calls, pushes. Faults never touch these routes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from ._faults import FaultPlan, FaultPlanError
 from ._pipeline import Emulator
+from ._pushes import PushSettingsError
 from ._seed import NAMED_SEEDS
 from ._state import SeedError
 
@@ -53,6 +54,14 @@ def routes(emulator: Emulator) -> list[Route]:
                 return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(emulator.plan.to_json())
 
+    async def pushes(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                emulator.pushes.configure(await _json_body(request))
+            except PushSettingsError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(emulator.pushes.to_json())
+
     async def expire_tokens(request: Request) -> Response:
         # Clients renew tokens ahead of expiry, so a test cannot simply wait for one to expire.
         now = time.time()
@@ -73,6 +82,7 @@ def routes(emulator: Emulator) -> list[Route]:
         Route("/_emulator/state", state, methods=["GET"]),
         Route("/_emulator/faults", faults, methods=["GET", "POST"]),
         Route("/_emulator/calls", calls, methods=["GET"]),
+        Route("/_emulator/pushes", pushes, methods=["GET", "POST"]),
         Route("/_emulator/tokens/expire", expire_tokens, methods=["POST"]),
     ]
 

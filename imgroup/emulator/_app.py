@@ -8,6 +8,13 @@ from starlette.applications import Starlette
 
 from . import _admin, feishu, tencent, yunxin
 from ._pipeline import Dialect, Emulator, Operation
+from ._pushes import PushTransport
+
+# How each vendor pushes its callbacks (Yunxin documents no callback after a team change: it pushes none).
+PUSH_TRANSPORTS: dict[str, PushTransport] = {
+    feishu.DIALECT.vendor: feishu.PUSH_TRANSPORT,
+    tencent.DIALECT.vendor: tencent.PUSH_TRANSPORT,
+}
 
 # Each vendor's dialect and routes; a vendor's routes are tried in their order, and no two vendors' paths meet.
 VENDOR_ROUTES: tuple[tuple[Dialect, tuple[Operation, ...]], ...] = (
@@ -19,7 +26,7 @@ VENDOR_ROUTES: tuple[tuple[Dialect, tuple[Operation, ...]], ...] = (
 
 def create_app(seed: dict[str, Any] | None = None) -> tuple[Starlette, Emulator]:
     """A fresh application, seeded with ``seed`` (nothing when None), and the Emulator behind it."""
-    emulator = Emulator()
+    emulator = Emulator(PUSH_TRANSPORTS)
     if seed is not None:
         emulator.state.load_seed(seed)
     routes = [

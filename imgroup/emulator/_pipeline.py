@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 from ._audit import AuditLog
 from ._catalogue import VENDORS, rate_limits
 from ._faults import Fault, FaultPlan, Windows
+from ._pushes import Notice, Pushes, PushTransport
 from ._ratelimit import RateLimiter, Refusal
 from ._state import EmulatorState
 
@@ -36,6 +37,7 @@ class Result:
     effect: str | None = None
     app: str | None = None  # the caller, when the operation itself identifies it (the token endpoint)
     headers: dict[str, str] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)  # the callbacks the change sends
 
 
 @dataclass(frozen=True)
@@ -142,9 +144,14 @@ def gateway_error_page(fault: Fault) -> Response:
 
 
 class Emulator:
-    """Everything the routes share: state, audit log, fault plan, rate limiter."""
+    """Everything the routes share: state, audit log, fault plan, rate limiter, pushed callbacks.
 
-    def __init__(self) -> None:
+    ``push_transports``: each vendor's way of sending its callbacks (none: changes push nothing).
+    """
+
+    def __init__(self, push_transports: Mapping[str, PushTransport] | None = None) -> None:
+        self.push_transports = dict(push_transports or {})
+        self.pushes = Pushes(self.push_transports)
         self.reset()
 
     def reset(self, seed: dict[str, Any] | None = None) -> None:
@@ -161,6 +168,8 @@ class Emulator:
         self.limiter = RateLimiter()
         self.feishu_tokens: dict[str, tuple[str, float]] = {}  # token -> (app_id, expires_at on time.time())
         self.feishu_current_token: dict[str, str] = {}  # app_id -> the token it was last given
+        self.pushes.close()  # a delivery already under way is abandoned, not finished
+        self.pushes = Pushes(self.push_transports)
 
     def limits_for(self, vendor: str, operation: str) -> Windows:
         """The (calls, seconds) windows ``operation`` is counted in: the fault plan's override, or the documented."""
@@ -229,6 +238,9 @@ class Emulator:
                 result = operation.handler(self, replace(parsed, app=caller))
                 app = result.app or app
                 effect = result.effect
+                if result.notices:
+                    client_ip = request.client.host if request.client is not None else ""
+                    self.pushes.post(result.notices, caller=caller, client_ip=client_ip, state=self.state)
         http_status, response = dialect.answer(result)
         self.audit.record(
             vendor=vendor, operation=operation_id, app=app, target=target, code=result.code,

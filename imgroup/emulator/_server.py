@@ -180,6 +180,17 @@ class EmulatorServer:
         result: dict[str, int] = self._request("POST", "/_emulator/tokens/expire")
         return result["expired"]
 
+    def pushes(self, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Replace the push settings (where each app's callbacks go) when given; the settings and every delivery.
+
+        ``{"settings": {...}, "deliveries": [{"seq", "vendor", "app", "kind", "event_id", "document", "state",
+        "attempts"}, ...]}``; see docs/emulator.md.
+        """
+        if settings is not None:
+            self._request("POST", "/_emulator/pushes", json=settings)
+        result: dict[str, Any] = self._request("GET", "/_emulator/pushes")
+        return result
+
     def calls(self, since: int = 0) -> list[dict[str, Any]]:
         """The audit log after sequence number ``since``, oldest first."""
         result: list[dict[str, Any]] = self._request("GET", "/_emulator/calls", params={"since": since})
@@ -220,7 +231,8 @@ def _banner(base_url: str, seed: dict[str, Any], seed_name: str, show_secrets: b
     if show_secrets and first_credentials(seed):
         lines.append("  These are the demo seed's own credentials, printed because they are demo values.")
     lines.append(
-        "  Admin API: POST /_emulator/reset[?seed=demo|empty]|seed|faults, GET /_emulator/state|calls. Ctrl-C stops it."
+        "  Admin API: POST /_emulator/reset[?seed=demo|empty]|seed|faults|pushes, GET /_emulator/state|calls|pushes. "
+        "Ctrl-C stops it."
     )
     return "\n".join(lines)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import importlib
 
-# The import names of the ``emulator`` extra's distributions in pyproject.toml (a test keeps them in step).
-SERVER_MODULES = ("starlette", "uvicorn")
+# The ``emulator`` extra's distributions in pyproject.toml and their import names (a test keeps them in step).
+SERVER_DISTRIBUTIONS = {"starlette": "starlette", "uvicorn": "uvicorn", "pycryptodome": "Crypto"}
+SERVER_MODULES = tuple(SERVER_DISTRIBUTIONS.values())
 INSTALL_EXTRA = "pip install 'imgroup[emulator]'"
 
 

@@ -1,12 +1,13 @@
 """The Feishu (Lark) Open Platform, emulated: its dialect and one module per resource.
 
-``OPERATIONS`` is every Feishu route, in the order they are tried.
+``OPERATIONS`` is every Feishu route, in the order they are tried; ``PUSH_TRANSPORT`` sends its events.
 """
 
 from __future__ import annotations
 
 from . import chats, managers, meeting_chats, members, token, users
 from .dialect import DIALECT
+from .events import PUSH_TRANSPORT
 
 OPERATIONS = (
     *chats.OPERATIONS,
@@ -17,4 +18,4 @@ OPERATIONS = (
     *token.OPERATIONS,
 )
 
-__all__ = ["DIALECT", "OPERATIONS"]
+__all__ = ["DIALECT", "OPERATIONS", "PUSH_TRANSPORT"]

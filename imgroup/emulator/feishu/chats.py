@@ -15,7 +15,7 @@ from typing import Any
 from .._catalogue import documents_errors, listed_for
 from .._pipeline import Emulator, Operation, Result, VendorRequest, path_target
 from .._state import FeishuApp, FeishuChat
-from . import paging
+from . import events, paging
 from .dialect import VENDOR
 
 OPERATE_AS_OWNER_SCOPE = "im:chat:operate_as_owner"
@@ -324,6 +324,7 @@ def update_chat(emulator: Emulator, request: VendorRequest) -> Result:
     name = body.get("name", chat.name)
     if chat.chat_type == "public" and isinstance(name, str) and len(name) < 2:
         return Result(232001)
+    before = events.chat_fields(chat)
     if "name" in body:
         chat.name = str(body["name"])
     if "description" in body:
@@ -332,12 +333,14 @@ def update_chat(emulator: Emulator, request: VendorRequest) -> Result:
         chat.chat_type = body["chat_type"]
     chat.settings.update({key: body[key] for key in SETTING_VALUES if key in body})
     chat.active_at = int(time.time())
+    effect = "updated"
     if new_owner is not None and new_owner != chat.owner:
         # The old owner stays in the chat as an ordinary member.
         chat.managers.discard(new_owner)
         chat.owner = new_owner
-        return Result(0, {}, effect="owner_changed")
-    return Result(0, {}, effect="updated")
+        effect = "owner_changed"
+    notices = events.chat_updated(emulator.state, chat, before, events.chat_fields(chat))
+    return Result(0, {}, effect=effect, notices=notices)
 
 
 def disband_chat(emulator: Emulator, request: VendorRequest) -> Result:
@@ -362,7 +365,7 @@ def disband_chat(emulator: Emulator, request: VendorRequest) -> Result:
     if chat.owner != app.app_id and not creator_may_act:
         return Result(232017)
     chat.dissolved = True
-    return Result(0, {}, effect="disbanded")
+    return Result(0, {}, effect="disbanded", notices=events.chat_disbanded(emulator.state, chat))
 
 
 CHATS, CHAT = "/open-apis/im/v1/chats", "/open-apis/im/v1/chats/{chat_id}"

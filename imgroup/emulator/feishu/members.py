@@ -10,7 +10,7 @@ import time
 
 from .._catalogue import listed_for
 from .._pipeline import Emulator, Operation, Result, VendorRequest
-from . import paging
+from . import events, paging
 from .chats import CHAT, CHAT_ID, calling_bot, chat_of_member, live_chat, may_manage
 from .dialect import VENDOR
 
@@ -98,7 +98,9 @@ def add_chat_members(emulator: Emulator, request: VendorRequest) -> Result:
     if added:
         chat.active_at = int(time.time())
     data = {"invalid_id_list": [], "not_existed_id_list": unknown, "pending_approval_id_list": []}
-    return Result(0, data, effect=f"added:{len(added)}" if added else None)
+    # Bots added by a bot trigger no event (im.chat.member.bot.added_v1's page); users added do.
+    notices = events.users_added(emulator.state, chat, joining)
+    return Result(0, data, effect=f"added:{len(added)}" if added else None, notices=notices)
 
 
 def is_in_chat(emulator: Emulator, request: VendorRequest) -> Result:
@@ -144,11 +146,16 @@ def remove_chat_members(emulator: Emulator, request: VendorRequest) -> Result:
         return Result(232076)
     invalid = [member_id for member_id in id_list if not chat.has_participant(member_id)]
     removed = [member_id for member_id in dict.fromkeys(id_list) if chat.has_participant(member_id)]
+    bots = [member_id for member_id in removed if member_id in chat.bots]
     for member_id in removed:
         chat.members.discard(member_id)
         chat.bots.discard(member_id)
         chat.managers.discard(member_id)
-    return Result(0, {"invalid_id_list": invalid}, effect=f"removed:{len(removed)}" if removed else None)
+    users = [member_id for member_id in removed if member_id not in bots]
+    state = emulator.state
+    notices = events.users_deleted(state, chat, users) + events.bots_deleted(state, chat, bots)
+    effect = f"removed:{len(removed)}" if removed else None
+    return Result(0, {"invalid_id_list": invalid}, effect=effect, notices=notices)
 
 
 MEMBERS = CHAT + "/members"

@@ -12,6 +12,7 @@ from typing import Any
 from .._catalogue import error_row
 from .._pipeline import Emulator, Result, body_target
 from .._state import TencentGroup
+from . import callbacks
 from .arguments import BadBody, checked, choice, field, int_field, strings, text_field
 from .dialect import INVALID_PARAMETER, VENDOR, command
 
@@ -108,7 +109,8 @@ def create_group(emulator: Emulator, body: dict[str, Any]) -> Result:
         if account != owner:
             group.set_role(account, role)
     state.add_tencent_group(group)
-    return Result(0, data={"GroupId": group.group_id}, effect="created")
+    notices = [callbacks.group_created(group)]
+    return Result(0, data={"GroupId": group.group_id}, effect="created", notices=notices)
 
 
 def custom_fields(body: dict[str, Any]) -> dict[str, str]:
@@ -230,7 +232,8 @@ def modify_group_base_info(emulator: Emulator, body: dict[str, Any]) -> Result:
             group.app_defined_data[key] = value
         else:
             group.app_defined_data.pop(key, None)
-    return Result(0, effect="modified")
+    notice = callbacks.info_changed(group, {**changes, **({"Name": name} if name is not None else {})})
+    return Result(0, effect="modified", notices=[notice] if notice is not None else [])
 
 
 @checked
@@ -251,8 +254,9 @@ def change_group_owner(emulator: Emulator, body: dict[str, Any]) -> Result:
         return Result(INVALID_PARAMETER)
     if group.owner == new_owner:
         return Result(0)
+    old_owner = group.owner
     group.set_role(str(new_owner), "Owner")
-    return Result(0, effect=f"owner:{new_owner}")
+    return Result(0, effect=f"owner:{new_owner}", notices=[callbacks.owner_changed(group, old_owner)])
 
 
 @checked
@@ -270,7 +274,7 @@ def destroy_group(emulator: Emulator, body: dict[str, Any]) -> Result:
     if group is None or group.destroyed:
         return Result(GROUP_GONE)
     group.destroyed = True
-    return Result(0, effect="disbanded")
+    return Result(0, effect="disbanded", notices=[callbacks.group_destroyed(group)])
 
 
 @checked

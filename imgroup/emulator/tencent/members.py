@@ -7,6 +7,7 @@ from typing import Any
 
 from .._pipeline import Emulator, Result, body_target
 from .._state import TENCENT_ROLES, TencentGroup
+from . import callbacks
 from .arguments import BadBody, checked, choice, field, int_field, strings, text_field
 from .dialect import INVALID_PARAMETER, command
 from .groups import NO_PERMISSION, TOO_MANY_ACCOUNTS, live_group
@@ -106,7 +107,9 @@ def add_group_member(emulator: Emulator, body: dict[str, Any]) -> Result:
         group.set_role(account, "Member")
         group.join_times[account] = now
     results = [{"Member_Account": a, "Result": 1 if a in newcomers else 2} for a in accounts]
-    return Result(0, data={"MemberList": results}, effect=f"added:{len(newcomers)}" if newcomers else None)
+    notices = [callbacks.members_joined(group, newcomers)] if newcomers else []
+    effect = f"added:{len(newcomers)}" if newcomers else None
+    return Result(0, data={"MemberList": results}, effect=effect, notices=notices)
 
 
 @checked
@@ -126,8 +129,9 @@ def delete_group_member(emulator: Emulator, body: dict[str, Any]) -> Result:
         return Result(INVALID_PARAMETER)  # the page: these types answer 10004 to removals
     if group.owner and group.owner in accounts:
         return Result(NO_PERMISSION)
-    removed = sum(group.remove(account) for account in set(accounts))
-    return Result(0, effect=f"removed:{removed}" if removed else None)
+    removed = [account for account in dict.fromkeys(accounts) if group.remove(account)]
+    notices = [callbacks.members_kicked(group, removed)] if removed else []
+    return Result(0, effect=f"removed:{len(removed)}" if removed else None, notices=notices)
 
 
 OPERATIONS = (
