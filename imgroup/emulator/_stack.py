@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 # The ``emulator`` extra's distributions in pyproject.toml and their import names (a test keeps them in step).
-SERVER_DISTRIBUTIONS = {"starlette": "starlette", "uvicorn": "uvicorn", "pycryptodome": "Crypto"}
+SERVER_DISTRIBUTIONS = {"starlette": "starlette", "uvicorn": "uvicorn", "cryptography": "cryptography"}
 SERVER_MODULES = tuple(SERVER_DISTRIBUTIONS.values())
 INSTALL_EXTRA = "pip install 'imgroup[emulator]'"
 

@@ -24,8 +24,8 @@ import time
 import uuid
 from typing import Any
 
-from Crypto.Cipher import AES
-from Crypto.Util.Padding import pad
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.padding import PKCS7
 
 from .._pipeline import Emulator
 from .._pushes import Delivery, Endpoint, Notice, OutgoingRequest, PushSettingsError
@@ -212,8 +212,10 @@ class FeishuPushTransport:
 def encrypt(plain: bytes, encrypt_key: str, iv: bytes | None = None) -> str:
     """base64(iv + AES-256-CBC(PKCS#7(plain))), the key SHA-256(encrypt_key); a random IV unless one is given."""
     iv = secrets.token_bytes(16) if iv is None else iv
-    cipher = AES.new(hashlib.sha256(encrypt_key.encode()).digest(), AES.MODE_CBC, iv)
-    return base64.b64encode(iv + cipher.encrypt(pad(plain, AES.block_size))).decode()
+    padder = PKCS7(algorithms.AES.block_size).padder()
+    padded = padder.update(plain) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(hashlib.sha256(encrypt_key.encode()).digest()), modes.CBC(iv)).encryptor()
+    return base64.b64encode(iv + encryptor.update(padded) + encryptor.finalize()).decode()
 
 
 def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
