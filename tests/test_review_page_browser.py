@@ -175,6 +175,8 @@ def test_an_offboarding_reviewed_in_the_browser_applies_exactly_the_approved_ste
     assert len(imgroup_emulator.calls()) == calls_after_apply
     assert page.requests == [page_path.resolve().as_uri()]
     assert page.errors == []
+    secrets = [value for name, value in env.items() if name.endswith(("_SECRET", "_SECRET_KEY"))]
+    assert len(secrets) == 3 and not any(secret in page_path.read_text("utf-8") for secret in secrets)
 
 
 def made_up_plan(path: Path, groups: int) -> tuple[Step, ...]:
