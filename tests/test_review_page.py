@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import webbrowser
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,6 +31,7 @@ HEADER = {
     "unreadable": {"feishu": {"feishu:oc_ext": "[232033] an external chat"}},
     "not_found": ["tencent:amu"],
     "inventory": {"read_at": "2026-12-02T02:55:00+00:00"},
+    "tenants": {"feishu": ["tk_1", "tk_2"]},
     "ticket": "HR-1234",
 }
 ALICE, BOB = UserRef("tencent", "alice"), UserRef("tencent", "bob")
@@ -106,6 +109,7 @@ def test_the_header_says_what_was_asked_by_whom_on_which_apps_and_what_was_not_s
     assert "1 group seen but unreadable" in header and "<code>feishu:oc_ext</code>: [232033] an external chat" in header
     assert "<dt>Left out (no such user)</dt><dd><code>tencent:amu</code></dd>" in header
     assert "<dt>Inventory</dt><dd>read_at: 2026-12-02T02:55:00+00:00</dd>" in header
+    assert "<dt>Tenants</dt><dd>feishu: <code>tk_1</code>, <code>tk_2</code></dd>" in header
     assert "<dt>Other header fields</dt><dd>ticket: HR-1234</dd>" in header
     assert hashlib.sha256(path.read_bytes()).hexdigest() in header
 
@@ -148,6 +152,26 @@ def test_plan_review_writes_the_page_beside_the_plan_and_says_where(tmp_path: Pa
     assert "imgroup apply alice.approved.jsonl" in result.output
     shown = CliRunner().invoke(cli, ["plan", "show", str(path)])
     assert f"review page: {tmp_path / 'alice.review.html'}" in shown.output
+
+
+def test_plan_review_open_opens_the_written_page_in_the_default_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "alice.jsonl"
+    write_plan(path, HEADER, steps())
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    result = CliRunner().invoke(cli, ["plan", "review", str(path), "--html", str(tmp_path / "a.html"), "--open"])
+    assert result.exit_code == 0, result.output
+    assert opened == [(tmp_path / "a.html").resolve().as_uri()]
+
+
+def test_a_plan_without_steps_has_a_page_that_says_nothing_is_disbanded(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    plan = write_plan(path, HEADER, [])
+    page = review_page(plan, path.read_text(encoding="utf-8"), "empty.jsonl")
+    assert "No group is disbanded by this plan." in page and "<dd>0 steps</dd>" in page
+    assert embedded(page) == page_data(plan, path.read_text(encoding="utf-8"), "empty.jsonl")
 
 
 def test_plan_review_refuses_a_bad_plan_naming_its_line_and_writes_nothing(tmp_path: Path) -> None:
