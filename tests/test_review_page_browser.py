@@ -171,7 +171,8 @@ def test_an_offboarding_reviewed_in_the_browser_applies_exactly_the_approved_ste
     # The same journal with the whole plan: edited after its apply began, so refused before any call.
     again = apply(plan_path, journal, env)
     assert again.returncode == 2
-    assert "which" in again.stderr and "does not" in again.stderr
+    first_rejected = next(step for step in plan.steps if step.line in rejected)
+    assert f"the input has {first_rejected.key} (line {first_rejected.line}), which {journal} does not" in again.stderr
     assert len(imgroup_emulator.calls()) == calls_after_apply
     assert page.requests == [page_path.resolve().as_uri()]
     assert page.errors == []
