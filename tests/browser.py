@@ -1,6 +1,6 @@
 """The review page's tests drive headless Chromium (``bench._browser``): one browser per test process.
 
-``browser`` is the session's browser; ``page`` a fresh page in a fresh context for each test, with downloads
+``browser`` is the session's browser; ``browser_page`` a fresh page in a fresh context for each test, with downloads
 on, its console errors and every request it makes recorded (``RecordedPage``). A machine without Chromium
 fails these tests, with what to install: they never skip.
 """
@@ -42,7 +42,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[RecordedPage]:
+def browser_page(browser: Browser) -> Iterator[RecordedPage]:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     recorded = RecordedPage(context.new_page(), [], [])
     recorded.page.on("request", lambda request: recorded.requests.append(request.url))

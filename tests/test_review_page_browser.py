@@ -98,7 +98,7 @@ def apply(plan: Path, journal: Path, env: dict[str, str]) -> subprocess.Complete
 
 
 def test_an_offboarding_reviewed_in_the_browser_applies_exactly_the_approved_steps(
-    imgroup_emulator: EmulatorServer, page: RecordedPage, tmp_path: Path
+    imgroup_emulator: EmulatorServer, browser_page: RecordedPage, tmp_path: Path
 ) -> None:
     imgroup_emulator.seed(DEMO_GROUPS)
     imgroup_emulator.seed(MORE_GROUPS)
@@ -119,7 +119,7 @@ def test_an_offboarding_reviewed_in_the_browser_applies_exactly_the_approved_ste
         step_of(plan.steps, "remove_member", "tencent:@TGS#offboard3"),
         step_of(plan.steps, "remove_manager", "yunxin:3002?type=2"),
     ]
-    screen = open_page(page, page_path)
+    screen = open_page(browser_page, page_path)
     assert count(screen, "#shown-count") == count(screen, "#approved-count") == len(plan.steps)
 
     screen.fill("#search", "临时群")
@@ -174,8 +174,8 @@ def test_an_offboarding_reviewed_in_the_browser_applies_exactly_the_approved_ste
     first_rejected = next(step for step in plan.steps if step.line in rejected)
     assert f"the input has {first_rejected.key} (line {first_rejected.line}), which {journal} does not" in again.stderr
     assert len(imgroup_emulator.calls()) == calls_after_apply
-    assert page.requests == [page_path.resolve().as_uri()]
-    assert page.errors == []
+    assert browser_page.requests == [page_path.resolve().as_uri()]
+    assert browser_page.errors == []
     secrets = [value for name, value in env.items() if name.endswith(("_SECRET", "_SECRET_KEY"))]
     assert len(secrets) == 3 and not any(secret in page_path.read_text("utf-8") for secret in secrets)
 
@@ -227,11 +227,11 @@ UNLABELLED = """() => [...document.querySelectorAll("input, select, button")]
 
 
 def test_the_page_reads_well_works_by_keyboard_and_keeps_long_names_in_bounds(
-    page: RecordedPage, tmp_path: Path
+    browser_page: RecordedPage, tmp_path: Path
 ) -> None:
     made_up_plan(tmp_path / "p.jsonl", 6)
     write_review_page(tmp_path / "p.jsonl", tmp_path / "p.html")
-    screen = open_page(page, tmp_path / "p.html")
+    screen = open_page(browser_page, tmp_path / "p.html")
     screen.locator("tr[data-plan-line='4'] input.approve").uncheck()  # a rejected row's colours are measured too
     assert screen.evaluate(CONTRAST) == []
     assert screen.evaluate(UNLABELLED) == []
@@ -248,15 +248,15 @@ def test_the_page_reads_well_works_by_keyboard_and_keeps_long_names_in_bounds(
     assert screen.evaluate("document.activeElement.closest('tr').dataset.planLine") == "6"
     screen.keyboard.press("Space")
     assert count(screen, "#rejected-count") == 2
-    assert page.errors == []
+    assert browser_page.errors == []
 
 
 def test_a_large_plan_is_drawn_a_chunk_at_a_time_and_bulk_choices_reach_every_step_shown(
-    page: RecordedPage, tmp_path: Path
+    browser_page: RecordedPage, tmp_path: Path
 ) -> None:
     steps = made_up_plan(tmp_path / "p.jsonl", 400)
     write_review_page(tmp_path / "p.jsonl", tmp_path / "p.html")
-    screen = open_page(page, tmp_path / "p.html")
+    screen = open_page(browser_page, tmp_path / "p.html")
     drawn = screen.locator("tr.step").count()
     assert 0 < drawn < len(steps) == count(screen, "#shown-count")
     screen.click("#show-more")
@@ -282,4 +282,4 @@ def test_a_large_plan_is_drawn_a_chunk_at_a_time_and_bulk_choices_reach_every_st
         screen.evaluate("JSON.stringify([...document.querySelectorAll('tr.step')].map(r => r.className))")
     )
     assert lines.count("step rejected") == 5  # the removals of 13, 130, 133, 136, 139: owner1's
-    assert page.errors == []
+    assert browser_page.errors == []
