@@ -1,8 +1,12 @@
-"""The review page's tests drive headless Chromium (``bench._browser``): one browser per test process.
+"""The review page's tests drive headless Chromium (``bench._browser``): one browser per test module.
 
-``browser`` is the session's browser; ``browser_page`` a fresh page in a fresh context for each test, with downloads
-on, its console errors and every request it makes recorded (``RecordedPage``). A machine without Chromium
-fails these tests, with what to install: they never skip.
+``browser`` is the module's browser; ``browser_page`` a fresh page in a fresh context for each test, with
+downloads on, its console errors and every request it makes recorded (``RecordedPage``). A machine without
+Chromium fails these tests, with what to install: they never skip.
+
+Not one browser per session: Playwright's sync API keeps its event loop running in the main thread while it is
+started, so every later test of the process that calls ``asyncio.run`` (an apply, the async clients) would fail.
+The browser tests live in one module, so this is still one browser for all of them.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ class RecordedPage:
     errors: list[str]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 

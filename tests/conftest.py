@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
 
 # ``postgres_server`` (one throwaway cluster per test process) and ``postgres_url`` (a fresh database);
-# ``browser`` (headless Chromium, one per test process) and ``browser_page`` (a fresh page, its requests recorded).
+# ``browser`` (headless Chromium, one per test module) and ``browser_page`` (a fresh page, its requests recorded).
 pytest_plugins = ["postgres_server", "browser"]
 
 
