@@ -86,7 +86,7 @@ def page_data(plan: Plan, text: str, source_name: str) -> dict[str, Any]:
             user = str(step.user) if step.user else None
             successor = str(step.successor) if step.successor else None
             rows.append([step.line, len(groups) - 1, step.action, user, successor, _fact(step, "role")])
-    return {"source": source_name, "plan_id": plan.id, "text": text, "groups": groups, "steps": rows}
+    return {"source": source_name, "text": text, "groups": groups, "steps": rows}
 
 
 def header_html(plan: Plan, source_name: str, digest: str) -> str:
