@@ -163,6 +163,7 @@ def test_an_offboarding_reviewed_in_the_browser_applies_exactly_the_approved_ste
     journal = tmp_path / "ivy.journal"
     applied = apply(approved_path, journal, env)
     assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"sha256 {screen.inner_text('#export-digest')}" in applied.stdout.splitlines()[0]
     approved = [step for step in plan.steps if step.line not in rejected]
     expected = sorted((step.vendor, step.group.id, step.action) for step in approved)
     assert sorted(effects(imgroup_emulator.calls()[before:])) == expected
