@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate goldens check-generated lint typecheck test test-fast demo check-docs docs bench clean
+.PHONY: install generate goldens check-generated lint typecheck test test-fast demo screenshots check-docs docs bench clean
 
 $(STAMP): pyproject.toml $(wildcard generated/*/__init__.py)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 2; }
@@ -42,6 +42,10 @@ test-fast: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m imgroup.demo
+
+# docs/review-page.png: the review page of an offboarding planned on the emulator, taken by its browser test.
+screenshots: $(STAMP)
+	IMGROUP_SCREENSHOTS=docs $(PY) -m pytest -q -p no:xdist tests/test_review_page_browser.py -k offboarding
 
 # The vendor pages live in ../shared/seeds beside a developer's checkout; a user's clone has none.
 check-docs: $(STAMP)

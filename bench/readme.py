@@ -70,6 +70,11 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    (the emulator's limits lifted, the job's limiter off: `--rate-limit 0`), the sizes alternating within each
    round. "Flat" is the long job's peak RSS within 5% of the short job's: a job that
    held its items would take about 0.4 KB more for each.
+10. **Review page** (`bench/review_page.py`): `imgroup plan review`'s page of a 10,000-step plan over the three
+   vendors, opened from its file five times in headless Chromium (Debian's `chromium`, driven by Playwright).
+   First render runs from navigation start to the first frame after the first rows were drawn (the page's own
+   clock); a filter (a search word, a vendor, an action) from setting it to the next frame after the redraw,
+   timed inside the page.
 """
 
 

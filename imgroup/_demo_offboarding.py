@@ -2,7 +2,7 @@
 
 Seeds a few groups ivy owns, manages and belongs to on the three vendors, runs ``imgroup offboard``, shows the
 plan, changes one group behind the plan's back, runs ``imgroup apply`` and shows its report: one step skipped as
-changed since plan, the rest done.
+changed since plan, the rest done; then writes the plan's review page (``imgroup plan review``) where it stays.
 """
 
 from __future__ import annotations
@@ -47,17 +47,21 @@ DEMO_GROUPS: dict[str, Any] = {
     },
 }  # fmt: skip
 USERS = ("feishu:ou_ivy", "tencent:ivy", "yunxin:ivy")
+# The scratch folder goes when the demo ends; the review page stays, to be opened.
+REVIEW_PAGE = Path(tempfile.gettempdir()) / "imgroup-demo" / "ivy.review.html"
 SUCCESSORS = ("feishu:ou_jack", "tencent:jack", "yunxin:jack")
 
 
-def show_offboarding(emulator: EmulatorServer, console: Console) -> None:
-    """Plan ivy's offboarding, let a group change after review, apply the plan and show what happened."""
+def show_offboarding(emulator: EmulatorServer, console: Console, review_page: Path | None = None) -> None:
+    """Plan ivy's offboarding, let a group change after review, apply the plan and show what happened; write the
+    plan's review page to ``review_page`` (default REVIEW_PAGE)."""
+    review_page = (review_page or REVIEW_PAGE).resolve()
     from imgroup.cli import cli
 
     emulator.seed(DEMO_GROUPS)
     console.print("\n[bold]Offboarding ivy on three vendors: plan, review, apply[/]")
     # In a scratch folder, so that the commands shown name their files as a user would type them.
-    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder), _environment(_settings(emulator)):
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder), _environment(emulator_settings(emulator)):
         plan, report = Path("ivy.jsonl"), Path("ivy.csv")
         successors = [f"--successor={successor}" for successor in SUCCESSORS]
         _run(console, cli, ["offboard", *USERS, *successors, "--plan", str(plan)])
@@ -69,9 +73,14 @@ def show_offboarding(emulator: EmulatorServer, console: Console) -> None:
         journal = Path("ivy.journal")
         _run(console, cli, ["apply", str(plan), "--journal", str(journal), "--report", str(report)])
         _show_report(console, report)
+        console.print("\n[bold]Review a plan in a browser[/]: approve or reject steps, download the approved plan")
+        review_page.parent.mkdir(parents=True, exist_ok=True)
+        _run(console, cli, ["plan", "review", str(plan), "--html", str(review_page)])
+        console.print(f"open {review_page.as_uri()} to see the review page of the plan above", soft_wrap=True)
 
 
-def _settings(emulator: EmulatorServer) -> dict[str, str]:
+def emulator_settings(emulator: EmulatorServer) -> dict[str, str]:
+    """The environment variables that point the command line at ``emulator``, with its apps' credentials."""
     feishu, tencent, yunxin = (emulator.credentials[vendor] for vendor in ("feishu", "tencent", "yunxin"))
     return {
         "FEISHU_APP_ID": feishu["app_id"], "FEISHU_APP_SECRET": feishu["app_secret"],

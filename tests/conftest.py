@@ -20,8 +20,9 @@ from installed_copy import InstalledCopy, install
 if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
 
-# ``postgres_server`` (one throwaway cluster per test process) and ``postgres_url`` (a fresh database).
-pytest_plugins = ["postgres_server"]
+# ``postgres_server`` (one throwaway cluster per test process) and ``postgres_url`` (a fresh database);
+# ``browser`` (headless Chromium, one per test module) and ``browser_page`` (a fresh page, its requests recorded).
+pytest_plugins = ["postgres_server", "browser"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,7 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from bench import bulk, bulk_memory, call_overhead, generation, import_cost, iteration, readme, signing, throughput
+from bench import (
+    bulk,
+    bulk_memory,
+    call_overhead,
+    generation,
+    import_cost,
+    iteration,
+    readme,
+    review_page,
+    signing,
+    throughput,
+)
 from bench._cli import JSON_MARKER, parse_rows
 from bench._emulator import emulator_process
 from bench._profile import hot_spots, package_of
@@ -193,6 +204,18 @@ def test_iteration_pages_through_the_emulator_at_the_documented_limit() -> None:
     (row,) = iteration.run(quick=True)
     check_rows([row])
     assert row.metric == "ids per second" and row.ratio == pytest.approx(row.summary.median / 10)
+
+
+def test_review_page_times_a_first_render_and_each_filter_in_chromium() -> None:
+    # In a process of its own, as python -m bench runs it: Playwright's sync API drives one browser a process.
+    # Without Chromium it fails saying what to install (bench._browser.BrowserMissing).
+    command = [sys.executable, "-m", "bench.review_page", "--quick", "--json"]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    first, filtered = parse_rows(result.stdout)
+    check_rows([first, filtered])
+    assert (first.summary.runs, filtered.summary.runs) == (1, len(review_page.FILTERS))
+    assert first.subject.startswith(f"{review_page.QUICK_STEPS:,}-step plan")
 
 
 def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> None:

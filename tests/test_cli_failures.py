@@ -128,6 +128,12 @@ OTHERS: dict[tuple[str, ...], Runs] = {
         writes={"--plan": lambda path, files: ["sweep", "--vendor", "tencent", "--name-glob", "*", "--plan", path]},
     ),
     ("plan", "show"): Runs(reads={"FILE": lambda path, files: ["plan", "show", path]}),
+    ("plan", "review"): Runs(
+        reads={"FILE": lambda path, files: ["plan", "review", path, "--html", files.fresh("page")]},
+        writes={
+            "--html": lambda path, files: ["plan", "review", str(files.path("plan-tencent.jsonl")), "--html", path]
+        },
+    ),
     ("apply",): Runs(
         reach=_apply,
         vendors=VENDORS,

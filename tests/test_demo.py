@@ -1,16 +1,21 @@
-"""`make demo` lists, reads, transfers and disbands on the emulator, offboards a user, and explains a typed error."""
+"""`make demo` lists, reads, transfers and disbands on the emulator, offboards a user, explains a typed error, and
+ends with the offboarding plan's review page."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from imgroup import demo
+from imgroup import _demo_offboarding, demo
 
 
-def test_demo_runs_its_walkthrough_and_explains_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_its_walkthrough_and_explains_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     recording = Console(record=True, width=200)
     monkeypatch.setattr(demo, "console", recording)
+    page = tmp_path / "ivy.review.html"
+    monkeypatch.setattr(_demo_offboarding, "REVIEW_PAGE", page)
     assert demo.main() == 0
     text = recording.export_text()
     assert text.count("  ok ") == 10
@@ -21,3 +26,5 @@ def test_demo_runs_its_walkthrough_and_explains_an_error(monkeypatch: pytest.Mon
     for effect in ("disbanded", "removed:1", "unbound"):
         assert effect in text
     assert "demo-feishu-app-secret" not in text
+    assert text.rstrip().endswith(f"open {page.as_uri()} to see the review page of the plan above")
+    assert page.exists()

@@ -13,6 +13,7 @@ step may also be commented out. Steps are checked when read; the first bad line 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -128,6 +129,11 @@ def read_plan(path: Path) -> Plan:
         seen[step.key] = number
         steps.append(step)
     return Plan(header, tuple(steps))
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a plan file's bytes, in hex: the review page shows the one of the plan it saves."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def chains(steps: Iterable[Step]) -> Iterator[list[Step]]:

@@ -7,6 +7,7 @@ vendor cannot show (Feishu shows an app only the chats its bot is in), so nothin
 from __future__ import annotations
 
 import fnmatch
+import getpass
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -30,21 +31,30 @@ def header(
     unreadable: Mapping[str, Mapping[str, str]] | None = None,
     not_found: Sequence[UserRef] = (),
 ) -> dict[str, Any]:
-    """A plan's first line: never a secret, only the apps' public ids; what the vendors cannot show, the
-    groups that were seen but could not be read (by vendor: reference -> the vendor's answer), and the users
-    asked for whom their vendor said do not exist (left out)."""
+    """A plan's first line: who made it (their login name), never a secret, only the apps' public ids; what the
+    vendors cannot show, the groups that were seen but could not be read (by vendor: reference -> the vendor's
+    answer), and the users asked for whom their vendor said do not exist (left out)."""
     cannot_see = {vendor: note for vendor, groups in sessions.items() if (note := groups.adapter.cannot_see)}
     return {
         "imgroup_plan": FORMAT_VERSION,
         "id": uuid.uuid4().hex,
         "kind": kind,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **({"made_by": who} if (who := _login_name()) else {}),
         "asked": dict(asked),
         "apps": {vendor: groups.app for vendor, groups in sorted(sessions.items())},
         "cannot_see": cannot_see,
         "unreadable": {vendor: dict(groups) for vendor, groups in (unreadable or {}).items()},
         **({"not_found": [str(user) for user in not_found]} if not_found else {}),
     }
+
+
+def _login_name() -> str | None:
+    """Who made the plan, as the system knows them (their login name), or None where it cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment and no password entry for the uid
+        return None
 
 
 def check_offboarding(

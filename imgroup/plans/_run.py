@@ -30,7 +30,7 @@ from imgroup.jobs import (
 )
 
 from ._apply import VendorRun, job_name, journal_items, run_plan, steps_to_run
-from ._plan import Plan, PlanError, Step, chains, read_plan
+from ._plan import Plan, PlanError, Step, chains, file_digest, read_plan
 from ._report import outcome_summary, write_report
 
 if TYPE_CHECKING:
@@ -142,7 +142,10 @@ def apply_plan(
     interrupted: Interrupted | None = None
     with journal:
         todo = steps_to_run(plan, journal, retry_failed=retry_failed)
-        echo(f"plan {plan_path}: {counted(len(plan.steps), 'step')}, {len(todo)} to run; journal {journal_path}")
+        echo(
+            f"plan {plan_path}: {counted(len(plan.steps), 'step')}, {len(todo)} to run; journal {journal_path}; "
+            f"sha256 {file_digest(plan_path)}"
+        )
         if todo:
             view = progress_view(len(todo), f"apply {plan_path.name}", progress_stream)
             try:

@@ -227,17 +227,18 @@ def sweep(
         _close(sessions)
 
 
-@click.group(name="plan", epilog="\b\nExample:\n  imgroup plan show alice.jsonl")
+@click.group(name="plan", epilog="\b\nExamples:\n  imgroup plan show alice.jsonl\n  imgroup plan review alice.jsonl")
 def plan_group() -> None:
-    """Look at a plan before applying it."""
+    """Look at a plan before applying it: a summary, or a page to review it in a browser."""
 
 
 @plan_group.command(epilog="\b\nExample:\n  imgroup plan show alice.jsonl")
 @click.argument("plan_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 def show(plan_path: Path) -> None:
     """Summarise a plan: what was asked, on which apps, what was not seen, steps per vendor and action."""
-    from ._plan import PlanError, read_plan
+    from ._plan import PlanError, file_digest, read_plan
     from ._report import describe
+    from ._review import default_page_path
 
     try:
         plan = read_plan(plan_path)
@@ -246,6 +247,52 @@ def show(plan_path: Path) -> None:
         return
     for line in describe(plan):
         click.echo(line)
+    click.echo(f"  sha256 {file_digest(plan_path)}")
+    page = default_page_path(plan_path)
+    if page.exists():
+        click.echo(f"review page: {page} (open it in a browser; imgroup plan review {plan_path} writes it again)")
+    else:
+        click.echo(f"review it in a browser: imgroup plan review {plan_path} (writes {page})")
+
+
+@plan_group.command(
+    epilog="\b\nExamples:\n  imgroup plan review alice.jsonl\n  imgroup plan review alice.jsonl --html /tmp/alice.html --open"
+)
+@click.argument("plan_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--html",
+    "page_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page here (default: beside the plan, FILE's name ending .review.html).",
+)
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+def review(plan_path: Path, page_path: Path | None, open_page: bool) -> None:
+    """Write a page to review a plan in a browser: approve or reject steps, download the approved plan.
+
+    One HTML file that needs no network (it works from a file and as an e-mail attachment): what was asked,
+    the steps by vendor and action, every step grouped by group with the facts it was planned on, search and
+    filters. "Download approved plan" saves the plan with the rejected steps commented out; apply that file.
+    """
+    from ._plan import PlanError
+    from ._review import default_page_path, write_review_page
+
+    page = page_path or default_page_path(plan_path)
+    try:
+        plan = write_review_page(plan_path, page)
+    except PlanError as error:
+        _exit(_fail("plan review", str(error)))
+        return
+    except OSError as error:
+        _exit(_fail("plan review", f"cannot write {page} ({error.strerror})"))
+        return
+    click.echo(
+        f"wrote {page}: the {len(plan.steps)} steps of {plan_path} to review in a browser ({page.resolve().as_uri()})"
+    )
+    click.echo(f"then apply the plan the page saves: imgroup apply {plan_path.stem}.approved.jsonl --journal J")
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(page.resolve().as_uri())
 
 
 @click.command(
