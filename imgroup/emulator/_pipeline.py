@@ -36,6 +36,7 @@ class Result:
     effect: str | None = None
     app: str | None = None  # the caller, when the operation itself identifies it (the token endpoint)
     headers: dict[str, str] = field(default_factory=dict)
+    top_level: bool = False  # the answer's fields sit beside code and msg, not under data (Feishu's token calls)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,9 @@ class Emulator:
     """Everything the routes share: state, audit log, fault plan, rate limiter."""
 
     def __init__(self) -> None:
+        # Where Feishu events (app_ticket, app_open) go: wiring, not state, so a reset keeps it.
+        self.feishu_event_hook: Callable[[dict[str, Any]], None] | None = None
+        self.feishu_ticket_clock: asyncio.TimerHandle | None = None
         self.reset()
 
     def reset(self, seed: dict[str, Any] | None = None) -> None:
@@ -159,8 +163,16 @@ class Emulator:
         self.audit = AuditLog()
         self.plan = FaultPlan()
         self.limiter = RateLimiter()
-        self.feishu_tokens: dict[str, tuple[str, float]] = {}  # token -> (app_id, expires_at on time.time())
-        self.feishu_current_token: dict[str, str] = {}  # app_id -> the token it was last given
+        # tenant_access_tokens: token -> (caller, expires_at on time.time()); the caller is the app_id of a custom
+        # app, or app_id@tenant_key for a store app in a tenant.
+        self.feishu_tokens: dict[str, tuple[str, float]] = {}
+        self.feishu_current_token: dict[str, str] = {}  # caller -> the token it was last given
+        self.feishu_app_tokens: dict[str, tuple[str, float]] = {}  # a store app's app_access_tokens, alike
+        self.feishu_current_app_token: dict[str, str] = {}
+        self.feishu_tickets: dict[str, list[str]] = {}  # store app -> its valid app_tickets, newest last
+        if self.feishu_ticket_clock is not None:
+            self.feishu_ticket_clock.cancel()
+            self.feishu_ticket_clock = None
 
     def limits_for(self, vendor: str, operation: str) -> Windows:
         """The (calls, seconds) windows ``operation`` is counted in: the fault plan's override, or the documented."""

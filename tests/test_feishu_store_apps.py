@@ -1,0 +1,360 @@
+"""Feishu store apps end to end on the emulator: tickets, the app token, each tenant's token, tenants apart.
+
+A store app installed by three tenants. Its app_ticket events reach a SQLite ticket store through the
+emulator's event hook, as the event receiver puts them; the clients meet a missing ticket, a stale one
+mid-run, many threads and tasks at once, and one tenant's rate limit.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import feishu_im
+import pytest
+
+from imgroup.emulator import EmulatorServer
+from imgroup.errors import AppTicketTimeoutError
+from imgroup.runtime.signers.feishu_tickets import SQLiteTicketStore, wait_for_ticket
+
+TENANTS = ("tk_alpha", "tk_beta", "tk_gamma")
+SECRET = "store-app-secret-do-not-print"
+MODES = ["sync", "async"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@dataclass
+class StoreWorld:
+    emulator: EmulatorServer
+    app_id: str
+    tickets: SQLiteTicketStore
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def chat(self, tenant: str) -> str:
+        return f"oc_{tenant}_{self.app_id}"
+
+    def options(self, **overrides: Any) -> dict[str, Any]:
+        options = {"app_id": self.app_id, "app_secret": SECRET, "app_type": "store", "tickets": self.tickets}
+        return {**options, "base_url": self.emulator.base_url, **overrides}
+
+    def pushed_ticket(self) -> str:
+        """Push a ticket now and wait (bounded) for it to reach the store: the push comes after the call."""
+        stale = self.tickets.get(self.app_id)
+        self.emulator.issue_feishu_ticket(self.app_id)
+        ticket = wait_for_ticket(self.tickets, self.app_id, stale=stale, timeout=10)
+        assert ticket is not None
+        return ticket
+
+    def codes(self, operation: str) -> list[int]:
+        return [call["code"] for call in self.emulator.calls() if call["operation"] == operation]
+
+
+def store_seed(app_id: str) -> dict[str, Any]:
+    return {
+        "feishu": {
+            "apps": [{"app_id": app_id, "app_secret": SECRET, "app_type": "store", "tenants": list(TENANTS)}],
+            "chats": [
+                {"chat_id": f"oc_{tenant}_{app_id}", "owner": app_id, "tenant": tenant, "members": [f"ou_{tenant}"]}
+                for tenant in TENANTS
+            ],
+        }
+    }
+
+
+@pytest.fixture
+def store_world(imgroup_emulator: EmulatorServer, tmp_path: Path) -> Iterator[StoreWorld]:
+    # An app id per test: the signer caches tokens per process by app id.
+    app_id = "cli_store_" + uuid.uuid4().hex[:12]
+    imgroup_emulator.reset(store_seed(app_id))
+    world = StoreWorld(imgroup_emulator, app_id, SQLiteTicketStore(tmp_path / "tickets.sqlite3"))
+
+    def receive(event: dict[str, Any]) -> None:  # what the event receiver does with a v1 event
+        world.events.append(event)
+        if event["event"]["type"] == "app_ticket":
+            world.tickets.put(event["event"]["app_id"], event["event"]["app_ticket"])
+
+    imgroup_emulator.on_feishu_event(receive)
+    yield world
+    imgroup_emulator.on_feishu_event(None)
+
+
+async def get_chat(mode: str, world: StoreWorld, tenant: str, chat_id: str, **options: Any) -> Any:
+    if mode == "sync":
+        with feishu_im.FeishuClient(**world.options(tenant_key=tenant, **options)) as client:
+            return client.get_chat(chat_id=chat_id)
+    async with feishu_im.AsyncFeishuClient(**world.options(tenant_key=tenant, **options)) as client:
+        return await client.get_chat(chat_id=chat_id)
+
+
+# --- the client --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_store_app_without_a_ticket_asks_for_one_then_serves_three_tenants(
+    mode: str, store_world: StoreWorld
+) -> None:
+    for tenant in TENANTS:
+        chat = await get_chat(mode, store_world, tenant, store_world.chat(tenant))
+        assert chat.tenant_key == tenant
+    # No ticket at first: one resend, then one app token for the three tenants, one token per tenant.
+    assert store_world.codes("resend_app_ticket") == [0]
+    assert store_world.codes("get_app_access_token") == [0]
+    tenant_calls = [c for c in store_world.emulator.calls() if c["operation"] == "get_store_tenant_access_token"]
+    assert sorted(call["target"] for call in tenant_calls) == sorted(TENANTS)
+    chat_calls = [c for c in store_world.emulator.calls() if c["operation"] == "get_chat"]
+    assert [call["app"] for call in chat_calls] == [f"{store_world.app_id}@{tenant}" for tenant in TENANTS]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_tenant_sees_only_its_own_chats(mode: str, store_world: StoreWorld) -> None:
+    with pytest.raises(feishu_im.FeishuError) as caught:
+        await get_chat(mode, store_world, "tk_alpha", store_world.chat("tk_beta"))
+    assert getattr(caught.value, "code", None) == 232010
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_stale_ticket_met_mid_run_is_resent_waited_for_and_the_run_continues(
+    mode: str, store_world: StoreWorld
+) -> None:
+    emulator, app_id = store_world.emulator, store_world.app_id
+    store_world.pushed_ticket()  # the hourly push, before the run
+    client_class = feishu_im.FeishuClient if mode == "sync" else feishu_im.AsyncFeishuClient
+    client = client_class(**store_world.options(tenant_key="tk_alpha"))
+    try:
+        first = client.get_chat(chat_id=store_world.chat("tk_alpha"))
+        if mode == "async":
+            first = await first
+        # Mid-run: every token expires and every ticket goes stale (the store still holds the old one).
+        emulator.expire_tokens()
+        emulator.expire_feishu_tickets(app_id)
+        stale = store_world.tickets.get(app_id)
+        second = client.get_chat(chat_id=store_world.chat("tk_alpha"))
+        if mode == "async":
+            second = await second
+    finally:
+        if mode == "sync":
+            client.close()  # type: ignore[union-attr]
+        else:
+            await client.aclose()  # type: ignore[union-attr]
+    assert first.tenant_key == second.tenant_key == "tk_alpha"
+    assert store_world.codes("get_app_access_token") == [0, 10012, 0]
+    assert store_world.codes("resend_app_ticket") == [0]
+    assert store_world.tickets.get(app_id) not in (None, stale)
+    assert store_world.codes("get_chat") == [0, 99991663, 0]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_ticket_that_never_comes_ends_in_a_typed_error_naming_no_secret(
+    mode: str, store_world: StoreWorld
+) -> None:
+    store_world.emulator.on_feishu_event(None)  # the event URL receives nothing
+    with pytest.raises(AppTicketTimeoutError) as caught:
+        await get_chat(mode, store_world, "tk_alpha", store_world.chat("tk_alpha"), ticket_wait_s=0.3)
+    assert caught.value.app_id == store_world.app_id and caught.value.operation == "resend_app_ticket"
+    assert SECRET not in str(caught.value) and "ticket store" in str(caught.value)
+    assert store_world.codes("get_chat") == []  # nothing was sent without a token
+
+
+def test_tokens_are_fetched_once_for_many_threads_and_tenants(store_world: StoreWorld) -> None:
+    store_world.pushed_ticket()
+    answers: list[str] = []
+    failures: list[BaseException] = []
+    with feishu_im.FeishuClient(**store_world.options()) as client:
+        tenants = {tenant: client.for_tenant(tenant) for tenant in TENANTS}
+
+        def work(tenant: str) -> None:
+            try:
+                answers.append(tenants[tenant].get_chat(chat_id=store_world.chat(tenant)).tenant_key)
+            except BaseException as error:  # noqa: BLE001 - handed to the main thread's assertion
+                failures.append(error)
+
+        threads = [threading.Thread(target=work, args=(TENANTS[i % 3],)) for i in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == [] and sorted(answers) == sorted(TENANTS * 4)
+    assert store_world.codes("get_app_access_token") == [0]
+    assert store_world.codes("resend_app_ticket") == []
+    assert len(store_world.codes("get_store_tenant_access_token")) == 3
+
+
+@pytest.mark.anyio
+async def test_tokens_are_fetched_once_for_many_tasks_and_tenants(store_world: StoreWorld) -> None:
+    answers: list[str] = []
+    async with feishu_im.AsyncFeishuClient(**store_world.options()) as client:
+
+        async def work(tenant: str) -> None:
+            chat = await client.for_tenant(tenant).get_chat(chat_id=store_world.chat(tenant))
+            answers.append(chat.tenant_key)
+
+        async with anyio.create_task_group() as group:
+            for i in range(12):
+                group.start_soon(work, TENANTS[i % 3])
+    assert sorted(answers) == sorted(TENANTS * 4)
+    assert store_world.codes("resend_app_ticket") == [0]  # no ticket at first: asked for once
+    assert store_world.codes("get_app_access_token") == [0]
+    assert len(store_world.codes("get_store_tenant_access_token")) == 3
+
+
+def test_one_tenants_rate_limit_answers_do_not_touch_another_tenants_calls(store_world: StoreWorld) -> None:
+    store_world.pushed_ticket()
+    store_world.emulator.faults({"rate_limits": {"get_chat": [[2, 60]]}})
+    with feishu_im.FeishuClient(**store_world.options(rate_limit=False, max_retries=0)) as client:
+        alpha, beta = client.for_tenant("tk_alpha"), client.for_tenant("tk_beta")
+        for _ in range(2):
+            alpha.get_chat(chat_id=store_world.chat("tk_alpha"))
+        with pytest.raises(feishu_im.RateLimitedError):
+            alpha.get_chat(chat_id=store_world.chat("tk_alpha"))
+        # The same API, the same app, another tenant: its own counter.
+        for _ in range(2):
+            assert beta.get_chat(chat_id=store_world.chat("tk_beta")).tenant_key == "tk_beta"
+    refused = [c["app"] for c in store_world.emulator.calls() if c["operation"] == "get_chat" and c["code"]]
+    assert refused == [f"{store_world.app_id}@tk_alpha"]
+
+
+def test_a_store_client_keeps_its_secret_tickets_and_tokens_out_of_its_repr(store_world: StoreWorld) -> None:
+    ticket = store_world.pushed_ticket()
+    with feishu_im.FeishuClient(**store_world.options(tenant_key="tk_alpha")) as client:
+        client.get_chat(chat_id=store_world.chat("tk_alpha"))
+        shown = repr(client) + repr(client.for_tenant("tk_beta"))
+    assert store_world.app_id in shown and "tk_alpha" in shown
+    assert ticket not in shown and SECRET not in shown and "t-" not in shown
+
+
+def test_a_store_client_without_a_tenant_refuses_calls_before_sending(store_world: StoreWorld) -> None:
+    with (
+        feishu_im.FeishuClient(**store_world.options()) as client,
+        pytest.raises(feishu_im.ValidationError, match="tenant_key"),
+    ):
+        client.get_chat(chat_id=store_world.chat("tk_alpha"))
+    assert store_world.emulator.calls() == []
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"app_type": "isv"}, "app_type"),
+        ({"app_type": "custom"}, "tickets"),
+        ({"app_type": "custom", "tickets": None, "tenant_key": "tk_alpha"}, "tenant_key"),
+        ({"tenant_key": ""}, "tenant_key"),
+        ({"tickets": object()}, "tickets"),
+        ({"ticket_wait_s": 0}, "ticket_wait_s"),
+    ],
+)
+def test_bad_store_options_are_refused_naming_the_field(options: dict[str, Any], field: str, tmp_path: Path) -> None:
+    base = {"app_id": "cli_x", "app_secret": "s", "app_type": "store", "tickets": SQLiteTicketStore(tmp_path / "t")}
+    with pytest.raises(feishu_im.ValidationError) as caught:
+        feishu_im.FeishuClient(**{**base, **options})
+    assert caught.value.field == field
+
+
+def test_for_tenant_on_a_custom_app_is_refused(imgroup_emulator: EmulatorServer) -> None:
+    credentials = {**imgroup_emulator.credentials["feishu"], "base_url": imgroup_emulator.base_url}
+    with (
+        feishu_im.FeishuClient(**credentials) as client,
+        pytest.raises(feishu_im.ValidationError, match="tenant_key"),
+    ):
+        client.for_tenant("tk_alpha")
+
+
+# --- the ticket store --------------------------------------------------------------------------------------------
+
+
+def test_a_ticket_put_by_one_store_is_read_by_another_on_the_same_file(tmp_path: Path) -> None:
+    receiver, worker = SQLiteTicketStore(tmp_path / "t.sqlite3"), SQLiteTicketStore(tmp_path / "t.sqlite3")
+    assert worker.get("cli_a") is None
+    receiver.put("cli_a", "ticket-1")
+    receiver.put("cli_a", "ticket-2")
+    receiver.put("cli_b", "ticket-b")
+    assert (worker.get("cli_a"), worker.get("cli_b")) == ("ticket-2", "ticket-b")
+
+
+def test_waiting_answers_a_new_ticket_and_none_when_none_comes(tmp_path: Path) -> None:
+    store = SQLiteTicketStore(tmp_path / "t.sqlite3")
+    store.put("cli_a", "old")
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:  # a fake clock: the new ticket arrives during the third sleep
+        now[0] += seconds
+        if now[0] >= 0.15:
+            store.put("cli_a", "new")
+
+    assert wait_for_ticket(store, "cli_a", stale="old", timeout=5, clock=lambda: now[0], sleep=sleep) == "new"
+    assert wait_for_ticket(store, "cli_a", stale=None, timeout=0, clock=lambda: now[0], sleep=sleep) == "new"
+    assert wait_for_ticket(store, "cli_a", stale="new", timeout=1, clock=lambda: now[0], sleep=sleep) is None
+
+
+# --- the emulator ------------------------------------------------------------------------------------------------
+
+
+def test_a_tenant_added_through_the_admin_api_is_announced_and_served(store_world: StoreWorld) -> None:
+    tenants = store_world.emulator.add_feishu_tenant(store_world.app_id, "tk_delta")
+    assert tenants == [*TENANTS, "tk_delta"]
+    opened = [e for e in store_world.events if e["event"]["type"] == "app_open"]
+    assert [(e["type"], e["event"]["app_id"], e["event"]["tenant_key"]) for e in opened] == [
+        ("event_callback", store_world.app_id, "tk_delta")
+    ]
+    store_world.emulator.seed(
+        {"feishu": {"chats": [{"chat_id": "oc_delta", "owner": store_world.app_id, "tenant": "tk_delta"}]}}
+    )
+    with feishu_im.FeishuClient(**store_world.options(tenant_key="tk_delta")) as client:
+        assert client.get_chat(chat_id="oc_delta").tenant_key == "tk_delta"
+
+
+def test_tickets_are_pushed_on_the_emulators_compressed_hour(store_world: StoreWorld) -> None:
+    store_world.emulator.faults({"ticket_interval_s": 0.05})
+    with feishu_im.FeishuClient(**store_world.options()) as client:
+        client.resend_app_ticket(app_id=store_world.app_id, app_secret=SECRET)  # starts the emulator's clock
+    pushed = threading.Event()
+    for _ in range(400):  # bounded: at most 20 s of 0.05 s waits, never a timed assertion
+        if sum(e["event"]["type"] == "app_ticket" for e in store_world.events) >= 3:
+            pushed.set()
+            break
+        pushed.wait(0.05)
+    assert pushed.is_set()
+    event = next(e for e in store_world.events if e["event"]["type"] == "app_ticket")
+    assert set(event) == {"ts", "uuid", "token", "type", "event"} and event["type"] == "event_callback"
+    assert set(event["event"]) == {"app_id", "app_ticket", "type"}
+
+
+def test_the_token_endpoints_answer_as_the_pages_show(store_world: StoreWorld) -> None:
+    ticket = store_world.pushed_ticket()
+    with feishu_im.FeishuClient(**store_world.options(tenant_key="tk_alpha")) as client:
+        app_token = client.get_app_access_token(app_id=store_world.app_id, app_secret=SECRET, app_ticket=ticket)
+        assert app_token.app_access_token.startswith("a-") and 0 < app_token.expire <= 7200
+        again = client.get_app_access_token(app_id=store_world.app_id, app_secret=SECRET, app_ticket=ticket)
+        assert again.app_access_token == app_token.app_access_token  # over 30 minutes left: the same token
+        tenant = client.get_store_tenant_access_token(app_access_token=app_token.app_access_token, tenant_key="tk_beta")
+        assert tenant.tenant_access_token.startswith("t-") and tenant.expire > 0
+        with pytest.raises(feishu_im.UnauthenticatedError) as stale:
+            client.get_app_access_token(app_id=store_world.app_id, app_secret=SECRET, app_ticket="not-a-ticket")
+        with pytest.raises(feishu_im.UnauthenticatedError) as wrong_secret:
+            client.resend_app_ticket(app_id=store_world.app_id, app_secret="wrong")
+    assert (stale.value.code, wrong_secret.value.code) == (10012, 10014)
+    assert SECRET not in repr(app_token) and app_token.app_access_token not in repr(app_token)
+
+
+def test_old_seeds_load_unchanged_and_custom_apps_get_no_store_tokens(imgroup_emulator: EmulatorServer) -> None:
+    state = imgroup_emulator.state()["feishu"]
+    assert state["tenants"] == {} and "cli_demo" in state["apps"]
+    creds = imgroup_emulator.credentials["feishu"]
+    with (
+        feishu_im.FeishuClient(**creds, base_url=imgroup_emulator.base_url) as client,
+        pytest.raises(feishu_im.UnauthenticatedError) as caught,
+    ):
+        client.resend_app_ticket(app_id=creds["app_id"], app_secret=creds["app_secret"])
+    assert caught.value.code == 10003
