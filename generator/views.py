@@ -24,7 +24,7 @@ CREDENTIALS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
         ("app_secret", "str | None", "None", 'os.environ["FEISHU_APP_SECRET"]'),
         ("user_access_token", "str | None", "None", None),
         ("app_type", "str", '"custom"', None),
-        ("tickets", "feishu_tenant_token.TicketStore | None", "None", None),
+        ("tickets", "feishu_tenant_token.TicketStore | str | None", "None", None),
         ("tenant_key", "str | None", "None", None),
         ("ticket_wait_s", "float", "feishu_tenant_token.DEFAULT_TICKET_WAIT_S", None),
     ),
@@ -45,7 +45,15 @@ SIGNER_SETTINGS: dict[
     str, tuple[tuple[tuple[str, bool, bool], ...], tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]
 ] = {
     "feishu_tenant_token": (
-        (("app_id", False, False), ("app_secret", True, False), ("user_access_token", True, False)),
+        (
+            ("app_id", False, False),
+            ("app_secret", True, False),
+            ("user_access_token", True, False),
+            # A store app: its type, the tenant it acts in, and the ticket store's SQLite file.
+            ("app_type", False, False),
+            ("tenant_key", False, False),
+            ("tickets", False, False),
+        ),
         (("user_access_token",), ("app_id", "app_secret")),
         (("app_id", "app_secret"), ("user_access_token",)),
     ),

@@ -283,6 +283,17 @@ def test_a_ticket_put_by_one_store_is_read_by_another_on_the_same_file(tmp_path:
     assert (worker.get("cli_a"), worker.get("cli_b")) == ("ticket-2", "ticket-b")
 
 
+def test_a_ticket_put_on_postgresql_is_read_by_another_process_store(postgres_url: str) -> None:
+    from imgroup.runtime.signers.feishu_tickets import PostgresTicketStore
+
+    receiver, worker = PostgresTicketStore(postgres_url), PostgresTicketStore(postgres_url)
+    assert worker.get("cli_a") is None
+    receiver.put("cli_a", "ticket-1")
+    receiver.put("cli_a", "ticket-2")
+    assert worker.get("cli_a") == "ticket-2" and "postgresql" not in repr(worker)
+    assert wait_for_ticket(worker, "cli_a", stale="ticket-1", timeout=0) == "ticket-2"
+
+
 def test_waiting_answers_a_new_ticket_and_none_when_none_comes(tmp_path: Path) -> None:
     store = SQLiteTicketStore(tmp_path / "t.sqlite3")
     store.put("cli_a", "old")
@@ -358,3 +369,27 @@ def test_old_seeds_load_unchanged_and_custom_apps_get_no_store_tokens(imgroup_em
     ):
         client.resend_app_ticket(app_id=creds["app_id"], app_secret=creds["app_secret"])
     assert caught.value.code == 10003
+
+
+def test_the_command_line_acts_for_a_store_app_in_a_tenant_from_its_settings(
+    store_world: StoreWorld, emulator_environment: dict[str, str]
+) -> None:
+    from click.testing import CliRunner
+
+    from imgroup.cli import cli
+
+    store_world.pushed_ticket()
+    env = {
+        **emulator_environment,
+        "FEISHU_APP_ID": store_world.app_id,
+        "FEISHU_APP_SECRET": SECRET,
+        "FEISHU_APP_TYPE": "store",
+        "FEISHU_TENANT_KEY": "tk_beta",
+        "FEISHU_TICKETS": str(store_world.tickets.path),
+    }
+    result = CliRunner().invoke(cli, ["feishu", "get-chat", store_world.chat("tk_beta")], env=env)
+    assert result.exit_code == 0, result.output
+    assert "tk_beta" in result.output and SECRET not in result.output
+    assert [c["app"] for c in store_world.emulator.calls() if c["operation"] == "get_chat"] == [
+        f"{store_world.app_id}@tk_beta"
+    ]

@@ -8,6 +8,7 @@ token, which comes from the app_ticket Feishu pushes to the app.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import TYPE_CHECKING, Any
@@ -139,7 +140,7 @@ def build_auth(
     token_request: TokenRequest,
     token_operation: str,
     app_type: str = "custom",
-    tickets: TicketStore | None = None,
+    tickets: TicketStore | str | os.PathLike[str] | None = None,
     tenant_key: str | None = None,
     ticket_wait_s: float = DEFAULT_TICKET_WAIT_S,
     store_app: StoreAppCalls | None = None,
@@ -155,6 +156,10 @@ def build_auth(
         raise invalid("client", field, 'is for store apps only (pass app_type="store")')
     if isinstance(ticket_wait_s, bool) or not isinstance(ticket_wait_s, (int, float)) or ticket_wait_s <= 0:
         raise invalid("client", "ticket_wait_s", f"must be a positive number of seconds (got {ticket_wait_s!r})")
+    if isinstance(tickets, (str, os.PathLike)):  # a path, as the settings give it: the SQLite store in that file
+        if not str(tickets):
+            raise invalid("client", "tickets", "must be a ticket store or the path of its SQLite file")
+        tickets = SQLiteTicketStore(tickets)
     if tickets is not None and not isinstance(tickets, TicketStore):
         raise invalid("client", "tickets", "must be a ticket store (put and get), such as SQLiteTicketStore")
     if user_access_token is not None:

@@ -3,8 +3,9 @@
 Feishu pushes a store app's app_ticket to its event URL (an ``app_ticket`` v1 event, every hour and after
 each resend); the event receiver ``put``s it here, and every client of the app, in any process on any
 machine that reaches the store, reads it from here. A store is anything with ``put`` and ``get``
-(:class:`TicketStore`): :class:`SQLiteTicketStore`, one file, is the default; a PostgreSQL one needs only the
-same two methods. Waiting for a new ticket is the same for every store (:func:`wait_for_ticket`).
+(:class:`TicketStore`): :class:`SQLiteTicketStore`, one file, is the default; :class:`PostgresTicketStore`
+serves processes on several machines (psycopg, the ``[postgres]`` extra). Waiting for a new ticket is the same
+for every store (:func:`wait_for_ticket`).
 
     tickets = SQLiteTicketStore("/var/lib/myapp/feishu-tickets.sqlite3")
     tickets.put("cli_a1b2c3", ticket)        # in the event receiver
@@ -17,7 +18,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import sqlite3
@@ -90,6 +91,48 @@ class SQLiteTicketStore:
         return str(row[0]) if row else None
 
 
+class PostgresTicketStore:
+    """Tickets in a PostgreSQL table (``imgroup_feishu_app_tickets``), for an app's processes on many machines.
+
+    ``url`` is a ``postgresql://`` URL; each call opens its own connection (psycopg 3, imported when used).
+    """
+
+    TABLE = "imgroup_feishu_app_tickets"
+
+    def __init__(self, url: str) -> None:
+        if not isinstance(url, str) or not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("url must be a postgresql:// URL")
+        self._url = url
+        with self._connect() as connection:
+            connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.TABLE} "
+                "(app_id TEXT PRIMARY KEY, ticket TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
+
+    def __repr__(self) -> str:
+        return "PostgresTicketStore(...)"  # the URL may carry a password
+
+    def _connect(self) -> Any:
+        import psycopg  # only a store app on PostgreSQL needs it
+
+        return psycopg.connect(self._url, autocommit=True)
+
+    def put(self, app_id: str, ticket: str) -> None:
+        if not app_id or not ticket:
+            raise ValueError("app_id and ticket must be non-empty strings")
+        with self._connect() as connection:
+            connection.execute(
+                f"INSERT INTO {self.TABLE} (app_id, ticket) VALUES (%s, %s) "
+                "ON CONFLICT (app_id) DO UPDATE SET ticket = excluded.ticket, received_at = now()",
+                (app_id, ticket),
+            )
+
+    def get(self, app_id: str) -> str | None:
+        with self._connect() as connection:
+            row = connection.execute(f"SELECT ticket FROM {self.TABLE} WHERE app_id = %s", (app_id,)).fetchone()
+        return str(row[0]) if row else None
+
+
 def _fresh(store: TicketStore, app_id: str, stale: str | None) -> str | None:
     ticket = store.get(app_id)
     return ticket if ticket is not None and ticket != stale else None
@@ -136,6 +179,7 @@ async def async_wait_for_ticket(
 
 
 __all__ = [
+    "PostgresTicketStore",
     "SQLiteTicketStore",
     "TicketStore",
     "async_wait_for_ticket",
