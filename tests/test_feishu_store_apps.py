@@ -226,6 +226,18 @@ def test_one_tenants_rate_limit_answers_do_not_touch_another_tenants_calls(store
     assert refused == [f"{store_world.app_id}@tk_alpha"]
 
 
+def test_another_tenants_limiter_has_the_same_limits_and_none_of_the_bookings() -> None:
+    from imgroup.runtime._rate_limit import RateLimiter
+
+    now = [100.0]
+    limiter = RateLimiter({"get_chat": ((1.0, 2), (60.0, 50))}, clock=lambda: now[0])
+    waits = [limiter.reserve("get_chat") for _ in range(3)]
+    assert waits[0] == 0 and waits[2] > 0  # the first tenant's third call in a second waits
+    other = limiter.fresh()
+    assert other.limits("get_chat") == limiter.limits("get_chat") == ((1.0, 2), (60.0, 50))
+    assert other.reserve("get_chat") == 0  # the other tenant's first call does not
+
+
 def test_a_store_client_keeps_its_secret_tickets_and_tokens_out_of_its_repr(store_world: StoreWorld) -> None:
     ticket = store_world.pushed_ticket()
     with feishu_im.FeishuClient(**store_world.options(tenant_key="tk_alpha")) as client:
