@@ -54,6 +54,16 @@ class StoreWorld:
         assert ticket is not None
         return ticket
 
+    def wait_for_events(self, kind: str, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` events of ``kind``, once delivered (they come after the call): bounded, untimed."""
+        arrived = threading.Event()
+        for _ in range(400):  # at most 20 s of 0.05 s waits
+            events = [event for event in self.events if event["event"]["type"] == kind]
+            if len(events) >= count:
+                return events[:count]
+            arrived.wait(0.05)
+        raise AssertionError(f"fewer than {count} {kind} events arrived")
+
     def codes(self, operation: str) -> list[int]:
         return [call["code"] for call in self.emulator.calls() if call["operation"] == operation]
 
@@ -327,7 +337,7 @@ def test_waiting_answers_a_new_ticket_and_none_when_none_comes(tmp_path: Path) -
 def test_a_tenant_added_through_the_admin_api_is_announced_and_served(store_world: StoreWorld) -> None:
     tenants = store_world.emulator.add_feishu_tenant(store_world.app_id, "tk_delta")
     assert tenants == [*TENANTS, "tk_delta"]
-    opened = [e for e in store_world.events if e["event"]["type"] == "app_open"]
+    opened = store_world.wait_for_events("app_open", 1)
     assert [(e["type"], e["event"]["app_id"], e["event"]["tenant_key"]) for e in opened] == [
         ("event_callback", store_world.app_id, "tk_delta")
     ]
@@ -342,14 +352,7 @@ def test_tickets_are_pushed_on_the_emulators_compressed_hour(store_world: StoreW
     store_world.emulator.faults({"ticket_interval_s": 0.05})
     with feishu_im.FeishuClient(**store_world.options()) as client:
         client.resend_app_ticket(app_id=store_world.app_id, app_secret=SECRET)  # starts the emulator's clock
-    pushed = threading.Event()
-    for _ in range(400):  # bounded: at most 20 s of 0.05 s waits, never a timed assertion
-        if sum(e["event"]["type"] == "app_ticket" for e in store_world.events) >= 3:
-            pushed.set()
-            break
-        pushed.wait(0.05)
-    assert pushed.is_set()
-    event = next(e for e in store_world.events if e["event"]["type"] == "app_ticket")
+    event = store_world.wait_for_events("app_ticket", 3)[0]
     assert set(event) == {"ts", "uuid", "token", "type", "event"} and event["type"] == "event_callback"
     assert set(event["event"]) == {"app_id", "app_ticket", "type"}
 
