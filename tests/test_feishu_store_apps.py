@@ -236,6 +236,37 @@ def test_one_tenants_rate_limit_answers_do_not_touch_another_tenants_calls(store
     assert refused == [f"{store_world.app_id}@tk_alpha"]
 
 
+def test_tokens_are_renewed_once_under_thirty_minutes_remain(store_world: StoreWorld) -> None:
+    import httpx
+    from feishu_im.facade import _STORE_APP  # the facade's generated credential calls
+    from feishu_im.vendor import VENDOR
+
+    from imgroup.runtime.signers.feishu_store_app import StoreAppAuth
+
+    store_world.pushed_ticket()
+    now = [1000.0]  # the signer's clock, moved by hand
+    auth = StoreAppAuth(
+        store_world.app_id,
+        SECRET,
+        store_world.emulator.base_url,
+        vendor=VENDOR,
+        calls=_STORE_APP,
+        tickets=store_world.tickets,
+        tenant_key="tk_alpha",
+        clock=lambda: now[0],
+    )
+    path = f"/open-apis/im/v1/chats/{store_world.chat('tk_alpha')}"
+    with httpx.Client(base_url=store_world.emulator.base_url, auth=auth) as http:
+        assert http.get(path).json()["code"] == 0
+        now[0] += 7200 - 1800  # 30 minutes left: still kept
+        assert http.get(path).json()["code"] == 0
+        assert len(store_world.codes("get_store_tenant_access_token")) == 1
+        now[0] += 301  # under 25 minutes left: the app's and the tenant's tokens are renewed, once
+        assert http.get(path).json()["code"] == 0 and http.get(path).json()["code"] == 0
+    assert len(store_world.codes("get_store_tenant_access_token")) == 2
+    assert store_world.codes("get_app_access_token") == [0, 0]
+
+
 def test_another_tenants_limiter_has_the_same_limits_and_none_of_the_bookings() -> None:
     from imgroup.runtime._rate_limit import RateLimiter
 
