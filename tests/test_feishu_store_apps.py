@@ -7,6 +7,8 @@ mid-run, many threads and tasks at once, and one tenant's rate limit.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -286,6 +288,19 @@ def test_a_store_client_keeps_its_secret_tickets_and_tokens_out_of_its_repr(stor
         shown = repr(client) + repr(client.for_tenant("tk_beta"))
     assert store_world.app_id in shown and "tk_alpha" in shown
     assert ticket not in shown and SECRET not in shown and "t-" not in shown
+
+
+def test_no_secret_ticket_or_token_reaches_the_logs(store_world: StoreWorld, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with feishu_im.FeishuClient(**store_world.options(tenant_key="tk_alpha")) as client:
+        client.get_chat(chat_id=store_world.chat("tk_alpha"))  # no ticket: resend, wait, tokens
+        store_world.emulator.expire_tokens()
+        store_world.emulator.expire_feishu_tickets(store_world.app_id)
+        client.get_chat(chat_id=store_world.chat("tk_alpha"))  # 99991663, 99991664, 10012: all over again
+    ticket = store_world.tickets.get(store_world.app_id)
+    assert ticket is not None and caplog.records
+    assert SECRET not in caplog.text and ticket not in caplog.text
+    assert re.search(r"\b[ta]-[0-9a-f]{40}\b", caplog.text) is None  # the emulator's tokens: t-/a- and 40 hex
 
 
 def test_a_store_client_without_a_tenant_refuses_calls_before_sending(store_world: StoreWorld) -> None:
