@@ -454,3 +454,14 @@ def test_the_command_line_acts_for_a_store_app_in_a_tenant_from_its_settings(
     assert [c["app"] for c in store_world.emulator.calls() if c["operation"] == "get_chat"] == [
         f"{store_world.app_id}@tk_beta"
     ]
+
+
+def test_the_command_line_reports_a_ticket_that_never_came_as_a_failure_not_a_bug() -> None:
+    from imgroup.cli._boundary import EXIT_FAILED, describe
+
+    line, status = describe("imgroup feishu get-chat", AppTicketTimeoutError("resend_app_ticket", "cli_store", 30))
+    assert status == EXIT_FAILED and "bug" not in line
+    assert (
+        line.startswith("imgroup feishu get-chat: resend_app_ticket: no app_ticket for cli_store")
+        and "event URL" in line
+    )

@@ -41,9 +41,7 @@ class TokenState:
     def valid(self, now: float) -> str | None:
         return self.token if now < self.renew_at else None
 
-    def store(
-        self, token: str, expire: int, now: float, margin: float = MAX_RENEW_MARGIN, share: float = 0.1
-    ) -> str:
+    def store(self, token: str, expire: int, now: float, margin: float = MAX_RENEW_MARGIN, share: float = 0.1) -> str:
         """Keep ``token`` until ``margin`` seconds, or ``share`` of its life if less, before it expires."""
         self.token = token
         self.renew_at = now + expire - min(margin, expire * share)
