@@ -86,6 +86,7 @@ class OperationSpec:
     done_on_retry_codes: tuple[int, ...]
     cli_positional: tuple[str, ...]  # x-cli.positional: keyword arguments the command line takes positionally
     cli_example: str | None  # x-cli.example: a command a reader can run against `imgroup emulator`
+    credential: str | None  # x-imgroup-credential: which credential an unsigned operation obtains for the signer
     raw: dict[str, Any] = attrs.field(repr=False, eq=False)
 
 
@@ -195,9 +196,22 @@ def _operations(document: dict[str, Any], where: str) -> dict[str, OperationSpec
                 done_on_retry_codes=_codes(operation, "x-done-on-retry", document, place),
                 cli_positional=tuple(cli.get("positional") or ()),
                 cli_example=cli.get("example"),
+                credential=_credential(operation, place),
                 raw=operation,
             )
     return operations
+
+
+# What an operation marked ``x-imgroup-credential`` obtains for the Feishu signer: a custom app's tenant token;
+# a store app's app token, a tenant's token with it, and a new app_ticket pushed to its event URL.
+CREDENTIAL_ROLES = ("tenant_token", "app_token", "store_tenant_token", "app_ticket_resend")
+
+
+def _credential(operation: dict[str, Any], place: str) -> str | None:
+    role = operation.get("x-imgroup-credential")
+    if role is not None and role not in CREDENTIAL_ROLES:
+        raise SpecError(f"{place}.x-imgroup-credential: {role!r} is not one of {CREDENTIAL_ROLES}")
+    return role
 
 
 _PAGINATION_KEYS = (

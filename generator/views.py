@@ -23,6 +23,10 @@ CREDENTIALS: dict[str, tuple[tuple[str, str, str | None, str | None], ...]] = {
         ("app_id", "str | None", "None", '"cli_a1b2c3"'),
         ("app_secret", "str | None", "None", 'os.environ["FEISHU_APP_SECRET"]'),
         ("user_access_token", "str | None", "None", None),
+        ("app_type", "str", '"custom"', None),
+        ("tickets", "feishu_tenant_token.TicketStore | str | None", "None", None),
+        ("tenant_key", "str | None", "None", None),
+        ("ticket_wait_s", "float", "feishu_tenant_token.DEFAULT_TICKET_WAIT_S", None),
     ),
     "tencent_usersig": (
         ("sdkappid", "int", None, "1400000000"),
@@ -41,7 +45,15 @@ SIGNER_SETTINGS: dict[
     str, tuple[tuple[tuple[str, bool, bool], ...], tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]
 ] = {
     "feishu_tenant_token": (
-        (("app_id", False, False), ("app_secret", True, False), ("user_access_token", True, False)),
+        (
+            ("app_id", False, False),
+            ("app_secret", True, False),
+            ("user_access_token", True, False),
+            # A store app: its type, the tenant it acts in, and the ticket store's SQLite file.
+            ("app_type", False, False),
+            ("tenant_key", False, False),
+            ("tickets", False, False),
+        ),
         (("user_access_token",), ("app_id", "app_secret")),
         (("app_id", "app_secret"), ("user_access_token",)),
     ),
@@ -250,6 +262,7 @@ class PackageView:
     env_prefix: str
     signer: str  # the signer of the spec's root security requirement: a module of imgroup.runtime.signers
     token_operation: str | None  # the operation that obtains credentials (``security: []``), if the signer needs one
+    store_app_operations: dict[str, str]  # a store app's credential operations, by x-imgroup-credential role
 
     def operation(self, operation_id: str) -> OperationView:
         return next(op for op in self.operations if op.operation_id == operation_id)
@@ -291,6 +304,7 @@ class PackageView:
                 ("base_url", "url"),
                 ("token_request", "_token_request"),
                 ("token_operation", repr(self.token_operation)),
+                *((("store_app", "_STORE_APP"),) if self.store_app_operations else ()),
             )
         return ()
 
@@ -330,8 +344,21 @@ def build_package_view(spec: VendorSpec, generator_data: GeneratorData, field_pr
         error_codes=merged,
         operation_error_codes=_operations_own_rows(spec, merged),
         signer=_primary_signer(spec),
-        token_operation=next((op.operation_id for op in operations if not op.signed), None),
+        token_operation=_token_operation(spec, operations),
+        store_app_operations={
+            op.credential: op.operation_id
+            for op in spec.operations.values()
+            if op.credential in ("app_token", "store_tenant_token", "app_ticket_resend")
+        },
     )
+
+
+def _token_operation(spec: VendorSpec, operations: list[OperationView]) -> str | None:
+    """The operation marked as the tenant token's (``x-imgroup-credential: tenant_token``), else the one unsigned."""
+    marked = [op.operation_id for op in spec.operations.values() if op.credential == "tenant_token"]
+    if marked:
+        return marked[0]
+    return next((op.operation_id for op in operations if not op.signed), None)
 
 
 def _primary_signer(spec: VendorSpec) -> str:

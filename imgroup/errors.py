@@ -5,6 +5,7 @@
     ├── ApiConnectionError     no answer: connection refused, reset or dropped
     │   └── ApiTimeoutError    no answer in time
     ├── ResponseFormatError    an answer that is not the vendor's envelope (HTML error page, empty, truncated)
+    ├── AppTicketTimeoutError  a Feishu store app asked for its app_ticket and none arrived in time
     └── ApiError               the vendor answered with an error code
         ├── InvalidArgumentError
         ├── UnauthenticatedError
@@ -103,6 +104,23 @@ class ResponseFormatError(ImgroupError):
     def retryable(self) -> bool:
         """A gateway's error page (5xx, 429) is worth another try; a malformed success is not."""
         return self.http_status >= 500 or self.http_status == 429
+
+
+class AppTicketTimeoutError(ImgroupError):
+    """A Feishu store app asked Feishu to resend its app_ticket and no ticket reached the ticket store in time."""
+
+    def __init__(self, operation: str, app_id: str, waited_s: float) -> None:
+        self.operation = operation
+        self.app_id = app_id
+        self.waited_s = waited_s
+        super().__init__(
+            f"{operation}: no app_ticket for {app_id} reached the ticket store within {waited_s:g} s of asking "
+            "Feishu to resend it; check that the app's event URL receives app_ticket events and puts them in "
+            "the same ticket store"
+        )
+
+    retryable = False
+    """The client already waited its bounded time; retrying at once would only wait again."""
 
 
 class ApiError(ImgroupError):
@@ -226,6 +244,7 @@ __all__ = [
     "ApiConnectionError",
     "ApiError",
     "ApiTimeoutError",
+    "AppTicketTimeoutError",
     "ErrorInfo",
     "FailedPreconditionError",
     "ImgroupError",

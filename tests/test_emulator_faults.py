@@ -343,6 +343,7 @@ def test_empty_faults_turn_faults_off(imgroup_emulator: EmulatorServer) -> None:
         "operations": None,
         "rate_limits": {},
         "token_ttl_s": 7200,
+        "ticket_interval_s": 3600.0,
         "injected": {"error": 0, "html": 0, "drop": 0, "storm": 0},
     }
 

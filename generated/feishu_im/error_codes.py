@@ -26,7 +26,22 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Check FEISHU_APP_ID (or app_id) against the developer console.",
             retryable=False,
             category="unauthenticated",
-            operations=("get_tenant_access_token",),
+            operations=(
+                "get_app_access_token",
+                "get_store_tenant_access_token",
+                "get_tenant_access_token",
+                "resend_app_ticket",
+            ),
+        ),
+        10012: ErrorInfo(
+            code=10012,
+            http_status=400,
+            message="app ticket invalid",
+            description="The app_ticket sent is unknown or no longer valid. app_ticket 无效。",
+            action="Ask Feishu to push a new ticket (resend_app_ticket), wait for it at the event URL, then fetch the app token with it (the store-app signer does this).",
+            retryable=False,
+            category="unauthenticated",
+            operations=("get_app_access_token",),
         ),
         10014: ErrorInfo(
             code=10014,
@@ -36,7 +51,7 @@ ERROR_CODES: Mapping[int, ErrorInfo] = MappingProxyType(
             action="Check the app secret in the developer console; it may have been reset.",
             retryable=False,
             category="unauthenticated",
-            operations=("get_tenant_access_token",),
+            operations=("get_app_access_token", "get_tenant_access_token", "resend_app_ticket"),
         ),
         40001: ErrorInfo(
             code=40001,

@@ -24,7 +24,9 @@ from .calls import (
     create_chat,
     create_meeting_chat,
     disband_chat,
+    get_app_access_token,
     get_chat,
+    get_store_tenant_access_token,
     get_tenant_access_token,
     get_user,
     is_in_chat,
@@ -32,6 +34,7 @@ from .calls import (
     list_chats,
     remove_chat_managers,
     remove_chat_members,
+    resend_app_ticket,
     search_chats,
     unbind_meeting_chat,
     update_chat,
@@ -41,7 +44,9 @@ from .calls.add_chat_members import prepare as prepare_add_chat_members
 from .calls.create_chat import prepare as prepare_create_chat
 from .calls.create_meeting_chat import prepare as prepare_create_meeting_chat
 from .calls.disband_chat import prepare as prepare_disband_chat
+from .calls.get_app_access_token import prepare as prepare_get_app_access_token
 from .calls.get_chat import prepare as prepare_get_chat
+from .calls.get_store_tenant_access_token import prepare as prepare_get_store_tenant_access_token
 from .calls.get_tenant_access_token import prepare as prepare_get_tenant_access_token
 from .calls.get_user import prepare as prepare_get_user
 from .calls.is_in_chat import prepare as prepare_is_in_chat
@@ -49,6 +54,7 @@ from .calls.list_chat_members import prepare as prepare_list_chat_members
 from .calls.list_chats import prepare as prepare_list_chats
 from .calls.remove_chat_managers import prepare as prepare_remove_chat_managers
 from .calls.remove_chat_members import prepare as prepare_remove_chat_members
+from .calls.resend_app_ticket import prepare as prepare_resend_app_ticket
 from .calls.search_chats import prepare as prepare_search_chats
 from .calls.unbind_meeting_chat import prepare as prepare_unbind_meeting_chat
 from .calls.update_chat import prepare as prepare_update_chat
@@ -60,6 +66,29 @@ def _token_request(app_id: str, app_secret: str) -> PreparedRequest:
     return prepare_get_tenant_access_token(app_id=app_id, app_secret=app_secret)
 
 
+def _app_token_request(app_id: str, app_secret: str, app_ticket: str) -> PreparedRequest:
+    return prepare_get_app_access_token(app_id=app_id, app_secret=app_secret, app_ticket=app_ticket)
+
+
+def _store_tenant_token_request(app_access_token: str, tenant_key: str) -> PreparedRequest:
+    return prepare_get_store_tenant_access_token(app_access_token=app_access_token, tenant_key=tenant_key)
+
+
+def _ticket_resend_request(app_id: str, app_secret: str) -> PreparedRequest:
+    return prepare_resend_app_ticket(app_id=app_id, app_secret=app_secret)
+
+
+# A store app's credential calls: its app token (with the app_ticket), each tenant's token, a ticket resend.
+_STORE_APP = feishu_tenant_token.StoreAppCalls(
+    app_token=_app_token_request,
+    app_token_operation="get_app_access_token",
+    tenant_token=_store_tenant_token_request,
+    tenant_token_operation="get_store_tenant_access_token",
+    ticket_resend=_ticket_resend_request,
+    ticket_resend_operation="resend_app_ticket",
+)
+
+
 class FeishuClient(
     SyncClient,
     add_chat_managers.AddChatManagers,
@@ -67,7 +96,9 @@ class FeishuClient(
     create_chat.CreateChat,
     create_meeting_chat.CreateMeetingChat,
     disband_chat.DisbandChat,
+    get_app_access_token.GetAppAccessToken,
     get_chat.GetChat,
+    get_store_tenant_access_token.GetStoreTenantAccessToken,
     get_tenant_access_token.GetTenantAccessToken,
     get_user.GetUser,
     is_in_chat.IsInChat,
@@ -75,6 +106,7 @@ class FeishuClient(
     list_chats.ListChats,
     remove_chat_managers.RemoveChatManagers,
     remove_chat_members.RemoveChatMembers,
+    resend_app_ticket.ResendAppTicket,
     search_chats.SearchChats,
     unbind_meeting_chat.UnbindMeetingChat,
     update_chat.UpdateChat,
@@ -96,6 +128,10 @@ class FeishuClient(
         app_id: str | None = None,
         app_secret: str | None = None,
         user_access_token: str | None = None,
+        app_type: str = "custom",
+        tickets: feishu_tenant_token.TicketStore | str | None = None,
+        tenant_key: str | None = None,
+        ticket_wait_s: float = feishu_tenant_token.DEFAULT_TICKET_WAIT_S,
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -108,9 +144,14 @@ class FeishuClient(
             app_id=app_id,
             app_secret=app_secret,
             user_access_token=user_access_token,
+            app_type=app_type,
+            tickets=tickets,
+            tenant_key=tenant_key,
+            ticket_wait_s=ticket_wait_s,
             base_url=url,
             token_request=_token_request,
             token_operation="get_tenant_access_token",
+            store_app=_STORE_APP,
         )
         super().__init__(
             VENDOR,
@@ -130,7 +171,9 @@ class AsyncFeishuClient(
     create_chat.AsyncCreateChat,
     create_meeting_chat.AsyncCreateMeetingChat,
     disband_chat.AsyncDisbandChat,
+    get_app_access_token.AsyncGetAppAccessToken,
     get_chat.AsyncGetChat,
+    get_store_tenant_access_token.AsyncGetStoreTenantAccessToken,
     get_tenant_access_token.AsyncGetTenantAccessToken,
     get_user.AsyncGetUser,
     is_in_chat.AsyncIsInChat,
@@ -138,6 +181,7 @@ class AsyncFeishuClient(
     list_chats.AsyncListChats,
     remove_chat_managers.AsyncRemoveChatManagers,
     remove_chat_members.AsyncRemoveChatMembers,
+    resend_app_ticket.AsyncResendAppTicket,
     search_chats.AsyncSearchChats,
     unbind_meeting_chat.AsyncUnbindMeetingChat,
     update_chat.AsyncUpdateChat,
@@ -159,6 +203,10 @@ class AsyncFeishuClient(
         app_id: str | None = None,
         app_secret: str | None = None,
         user_access_token: str | None = None,
+        app_type: str = "custom",
+        tickets: feishu_tenant_token.TicketStore | str | None = None,
+        tenant_key: str | None = None,
+        ticket_wait_s: float = feishu_tenant_token.DEFAULT_TICKET_WAIT_S,
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -171,9 +219,14 @@ class AsyncFeishuClient(
             app_id=app_id,
             app_secret=app_secret,
             user_access_token=user_access_token,
+            app_type=app_type,
+            tickets=tickets,
+            tenant_key=tenant_key,
+            ticket_wait_s=ticket_wait_s,
             base_url=url,
             token_request=_token_request,
             token_operation="get_tenant_access_token",
+            store_app=_STORE_APP,
         )
         super().__init__(
             VENDOR,
@@ -195,7 +248,9 @@ __all__ = [
     "prepare_create_chat",
     "prepare_create_meeting_chat",
     "prepare_disband_chat",
+    "prepare_get_app_access_token",
     "prepare_get_chat",
+    "prepare_get_store_tenant_access_token",
     "prepare_get_tenant_access_token",
     "prepare_get_user",
     "prepare_is_in_chat",
@@ -203,6 +258,7 @@ __all__ = [
     "prepare_list_chats",
     "prepare_remove_chat_managers",
     "prepare_remove_chat_members",
+    "prepare_resend_app_ticket",
     "prepare_search_chats",
     "prepare_unbind_meeting_chat",
     "prepare_update_chat",

@@ -32,7 +32,9 @@ from .facade import (
     prepare_create_chat,
     prepare_create_meeting_chat,
     prepare_disband_chat,
+    prepare_get_app_access_token,
     prepare_get_chat,
+    prepare_get_store_tenant_access_token,
     prepare_get_tenant_access_token,
     prepare_get_user,
     prepare_is_in_chat,
@@ -40,6 +42,7 @@ from .facade import (
     prepare_list_chats,
     prepare_remove_chat_managers,
     prepare_remove_chat_members,
+    prepare_resend_app_ticket,
     prepare_search_chats,
     prepare_unbind_meeting_chat,
     prepare_update_chat,
@@ -53,7 +56,15 @@ create_meeting_chat = Operation(
     "create_meeting_chat", FeishuClient.create_meeting_chat, AsyncFeishuClient.create_meeting_chat
 )
 disband_chat = Operation("disband_chat", FeishuClient.disband_chat, AsyncFeishuClient.disband_chat)
+get_app_access_token = Operation(
+    "get_app_access_token", FeishuClient.get_app_access_token, AsyncFeishuClient.get_app_access_token
+)
 get_chat = Operation("get_chat", FeishuClient.get_chat, AsyncFeishuClient.get_chat)
+get_store_tenant_access_token = Operation(
+    "get_store_tenant_access_token",
+    FeishuClient.get_store_tenant_access_token,
+    AsyncFeishuClient.get_store_tenant_access_token,
+)
 get_tenant_access_token = Operation(
     "get_tenant_access_token", FeishuClient.get_tenant_access_token, AsyncFeishuClient.get_tenant_access_token
 )
@@ -69,6 +80,7 @@ remove_chat_managers = Operation(
 remove_chat_members = Operation(
     "remove_chat_members", FeishuClient.remove_chat_members, AsyncFeishuClient.remove_chat_members
 )
+resend_app_ticket = Operation("resend_app_ticket", FeishuClient.resend_app_ticket, AsyncFeishuClient.resend_app_ticket)
 search_chats = Operation("search_chats", FeishuClient.search_chats, AsyncFeishuClient.search_chats)
 iter_search_chats = Listing("iter_search_chats", FeishuClient.iter_search_chats, AsyncFeishuClient.iter_search_chats)
 unbind_meeting_chat = Operation(
@@ -93,6 +105,9 @@ ENTRY = VendorEntry(
         SettingField("app_id", "FEISHU_APP_ID"),
         SettingField("app_secret", "FEISHU_APP_SECRET", secret=True),
         SettingField("user_access_token", "FEISHU_USER_ACCESS_TOKEN", secret=True),
+        SettingField("app_type", "FEISHU_APP_TYPE"),
+        SettingField("tenant_key", "FEISHU_TENANT_KEY"),
+        SettingField("tickets", "FEISHU_TICKETS"),
         SettingField("base_url", "FEISHU_BASE_URL"),
     ),
     alternatives=(("user_access_token",), ("app_id", "app_secret")),
@@ -536,6 +551,55 @@ ENTRY = VendorEntry(
                 operation=disband_chat,
                 listing=None,
             ),
+            "get_app_access_token": OperationFacts(
+                name="get_app_access_token",
+                summary="Get an app_access_token for a store app",
+                description="Exchange a store app's (商店应用) app_id, app_secret and the latest app_ticket Feishu pushed to its event\nURL for an app_access_token (valid `expire` seconds, at most two hours; when under 30 minutes remain\nFeishu hands out a new one and the old one stays valid). The token asks for each tenant's\ntenant_access_token. The store-app signer calls this itself; the secret, ticket and token are never\nlogged.",
+                arguments=(
+                    ArgumentFacts(
+                        name="app_id",
+                        wire_name="app_id",
+                        location="body",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The app's id, from the developer console.",
+                    ),
+                    ArgumentFacts(
+                        name="app_secret",
+                        wire_name="app_secret",
+                        location="body",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The app's secret, from the developer console. Secret: never logged.",
+                    ),
+                    ArgumentFacts(
+                        name="app_ticket",
+                        wire_name="app_ticket",
+                        location="body",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The app_ticket of the latest app_ticket event. Secret: never logged.",
+                    ),
+                ),
+                example=None,
+                info=OPERATIONS["get_app_access_token"],
+                returns="AppAccessTokenResponse",
+                prepare=prepare_get_app_access_token,
+                operation=get_app_access_token,
+                listing=None,
+            ),
             "get_chat": OperationFacts(
                 name="get_chat",
                 summary="Get a chat's information",
@@ -571,6 +635,43 @@ ENTRY = VendorEntry(
                 returns="ChatInfo",
                 prepare=prepare_get_chat,
                 operation=get_chat,
+                listing=None,
+            ),
+            "get_store_tenant_access_token": OperationFacts(
+                name="get_store_tenant_access_token",
+                summary="Get a tenant's tenant_access_token for a store app",
+                description="Exchange a store app's app_access_token and a tenant's tenant_key (from the `app_open` event when the\ntenant installs the app) for that tenant's tenant_access_token (valid `expire` seconds, at most two\nhours; when under 30 minutes remain Feishu hands out a new one and the old one stays valid). The\nstore-app signer calls this itself, once per tenant; the tokens are never logged.",
+                arguments=(
+                    ArgumentFacts(
+                        name="app_access_token",
+                        wire_name="app_access_token",
+                        location="body",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The store app's app_access_token (get_app_access_token). Secret: never logged.",
+                    ),
+                    ArgumentFacts(
+                        name="tenant_key",
+                        wire_name="tenant_key",
+                        location="body",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The tenant's key, from the app_open event or a user's login identity.",
+                    ),
+                ),
+                example=None,
+                info=OPERATIONS["get_store_tenant_access_token"],
+                returns="TenantAccessTokenResponse",
+                prepare=prepare_get_store_tenant_access_token,
+                operation=get_store_tenant_access_token,
                 listing=None,
             ),
             "get_tenant_access_token": OperationFacts(
@@ -902,6 +1003,43 @@ ENTRY = VendorEntry(
                 returns="RemoveChatMembersData",
                 prepare=prepare_remove_chat_members,
                 operation=remove_chat_members,
+                listing=None,
+            ),
+            "resend_app_ticket": OperationFacts(
+                name="resend_app_ticket",
+                summary="Ask Feishu to push a store app's app_ticket again",
+                description="Feishu pushes a store app's app_ticket (an `app_ticket` v1 event) to its event URL every hour; this\nasks for a push now, for an app that has no valid ticket (none received yet, or 10012). The answer\ncarries no ticket: the ticket arrives as an event.",
+                arguments=(
+                    ArgumentFacts(
+                        name="app_id",
+                        wire_name="app_id",
+                        location="body",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The app's id, from the developer console.",
+                    ),
+                    ArgumentFacts(
+                        name="app_secret",
+                        wire_name="app_secret",
+                        location="body",
+                        annotation="str",
+                        kind="string",
+                        item_kind=None,
+                        choices=(),
+                        required=True,
+                        positional=False,
+                        description="The app's secret, from the developer console. Secret: never logged.",
+                    ),
+                ),
+                example=None,
+                info=OPERATIONS["resend_app_ticket"],
+                returns="None",
+                prepare=prepare_resend_app_ticket,
+                operation=resend_app_ticket,
                 listing=None,
             ),
             "search_chats": OperationFacts(
@@ -1280,7 +1418,9 @@ __all__ = [
     "create_chat",
     "create_meeting_chat",
     "disband_chat",
+    "get_app_access_token",
     "get_chat",
+    "get_store_tenant_access_token",
     "get_tenant_access_token",
     "get_user",
     "is_in_chat",
@@ -1291,6 +1431,7 @@ __all__ = [
     "list_chats",
     "remove_chat_managers",
     "remove_chat_members",
+    "resend_app_ticket",
     "search_chats",
     "unbind_meeting_chat",
     "update_chat",

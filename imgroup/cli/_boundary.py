@@ -28,6 +28,7 @@ from imgroup.errors import (
     ApiConnectionError,
     ApiError,
     ApiTimeoutError,
+    AppTicketTimeoutError,
     ImgroupError,
     ResponseFormatError,
     UnauthenticatedError,
@@ -96,6 +97,8 @@ def _what_failed(command: str, error: Exception) -> tuple[str, int]:
         )
     if isinstance(error, SettingsError):
         return str(error), EXIT_USAGE
+    if isinstance(error, AppTicketTimeoutError):  # its message says what to check
+        return str(error), EXIT_FAILED
     if isinstance(error, UnicodeDecodeError):
         return f"the input is not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start})", (
             EXIT_USAGE

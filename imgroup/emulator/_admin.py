@@ -15,7 +15,8 @@ from ._faults import FaultPlan, FaultPlanError
 from ._pipeline import Emulator
 from ._pushes import PushSettingsError
 from ._seed import NAMED_SEEDS
-from ._state import SeedError
+from ._state import TENANT_SEPARATOR, FeishuApp, SeedError
+from .feishu import store_apps
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -68,7 +69,36 @@ def routes(emulator: Emulator) -> list[Route]:
         emulator.feishu_tokens = {
             token: (app_id, min(at, now)) for token, (app_id, at) in emulator.feishu_tokens.items()
         }
-        return JSONResponse({"expired": len(emulator.feishu_tokens)})
+        emulator.feishu_app_tokens = {
+            token: (app_id, min(at, now)) for token, (app_id, at) in emulator.feishu_app_tokens.items()
+        }
+        return JSONResponse({"expired": len(emulator.feishu_tokens) + len(emulator.feishu_app_tokens)})
+
+    async def feishu_tenants(request: Request) -> Response:
+        # A tenant installs a store app: Feishu then pushes app_open.
+        document = await _json_body(request)
+        app = _store_app_of(emulator, document)
+        tenant_key = document.get("tenant_key") if isinstance(document, dict) else None
+        if app is None or not isinstance(tenant_key, str) or not tenant_key or TENANT_SEPARATOR in tenant_key:
+            return JSONResponse({"error": "give the app_id of a store app and a tenant_key"}, status_code=400)
+        installer = document.get("installer")
+        store_apps.open_tenant(emulator, app, tenant_key, installer if isinstance(installer, str) else None)
+        return JSONResponse({"tenants": list(app.tenants)})
+
+    async def feishu_tickets(request: Request) -> Response:
+        # issue: push a ticket now, as the hourly push does; expire: every ticket issued so far is stale (10012).
+        action = request.path_params["action"]
+        if action not in ("issue", "expire"):
+            return JSONResponse({"error": "POST /_emulator/feishu/tickets/issue or .../expire"}, status_code=404)
+        document = await _json_body(request)
+        app = _store_app_of(emulator, document)
+        if app is None:
+            return JSONResponse({"error": "give the app_id of a store app"}, status_code=400)
+        if action == "expire":
+            emulator.feishu_tickets.pop(app.app_id, None)
+            return JSONResponse({"ok": True})
+        store_apps.issue_ticket(emulator, app)
+        return JSONResponse({"ok": True})
 
     async def calls(request: Request) -> Response:
         since = request.query_params.get("since", "0")
@@ -84,7 +114,15 @@ def routes(emulator: Emulator) -> list[Route]:
         Route("/_emulator/calls", calls, methods=["GET"]),
         Route("/_emulator/pushes", pushes, methods=["GET", "POST"]),
         Route("/_emulator/tokens/expire", expire_tokens, methods=["POST"]),
+        Route("/_emulator/feishu/tenants", feishu_tenants, methods=["POST"]),
+        Route("/_emulator/feishu/tickets/{action:str}", feishu_tickets, methods=["POST"]),
     ]
+
+
+def _store_app_of(emulator: Emulator, document: Any) -> FeishuApp | None:
+    app_id = document.get("app_id") if isinstance(document, dict) else None
+    app = emulator.state.feishu_apps.get(app_id) if isinstance(app_id, str) else None
+    return app if app is not None and app.app_type == "store" else None
 
 
 async def _json_body(request: Request) -> Any:

@@ -16,9 +16,12 @@ from typing import Any
 FAULT_KINDS = ("error", "html", "drop", "storm")
 SERVER_ERROR_STATUSES = (500, 502, 503, 504)
 DEFAULT_TOKEN_TTL_S = 7200
+# Feishu pushes a store app's app_ticket every hour; a test compresses that with ticket_interval_s.
+DEFAULT_TICKET_INTERVAL_S = 3600.0
 _SHARES = {"error_rate": "error", "html_rate": "html", "drop_rate": "drop", "storm_rate": "storm"}
 _KNOWN_KEYS = {
     *_SHARES, "seed", "latency_ms", "arrival_delay_ms", "storm_s", "rate_limits", "token_ttl_s", "operations",
+    "ticket_interval_s",
 }  # fmt: skip
 Windows = tuple[tuple[int, float], ...]  # (calls, seconds) per fixed window
 
@@ -54,6 +57,7 @@ class FaultPlan:
     operations: frozenset[str] | None = None  # None: faults hit every vendor operation
     rate_limits: dict[str, Windows] = field(default_factory=dict)  # operationId -> its windows
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S
+    ticket_interval_s: float = DEFAULT_TICKET_INTERVAL_S
     set_at: float = field(default_factory=time.monotonic)
     counts: Counter[str] = field(default_factory=Counter)
     _attempts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
@@ -79,6 +83,9 @@ class FaultPlan:
         plan.arrival_delay_ms = _number(document, "arrival_delay_ms", 0.0)
         plan.storm_s = _number(document, "storm_s", 0.0)
         plan.token_ttl_s = _integer(document, "token_ttl_s", DEFAULT_TOKEN_TTL_S)
+        plan.ticket_interval_s = _number(document, "ticket_interval_s", DEFAULT_TICKET_INTERVAL_S)
+        if plan.ticket_interval_s <= 0:
+            raise FaultPlanError("ticket_interval_s must be positive")
         if min(plan.latency_ms, plan.arrival_delay_ms, plan.storm_s) < 0 or plan.token_ttl_s < 1:
             raise FaultPlanError(
                 "latency_ms, arrival_delay_ms and storm_s must not be negative; token_ttl_s must be at least 1"
@@ -108,6 +115,7 @@ class FaultPlan:
                 for operation, windows in self.rate_limits.items()
             },
             "token_ttl_s": self.token_ttl_s,
+            "ticket_interval_s": self.ticket_interval_s,
             "injected": {kind: self.counts[kind] for kind in FAULT_KINDS},
         }
 

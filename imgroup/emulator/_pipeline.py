@@ -38,6 +38,7 @@ class Result:
     app: str | None = None  # the caller, when the operation itself identifies it (the token endpoint)
     headers: dict[str, str] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)  # the callbacks the change sends
+    top_level: bool = False  # the answer's fields sit beside code and msg, not under data (Feishu's token calls)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,9 @@ class Emulator:
     def __init__(self, push_transports: Mapping[str, PushTransport] | None = None) -> None:
         self.push_transports = dict(push_transports or {})
         self.pushes = Pushes(self.push_transports)
+        # Where Feishu events (app_ticket, app_open) go: wiring, not state, so a reset keeps it.
+        self.feishu_event_hook: Callable[[dict[str, Any]], None] | None = None
+        self.feishu_ticket_clock: asyncio.TimerHandle | None = None
         self.reset()
 
     def reset(self, seed: dict[str, Any] | None = None) -> None:
@@ -166,10 +170,18 @@ class Emulator:
         self.audit = AuditLog()
         self.plan = FaultPlan()
         self.limiter = RateLimiter()
-        self.feishu_tokens: dict[str, tuple[str, float]] = {}  # token -> (app_id, expires_at on time.time())
-        self.feishu_current_token: dict[str, str] = {}  # app_id -> the token it was last given
         self.pushes.close()  # a delivery already under way is abandoned, not finished
         self.pushes = Pushes(self.push_transports)
+        # tenant_access_tokens: token -> (caller, expires_at on time.time()); the caller is the app_id of a custom
+        # app, or app_id@tenant_key for a store app in a tenant.
+        self.feishu_tokens: dict[str, tuple[str, float]] = {}
+        self.feishu_current_token: dict[str, str] = {}  # caller -> the token it was last given
+        self.feishu_app_tokens: dict[str, tuple[str, float]] = {}  # a store app's app_access_tokens, alike
+        self.feishu_current_app_token: dict[str, str] = {}
+        self.feishu_tickets: dict[str, list[str]] = {}  # store app -> its valid app_tickets, newest last
+        if self.feishu_ticket_clock is not None:
+            self.feishu_ticket_clock.cancel()
+            self.feishu_ticket_clock = None
 
     def limits_for(self, vendor: str, operation: str) -> Windows:
         """The (calls, seconds) windows ``operation`` is counted in: the fault plan's override, or the documented."""

@@ -12,6 +12,7 @@ import shlex
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -74,12 +75,12 @@ def _server(seed: dict[str, Any] | None, log_level: str, log_config: dict[str, A
 
     from ._app import create_app
 
-    app, _ = create_app(seed)
+    app, emulator = create_app(seed)
     config = uvicorn.Config(
         app, log_level=log_level, log_config=log_config, access_log=False, lifespan="off", timeout_graceful_shutdown=1
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDroppedConnections())
-    return uvicorn.Server(config)
+    return uvicorn.Server(config), emulator
 
 
 class EmulatorServer:
@@ -96,6 +97,7 @@ class EmulatorServer:
         self.host, self.port = host, port
         self._seed = copy.deepcopy(seed) if seed is not None else None
         self._server: Any = None
+        self._emulator: Any = None
         self._thread: threading.Thread | None = None
         self._admin: httpx.Client | None = None
         self.base_url = ""
@@ -112,7 +114,7 @@ class EmulatorServer:
         require_server_stack()
         sock = _bind(self.host, self.port)
         self.base_url = _base_url(sock)
-        self._server = _server(self._seed, log_level="warning", log_config=None)
+        self._server, self._emulator = _server(self._seed, log_level="warning", log_config=None)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="imgroup-emulator", daemon=True
         )
@@ -191,6 +193,30 @@ class EmulatorServer:
         result: dict[str, Any] = self._request("GET", "/_emulator/pushes")
         return result
 
+    def on_feishu_event(self, hook: Callable[[dict[str, Any]], None] | None) -> None:
+        """Hand each Feishu event the emulator emits (app_ticket, app_open: v1 events) to ``hook``, on its loop.
+
+        In-process only: a test gives its ticket store's ``put`` this way. None stops the deliveries.
+        """
+        if self._emulator is None:
+            raise RuntimeError("the emulator is not running")
+        self._emulator.feishu_event_hook = hook
+
+    def add_feishu_tenant(self, app_id: str, tenant_key: str) -> list[str]:
+        """``tenant_key`` installs the store app ``app_id`` (its app_open event is delivered); its tenants now."""
+        result: dict[str, list[str]] = self._request(
+            "POST", "/_emulator/feishu/tenants", json={"app_id": app_id, "tenant_key": tenant_key}
+        )
+        return result["tenants"]
+
+    def issue_feishu_ticket(self, app_id: str) -> None:
+        """Push the store app ``app_id`` a new app_ticket now, as the hourly push does."""
+        self._request("POST", "/_emulator/feishu/tickets/issue", json={"app_id": app_id})
+
+    def expire_feishu_tickets(self, app_id: str) -> None:
+        """Make every app_ticket of the store app ``app_id`` stale: a fetch with one answers 10012."""
+        self._request("POST", "/_emulator/feishu/tickets/expire", json={"app_id": app_id})
+
     def calls(self, since: int = 0) -> list[dict[str, Any]]:
         """The audit log after sequence number ``since``, oldest first."""
         result: list[dict[str, Any]] = self._request("GET", "/_emulator/calls", params={"since": since})
@@ -246,7 +272,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, seed: str | Path = "demo", 
     require_server_stack()
     document = read_seed(seed)
     named = isinstance(seed, str) and seed in NAMED_SEEDS
-    server = _server(document, log_level="info", log_config=None)
+    server, _ = _server(document, log_level="info", log_config=None)
     sock = _bind(host, port)
     print(_banner(_base_url(sock), document, str(seed), show_secrets=named), flush=True)
     server.run(sockets=[sock])

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+# A store app's caller, as the dialect names it: the app and the tenant its tenant_access_token is for.
+TENANT_SEPARATOR = "@"
 
 
 class SeedError(ValueError):
@@ -18,11 +21,16 @@ class SeedError(ValueError):
 
 @dataclass
 class FeishuApp:
+    """A Feishu app: a custom app (自建应用) of one tenant, or a store app (商店应用) installed by ``tenants``."""
+
     app_id: str
     app_secret: str = field(repr=False)
-    tenant: str = "default"
+    tenant: str = "default"  # a custom app's tenant; for a store app, the tenant a caller's token is for
     bot_enabled: bool = True
     scopes: frozenset[str] | None = None  # None: every scope granted
+    app_type: str = "custom"  # or "store"
+    tenants: list[str] = field(default_factory=list)  # the tenants that installed a store app
+    verification_token: str = field(default="", repr=False)  # sent in the app's events
 
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
@@ -230,12 +238,21 @@ class EmulatorState:
 
     def _load_feishu(self, section: dict[str, Any]) -> None:
         for app in section.get("apps", []):
+            app_type = str(app.get("app_type", "custom"))
+            if app_type not in ("custom", "store"):
+                raise SeedError(f"feishu app {app['app_id']}: app_type is custom or store (got {app_type!r})")
+            tenants = [str(t) for t in app.get("tenants", [])]
+            if (tenants and app_type != "store") or any(TENANT_SEPARATOR in t or not t for t in tenants):
+                raise SeedError(f"feishu app {app['app_id']}: tenants are non-empty tenant keys of a store app")
             self.feishu_apps[app["app_id"]] = FeishuApp(
                 app_id=str(app["app_id"]),
                 app_secret=str(app["app_secret"]),
                 tenant=str(app.get("tenant", "default")),
                 bot_enabled=bool(app.get("bot_enabled", True)),
                 scopes=frozenset(str(s) for s in app["scopes"]) if "scopes" in app else None,
+                app_type=app_type,
+                tenants=tenants,
+                verification_token=str(app.get("verification_token", "")),
             )
         for user in section.get("users", []):
             open_id = str(user["open_id"])
@@ -300,6 +317,20 @@ class EmulatorState:
             )
             self.add_feishu_users([record.owner], "default")
             self.meeting_chats[(record.calendar_id, record.event_id)] = record
+
+    def feishu_caller(self, principal: str) -> FeishuApp | None:
+        """The app a caller acts as: ``app_id`` (a custom app) or ``app_id@tenant_key`` (a store app in a tenant).
+
+        A store app in a tenant is answered as the app with that tenant, so every rule that reads the caller's
+        tenant reads the one its token is for.
+        """
+        app_id, _, tenant = principal.partition(TENANT_SEPARATOR)
+        app = self.feishu_apps.get(app_id)
+        if app is None or (app.app_type == "store") != bool(tenant):
+            return None
+        if not tenant:
+            return app
+        return replace(app, tenant=tenant) if tenant in app.tenants else None
 
     def add_feishu_users(self, open_ids: Iterable[str], tenant: str) -> None:
         """Make the people a seed puts in chats or events users of the contacts, unless the seed says who they are."""
@@ -373,6 +404,7 @@ class EmulatorState:
         return {
             "feishu": {
                 "apps": sorted(self.feishu_apps),
+                "tenants": {app_id: list(a.tenants) for app_id, a in self.feishu_apps.items() if a.app_type == "store"},
                 "chats": {
                     chat_id: {
                         "owner": c.owner,

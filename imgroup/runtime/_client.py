@@ -129,6 +129,16 @@ class SyncClient(SyncMethods):
         )
         return clone
 
+    def for_tenant(self, tenant_key: str) -> Self:
+        """A client of the same Feishu store app acting in ``tenant_key``: it shares this client's connections,
+        app token and ticket store, and has a rate limiter of its own (Feishu counts calls per tenant)."""
+        pipeline = self._pipeline
+        clone = copy.copy(self)
+        clone._pipeline = SyncPipeline(
+            pipeline.vendor, pipeline.http, _tenant_auth(pipeline, tenant_key), _for_tenant(pipeline.settings)
+        )
+        return clone
+
     def close(self) -> None:
         """Close the connections."""
         self._pipeline.close()
@@ -176,6 +186,16 @@ class AsyncClient(AsyncMethods):
         )
         return clone
 
+    def for_tenant(self, tenant_key: str) -> Self:
+        """A client of the same Feishu store app acting in ``tenant_key``: it shares this client's connections,
+        app token and ticket store, and has a rate limiter of its own (Feishu counts calls per tenant)."""
+        pipeline = self._pipeline
+        clone = copy.copy(self)
+        clone._pipeline = AsyncPipeline(
+            pipeline.vendor, pipeline.http, _tenant_auth(pipeline, tenant_key), _for_tenant(pipeline.settings)
+        )
+        return clone
+
     async def aclose(self) -> None:
         """Close the connections."""
         await self._pipeline.aclose()
@@ -185,6 +205,20 @@ class AsyncClient(AsyncMethods):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def _tenant_auth(pipeline: SyncPipeline | AsyncPipeline, tenant_key: str) -> Signer:
+    auth = pipeline.auth.for_tenant(tenant_key)
+    if auth is None:
+        raise pipeline.vendor.errors.validation(
+            "client", "tenant_key", "names a tenant, and only a Feishu store app's client has tenants"
+        )
+    return auth
+
+
+def _for_tenant(settings: CallSettings) -> CallSettings:
+    limiter = settings.limiter.fresh() if settings.limiter is not None else None
+    return CallSettings(timeout=settings.timeout, retry=settings.retry, limiter=limiter)
 
 
 def _with_options(settings: CallSettings, timeout: float | None, max_retries: int | None) -> CallSettings:

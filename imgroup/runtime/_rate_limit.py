@@ -222,6 +222,10 @@ class RateLimiter:
             raise ValueError(f"rate_limit names unknown operations: {', '.join(sorted(unknown))}")
         return cls(limits, clock)
 
+    def fresh(self) -> RateLimiter:
+        """A limiter with the same limits and nothing booked: for calls counted apart (another Feishu tenant's)."""
+        return type(self)({operation: self.limits(operation) for operation in self._pacing}, self._clock)
+
     def limits(self, operation: str) -> tuple[tuple[float, int], ...]:
         """The (seconds, calls) windows ``operation`` is held to, shortest first; empty when it has none."""
         pacing = self._pacing.get(operation)

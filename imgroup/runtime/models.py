@@ -16,7 +16,9 @@ import attrs
 from .types import Unset
 
 # Fields that hold credentials, by their Python name in any model: the token answer's token, a request's secret.
-SECRET_FIELDS = frozenset({"app_secret", "tenant_access_token", "app_access_token", "usersig", "check_sum"})
+SECRET_FIELDS = frozenset(
+    {"app_secret", "app_ticket", "tenant_access_token", "app_access_token", "usersig", "check_sum"}
+)
 
 
 class ModelRepr:

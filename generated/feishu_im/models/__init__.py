@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from .add_chat_members_response import AddChatMembersResponse
     from .add_chat_members_succeed_type import AddChatMembersSucceedType
     from .added_chat_members import AddedChatMembers
+    from .app_access_token_request import AppAccessTokenRequest
+    from .app_access_token_response import AppAccessTokenResponse
+    from .app_ticket_resend_request import AppTicketResendRequest
+    from .app_ticket_resend_response import AppTicketResendResponse
     from .chat_info import ChatInfo
     from .chat_manager_list import ChatManagerList
     from .chat_managers_request import ChatManagersRequest
@@ -69,6 +73,7 @@ if TYPE_CHECKING:
     )
     from .search_chats_response import SearchChatsResponse
     from .search_chats_user_id_type import SearchChatsUserIdType
+    from .store_tenant_access_token_request import StoreTenantAccessTokenRequest
     from .tenant_access_token_request import TenantAccessTokenRequest
     from .tenant_access_token_response import TenantAccessTokenResponse
     from .unbind_meeting_chat_response import UnbindMeetingChatResponse
@@ -99,6 +104,10 @@ _MODULES = {
     "AddChatMembersResponse": ".add_chat_members_response",
     "AddChatMembersSucceedType": ".add_chat_members_succeed_type",
     "AddedChatMembers": ".added_chat_members",
+    "AppAccessTokenRequest": ".app_access_token_request",
+    "AppAccessTokenResponse": ".app_access_token_response",
+    "AppTicketResendRequest": ".app_ticket_resend_request",
+    "AppTicketResendResponse": ".app_ticket_resend_response",
     "ChatInfo": ".chat_info",
     "ChatManagerList": ".chat_manager_list",
     "ChatManagersRequest": ".chat_managers_request",
@@ -150,6 +159,7 @@ _MODULES = {
     "RestrictedModeSettingScreenshotHasPermissionSetting": ".restricted_mode_setting_screenshot_has_permission_setting",
     "SearchChatsResponse": ".search_chats_response",
     "SearchChatsUserIdType": ".search_chats_user_id_type",
+    "StoreTenantAccessTokenRequest": ".store_tenant_access_token_request",
     "TenantAccessTokenRequest": ".tenant_access_token_request",
     "TenantAccessTokenResponse": ".tenant_access_token_response",
     "UnbindMeetingChatResponse": ".unbind_meeting_chat_response",
@@ -180,6 +190,10 @@ __all__ = [
     "AddChatMembersResponse",
     "AddChatMembersSucceedType",
     "AddedChatMembers",
+    "AppAccessTokenRequest",
+    "AppAccessTokenResponse",
+    "AppTicketResendRequest",
+    "AppTicketResendResponse",
     "ChatInfo",
     "ChatManagerList",
     "ChatManagersRequest",
@@ -231,6 +245,7 @@ __all__ = [
     "RestrictedModeSettingScreenshotHasPermissionSetting",
     "SearchChatsResponse",
     "SearchChatsUserIdType",
+    "StoreTenantAccessTokenRequest",
     "TenantAccessTokenRequest",
     "TenantAccessTokenResponse",
     "UnbindMeetingChatResponse",

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from . import chats, managers, meeting_chats, members, token, users
+from . import chats, managers, meeting_chats, members, store_apps, token, users
 from .dialect import DIALECT
 from .events import PUSH_TRANSPORT
 
@@ -16,6 +16,7 @@ OPERATIONS = (
     *meeting_chats.OPERATIONS,
     *users.OPERATIONS,
     *token.OPERATIONS,
+    *store_apps.OPERATIONS,
 )
 
 __all__ = ["DIALECT", "OPERATIONS", "PUSH_TRANSPORT"]

@@ -48,7 +48,7 @@ _by_creation: dict[str, tuple[dict[str, FeishuChat], int, list[paging.SortKey]]]
 
 def calling_bot(emulator: Emulator, request: VendorRequest) -> FeishuApp | Result:
     """The caller's app, when it exists and has its bot enabled."""
-    app = emulator.state.feishu_apps.get(request.app)
+    app = emulator.state.feishu_caller(request.app)
     if app is None:
         return Result(232004)
     if not app.bot_enabled:

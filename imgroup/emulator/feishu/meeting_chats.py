@@ -20,7 +20,7 @@ def create_meeting_chat(emulator: Emulator, request: VendorRequest) -> Result:
     """
     calendar_id, event_id = request.path["calendar_id"], request.path["event_id"]
     state = emulator.state
-    app = state.feishu_apps.get(request.app)
+    app = state.feishu_caller(request.app)
     if app is None or not app.bot_enabled:
         return Result(190007)
     event = state.calendar_events.get((calendar_id, event_id))
@@ -58,7 +58,7 @@ def unbind_meeting_chat(emulator: Emulator, request: VendorRequest) -> Result:
     """Unbind the event's meeting chat when it is the one named and the caller owns it."""
     calendar_id, event_id = request.path["calendar_id"], request.path["event_id"]
     chat_id = request.query.get("meeting_chat_id", "")
-    app = emulator.state.feishu_apps.get(request.app)
+    app = emulator.state.feishu_caller(request.app)
     if app is None or not app.bot_enabled:
         return Result(190007)
     if not chat_id:

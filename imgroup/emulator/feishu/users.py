@@ -35,7 +35,8 @@ MISSING_SCOPE = 99991672
 
 def get_user(emulator: Emulator, request: VendorRequest) -> Result:
     """The user the path names, by the kind of id user_id_type says, with the fields the app's scopes allow."""
-    app = emulator.state.feishu_apps[request.app]
+    app = emulator.state.feishu_caller(request.app)
+    assert app is not None  # the dialect let the call through
     if not _any_scope(app, CONTACT_READ_SCOPES):
         return Result(MISSING_SCOPE)
     id_type = request.query.get("user_id_type", "open_id")

@@ -23,3 +23,7 @@ class Signer(httpx.Auth):
     def sign(self, params: dict[str, Any], headers: dict[str, str]) -> httpx.Auth | None:
         """Add this attempt's credentials to ``params``/``headers``; answer the auth flow still to run."""
         return self
+
+    def for_tenant(self, tenant_key: str) -> Signer | None:
+        """The signer of another tenant of the same app; None for credentials that name no tenants."""
+        return None

@@ -1,80 +1,29 @@
 """Feishu's tenant_access_token: fetched with the app's id and secret, cached per app, sent as a Bearer token.
 
 The token request itself is the generated package's business (its spec's token operation): the client hands
-the signer a function that prepares it, so the path and body come from the spec.
+the signer a function that prepares it, so the path and body come from the spec. A store app (``app_type=
+"store"``) signs with :class:`~.feishu_store_app.StoreAppAuth` instead: its tenants' tokens come from an app
+token, which comes from the app_ticket Feishu pushes to the app.
 """
 
 from __future__ import annotations
 
-import json
-import threading
+import os
 import time
-import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from imgroup.runtime import _envelope
 from imgroup.runtime._vendor import Vendor
 
 from . import Signer
+from ._token_cache import TOKEN_INVALID_CODES, answer_code, read_token, token_state
+from .feishu_store_app import DEFAULT_TICKET_WAIT_S, StoreAppAuth, StoreAppCalls
+from .feishu_tickets import SQLiteTicketStore, TicketStore
 
 if TYPE_CHECKING:
-    import asyncio
-
     from imgroup.runtime._pipeline import PreparedRequest
-
-# "Invalid access token": the token expired or was revoked early. One fresh token and one more try fix it.
-TOKEN_INVALID_CODES = frozenset({99991663})
-# The official SDK renews ten minutes before expiry; a short-lived token renews at nine tenths of its life.
-MAX_RENEW_MARGIN = 600.0
-
-
-class _TokenState:
-    """One app's tenant_access_token, shared by every client of that app in the process."""
-
-    def __init__(self) -> None:
-        self.token: str | None = None
-        self.renew_at = float("-inf")
-        self.thread_lock = threading.Lock()
-        self._loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def valid(self, now: float) -> str | None:
-        return self.token if now < self.renew_at else None
-
-    def store(self, token: str, expire: int, now: float) -> str:
-        self.token = token
-        self.renew_at = now + expire - min(MAX_RENEW_MARGIN, expire / 10)
-        return token
-
-    def invalidate(self, token: str) -> None:
-        if self.token == token:  # another caller may have stored a newer one meanwhile
-            self.token, self.renew_at = None, float("-inf")
-
-    def async_lock(self) -> asyncio.Lock:
-        """One lock per event loop: an asyncio.Lock cannot be shared between loops."""
-        import asyncio  # only async clients need it; sync users do not pay for its import
-
-        loop = asyncio.get_running_loop()
-        with self.thread_lock:
-            lock = self._loop_locks.get(loop)
-            if lock is None:
-                lock = self._loop_locks[loop] = asyncio.Lock()
-            return lock
-
-
-_STATES: dict[tuple[str, str], _TokenState] = {}
-_STATES_LOCK = threading.Lock()
-
-
-def token_state(base_url: str, app_id: str) -> _TokenState:
-    """The shared token state of ``app_id`` at ``base_url``."""
-    with _STATES_LOCK:
-        return _STATES.setdefault((base_url, app_id), _TokenState())
-
 
 # Prepares the token request from the app's id and secret: the generated package's prepare function.
 TokenRequest = Callable[[str, str], "PreparedRequest"]
@@ -153,23 +102,12 @@ class TenantTokenAuth(Signer):
         return httpx.Request(parts.method, self._base_url.join(parts.url), json=parts.json, headers=parts.headers)
 
     def _store(self, response: httpx.Response) -> str:
-        operation = self._token_operation
-        body = _envelope.decode(self._vendor, operation, response)
-        token, expire = body.get("tenant_access_token"), body.get("expire")
-        if not isinstance(token, str) or not token or not isinstance(expire, int) or expire <= 0:
-            # Never quote this body: it may hold a token.
-            raise self._vendor.errors.response_format(
-                operation, "the answer lacks tenant_access_token or expire", http_status=response.status_code
-            )
+        token, expire = read_token(self._vendor, self._token_operation, response, "tenant_access_token")
         return self._state.store(token, expire, self._clock())
 
 
 def _rejects_token(response: httpx.Response) -> bool:
-    try:
-        code = json.loads(response.content).get("code")
-    except (ValueError, AttributeError):
-        return False
-    return code in TOKEN_INVALID_CODES
+    return answer_code(response) in TOKEN_INVALID_CODES
 
 
 class UserTokenAuth(Signer):
@@ -189,6 +127,9 @@ class UserTokenAuth(Signer):
         yield request
 
 
+APP_TYPES = ("custom", "store")
+
+
 def build_auth(
     vendor: Vendor,
     *,
@@ -198,12 +139,32 @@ def build_auth(
     base_url: str,
     token_request: TokenRequest,
     token_operation: str,
+    app_type: str = "custom",
+    tickets: TicketStore | str | os.PathLike[str] | None = None,
+    tenant_key: str | None = None,
+    ticket_wait_s: float = DEFAULT_TICKET_WAIT_S,
+    store_app: StoreAppCalls | None = None,
 ) -> Signer:
     """The signer for a client's credentials; rejects missing or conflicting ones before anything is sent."""
     invalid = vendor.errors.validation
+    if app_type not in APP_TYPES:
+        raise invalid("client", "app_type", f"must be one of {', '.join(APP_TYPES)} (got {app_type!r})")
+    if tenant_key is not None and (not isinstance(tenant_key, str) or not tenant_key):
+        raise invalid("client", "tenant_key", "must be a non-empty string")
+    if app_type == "custom" and (tickets is not None or tenant_key is not None):
+        field = "tickets" if tickets is not None else "tenant_key"
+        raise invalid("client", field, 'is for store apps only (pass app_type="store")')
+    if isinstance(ticket_wait_s, bool) or not isinstance(ticket_wait_s, (int, float)) or ticket_wait_s <= 0:
+        raise invalid("client", "ticket_wait_s", f"must be a positive number of seconds (got {ticket_wait_s!r})")
+    if isinstance(tickets, (str, os.PathLike)):  # a path, as the settings give it: the SQLite store in that file
+        if not str(tickets):
+            raise invalid("client", "tickets", "must be a ticket store or the path of its SQLite file")
+        tickets = SQLiteTicketStore(tickets)
+    if tickets is not None and not isinstance(tickets, TicketStore):
+        raise invalid("client", "tickets", "must be a ticket store (put and get), such as SQLiteTicketStore")
     if user_access_token is not None:
-        if app_id is not None or app_secret is not None:
-            raise invalid("client", "user_access_token", "cannot be combined with app_id/app_secret")
+        if app_id is not None or app_secret is not None or app_type != "custom":
+            raise invalid("client", "user_access_token", "cannot be combined with app_id/app_secret/app_type")
         if not isinstance(user_access_token, str) or not user_access_token:
             raise invalid("client", "user_access_token", "must be a non-empty string")
         return UserTokenAuth(user_access_token)
@@ -211,6 +172,32 @@ def build_auth(
         raise invalid("client", "app_id", "is required (or pass user_access_token)")
     if not isinstance(app_secret, str) or not app_secret:
         raise invalid("client", "app_secret", "is required with app_id")
+    if app_type == "store":
+        if store_app is None:
+            raise invalid("client", "app_type", "store apps are not supported by this package's spec")
+        return StoreAppAuth(
+            app_id,
+            app_secret,
+            base_url,
+            vendor=vendor,
+            calls=store_app,
+            tickets=tickets if tickets is not None else SQLiteTicketStore(),
+            tenant_key=tenant_key,
+            ticket_wait_s=float(ticket_wait_s),
+        )
     return TenantTokenAuth(
         app_id, app_secret, base_url, vendor=vendor, token_request=token_request, token_operation=token_operation
     )
+
+
+__all__ = [
+    "APP_TYPES",
+    "DEFAULT_TICKET_WAIT_S",
+    "SQLiteTicketStore",
+    "StoreAppAuth",
+    "StoreAppCalls",
+    "TenantTokenAuth",
+    "TicketStore",
+    "UserTokenAuth",
+    "build_auth",
+]
