@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._facts import EventFacts, SecretFacts, VerifierFacts
+from ._facts import EventFacts, EventModel, SecretFacts, VerifierFacts
 from ._request import InboundRequest, Refused, Verified, Verifier
 
 
@@ -49,6 +49,7 @@ def make_verifier(facts: VerifierFacts, *, app: str, secrets: Mapping[str, str |
 
 __all__ = [
     "EventFacts",
+    "EventModel",
     "InboundRequest",
     "Refused",
     "SecretFacts",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -76,3 +77,8 @@ def fresh(sent_at: float, now: float, window: float, what: str) -> None:
     """Refuse a request whose timestamp is further than ``window`` seconds from ``now``, either way."""
     if abs(now - sent_at) > window:
         raise Refused(401, f"{what} is more than {window:g} s from now: stale or replayed")
+
+
+def same(expected: str, given: str) -> bool:
+    """Constant-time equality of two texts (any characters: compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(expected.encode(), given.encode())

@@ -14,10 +14,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 from typing import Any
 
-from ._request import InboundRequest, Refused, Verified, fresh, json_object
+from ._request import InboundRequest, Refused, Verified, fresh, json_object, same
 
 SIGNATURE = "X-Lark-Signature"
 TIMESTAMP = "X-Lark-Request-Timestamp"
@@ -108,7 +107,7 @@ class FeishuEventVerifier:
         if timestamp is None or nonce is None:
             raise Refused(401, f"{SIGNATURE} without {TIMESTAMP} and {NONCE}")
         expected = signature(timestamp, nonce, self._key or "", request.body)
-        if not hmac.compare_digest(expected, str(request.header(SIGNATURE)).lower()):
+        if not same(expected, str(request.header(SIGNATURE))):
             raise Refused(401, f"{SIGNATURE} does not match the body")
         try:
             sent_at = float(int(timestamp))
@@ -130,7 +129,7 @@ class FeishuEventVerifier:
             raise Refused(401, f"cannot decrypt the event: {error}") from None
 
     def _check_token(self, token: Any) -> None:
-        if self._token is not None and not hmac.compare_digest(str(token or ""), self._token):
+        if self._token is not None and not same(str(token or ""), self._token):
             raise Refused(401, "the Verification Token does not match")
 
     def _check_app(self, app_id: Any) -> None:

@@ -8,9 +8,8 @@ a callback carries no event id: duplicates are told by the SHA-256 of the raw bo
 from __future__ import annotations
 
 import hashlib
-import hmac
 
-from ._request import InboundRequest, Refused, Verified, body_digest, fresh, json_object
+from ._request import InboundRequest, Refused, Verified, body_digest, fresh, json_object, same
 
 
 def sign(token: str, request_time: str) -> str:
@@ -36,7 +35,7 @@ class TencentCallbackVerifier:
             request_time, given = request.query.get("RequestTime"), request.query.get("Sign")
             if request_time is None or given is None:
                 raise Refused(401, "no Sign and RequestTime, while a callback token is set")
-            if not hmac.compare_digest(sign(self._token, request_time), given.lower()):
+            if not same(sign(self._token, request_time), given):
                 raise Refused(401, "Sign does not match")
             try:
                 sent_at = float(int(request_time))

@@ -9,9 +9,8 @@ ours where it is sent. Duplicates are told by the SHA-256 of the raw body.
 from __future__ import annotations
 
 import hashlib
-import hmac
 
-from ._request import InboundRequest, Refused, Verified, body_digest, fresh, json_object
+from ._request import InboundRequest, Refused, Verified, body_digest, fresh, json_object, same
 
 
 def checksum(app_secret: str, md5: str, cur_time: str) -> str:
@@ -37,9 +36,9 @@ class YunxinChecksumVerifier:
         cur_time, md5, given = request.header("CurTime"), request.header("MD5"), request.header("CheckSum")
         if cur_time is None or md5 is None or given is None:
             raise Refused(401, "CurTime, MD5 and CheckSum are required")
-        if not hmac.compare_digest(hashlib.md5(request.body).hexdigest(), md5.lower()):
+        if not same(hashlib.md5(request.body).hexdigest(), md5):
             raise Refused(401, "MD5 does not match the body")
-        if not hmac.compare_digest(checksum(self._secret, md5, cur_time), given.lower()):
+        if not same(checksum(self._secret, md5, cur_time), given):
             raise Refused(401, "CheckSum does not match")
         try:
             sent_at = int(cur_time) / 1000
