@@ -9,7 +9,10 @@ import click
 from . import _extras
 
 
-@click.group(name="events")
+@click.group(
+    name="events",
+    epilog="\b\nExample:\n  imgroup events serve --port 8080 --db events.db",
+)
 def events() -> None:
     """Receive the vendors' group events: verified, logged durably, then processed."""
 

@@ -24,11 +24,12 @@ class AppOpenEvent(ModelRepr):
     """The v1 envelope around app_open.
 
     Attributes:
-        uuid (str):
-        type_ (Literal['event_callback']):
-        event (AppOpenEventData):
-        ts (str | Unset):
-        token (str | Unset):
+        uuid (str): Unique per event; a redelivery carries the same uuid. Example: 5226cd85b4d843dccee2e279d93f3ed3.
+        type_ (Literal['event_callback']): The envelope's or event's type.
+        event (AppOpenEventData): The event's body: what happened, to which chat, by whom.
+        ts (str | Unset): When it was sent: seconds since the epoch, with a fraction (text). Example:
+            1502199207.7171419.
+        token (str | Unset): The app's Verification Token. Example: GzhQEyfUcx7eEungQFWtXgCbxSpUOJIb.
     """
 
     uuid: str

@@ -21,14 +21,16 @@ T = TypeVar("T", bound="AppOpenEventData")
 
 @_attrs_define(repr=False)
 class AppOpenEventData(ModelRepr):
-    """
+    """The event's body: what happened, to which chat, by whom.
+
     Attributes:
-        app_id (str):
-        tenant_key (str):
-        type_ (Literal['app_open']):
-        applicants (list[EventOpenId] | Unset):
-        installer (EventOpenId | Unset):
-        installer_employee (EventOpenId | Unset):
+        app_id (str): The app the event is for. Example: cli_9e28cb5ba9b7500e.
+        tenant_key (str): The tenant the event comes from. Example: 736588c9260f175d.
+        type_ (Literal['app_open']): The envelope's or event's type.
+        applicants (list[EventOpenId] | Unset): Who asked for the app. Example: [{'open_id':
+            'ou_84aad35d084aa403a838cf73ee18467'}].
+        installer (EventOpenId | Unset): A person named by open_id.
+        installer_employee (EventOpenId | Unset): A person named by open_id.
     """
 
     app_id: str

@@ -24,11 +24,11 @@ class AppTicketEvent(ModelRepr):
     """The v1 envelope around an app_ticket.
 
     Attributes:
-        uuid (str): Unique per event; a redelivery carries the same uuid.
-        type_ (Literal['event_callback']):
-        event (AppTicketEventData):
-        ts (str | Unset): Seconds since the epoch
-        token (str | Unset): The app's Verification Token.
+        uuid (str): Unique per event; a redelivery carries the same uuid. Example: 5226cd85b4d843dccee2e279d93f3ed3.
+        type_ (Literal['event_callback']): The envelope's or event's type.
+        event (AppTicketEventData): The event's body: what happened, to which chat, by whom.
+        ts (str | Unset): Seconds since the epoch Example: 1502199207.7171419.
+        token (str | Unset): The app's Verification Token. Example: GzhQEyfUcx7eEungQFWtXgCbxSpUOJIb.
     """
 
     uuid: str

@@ -15,11 +15,12 @@ T = TypeVar("T", bound="AppTicketEventData")
 
 @_attrs_define(repr=False)
 class AppTicketEventData(ModelRepr):
-    """
+    """The event's body: what happened, to which chat, by whom.
+
     Attributes:
-        app_id (str):
-        app_ticket (str):
-        type_ (Literal['app_ticket']):
+        app_id (str): The app the event is for. Example: cli_9e28cb5ba9b7500e.
+        app_ticket (str): The app_ticket, for the store app's app_access_token. Example: xxx.
+        type_ (Literal['app_ticket']): The envelope's or event's type.
     """
 
     app_id: str

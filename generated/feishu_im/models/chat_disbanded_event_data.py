@@ -22,14 +22,15 @@ T = TypeVar("T", bound="ChatDisbandedEventData")
 
 @_attrs_define(repr=False)
 class ChatDisbandedEventData(ModelRepr):
-    """
+    """The event's body: what happened, to which chat, by whom.
+
     Attributes:
-        chat_id (str):
+        chat_id (str): The chat. Example: oc_a0553eda9014c201e6969b478895c230.
         operator_id (EventUserId | Unset): One person's ids.
-        external (bool | Unset):
-        operator_tenant_key (str | Unset):
-        name (str | Unset):
-        i18n_names (EventI18NNames | Unset):
+        external (bool | Unset): Whether the chat is an external one. Example: False.
+        operator_tenant_key (str | Unset): The tenant of whoever acted. Example: 736588c9260f175d.
+        name (str | Unset): The chat's (or person's) name. Example: Project Phoenix.
+        i18n_names (EventI18NNames | Unset): A name in each language.
     """
 
     chat_id: str

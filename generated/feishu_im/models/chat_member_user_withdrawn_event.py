@@ -20,9 +20,10 @@ T = TypeVar("T", bound="ChatMemberUserWithdrawnEvent")
 
 @_attrs_define(repr=False)
 class ChatMemberUserWithdrawnEvent(ModelRepr):
-    """
+    """The event as the vendor sends it (once decrypted).
+
     Attributes:
-        schema (str):
+        schema (str): The envelope's version. Example: 2.0.
         header (EventHeader): The schema 2.0 envelope's header.
         event (ChatMemberUsersEventData): Who was added, deleted or withdrawn, and by whom.
     """

@@ -26,13 +26,14 @@ class ChatMemberUsersEventData(ModelRepr):
     """Who was added, deleted or withdrawn, and by whom.
 
     Attributes:
-        chat_id (str):
+        chat_id (str): The chat. Example: oc_a0553eda9014c201e6969b478895c230.
         operator_id (EventUserId | Unset): One person's ids.
-        external (bool | Unset):
-        operator_tenant_key (str | Unset):
-        users (list[EventChatMemberUser] | Unset):
-        name (str | Unset):
-        i18n_names (EventI18NNames | Unset):
+        external (bool | Unset): Whether the chat is an external one. Example: False.
+        operator_tenant_key (str | Unset): The tenant of whoever acted. Example: 736588c9260f175d.
+        users (list[EventChatMemberUser] | Unset): The users. Example: [{'name': 'user1', 'tenant_key':
+            '736588c9260f175d', 'user_id': {'open_id': 'ou_84aad35d084aa403a838cf73ee18467'}}].
+        name (str | Unset): The chat's (or person's) name. Example: Project Phoenix.
+        i18n_names (EventI18NNames | Unset): A name in each language.
     """
 
     chat_id: str

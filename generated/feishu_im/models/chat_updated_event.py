@@ -20,11 +20,12 @@ T = TypeVar("T", bound="ChatUpdatedEvent")
 
 @_attrs_define(repr=False)
 class ChatUpdatedEvent(ModelRepr):
-    """
+    """The event as the vendor sends it (once decrypted).
+
     Attributes:
-        schema (str):
+        schema (str): The envelope's version. Example: 2.0.
         header (EventHeader): The schema 2.0 envelope's header.
-        event (ChatUpdatedEventData):
+        event (ChatUpdatedEventData): The event's body: what happened, to which chat, by whom.
     """
 
     schema: str

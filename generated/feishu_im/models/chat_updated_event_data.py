@@ -23,15 +23,16 @@ T = TypeVar("T", bound="ChatUpdatedEventData")
 
 @_attrs_define(repr=False)
 class ChatUpdatedEventData(ModelRepr):
-    """
+    """The event's body: what happened, to which chat, by whom.
+
     Attributes:
-        chat_id (str):
+        chat_id (str): The chat. Example: oc_a0553eda9014c201e6969b478895c230.
         operator_id (EventUserId | Unset): One person's ids.
-        external (bool | Unset):
-        operator_tenant_key (str | Unset):
+        external (bool | Unset): Whether the chat is an external one. Example: False.
+        operator_tenant_key (str | Unset): The tenant of whoever acted. Example: 736588c9260f175d.
         after_change (EventChatChange | Unset): A chat's settings before or after an update; only what changed is set.
         before_change (EventChatChange | Unset): A chat's settings before or after an update; only what changed is set.
-        moderator_list (EventModeratorList | Unset):
+        moderator_list (EventModeratorList | Unset): Who may speak, as changed.
     """
 
     chat_id: str

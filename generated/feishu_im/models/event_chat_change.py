@@ -26,21 +26,21 @@ class EventChatChange(ModelRepr):
     """A chat's settings before or after an update; only what changed is set.
 
     Attributes:
-        avatar (str | Unset):
-        name (str | Unset):
-        description (str | Unset):
-        i18n_names (EventI18NNames | Unset):
-        add_member_permission (str | Unset):
-        share_card_permission (str | Unset):
-        at_all_permission (str | Unset):
-        edit_permission (str | Unset):
-        membership_approval (str | Unset):
-        join_message_visibility (str | Unset):
-        leave_message_visibility (str | Unset):
-        moderation_permission (str | Unset):
+        avatar (str | Unset): The chat's avatar key. Example: default-avatar_44ae0ca3-e140-494b-956f-78091e348435.
+        name (str | Unset): The chat's (or person's) name. Example: Project Phoenix.
+        description (str | Unset): The chat's description. Example: The project's chat.
+        i18n_names (EventI18NNames | Unset): A name in each language.
+        add_member_permission (str | Unset): Who may add members. Example: all_members.
+        share_card_permission (str | Unset): Whether the chat may be shared. Example: allowed.
+        at_all_permission (str | Unset): Who may @all. Example: all_members.
+        edit_permission (str | Unset): Who may edit the chat's information. Example: all_members.
+        membership_approval (str | Unset): Whether joining needs approval. Example: no_approval_required.
+        join_message_visibility (str | Unset): Who sees join messages. Example: all_members.
+        leave_message_visibility (str | Unset): Who sees leave messages. Example: all_members.
+        moderation_permission (str | Unset): Who may speak. Example: all_members.
         owner_id (EventUserId | Unset): One person's ids.
-        restricted_mode_setting (EventRestrictedModeSetting | Unset):
-        group_message_type (str | Unset):
+        restricted_mode_setting (EventRestrictedModeSetting | Unset): A chat's restricted mode.
+        group_message_type (str | Unset): The chat's message mode. Example: chat.
     """
 
     avatar: str | Unset = UNSET

@@ -21,10 +21,11 @@ T = TypeVar("T", bound="EventChatMemberUser")
 
 @_attrs_define(repr=False)
 class EventChatMemberUser(ModelRepr):
-    """
+    """A user an event is about.
+
     Attributes:
-        name (str | Unset):
-        tenant_key (str | Unset):
+        name (str | Unset): The chat's (or person's) name. Example: Project Phoenix.
+        tenant_key (str | Unset): The tenant the event comes from. Example: 736588c9260f175d.
         user_id (EventUserId | Unset): One person's ids.
     """
 

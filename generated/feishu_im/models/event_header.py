@@ -20,12 +20,12 @@ class EventHeader(ModelRepr):
     """The schema 2.0 envelope's header.
 
     Attributes:
-        event_id (str): Unique per event; a redelivery carries the same id.
-        event_type (str):
-        app_id (str):
-        create_time (str | Unset): When the event was made
-        token (str | Unset): The app's Verification Token.
-        tenant_key (str | Unset):
+        event_id (str): Unique per event; a redelivery carries the same id. Example: a069a9c71bd8f82dd1fc5a2fae777842.
+        event_type (str): The event's type. Example: im.chat.disbanded_v1.
+        app_id (str): The app the event is for. Example: cli_9e28cb5ba9b7500e.
+        create_time (str | Unset): When the event was made Example: 1615813148349.
+        token (str | Unset): The app's Verification Token. Example: GzhQEyfUcx7eEungQFWtXgCbxSpUOJIb.
+        tenant_key (str | Unset): The tenant the event comes from. Example: 736588c9260f175d.
     """
 
     event_id: str

@@ -17,11 +17,12 @@ T = TypeVar("T", bound="EventI18NNames")
 
 @_attrs_define(repr=False)
 class EventI18NNames(ModelRepr):
-    """
+    """A name in each language.
+
     Attributes:
-        zh_cn (str | Unset):
-        en_us (str | Unset):
-        ja_jp (str | Unset):
+        zh_cn (str | Unset): The name in Chinese. Example: 群聊.
+        en_us (str | Unset): The name in English. Example: Group chat.
+        ja_jp (str | Unset): The name in Japanese. Example: グループ.
     """
 
     zh_cn: str | Unset = UNSET

@@ -21,9 +21,10 @@ T = TypeVar("T", bound="EventModerator")
 
 @_attrs_define(repr=False)
 class EventModerator(ModelRepr):
-    """
+    """A member who may (or no longer may) speak.
+
     Attributes:
-        tenant_key (str | Unset):
+        tenant_key (str | Unset): The tenant the event comes from. Example: 736588c9260f175d.
         user_id (EventUserId | Unset): One person's ids.
     """
 

@@ -21,10 +21,11 @@ T = TypeVar("T", bound="EventModeratorList")
 
 @_attrs_define(repr=False)
 class EventModeratorList(ModelRepr):
-    """
+    """Who may speak, as changed.
+
     Attributes:
-        added_member_list (list[EventModerator] | Unset):
-        removed_member_list (list[EventModerator] | Unset):
+        added_member_list (list[EventModerator] | Unset): Members who may now speak. Example: [].
+        removed_member_list (list[EventModerator] | Unset): Members who no longer may. Example: [].
     """
 
     added_member_list: list[EventModerator] | Unset = UNSET

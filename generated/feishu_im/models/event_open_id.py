@@ -17,9 +17,10 @@ T = TypeVar("T", bound="EventOpenId")
 
 @_attrs_define(repr=False)
 class EventOpenId(ModelRepr):
-    """
+    """A person named by open_id.
+
     Attributes:
-        open_id (str | Unset):
+        open_id (str | Unset): The person's open_id. Example: ou_84aad35d084aa403a838cf73ee18467.
     """
 
     open_id: str | Unset = UNSET

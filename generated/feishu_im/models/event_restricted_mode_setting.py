@@ -17,12 +17,13 @@ T = TypeVar("T", bound="EventRestrictedModeSetting")
 
 @_attrs_define(repr=False)
 class EventRestrictedModeSetting(ModelRepr):
-    """
+    """A chat's restricted mode.
+
     Attributes:
-        status (bool | Unset):
-        screenshot_has_permission_setting (str | Unset):
-        download_has_permission_setting (str | Unset):
-        message_has_permission_setting (str | Unset):
+        status (bool | Unset): Whether restricted mode is on. Example: False.
+        screenshot_has_permission_setting (str | Unset): Who may take screenshots. Example: all_members.
+        download_has_permission_setting (str | Unset): Who may download. Example: all_members.
+        message_has_permission_setting (str | Unset): Who may copy and forward messages. Example: all_members.
     """
 
     status: bool | Unset = UNSET

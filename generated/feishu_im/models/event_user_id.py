@@ -20,9 +20,9 @@ class EventUserId(ModelRepr):
     """One person's ids.
 
     Attributes:
-        union_id (str | Unset):
-        user_id (str | Unset): Only with the contact:user.employee_id:readonly scope.
-        open_id (str | Unset):
+        union_id (str | Unset): The person's union_id. Example: on_8ed6aa67826108097d9ee143816345.
+        user_id (str | Unset): Only with the contact:user.employee_id:readonly scope. Example: e33ggbyz.
+        open_id (str | Unset): The person's open_id. Example: ou_84aad35d084aa403a838cf73ee18467.
     """
 
     union_id: str | Unset = UNSET

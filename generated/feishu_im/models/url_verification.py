@@ -20,9 +20,9 @@ class UrlVerification(ModelRepr):
     """The challenge: echo `challenge` back.
 
     Attributes:
-        challenge (str):
-        type_ (Literal['url_verification']):
-        token (str | Unset): The app's Verification Token.
+        challenge (str): The code to echo back. Example: ajls384kdjx98XX.
+        type_ (Literal['url_verification']): The envelope's or event's type.
+        token (str | Unset): The app's Verification Token. Example: GzhQEyfUcx7eEungQFWtXgCbxSpUOJIb.
     """
 
     challenge: str

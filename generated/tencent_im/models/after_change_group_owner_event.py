@@ -17,15 +17,18 @@ T = TypeVar("T", bound="AfterChangeGroupOwnerEvent")
 
 @_attrs_define(repr=False)
 class AfterChangeGroupOwnerEvent(ModelRepr):
-    """
+    """The event as the vendor sends it (once decrypted).
+
     Attributes:
-        callback_command (Literal['Group.CallbackAfterChangeGroupOwner']):
-        group_id (str):
-        new_owner_account (str):
-        type_ (str | Unset):
-        operator_account (str | Unset):
-        old_owner_account (str | Unset):
-        event_time (str | Unset):
+        callback_command (Literal['Group.CallbackAfterChangeGroupOwner']): The callback's command.
+        group_id (str): The group. Example: @TGS#2J4SZEAEL.
+        new_owner_account (str): The owner now. Example: user2.
+        type_ (str | Unset): The group's type: Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community.
+            Example: Public.
+        operator_account (str | Unset): Who acted. Example: group_root.
+        old_owner_account (str | Unset): The owner before. Example: user1.
+        event_time (str | Unset): When it happened, in milliseconds since the epoch (an Integer in the table, text in
+            some examples). Example: 1670574414123.
     """
 
     callback_command: Literal["Group.CallbackAfterChangeGroupOwner"]

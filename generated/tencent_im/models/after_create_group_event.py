@@ -22,17 +22,21 @@ T = TypeVar("T", bound="AfterCreateGroupEvent")
 
 @_attrs_define(repr=False)
 class AfterCreateGroupEvent(ModelRepr):
-    """
+    """The event as the vendor sends it (once decrypted).
+
     Attributes:
-        callback_command (Literal['Group.CallbackAfterCreateGroup']):
-        group_id (str):
-        operator_account (str | Unset):
-        owner_account (str | Unset):
-        type_ (str | Unset): Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community.
-        name (str | Unset):
-        member_list (list[CallbackMember] | Unset): The initial members, the owner not among them.
-        user_defined_data_list (list[CallbackUserDefinedData] | Unset):
+        callback_command (Literal['Group.CallbackAfterCreateGroup']): The callback's command.
+        group_id (str): The group. Example: @TGS#2J4SZEAEL.
+        operator_account (str | Unset): Who acted. Example: group_root.
+        owner_account (str | Unset): The group's owner. Example: leckie.
+        type_ (str | Unset): Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community. Example: Public.
+        name (str | Unset): The group's name. Example: MyFirstGroup.
+        member_list (list[CallbackMember] | Unset): The initial members, the owner not among them. Example:
+            [{'Member_Account': 'bob'}].
+        user_defined_data_list (list[CallbackUserDefinedData] | Unset): The group's custom fields. Example: [{'Key':
+            'UserDefined1', 'Value': 'hello'}].
         event_time (str | Unset): Milliseconds since the epoch; an Integer in the table, a string in some examples.
+            Example: 1670574414123.
     """
 
     callback_command: Literal["Group.CallbackAfterCreateGroup"]

@@ -21,16 +21,20 @@ T = TypeVar("T", bound="AfterGroupDestroyedEvent")
 
 @_attrs_define(repr=False)
 class AfterGroupDestroyedEvent(ModelRepr):
-    """
+    """The event as the vendor sends it (once decrypted).
+
     Attributes:
-        callback_command (Literal['Group.CallbackAfterGroupDestroyed']):
-        group_id (str):
-        operator_account (str | Unset): On the Chinese page; absent from some international examples.
-        type_ (str | Unset):
-        owner_account (str | Unset):
-        name (str | Unset):
-        member_list (list[CallbackMember] | Unset): Not sent for Community groups.
-        event_time (str | Unset):
+        callback_command (Literal['Group.CallbackAfterGroupDestroyed']): The callback's command.
+        group_id (str): The group. Example: @TGS#2J4SZEAEL.
+        operator_account (str | Unset): On the Chinese page; absent from some international examples. Example:
+            group_root.
+        type_ (str | Unset): The group's type: Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community.
+            Example: Public.
+        owner_account (str | Unset): The group's owner. Example: leckie.
+        name (str | Unset): The group's name. Example: MyFirstGroup.
+        member_list (list[CallbackMember] | Unset): Not sent for Community groups. Example: [{'Member_Account': 'bob'}].
+        event_time (str | Unset): When it happened, in milliseconds since the epoch (an Integer in the table, text in
+            some examples). Example: 1670574414123.
     """
 
     callback_command: Literal["Group.CallbackAfterGroupDestroyed"]

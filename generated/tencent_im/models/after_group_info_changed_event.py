@@ -17,17 +17,20 @@ T = TypeVar("T", bound="AfterGroupInfoChangedEvent")
 
 @_attrs_define(repr=False)
 class AfterGroupInfoChangedEvent(ModelRepr):
-    """
+    """The event as the vendor sends it (once decrypted).
+
     Attributes:
-        callback_command (Literal['Group.CallbackAfterGroupInfoChanged']):
-        group_id (str):
-        type_ (str | Unset):
-        operator_account (str | Unset):
-        name (str | Unset): The new name
-        introduction (str | Unset):
-        notification (str | Unset):
-        face_url (str | Unset):
-        event_time (str | Unset):
+        callback_command (Literal['Group.CallbackAfterGroupInfoChanged']): The callback's command.
+        group_id (str): The group. Example: @TGS#2J4SZEAEL.
+        type_ (str | Unset): The group's type: Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community.
+            Example: Public.
+        operator_account (str | Unset): Who acted. Example: group_root.
+        name (str | Unset): The new name Example: MyFirstGroup.
+        introduction (str | Unset): The new introduction, when it changed. Example: NewIntroduction.
+        notification (str | Unset): The new notification, when it changed. Example: NewNotification.
+        face_url (str | Unset): The new profile photo URL, when it changed. Example: http://this.is.new.face.url.
+        event_time (str | Unset): When it happened, in milliseconds since the epoch (an Integer in the table, text in
+            some examples). Example: 1670574414123.
     """
 
     callback_command: Literal["Group.CallbackAfterGroupInfoChanged"]

@@ -21,15 +21,18 @@ T = TypeVar("T", bound="AfterMemberExitEvent")
 
 @_attrs_define(repr=False)
 class AfterMemberExitEvent(ModelRepr):
-    """
+    """The event as the vendor sends it (once decrypted).
+
     Attributes:
-        callback_command (Literal['Group.CallbackAfterMemberExit']):
-        group_id (str):
-        exit_member_list (list[CallbackMember]):
-        type_ (str | Unset):
-        exit_type (str | Unset): Kicked or Quit.
-        operator_account (str | Unset):
-        event_time (str | Unset):
+        callback_command (Literal['Group.CallbackAfterMemberExit']): The callback's command.
+        group_id (str): The group. Example: @TGS#2J4SZEAEL.
+        exit_member_list (list[CallbackMember]): Who left. Example: [{'Member_Account': 'leckie'}].
+        type_ (str | Unset): The group's type: Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community.
+            Example: Public.
+        exit_type (str | Unset): Kicked or Quit. Example: Kicked.
+        operator_account (str | Unset): Who acted. Example: group_root.
+        event_time (str | Unset): When it happened, in milliseconds since the epoch (an Integer in the table, text in
+            some examples). Example: 1670574414123.
     """
 
     callback_command: Literal["Group.CallbackAfterMemberExit"]

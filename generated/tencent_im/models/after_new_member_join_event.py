@@ -21,15 +21,18 @@ T = TypeVar("T", bound="AfterNewMemberJoinEvent")
 
 @_attrs_define(repr=False)
 class AfterNewMemberJoinEvent(ModelRepr):
-    """
+    """The event as the vendor sends it (once decrypted).
+
     Attributes:
-        callback_command (Literal['Group.CallbackAfterNewMemberJoin']):
-        group_id (str):
-        new_member_list (list[CallbackMember]):
-        type_ (str | Unset):
-        join_type (str | Unset): Apply or Invited.
-        operator_account (str | Unset):
-        event_time (str | Unset):
+        callback_command (Literal['Group.CallbackAfterNewMemberJoin']): The callback's command.
+        group_id (str): The group. Example: @TGS#2J4SZEAEL.
+        new_member_list (list[CallbackMember]): Who joined. Example: [{'Member_Account': 'jared'}].
+        type_ (str | Unset): The group's type: Private (Work), Public, ChatRoom (Meeting), AVChatRoom or Community.
+            Example: Public.
+        join_type (str | Unset): Apply or Invited. Example: Apply.
+        operator_account (str | Unset): Who acted. Example: group_root.
+        event_time (str | Unset): When it happened, in milliseconds since the epoch (an Integer in the table, text in
+            some examples). Example: 1670574414123.
     """
 
     callback_command: Literal["Group.CallbackAfterNewMemberJoin"]

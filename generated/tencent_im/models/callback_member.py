@@ -15,9 +15,10 @@ T = TypeVar("T", bound="CallbackMember")
 
 @_attrs_define(repr=False)
 class CallbackMember(ModelRepr):
-    """
+    """A group member.
+
     Attributes:
-        member_account (str):
+        member_account (str): A member's UserID. Example: leckie.
     """
 
     member_account: str

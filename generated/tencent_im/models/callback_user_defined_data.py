@@ -17,10 +17,11 @@ T = TypeVar("T", bound="CallbackUserDefinedData")
 
 @_attrs_define(repr=False)
 class CallbackUserDefinedData(ModelRepr):
-    """
+    """A group's custom field.
+
     Attributes:
-        key (str | Unset):
-        value (str | Unset):
+        key (str | Unset): A custom field's name. Example: UserDefined1.
+        value (str | Unset): Its value. Example: hello.
     """
 
     key: str | Unset = UNSET

@@ -20,20 +20,21 @@ class ConversationCopyEvent(ModelRepr):
     """One copied message; not every field is sent every time (the page says to check each).
 
     Attributes:
-        event_type (str): "1" for conversation messages.
-        conv_type (str | Unset): PERSON, TEAM, SUPER_TEAM, CUSTOM_PERSON or CUSTOM_TEAM.
-        to (str | Unset): The receiving account
-        from_account (str | Unset):
-        from_client_type (str | Unset):
-        from_device_id (str | Unset):
-        from_nick (str | Unset):
-        msg_timestamp (str | Unset): Milliseconds since the epoch.
-        msg_type (str | Unset): TEXT, PICTURE, ..., NOTIFICATION for a team notification.
-        body (str | Unset):
-        attach (str | Unset):
-        msgid_client (str | Unset):
-        msgid_server (str | Unset):
-        resend_flag (str | Unset):
+        event_type (str): "1" for conversation messages. Example: 1.
+        conv_type (str | Unset): PERSON, TEAM, SUPER_TEAM, CUSTOM_PERSON or CUSTOM_TEAM. Example: TEAM.
+        to (str | Unset): The receiving account Example: 222.
+        from_account (str | Unset): The sender's account. Example: 111.
+        from_client_type (str | Unset): The sender's client type. Example: IOS.
+        from_device_id (str | Unset): The sender's device. Example: thisisfromdeviceid.
+        from_nick (str | Unset): The sender's nickname. Example: mike.
+        msg_timestamp (str | Unset): Milliseconds since the epoch. Example: 1441977355557.
+        msg_type (str | Unset): TEXT, PICTURE, ..., NOTIFICATION for a team notification. Example: TEXT.
+        body (str | Unset): The message's body. Example: hello.
+        attach (str | Unset): The message's attachment (for a notification, what happened, as JSON text). Example:
+            thisisattach.
+        msgid_client (str | Unset): The client's message id. Example: 1234567.
+        msgid_server (str | Unset): The server's message id. Example: 3456789.
+        resend_flag (str | Unset): Whether the message was resent. Example: 0.
     """
 
     event_type: str
