@@ -54,7 +54,7 @@ class Receiver:
     def start(self) -> None:
         if self.log is None:
             self.log = EventLog(self._db)
-            self._processor = Processor(self.log, self._handlers, self._apply, self._clock)
+            self._processor = Processor(self.log.path, self._handlers, self._apply, self._clock)
             self._processor.start()
 
     def stop(self) -> None:

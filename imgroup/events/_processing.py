@@ -1,7 +1,8 @@
 """Processing, after the answer: each logged event parsed, its handlers called, its changes applied, at least once.
 
-One thread reads the log oldest first. An event is marked processed only after every handler and the change
-sink returned, so a receiver killed in between processes it again when it starts: handlers and the sink must
+One thread reads the log oldest first, through a connection of its own, a batch at a time: woken by an append,
+it waits a moment for more, so that one commit marks many events processed. An event is marked processed only
+after every handler and the change sink returned, so a receiver killed in between processes it again when it starts: handlers and the sink must
 bear a repeat (the inventory's changes do). An event whose processing raised is tried again after a pause that
 doubles up to five minutes, and never dropped.
 """
@@ -14,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from imgroup.inventory.changes import AnyChange
 
@@ -25,6 +27,7 @@ from ._to_changes import to_changes
 logger = logging.getLogger("imgroup.events")
 
 IDLE_POLL_SECONDS = 1.0  # a wake-up is signalled on every append; this only bounds a missed one
+BATCH_LINGER_SECONDS = 0.05  # after a wake-up, how long more events may gather before a batch is processed
 MAX_RETRY_PAUSE_SECONDS = 300.0
 
 
@@ -33,12 +36,12 @@ class Processor:
 
     def __init__(
         self,
-        log: EventLog,
+        path: Path,
         handlers: Handlers,
         apply_change: Callable[[AnyChange], None] | None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._log = log
+        self._path = path
         self._handlers = handlers
         self._apply = apply_change
         self._clock = clock
@@ -57,22 +60,30 @@ class Processor:
         self._wake.set()
         self._thread.join()
 
-    def run_once(self) -> int:
+    def run_once(self, log: EventLog) -> int:
         """Process what is due now; the number of events processed."""
-        done = 0
-        for logged in self._log.due(self._clock()):
+        processed = []
+        for logged in log.due(self._clock()):
             if self._stopping.is_set():
                 break
-            done += self._process(logged)
-        return done
+            if self._process(log, logged):
+                processed.append(logged.seq)
+        if processed:
+            log.mark_processed(processed, self._clock())
+        return len(processed)
 
     def _run(self) -> None:
-        while not self._stopping.is_set():
-            if self.run_once() == 0:
-                self._wake.wait(IDLE_POLL_SECONDS)
-                self._wake.clear()
+        log = EventLog(self._path, durable=False)
+        try:
+            while not self._stopping.is_set():
+                if self.run_once(log) == 0 and not self._stopping.is_set():
+                    if self._wake.wait(IDLE_POLL_SECONDS):
+                        self._stopping.wait(BATCH_LINGER_SECONDS)
+                    self._wake.clear()
+        finally:
+            log.close()
 
-    def _process(self, logged: LoggedEvent) -> int:
+    def _process(self, log: EventLog, logged: LoggedEvent) -> bool:
         context = EventContext(
             vendor=logged.vendor,
             key=logged.key,
@@ -92,10 +103,9 @@ class Processor:
             logger.warning(
                 "event %s (%s %s) failed, retried in %.0f s: %r", logged.seq, logged.vendor, logged.key, pause, error
             )
-            self._log.mark_failed(logged.seq, repr(error), self._clock() + pause)
-            return 0
-        self._log.mark_processed(logged.seq, self._clock())
-        return 1
+            log.mark_failed(logged.seq, repr(error), self._clock() + pause)
+            return False
+        return True
 
     def _parse(self, logged: LoggedEvent) -> object:
         _, events = EVENT_TABLES[logged.vendor]

@@ -60,7 +60,8 @@ class Verifier(Protocol):
 def json_object(data: bytes, what: str) -> dict[str, Any]:
     """``data`` read as a JSON object, or Refused(400)."""
     try:
-        value = json.loads(data)
+        # Decoding first spares json its encoding sniffing; the vendors send UTF-8.
+        value = json.loads(data.decode())
     except (UnicodeDecodeError, ValueError):
         raise Refused(400, f"{what} is not JSON") from None
     if not isinstance(value, dict):

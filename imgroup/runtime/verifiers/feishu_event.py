@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 from typing import Any
 
@@ -29,36 +30,51 @@ def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
     return hashlib.sha256((timestamp + nonce + encrypt_key).encode() + body).hexdigest()
 
 
+def aes_key(encrypt_key: str) -> bytes:
+    """The AES-256 key: SHA-256 of the Encrypt Key."""
+    return hashlib.sha256(encrypt_key.encode()).digest()
+
+
 def decrypt(encrypted: str, encrypt_key: str) -> bytes:
     """The plaintext of an ``encrypt`` field; ValueError when it is not one made with this key."""
-    try:
-        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    except ImportError:  # pragma: no cover - the [events] extra is in dev
-        raise RuntimeError(
-            "Feishu's encrypted events need the cryptography package: pip install 'imgroup[events]'"
-        ) from None
+    return decrypt_with(encrypted, aes_key(encrypt_key))
+
+
+def decrypt_with(encrypted: str, key: bytes | Any) -> bytes:
+    """:func:`decrypt` with the AES key already derived, or its ``algorithms.AES`` (a verifier makes it once)."""
     try:
         raw = base64.b64decode(encrypted, validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("encrypt is not base64") from None
     if len(raw) < 32 or len(raw) % 16:
         raise ValueError("encrypt is not an IV followed by whole AES blocks")
-    key = hashlib.sha256(encrypt_key.encode()).digest()
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(raw[:16])).decryptor()
-    padded = decryptor.update(raw[16:]) + decryptor.finalize()
+    cipher, algorithms, modes = _cipher()
+    aes = algorithms.AES(key) if isinstance(key, bytes) else key
+    decryptor = cipher(aes, modes.CBC(raw[:16])).decryptor()
+    padded: bytes = decryptor.update(raw[16:]) + decryptor.finalize()
     pad = padded[-1]
     if not 1 <= pad <= 16 or padded[-pad:] != bytes([pad]) * pad:
         raise ValueError("encrypt does not end in PKCS#7 padding: another key, or altered")
     return padded[:-pad]
 
 
+@functools.cache
+def _cipher() -> tuple[Any, Any, Any]:
+    """cryptography's Cipher, algorithms and modes, imported on the first encrypted event (the [events] extra)."""
+    try:
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    except ImportError:  # pragma: no cover - the [events] extra is in dev
+        raise RuntimeError(
+            "Feishu's encrypted events need the cryptography package: pip install 'imgroup[events]'"
+        ) from None
+    return Cipher, algorithms, modes
+
+
 def encrypt(plaintext: bytes, encrypt_key: str, iv: bytes) -> str:
     """The ``encrypt`` field Feishu would send for ``plaintext`` with this 16-byte ``iv`` (tests, the emulator)."""
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
+    cipher, algorithms, modes = _cipher()
     pad = 16 - len(plaintext) % 16
-    key = hashlib.sha256(encrypt_key.encode()).digest()
-    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    encryptor = cipher(algorithms.AES(aes_key(encrypt_key)), modes.CBC(iv)).encryptor()
     return base64.b64encode(iv + encryptor.update(plaintext + bytes([pad]) * pad) + encryptor.finalize()).decode()
 
 
@@ -73,6 +89,7 @@ class FeishuEventVerifier:
         self._app_id = app_id
         self._token = verification_token or None
         self._key = encrypt_key or None
+        self._aes: Any = None  # cryptography's AES for our key, made on the first encrypted event
         self._window = replay_window
 
     def __repr__(self) -> str:
@@ -124,7 +141,9 @@ class FeishuEventVerifier:
         if self._key is None:
             raise Refused(401, "an encrypted event, but no Encrypt Key is set (FEISHU_ENCRYPT_KEY)")
         try:
-            return decrypt(str(outer["encrypt"]), self._key)
+            if self._aes is None:
+                self._aes = _cipher()[1].AES(aes_key(self._key))
+            return decrypt_with(str(outer["encrypt"]), self._aes)
         except ValueError as error:
             raise Refused(401, f"cannot decrypt the event: {error}") from None
 
