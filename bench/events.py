@@ -54,7 +54,7 @@ def _compact(payload: dict[str, Any]) -> bytes:
 def feishu_requests(count: int, now: float) -> list[Request]:
     from imgroup.runtime.verifiers.feishu_event import encrypt, signature
 
-    requests = []
+    requests: list[Request] = []
     for index in range(count):
         payload = {
             "schema": "2.0",
@@ -83,7 +83,7 @@ def feishu_requests(count: int, now: float) -> list[Request]:
 def tencent_requests(count: int, now: float) -> list[Request]:
     from imgroup.runtime.verifiers.tencent_callback import sign
 
-    requests = []
+    requests: list[Request] = []
     for index in range(count):
         body = _compact(
             {
@@ -111,7 +111,7 @@ def yunxin_requests(count: int, now: float) -> list[Request]:
 
     from imgroup.runtime.verifiers.yunxin_checksum import checksum
 
-    requests = []
+    requests: list[Request] = []
     for index in range(count):
         body = _compact(
             {"eventType": "1", "convType": "TEAM", "to": "6001", "msgType": "TEXT", "body": "hi", "msgidServer": index}
