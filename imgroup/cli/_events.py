@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
@@ -41,8 +42,12 @@ def serve(host: str, port: int, db: Path, profile: str | None) -> None:
     _extras.require("events", "imgroup events serve")
     import uvicorn
 
-    from imgroup.events import create_app, from_settings
+    from imgroup.events import EventLog, create_app, from_settings
 
+    try:  # a log that cannot be opened is a usage error now, not a server failing at startup
+        EventLog(db).close()
+    except (sqlite3.Error, OSError) as error:
+        raise click.BadParameter(f"cannot open the event log {db}: {error}", param_hint="--db") from None
     vendors, skipped = from_settings(profile=profile)
     for line in skipped:
         click.echo(f"not listening for {line}", err=True)
