@@ -6,7 +6,8 @@ through our verifier and receiver (no peer to compare with).
 
 In-process figures are events per second of this process's CPU time. Through HTTP, each server runs in a process
 of its own and the figure is events per second of that server's CPU time (user + system, from /proc), so the
-client's work does not count; every event is distinct, so the receiver writes each one.
+client's work does not count; every event is distinct, so the receiver writes each one; 8 connections post at
+once, as a vendor pushes a burst.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ MEASUREMENT = "10. events"
 CPU_GOAL = 2.0  # our verifier and parser against lark-oapi's dispatcher
 HTTP_GOAL = 1.0  # our receiver with its durable log against lark-oapi's dispatcher storing nothing
 ROUNDS = 3
+CONCURRENT_SENDERS = 8  # connections posting at once
 STARTUP_SECONDS = 300.0  # lark-oapi alone imports for seconds, more on a loaded machine
 Request = tuple[str, bytes, dict[str, str], dict[str, str]]  # path, body, headers, query
 
@@ -189,6 +192,20 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _post_all(base: str, requests: list[Request]) -> None:
+    """Post ``requests`` from CONCURRENT_SENDERS connections at once, as a vendor pushes a burst."""
+
+    def send(share: list[Request]) -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for path, body, headers, query in share:
+                response = client.post(path, content=body, headers=headers, params=query)
+                assert response.status_code == 200, response.text
+
+    shares = [requests[index::CONCURRENT_SENDERS] for index in range(CONCURRENT_SENDERS)]
+    with ThreadPoolExecutor(CONCURRENT_SENDERS) as pool:
+        list(pool.map(send, shares))
+
+
 def _through_http(kind: str, vendor: str, count: int, rounds: int) -> list[float]:
     """Events per server CPU second, one figure per round, from a fresh server process."""
     with tempfile.TemporaryDirectory(prefix="imgroup-bench-events-") as scratch:
@@ -203,9 +220,7 @@ def _through_http(kind: str, vendor: str, count: int, rounds: int) -> list[float
                 for _ in range(rounds):
                     requests = BUILDERS[vendor](count, time.time())
                     before = _cpu_seconds(server.pid)
-                    for path, body, headers, query in requests:
-                        response = client.post(path, content=body, headers=headers, params=query)
-                        assert response.status_code == 200, response.text
+                    _post_all(base, requests)
                     rates.append(count / max(_cpu_seconds(server.pid) - before, 1e-9))
                 return rates
         finally:

@@ -74,7 +74,8 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    and Verification Token: our verifier and typed parser against lark-oapi's `EventDispatcherHandler.do`, per
    CPU second of the process; then through HTTP, each server in a process of its own (starlette and uvicorn for
    both), per CPU second of that server: our receiver, which writes each event to its SQLite log (fsynced) before
-   answering and processes it after, against lark-oapi's dispatcher storing nothing. Tencent's and Yunxin's
+   answering and processes it after, against lark-oapi's dispatcher storing nothing, 8 connections posting at
+   once as a vendor pushes a burst. Tencent's and Yunxin's
    callbacks through our verifier and receiver, with no peer to compare with.
 """
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ._app import Receiver, create_app
 from ._config import VendorEvents, from_settings, vendor_events
 from ._handlers import EventContext, Handlers
-from ._log import EventLog, LoggedEvent
+from ._log import EventLog, LoggedEvent, NewEvent
 from ._server import ReceiverServer
 from ._to_changes import to_changes
 
@@ -28,6 +28,7 @@ __all__ = [
     "EventLog",
     "Handlers",
     "LoggedEvent",
+    "NewEvent",
     "Receiver",
     "ReceiverServer",
     "VendorEvents",

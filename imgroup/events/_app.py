@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -28,8 +27,9 @@ from imgroup.runtime.verifiers import InboundRequest, Refused
 
 from ._config import VendorEvents, from_settings
 from ._handlers import Handlers
-from ._log import EventLog
+from ._log import EventLog, NewEvent
 from ._processing import Processor
+from ._writer import GroupCommitWriter
 
 
 class Receiver:
@@ -50,19 +50,23 @@ class Receiver:
         self._clock = clock
         self.log: EventLog | None = None
         self._processor: Processor | None = None
+        self._writer: GroupCommitWriter | None = None
 
     def start(self) -> None:
         if self.log is None:
             self.log = EventLog(self._db)
+            self._writer = GroupCommitWriter(self.log)
             self._processor = Processor(self.log.path, self._handlers, self._apply, self._clock)
             self._processor.start()
 
     def stop(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         if self._processor is not None:
             self._processor.stop()
         if self.log is not None:
             self.log.close()
-        self.log, self._processor = None, None
+        self.log, self._writer, self._processor = None, None, None
 
     async def receive(self, request: Request) -> Response:
         vendor = self.vendors.get(request.path_params["vendor"])
@@ -85,17 +89,17 @@ class Receiver:
         except (KeyError, TypeError, ValueError):
             return JSONResponse({"error": f"not a well-formed {verified.key} event"}, status_code=400)
         self.start()
-        assert self.log is not None and self._processor is not None
-        await run_in_threadpool(
-            self.log.append,
-            vendor=vendor.vendor,
-            app=verified.app,
-            tenant=verified.tenant,
-            dedup_id=verified.dedup_id,
-            key=verified.key,
-            body=verified.plaintext,
-            received_at=self._clock(),
+        assert self._writer is not None and self._processor is not None
+        event = NewEvent(
+            vendor.vendor,
+            verified.app,
+            verified.tenant,
+            verified.dedup_id,
+            verified.key,
+            verified.plaintext,
+            self._clock(),
         )
+        await self._writer.append(event)
         self._processor.wake()
         return answer
 

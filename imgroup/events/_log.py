@@ -41,6 +41,19 @@ CREATE INDEX IF NOT EXISTS events_due ON events (next_attempt_at, seq) WHERE pro
 
 
 @frozen
+class NewEvent:
+    """An accepted event, to be appended."""
+
+    vendor: str
+    app: str
+    tenant: str
+    dedup_id: str
+    key: str
+    body: bytes = field(repr=False)
+    received_at: float
+
+
+@frozen
 class LoggedEvent:
     """One row of the log."""
 
@@ -86,13 +99,21 @@ class EventLog:
         self, *, vendor: str, app: str, tenant: str, dedup_id: str, key: str, body: bytes, received_at: float
     ) -> bool:
         """Write one event durably; False when the log already holds it (a redelivery, dropped)."""
+        (written,) = self.append_many([NewEvent(vendor, app, tenant, dedup_id, key, body, received_at)])
+        return written
+
+    def append_many(self, events: list[NewEvent]) -> list[bool]:
+        """Write events durably in one transaction; for each, False when the log already held it."""
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO events (vendor, app, tenant, dedup_id, key, body, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (vendor, app, tenant, dedup_id, key, body, received_at),
-            )
-            return cursor.rowcount == 1
+            return [
+                db.execute(
+                    "INSERT OR IGNORE INTO events (vendor, app, tenant, dedup_id, key, body, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (e.vendor, e.app, e.tenant, e.dedup_id, e.key, e.body, e.received_at),
+                ).rowcount
+                == 1
+                for e in events
+            ]
 
     def due(self, now: float, limit: int = 100) -> list[LoggedEvent]:
         """Unprocessed events whose next attempt is due, oldest first."""
