@@ -18,6 +18,7 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.parser.openapi import GeneratorData
 
+from .event_views import build_events_view
 from .models import string_fields, tool_document, with_model_repr, with_string_fields
 from .spec import VendorSpec, load_spec
 from .views import PackageView, build_package_view
@@ -65,6 +66,7 @@ def build_package(spec_path: Path, out_dir: Path, spec_label: str) -> None:
             raise GenerationError(_describe(spec_path, errors))
         _drop_tool_output(package_dir)
         _render_extras(project, view, package_dir)
+        _render_events(project, spec, package_dir)
         _add_headers(package_dir, spec_label)
         _ruff(package_dir)
         shutil.copytree(package_dir, out_dir)
@@ -140,6 +142,14 @@ def _render_extras(project: Project, view: PackageView, package_dir: Path) -> No
     for op in view.operations:
         text = operation_template.render(package=view, op=op)
         (package_dir / "calls" / f"{op.operation_id}.py").write_text(text, encoding="utf-8")
+
+
+def _render_events(project: Project, spec: VendorSpec, package_dir: Path) -> None:
+    """``events.py``, for a spec that documents the events its vendor pushes (``webhooks``)."""
+    view = build_events_view(spec, {str(model.class_info.name) for model in project.openapi.models})
+    if view is not None:
+        text = project.env.get_template("events.py.jinja").render(events=view)
+        (package_dir / "events.py").write_text(text, encoding="utf-8")
 
 
 def _add_headers(package_dir: Path, spec_label: str) -> None:

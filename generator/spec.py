@@ -26,6 +26,7 @@ CATEGORIES = (
 SIGNERS = ("feishu_tenant_token", "feishu_user_token", "tencent_usersig", "yunxin_checksum")
 ENVELOPES = ("code_msg_data", "action_status")
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+VERIFIERS = ("feishu_event", "tencent_callback", "yunxin_checksum")
 
 
 class SpecError(ValueError):
@@ -91,6 +92,40 @@ class OperationSpec:
 
 
 @attrs.frozen
+class EventSpec:
+    """One event the vendor pushes (a ``webhooks`` entry with ``x-imgroup-event``)."""
+
+    key: str  # what the envelope names the event by: Feishu's event type, Tencent's CallbackCommand, Yunxin's eventType
+    name: str  # its operationId
+    schema: str  # the component schema of its (decrypted) body
+    envelope: str  # Feishu's envelope: v2, v1 or challenge; empty for the other vendors
+    summary: str
+    doc_page: str
+
+
+@attrs.frozen
+class SecretSpec:
+    """A secret a verifier needs: from an environment variable, or from one of the clients' settings."""
+
+    name: str
+    variable: str | None
+    setting: str | None
+
+
+@attrs.frozen
+class VerifierSpec:
+    """How the vendor's events are verified (``x-imgroup-verifier``)."""
+
+    scheme: str
+    app_setting: str  # the setting naming our app (app_id, sdkappid, app_key)
+    secrets: tuple[SecretSpec, ...]
+    replay_window_seconds: int
+    answer_status: int
+    answer_body: dict[str, Any]
+    doc_page: str
+
+
+@attrs.frozen
 class VendorSpec:
     """One vendor's spec: our extensions plus the raw document."""
 
@@ -109,6 +144,8 @@ class VendorSpec:
     signers: dict[str, str]
     error_rows: tuple[ErrorRow, ...]
     operations: dict[str, OperationSpec]
+    events: tuple[EventSpec, ...]
+    verifier: VerifierSpec | None
     document: dict[str, Any] = attrs.field(repr=False, eq=False)
 
     def schema(self, ref_or_schema: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +193,8 @@ def load_spec(path: Path, *, validate: bool = True) -> VendorSpec:
         signers=_signers(document, path.name),
         error_rows=_error_rows(document.get("x-error-codes") or [], f"{path.name}: x-error-codes"),
         operations=_operations(document, path.name),
+        events=_events(document, path.name),
+        verifier=_verifier(document.get("x-imgroup-verifier"), f"{path.name}: x-imgroup-verifier"),
         document=document,
     )
 
@@ -212,6 +251,52 @@ def _credential(operation: dict[str, Any], place: str) -> str | None:
     if role is not None and role not in CREDENTIAL_ROLES:
         raise SpecError(f"{place}.x-imgroup-credential: {role!r} is not one of {CREDENTIAL_ROLES}")
     return role
+
+
+def _events(document: dict[str, Any], where: str) -> tuple[EventSpec, ...]:
+    events = []
+    for hook, item in (document.get("webhooks") or {}).items():
+        operation = _require(item, "post", f"{where}: webhooks.{hook}")
+        place = f"{where}: webhooks.{hook}.post"
+        marker = _require(operation, "x-imgroup-event", place)
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        ref = _require(schema, "$ref", f"{place}.requestBody schema")
+        events.append(
+            EventSpec(
+                key=str(_require(marker, "key", f"{place}.x-imgroup-event")),
+                name=_require(operation, "operationId", place),
+                schema=str(ref).rsplit("/", 1)[-1],
+                envelope=str(marker.get("envelope", "")),
+                summary=str(operation.get("summary", "")).strip(),
+                doc_page=str(_require(operation, "x-doc-page", place)),
+            )
+        )
+    if events and "x-imgroup-verifier" not in document:
+        raise SpecError(f"{where}: webhooks without an x-imgroup-verifier")
+    return tuple(events)
+
+
+def _verifier(raw: Any, where: str) -> VerifierSpec | None:
+    if raw is None:
+        return None
+    scheme = _require(raw, "scheme", where)
+    if scheme not in VERIFIERS:
+        raise SpecError(f"{where}.scheme: {scheme!r} is not one of {VERIFIERS}")
+    secrets = []
+    for index, secret in enumerate(raw.get("secrets") or []):
+        if ("variable" in secret) == ("setting" in secret):
+            raise SpecError(f"{where}.secrets[{index}]: give a variable or a setting, not both or neither")
+        secrets.append(SecretSpec(_require(secret, "name", where), secret.get("variable"), secret.get("setting")))
+    answer = _require(raw, "answer", where)
+    return VerifierSpec(
+        scheme=scheme,
+        app_setting=str(_require(raw, "app_setting", where)),
+        secrets=tuple(secrets),
+        replay_window_seconds=int(_require(raw, "replay_window_seconds", where)),
+        answer_status=int(_require(answer, "status", f"{where}.answer")),
+        answer_body=dict(_require(answer, "body", f"{where}.answer")),
+        doc_page=str(_require(raw, "x-doc-page", where)),
+    )
 
 
 _PAGINATION_KEYS = (

@@ -15,6 +15,7 @@ from bench import (
     bulk,
     bulk_memory,
     call_overhead,
+    events,
     generation,
     import_cost,
     iteration,
@@ -137,6 +138,16 @@ def test_signing_runs() -> None:
     rows = signing.run(quick=True)
     check_rows(rows)
     ratio_matches(rows, "usersig: imgroup gen_usersig", "usersig: tls-sig-api-v2")
+
+
+def test_events_runs_in_process_and_through_http() -> None:
+    rows = events.run(quick=True)
+    check_rows(rows)
+    ratio_matches(rows, "feishu: imgroup verifier + typed parser", "feishu: lark-oapi EventDispatcherHandler.do")
+    ratio_matches(
+        rows, "feishu: imgroup receiver, durable log", "feishu: lark-oapi dispatcher behind uvicorn, no storage"
+    )
+    assert {row.subject.split(":")[0] for row in rows} == {"feishu", "tencent", "yunxin"}
 
 
 def test_throughput_runs_on_the_emulator() -> None:

@@ -22,6 +22,7 @@ PACKAGE_FILES = {
     "error_codes.py",
     "errors.py",
     "facade.py",
+    "events.py",
     "models",
     "operations.py",
     "py.typed",

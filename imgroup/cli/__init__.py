@@ -43,6 +43,9 @@ COMMANDS = {
     "plan": LazyCommand("imgroup.plans.cli:plan_group", "Summarise a plan, or write a page to review it in a browser."),
     "apply": LazyCommand("imgroup.plans.cli:apply", "Carry out a reviewed plan, resumably, each step at most once."),
     "emulator": LazyCommand("imgroup.cli._emulator:emulator", "Run a local emulator of the three vendors."),
+    "events": LazyCommand(
+        "imgroup.cli._events:events", "Receive the vendors' group events: verified, logged durably, processed."
+    ),
     "completion": LazyCommand("imgroup.cli._completion:completion", "Print a shell completion script."),
 }
 

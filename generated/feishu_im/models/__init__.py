@@ -16,16 +16,31 @@ if TYPE_CHECKING:
     from .added_chat_members import AddedChatMembers
     from .app_access_token_request import AppAccessTokenRequest
     from .app_access_token_response import AppAccessTokenResponse
+    from .app_open_event import AppOpenEvent
+    from .app_open_event_data import AppOpenEventData
+    from .app_ticket_event import AppTicketEvent
+    from .app_ticket_event_data import AppTicketEventData
     from .app_ticket_resend_request import AppTicketResendRequest
     from .app_ticket_resend_response import AppTicketResendResponse
+    from .chat_disbanded_event import ChatDisbandedEvent
+    from .chat_disbanded_event_data import ChatDisbandedEventData
     from .chat_info import ChatInfo
     from .chat_manager_list import ChatManagerList
     from .chat_managers_request import ChatManagersRequest
     from .chat_managers_response import ChatManagersResponse
     from .chat_member import ChatMember
+    from .chat_member_bot_added_event import ChatMemberBotAddedEvent
+    from .chat_member_bot_deleted_event import ChatMemberBotDeletedEvent
+    from .chat_member_bot_event_data import ChatMemberBotEventData
     from .chat_member_page import ChatMemberPage
+    from .chat_member_user_added_event import ChatMemberUserAddedEvent
+    from .chat_member_user_deleted_event import ChatMemberUserDeletedEvent
+    from .chat_member_user_withdrawn_event import ChatMemberUserWithdrawnEvent
+    from .chat_member_users_event_data import ChatMemberUsersEventData
     from .chat_page import ChatPage
     from .chat_summary import ChatSummary
+    from .chat_updated_event import ChatUpdatedEvent
+    from .chat_updated_event_data import ChatUpdatedEventData
     from .create_chat_request import CreateChatRequest
     from .create_chat_request_chat_type import CreateChatRequestChatType
     from .create_chat_request_edit_permission import CreateChatRequestEditPermission
@@ -43,6 +58,15 @@ if TYPE_CHECKING:
     from .disband_chat_response import DisbandChatResponse
     from .empty_data import EmptyData
     from .error_envelope import ErrorEnvelope
+    from .event_chat_change import EventChatChange
+    from .event_chat_member_user import EventChatMemberUser
+    from .event_header import EventHeader
+    from .event_i18n_names import EventI18NNames
+    from .event_moderator import EventModerator
+    from .event_moderator_list import EventModeratorList
+    from .event_open_id import EventOpenId
+    from .event_restricted_mode_setting import EventRestrictedModeSetting
+    from .event_user_id import EventUserId
     from .get_chat_response import GetChatResponse
     from .get_chat_user_id_type import GetChatUserIdType
     from .get_user_data import GetUserData
@@ -92,6 +116,7 @@ if TYPE_CHECKING:
     from .update_chat_request_video_conference_setting import UpdateChatRequestVideoConferenceSetting
     from .update_chat_response import UpdateChatResponse
     from .update_chat_user_id_type import UpdateChatUserIdType
+    from .url_verification import UrlVerification
     from .user_avatar import UserAvatar
     from .user_info import UserInfo
     from .user_status import UserStatus
@@ -106,16 +131,31 @@ _MODULES = {
     "AddedChatMembers": ".added_chat_members",
     "AppAccessTokenRequest": ".app_access_token_request",
     "AppAccessTokenResponse": ".app_access_token_response",
+    "AppOpenEvent": ".app_open_event",
+    "AppOpenEventData": ".app_open_event_data",
+    "AppTicketEvent": ".app_ticket_event",
+    "AppTicketEventData": ".app_ticket_event_data",
     "AppTicketResendRequest": ".app_ticket_resend_request",
     "AppTicketResendResponse": ".app_ticket_resend_response",
+    "ChatDisbandedEvent": ".chat_disbanded_event",
+    "ChatDisbandedEventData": ".chat_disbanded_event_data",
     "ChatInfo": ".chat_info",
     "ChatManagerList": ".chat_manager_list",
     "ChatManagersRequest": ".chat_managers_request",
     "ChatManagersResponse": ".chat_managers_response",
     "ChatMember": ".chat_member",
+    "ChatMemberBotAddedEvent": ".chat_member_bot_added_event",
+    "ChatMemberBotDeletedEvent": ".chat_member_bot_deleted_event",
+    "ChatMemberBotEventData": ".chat_member_bot_event_data",
     "ChatMemberPage": ".chat_member_page",
+    "ChatMemberUserAddedEvent": ".chat_member_user_added_event",
+    "ChatMemberUserDeletedEvent": ".chat_member_user_deleted_event",
+    "ChatMemberUserWithdrawnEvent": ".chat_member_user_withdrawn_event",
+    "ChatMemberUsersEventData": ".chat_member_users_event_data",
     "ChatPage": ".chat_page",
     "ChatSummary": ".chat_summary",
+    "ChatUpdatedEvent": ".chat_updated_event",
+    "ChatUpdatedEventData": ".chat_updated_event_data",
     "CreateChatRequest": ".create_chat_request",
     "CreateChatRequestChatType": ".create_chat_request_chat_type",
     "CreateChatRequestEditPermission": ".create_chat_request_edit_permission",
@@ -133,6 +173,15 @@ _MODULES = {
     "DisbandChatResponse": ".disband_chat_response",
     "EmptyData": ".empty_data",
     "ErrorEnvelope": ".error_envelope",
+    "EventChatChange": ".event_chat_change",
+    "EventChatMemberUser": ".event_chat_member_user",
+    "EventHeader": ".event_header",
+    "EventI18NNames": ".event_i18n_names",
+    "EventModerator": ".event_moderator",
+    "EventModeratorList": ".event_moderator_list",
+    "EventOpenId": ".event_open_id",
+    "EventRestrictedModeSetting": ".event_restricted_mode_setting",
+    "EventUserId": ".event_user_id",
     "GetChatResponse": ".get_chat_response",
     "GetChatUserIdType": ".get_chat_user_id_type",
     "GetUserData": ".get_user_data",
@@ -178,6 +227,7 @@ _MODULES = {
     "UpdateChatRequestVideoConferenceSetting": ".update_chat_request_video_conference_setting",
     "UpdateChatResponse": ".update_chat_response",
     "UpdateChatUserIdType": ".update_chat_user_id_type",
+    "UrlVerification": ".url_verification",
     "UserAvatar": ".user_avatar",
     "UserInfo": ".user_info",
     "UserStatus": ".user_status",
@@ -192,16 +242,31 @@ __all__ = [
     "AddedChatMembers",
     "AppAccessTokenRequest",
     "AppAccessTokenResponse",
+    "AppOpenEvent",
+    "AppOpenEventData",
+    "AppTicketEvent",
+    "AppTicketEventData",
     "AppTicketResendRequest",
     "AppTicketResendResponse",
+    "ChatDisbandedEvent",
+    "ChatDisbandedEventData",
     "ChatInfo",
     "ChatManagerList",
     "ChatManagersRequest",
     "ChatManagersResponse",
     "ChatMember",
+    "ChatMemberBotAddedEvent",
+    "ChatMemberBotDeletedEvent",
+    "ChatMemberBotEventData",
     "ChatMemberPage",
+    "ChatMemberUserAddedEvent",
+    "ChatMemberUserDeletedEvent",
+    "ChatMemberUserWithdrawnEvent",
+    "ChatMemberUsersEventData",
     "ChatPage",
     "ChatSummary",
+    "ChatUpdatedEvent",
+    "ChatUpdatedEventData",
     "CreateChatRequest",
     "CreateChatRequestChatType",
     "CreateChatRequestEditPermission",
@@ -219,6 +284,15 @@ __all__ = [
     "DisbandChatResponse",
     "EmptyData",
     "ErrorEnvelope",
+    "EventChatChange",
+    "EventChatMemberUser",
+    "EventHeader",
+    "EventI18NNames",
+    "EventModerator",
+    "EventModeratorList",
+    "EventOpenId",
+    "EventRestrictedModeSetting",
+    "EventUserId",
     "GetChatResponse",
     "GetChatUserIdType",
     "GetUserData",
@@ -264,6 +338,7 @@ __all__ = [
     "UpdateChatRequestVideoConferenceSetting",
     "UpdateChatResponse",
     "UpdateChatUserIdType",
+    "UrlVerification",
     "UserAvatar",
     "UserInfo",
     "UserStatus",

@@ -20,8 +20,16 @@ if TYPE_CHECKING:
     from .add_group_member_response_action_status import AddGroupMemberResponseActionStatus
     from .add_group_member_result import AddGroupMemberResult
     from .add_group_member_result_result import AddGroupMemberResultResult
+    from .after_change_group_owner_event import AfterChangeGroupOwnerEvent
+    from .after_create_group_event import AfterCreateGroupEvent
+    from .after_group_destroyed_event import AfterGroupDestroyedEvent
+    from .after_group_info_changed_event import AfterGroupInfoChangedEvent
+    from .after_member_exit_event import AfterMemberExitEvent
+    from .after_new_member_join_event import AfterNewMemberJoinEvent
     from .app_defined_data_item import AppDefinedDataItem
     from .app_group_id import AppGroupId
+    from .callback_member import CallbackMember
+    from .callback_user_defined_data import CallbackUserDefinedData
     from .change_group_owner_request import ChangeGroupOwnerRequest
     from .change_group_owner_response import ChangeGroupOwnerResponse
     from .change_group_owner_response_action_status import ChangeGroupOwnerResponseActionStatus
@@ -86,8 +94,16 @@ _MODULES = {
     "AddGroupMemberResponseActionStatus": ".add_group_member_response_action_status",
     "AddGroupMemberResult": ".add_group_member_result",
     "AddGroupMemberResultResult": ".add_group_member_result_result",
+    "AfterChangeGroupOwnerEvent": ".after_change_group_owner_event",
+    "AfterCreateGroupEvent": ".after_create_group_event",
+    "AfterGroupDestroyedEvent": ".after_group_destroyed_event",
+    "AfterGroupInfoChangedEvent": ".after_group_info_changed_event",
+    "AfterMemberExitEvent": ".after_member_exit_event",
+    "AfterNewMemberJoinEvent": ".after_new_member_join_event",
     "AppDefinedDataItem": ".app_defined_data_item",
     "AppGroupId": ".app_group_id",
+    "CallbackMember": ".callback_member",
+    "CallbackUserDefinedData": ".callback_user_defined_data",
     "ChangeGroupOwnerRequest": ".change_group_owner_request",
     "ChangeGroupOwnerResponse": ".change_group_owner_response",
     "ChangeGroupOwnerResponseActionStatus": ".change_group_owner_response_action_status",
@@ -152,8 +168,16 @@ __all__ = [
     "AddGroupMemberResponseActionStatus",
     "AddGroupMemberResult",
     "AddGroupMemberResultResult",
+    "AfterChangeGroupOwnerEvent",
+    "AfterCreateGroupEvent",
+    "AfterGroupDestroyedEvent",
+    "AfterGroupInfoChangedEvent",
+    "AfterMemberExitEvent",
+    "AfterNewMemberJoinEvent",
     "AppDefinedDataItem",
     "AppGroupId",
+    "CallbackMember",
+    "CallbackUserDefinedData",
     "ChangeGroupOwnerRequest",
     "ChangeGroupOwnerResponse",
     "ChangeGroupOwnerResponseActionStatus",

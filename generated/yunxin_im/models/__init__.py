@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .add_team_members_request import AddTeamMembersRequest
     from .antispam_business_id import AntispamBusinessId
     from .antispam_configuration import AntispamConfiguration
+    from .conversation_copy_event import ConversationCopyEvent
     from .create_team_data import CreateTeamData
     from .create_team_request import CreateTeamRequest
     from .create_team_response import CreateTeamResponse
@@ -45,6 +46,7 @@ _MODULES = {
     "AddTeamMembersRequest": ".add_team_members_request",
     "AntispamBusinessId": ".antispam_business_id",
     "AntispamConfiguration": ".antispam_configuration",
+    "ConversationCopyEvent": ".conversation_copy_event",
     "CreateTeamData": ".create_team_data",
     "CreateTeamRequest": ".create_team_request",
     "CreateTeamResponse": ".create_team_response",
@@ -79,6 +81,7 @@ __all__ = [
     "AddTeamMembersRequest",
     "AntispamBusinessId",
     "AntispamConfiguration",
+    "ConversationCopyEvent",
     "CreateTeamData",
     "CreateTeamRequest",
     "CreateTeamResponse",

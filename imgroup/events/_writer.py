@@ -1,0 +1,71 @@
+"""Group commit: the receiver's appends, written by one thread, as many per transaction as are waiting.
+
+Each request hands its event to the writer and awaits the answer; the writer takes every event queued by then and
+commits them in one transaction (one fsync), then resolves each request's future on its event loop. A burst of
+concurrent pushes so costs one fsync, not one each, and the event loop never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from queue import Empty, SimpleQueue
+
+from ._log import EventLog, NewEvent
+
+_Waiting = tuple[NewEvent, asyncio.AbstractEventLoop, "asyncio.Future[bool]"]
+
+
+class GroupCommitWriter:
+    """Appends to ``log`` on a thread of its own until ``close``."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+        self._queue: SimpleQueue[_Waiting | None] = SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="imgroup-events-writer", daemon=True)
+        self._thread.start()
+
+    async def append(self, event: NewEvent) -> bool:
+        """Write ``event`` durably; False when the log already holds it (a redelivery)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self._queue.put((event, loop, future))
+        return await future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while True:
+                try:
+                    waiting = self._queue.get_nowait()
+                except Empty:
+                    break
+                if waiting is None:
+                    self._queue.put(None)  # close after this batch
+                    break
+                batch.append(waiting)
+            try:
+                written = self._log.append_many([event for event, _, _ in batch])
+            except Exception as error:  # noqa: BLE001 - every request of the batch must hear of it
+                for _, loop, future in batch:
+                    loop.call_soon_threadsafe(_fail, future, error)
+            else:
+                for (_, loop, future), new in zip(batch, written, strict=True):
+                    loop.call_soon_threadsafe(_succeed, future, new)
+
+
+def _succeed(future: asyncio.Future[bool], value: bool) -> None:
+    if not future.done():  # the request may have gone (the vendor hung up)
+        future.set_result(value)
+
+
+def _fail(future: asyncio.Future[bool], error: Exception) -> None:
+    if not future.done():
+        future.set_exception(error)
