@@ -12,7 +12,7 @@ import importlib
 import click
 
 # The import names of each extra's distributions in pyproject.toml (a test keeps the two in step).
-EXTRAS = {"emulator": ("starlette", "uvicorn")}
+EXTRAS = {"emulator": ("starlette", "uvicorn"), "workers": ("procrastinate", "psycopg")}
 MISSING_EXTRA_EXIT = 2
 
 
