@@ -238,3 +238,25 @@ def test_a_step_caught_in_flight_is_rechecked_and_counted_done(
         if call["operation"] == "destroy_group" and call["target"] == caught.group.id
     ]  # fmt: skip
     assert again == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["apply", "{plan}", "--queue", "{queue}"],
+        ["apply", "{plan}", "--queue", "{queue}", "--wait"],
+        ["plan", "status", "--queue", "{queue}"],
+        ["worker", "--queue", "{queue}"],
+    ],
+)
+def test_a_queue_that_cannot_be_reached_is_one_line_without_its_password(args: list[str], tmp_path: Path) -> None:
+    plan = tmp_path / "plan.jsonl"
+    make_plan(plan)
+    queue = "postgresql://imgroup:s3cret-pw@127.0.0.1:1/imgroup"
+    given = [word.format(plan=plan, queue=queue) for word in args]
+    result = CliRunner().invoke(cli, given)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"imgroup {given[0]}"), result.stderr
+    assert "--queue postgresql://imgroup:***@127.0.0.1:1/imgroup" in lines[0]
+    assert "s3cret-pw" not in result.output
