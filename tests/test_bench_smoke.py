@@ -11,7 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from bench import bulk, bulk_memory, call_overhead, generation, import_cost, iteration, readme, signing, throughput
+from bench import (
+    bulk,
+    bulk_memory,
+    call_overhead,
+    generation,
+    import_cost,
+    iteration,
+    readme,
+    signing,
+    throughput,
+    workers,
+)
 from bench._cli import JSON_MARKER, parse_rows
 from bench._emulator import emulator_process
 from bench._profile import hot_spots, package_of
@@ -193,6 +204,25 @@ def test_iteration_pages_through_the_emulator_at_the_documented_limit() -> None:
     (row,) = iteration.run(quick=True)
     check_rows([row])
     assert row.metric == "ids per second" and row.ratio == pytest.approx(row.summary.median / 10)
+
+
+def test_workers_applies_a_plan_on_one_and_two_worker_processes() -> None:
+    rows = workers.run(quick=True)
+    check_rows(rows)
+    assert [row.metric for row in rows] == [
+        "steps per second",
+        "share of the limits' sum",
+        "steps per second",
+        "share of the limits' sum",
+        "PostgreSQL commits per second",
+        "PostgreSQL commits per step",
+        "PostgreSQL commits per second (ceiling)",
+        "CPU of imgroup apply (SQLite journal) per step",
+        "CPU of a worker (PostgreSQL journal) per step",
+    ]
+    assert rows[2].ratio == pytest.approx(rows[2].summary.median / rows[0].summary.median)
+    assert rows[-1].ratio == pytest.approx(rows[-1].summary.median / rows[-2].summary.median)
+    assert rows[5].summary.median >= 2  # a step's start and its end are a commit each, at least
 
 
 def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> None:

@@ -229,7 +229,7 @@ def sweep(
 
 @click.group(name="plan", epilog="\b\nExample:\n  imgroup plan show alice.jsonl")
 def plan_group() -> None:
-    """Look at a plan before applying it."""
+    """Look at a plan before applying it, or at one being applied on workers."""
 
 
 @plan_group.command(epilog="\b\nExample:\n  imgroup plan show alice.jsonl")

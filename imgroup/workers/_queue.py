@@ -26,6 +26,7 @@ from ._partition import Partition
 
 if TYPE_CHECKING:
     import procrastinate
+    import psycopg
 
 TASK_NAME = "imgroup.apply_partition"
 QUEUE = "imgroup"
@@ -123,7 +124,7 @@ async def retry_stalled(app: procrastinate.App, url: str) -> None:
                     await app.job_manager.retry_job(job)
 
 
-async def _lock_is_free(db: Any, lock: str) -> bool:
+async def _lock_is_free(db: psycopg.AsyncConnection[Any], lock: str) -> bool:
     row = await (await db.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (lock,))).fetchone()
     if row is None or not row[0]:
         return False
