@@ -260,3 +260,20 @@ def test_a_queue_that_cannot_be_reached_is_one_line_without_its_password(args: l
     assert len(lines) == 1 and lines[0].startswith(f"imgroup {given[0]}"), result.stderr
     assert "--queue postgresql://imgroup:***@127.0.0.1:1/imgroup" in lines[0]
     assert "s3cret-pw" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ([], "give --journal (where the apply keeps its progress), or --queue"),
+        (["--wait"], "--wait follows workers: give it with --queue"),
+        (["--queue", "postgresql://db/x", "--journal", "j"], "with --queue the journal is in PostgreSQL"),
+        (["--queue", "postgresql://db/x", "--dry-run"], "--dry-run checks an apply here"),
+    ],
+)
+def test_apply_s_options_for_here_and_for_workers_do_not_mix(args: list[str], says: str, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.jsonl"
+    make_plan(plan)
+    result = CliRunner().invoke(cli, ["apply", str(plan), *args], env={"HOME": str(tmp_path)})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("imgroup apply: ") and says in result.stderr, result.stderr

@@ -40,7 +40,9 @@ COMMANDS = {
         "imgroup.plans.cli:offboard", "Plan taking users out of every group they own, manage or belong to."
     ),
     "sweep": LazyCommand("imgroup.plans.cli:sweep", "Plan disbanding stale groups (by name, size, age)."),
-    "plan": LazyCommand("imgroup.plans.cli:plan_group", "Summarise a plan before applying it; follow one applied on workers."),
+    "plan": LazyCommand(
+        "imgroup.plans.cli:plan_group", "Summarise a plan before applying it; follow one applied on workers."
+    ),
     "apply": LazyCommand("imgroup.plans.cli:apply", "Carry out a reviewed plan, resumably, each step at most once."),
     "worker": LazyCommand("imgroup.workers.cli:worker", "Carry out plans queued with apply --queue, on PostgreSQL."),
     "emulator": LazyCommand("imgroup.cli._emulator:emulator", "Run a local emulator of the three vendors."),

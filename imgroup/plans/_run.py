@@ -127,6 +127,8 @@ def apply_plan(
         print(f"imgroup apply: {message}", file=sys.stderr)
         return EXIT_USAGE
 
+    if options["journal_path"] is None:
+        return fail("give --journal (where the apply keeps its progress), or --queue to apply on workers")
     try:
         ready = preflight(**options)
     except Refused as error:
@@ -135,8 +137,6 @@ def apply_plan(
     retry_failed, concurrency = options["retry_failed"], options["concurrency"]
     if dry_run:
         return _describe(ready, journal_path, echo, retry_failed=retry_failed)
-    if journal_path is None:
-        return fail("give --journal (where the apply keeps its progress), or --queue to apply on workers")
     plan, runs, scrub = ready.plan, ready.runs, ready.scrub
     try:
         journal = Journal.open(journal_path, job_name(plan), journal_items(plan))
@@ -263,7 +263,7 @@ async def _run(
     return stopped
 
 
-def _describe(ready: Ready, journal_path: Path | None, echo: Callable[[str], None], *, retry_failed: bool) -> int:
+def _describe(ready: Ready, journal_path: Path, echo: Callable[[str], None], *, retry_failed: bool) -> int:
     """The dry run: the plan's summary, then every step the apply would run, in the order it would."""
     from ._report import describe
 
