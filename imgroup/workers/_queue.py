@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -50,16 +52,23 @@ def job_lock(plan_id: str, partition: Partition) -> str:
     return f"{plan_id}/{partition.lock}"
 
 
-def make_app(options: WorkerOptions) -> procrastinate.App:
-    """A procrastinate app on the queue with the partition task registered."""
+def make_app(options: WorkerOptions, *, concurrency: int = 1) -> procrastinate.App:
+    """A procrastinate app on the queue with the partition task registered, running ``concurrency`` at once.
+
+    Each partition runs on a thread of its own, in an event loop of its own: its journal's writes wait for
+    PostgreSQL synchronously (as the local apply's wait for SQLite), and so hold up only that partition, not
+    every partition of the process and the worker's heartbeat."""
     import procrastinate
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=options.url))
+    threads = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="imgroup-partition")
 
     async def apply_partition(plan_id: str, vendor: str, app_id: str, tenant: str, retry_failed: bool) -> None:
         from ._partition_run import run_partition
 
-        await run_partition(options, plan_id, Partition(vendor, app_id, tenant), retry_failed=retry_failed)
+        partition = Partition(vendor, app_id, tenant)
+        run = functools.partial(run_partition, options, plan_id, partition, retry_failed=retry_failed)
+        await asyncio.get_running_loop().run_in_executor(threads, lambda: asyncio.run(run()))
 
     app.task(name=TASK_NAME, queue=QUEUE)(apply_partition)
     return app
@@ -89,7 +98,7 @@ async def enqueue(options: WorkerOptions, plan_id: str, partitions: list[Partiti
 
 async def run_worker(options: WorkerOptions, *, concurrency: int) -> None:
     """Run partitions, ``concurrency`` at once, until SIGINT or SIGTERM (running partitions finish first)."""
-    async with make_app(options).open_async() as app:
+    async with make_app(options, concurrency=concurrency).open_async() as app:
         retrying = asyncio.create_task(retry_stalled(app, options.url))
         try:
             await app.run_worker_async(
