@@ -11,8 +11,8 @@ import click
 )
 @click.option("--queue", "queue_url", metavar="URL", required=True, help="The PostgreSQL the plans are queued in.")
 @click.option(
-    "--concurrency", type=click.IntRange(min=1), default=1, show_default=True,
-    help="Partitions (vendor apps) this process runs at once.",
+    "--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+    help="Partitions (vendor apps) this process runs at once, each on a thread of its own.",
 )  # fmt: skip
 @click.option("--profile", help="Profile of the config file to take credentials from (others by app).")
 @click.option("--base-url", help="Send to this URL instead of the vendors' (an emulator).")
