@@ -277,3 +277,31 @@ def test_apply_s_options_for_here_and_for_workers_do_not_mix(args: list[str], sa
     result = CliRunner().invoke(cli, ["apply", str(plan), *args], env={"HOME": str(tmp_path)})
     assert result.exit_code == 2
     assert result.stderr.startswith("imgroup apply: ") and says in result.stderr, result.stderr
+
+
+def test_a_worker_without_a_partition_s_credentials_stops_it_and_says_so(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from imgroup.plans._plan import read_plan
+    from imgroup.workers._partition_run import run_partition
+    from imgroup.workers._queue import WorkerOptions
+    from imgroup.workers._store import ensure_schema, submit
+
+    plan_path = tmp_path / "plan.jsonl"
+    make_plan(plan_path)
+    plan = read_plan(plan_path)
+    with connect(postgres_url) as db:
+        ensure_schema(db)
+        submit(db, plan, {"max_retries": 2, "rate_limit": PER_SECOND, "concurrency": 4})
+    for name in ("TENCENT_IM_SDKAPPID", "TENCENT_IM_SECRET_KEY", "IMGROUP_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("IMGROUP_CONFIG", str(tmp_path / "no-config.toml"))
+    app = next(iter(APPS))
+    asyncio.run(run_partition(WorkerOptions(postgres_url), plan.id, Partition("tencent", str(app)), retry_failed=False))
+    shown = CliRunner().invoke(cli, ["plan", "status", str(plan_path), "--queue", postgres_url])
+    assert shown.exit_code == 0, shown.output
+    assert f"tencent app {app}: stopped: no credentials for tencent app {app} on this worker" in shown.output
+    with connect(postgres_url) as db:
+        assert counts(db, plan.id)["pending"] == 2 * GROUPS_PER_APP  # nothing was sent: every step still to run
