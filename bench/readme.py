@@ -82,6 +82,10 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    answering and processes it after, against lark-oapi's dispatcher storing nothing, 8 connections posting at
    once as a vendor pushes a burst. Tencent's and Yunxin's
    callbacks through our verifier and receiver, with no peer to compare with.
+12. **Workers** (`bench/workers.py`): a plan of 20 partitions × 500 disbands (20 Tencent apps of the emulator, in
+   its own process, each limited to 50 calls a second) applied through PostgreSQL by 1 and by 2 `imgroup worker`
+   processes, in steps a second against the sum of the partitions' limits; the CPU a worker spends a step (its
+   journal in PostgreSQL) against the local apply's (SQLite); PostgreSQL's commits a step and a second.
 """
 
 

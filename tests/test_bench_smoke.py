@@ -23,6 +23,7 @@ from bench import (
     review_page,
     signing,
     throughput,
+    workers,
 )
 from bench._cli import JSON_MARKER, parse_rows
 from bench._emulator import emulator_process
@@ -227,6 +228,25 @@ def test_review_page_times_a_first_render_and_each_filter_in_chromium() -> None:
     check_rows([first, filtered])
     assert (first.summary.runs, filtered.summary.runs) == (1, len(review_page.FILTERS))
     assert first.subject.startswith(f"{review_page.QUICK_STEPS:,}-step plan")
+
+
+def test_workers_applies_a_plan_on_one_and_two_worker_processes() -> None:
+    rows = workers.run(quick=True)
+    check_rows(rows)
+    assert [row.metric for row in rows] == [
+        "steps per second",
+        "share of the limits' sum",
+        "steps per second",
+        "share of the limits' sum",
+        "PostgreSQL commits per second",
+        "PostgreSQL commits per step",
+        "PostgreSQL commits per second (ceiling)",
+        "CPU of imgroup apply (SQLite journal) per step",
+        "CPU of a worker (PostgreSQL journal) per step",
+    ]
+    assert rows[2].ratio == pytest.approx(rows[2].summary.median / rows[0].summary.median)
+    assert rows[-1].ratio == pytest.approx(rows[-1].summary.median / rows[-2].summary.median)
+    assert rows[5].summary.median >= 2  # a step's start and its end are a commit each, at least
 
 
 def test_python_m_bench_prints_the_table_and_saves_the_run(tmp_path: Path) -> None:

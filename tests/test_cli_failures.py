@@ -110,6 +110,9 @@ def _apply(vendor: str, files: Files, plan: str | None = None, journal: str | No
     return ["apply", plan or str(files.path(f"plan-{vendor}.jsonl")), "--journal", journal or files.fresh("journal")]
 
 
+# A queue nothing listens at: the commands on workers read their files before they connect to it.
+CLOSED_QUEUE = "postgresql://postgres@127.0.0.1:1/imgroup"
+
 OTHERS: dict[tuple[str, ...], Runs] = {
     ("errors", "explain"): Runs(unknown=lambda vendor, files: ["errors", "explain", vendor, "1"]),
     ("errors", "list"): Runs(),
@@ -134,15 +137,19 @@ OTHERS: dict[tuple[str, ...], Runs] = {
             "--html": lambda path, files: ["plan", "review", str(files.path("plan-tencent.jsonl")), "--html", path]
         },
     ),
+    ("plan", "status"): Runs(reads={"FILE": lambda path, files: ["plan", "status", path, "--queue", CLOSED_QUEUE]}),
     ("apply",): Runs(
         reach=_apply,
         vendors=VENDORS,
         reads={
             "FILE": lambda path, files: _apply("tencent", files, plan=path),
             "--journal": lambda path, files: _apply("tencent", files, journal=path),
+            "FILE with --queue": lambda path, files: ["apply", path, "--queue", CLOSED_QUEUE],
         },
         job=True,
     ),
+    # It runs until stopped; tests/test_workers_queue.py runs it, and refuses a queue it cannot reach.
+    ("worker",): Runs(),
     ("emulator",): Runs(reads={"--seed": lambda path, files: ["emulator", "--port", "0", "--seed", path]}),
     ("completion",): Runs(),
     ("events", "serve"): Runs(writes={"--db": lambda path, files: ["events", "serve", "--port", "0", "--db", path]}),

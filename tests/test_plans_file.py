@@ -76,6 +76,8 @@ def test_blank_and_commented_out_lines_are_not_steps(tmp_path: Path) -> None:
         ('{"action": "disband", "group": "yunxin:abc"}', "a team id"),
         ('{"action": "disband", "group": "tencent:g", "planned_on": {"member_count": -1}}', "member_count"),
         ('{"action": "disband", "group": "tencent:g", "note": "x"}', "unknown fields"),
+        ('{"action": "disband", "group": "tencent:g", "app": ""}', "app names the vendor app"),
+        ('{"action": "disband", "group": "tencent:g", "app": true}', "app names the vendor app"),
     ],
 )
 def test_a_bad_step_is_refused_with_its_line_number(tmp_path: Path, line: str, says: str) -> None:
@@ -117,6 +119,17 @@ def test_plan_show_summarises_per_vendor_and_action_and_says_what_was_not_seen(t
     assert "secret" not in result.output
 
 
+def test_apply_here_refuses_a_plan_across_several_apps_of_a_vendor(tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    lines = [{"action": "disband", "group": f"tencent:g{app}", "app": str(app)} for app in (1400000001, 1400000002)]
+    path.write_text("\n".join(json.dumps(line) for line in [HEADER, *lines]) + "\n")
+    env = {"TENCENT_IM_SDKAPPID": "1400000001", "TENCENT_IM_SECRET_KEY": "k", "HOME": str(tmp_path)}
+    result = CliRunner().invoke(cli, ["apply", str(path), "--journal", str(tmp_path / "j")], env=env)
+    assert result.exit_code == 2
+    assert "covers several tencent apps" in result.output and "--queue" in result.output
+    assert not (tmp_path / "j").exists()
+
+
 def test_apply_refuses_a_bad_plan_before_reading_any_settings(tmp_path: Path) -> None:
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps(HEADER) + "\n{oops\n")
@@ -138,7 +151,8 @@ def plan_steps(draw: st.DrawFn) -> list[Step]:
         successor = UserRef("tencent", "heir") if action == "transfer" else None
         facts = {"owner": draw(_users), "member_count": draw(st.integers(0, 10_000))}
         name = draw(st.one_of(st.none(), st.text(max_size=20)))
-        step = Step(action, group, user, successor, name, facts, index)
+        app = draw(st.one_of(st.none(), st.sampled_from(["1400000000", "1400000001"])))
+        step = Step(action, group, user, successor, name, facts, index, app)
         steps.setdefault(step.key, step)
     return list(steps.values())
 

@@ -40,8 +40,12 @@ COMMANDS = {
         "imgroup.plans.cli:offboard", "Plan taking users out of every group they own, manage or belong to."
     ),
     "sweep": LazyCommand("imgroup.plans.cli:sweep", "Plan disbanding stale groups (by name, size, age)."),
-    "plan": LazyCommand("imgroup.plans.cli:plan_group", "Summarise a plan, or write a page to review it in a browser."),
+    "plan": LazyCommand(
+        "imgroup.plans.cli:plan_group",
+        "Summarise a plan, or write a page to review it in a browser; follow one applied on workers.",
+    ),
     "apply": LazyCommand("imgroup.plans.cli:apply", "Carry out a reviewed plan, resumably, each step at most once."),
+    "worker": LazyCommand("imgroup.workers.cli:worker", "Carry out plans queued with apply --queue, on PostgreSQL."),
     "emulator": LazyCommand("imgroup.cli._emulator:emulator", "Run a local emulator of the three vendors."),
     "events": LazyCommand(
         "imgroup.cli._events:events", "Receive the vendors' group events: verified, logged durably, processed."

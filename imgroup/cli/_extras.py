@@ -12,7 +12,11 @@ import importlib
 import click
 
 # The import names of each extra's distributions in pyproject.toml (a test keeps the two in step).
-EXTRAS = {"emulator": ("starlette", "uvicorn", "cryptography"), "events": ("starlette", "uvicorn", "cryptography")}
+EXTRAS = {
+    "emulator": ("starlette", "uvicorn", "cryptography"),
+    "events": ("starlette", "uvicorn", "cryptography"),
+    "workers": ("procrastinate", "psycopg"),
+}
 MISSING_EXTRA_EXIT = 2
 
 

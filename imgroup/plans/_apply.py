@@ -10,15 +10,15 @@ its work done (``_steps`` makes every step idempotent).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from attrs import frozen
 
 from imgroup import errors
 from imgroup.groups import ActionResult, Adapter, Happened
 from imgroup.groups._flow import run_async
-from imgroup.jobs import Item, Journal, Outcome, Stopper, failure_of
+from imgroup.jobs import Entry, Item, Outcome, Stopper, failure_of
 
 from ._plan import Plan, Step, chains
 from ._steps import carry_out
@@ -28,6 +28,19 @@ if TYPE_CHECKING:
 
 DEFAULT_CONCURRENCY = 16
 CHANGED_SINCE_PLAN = "changed_since_plan"
+
+
+class StepJournal(Protocol):
+    """Where an apply records its steps: the local SQLite journal (``imgroup.jobs.Journal``), or a partition's
+    rows in PostgreSQL when workers apply the plan (``imgroup.workers``)."""
+
+    def entries(self) -> Iterable[Entry]: ...
+
+    def to_run(self, *, retry_failed: bool) -> list[str]: ...
+
+    def start(self, key: str) -> None: ...
+
+    def finish(self, key: str, outcome: Outcome) -> None: ...
 
 
 @frozen
@@ -67,7 +80,7 @@ async def perform(run: VendorRun, step: Step) -> Outcome:
     return outcome_of(result)
 
 
-def runnable_chains(plan: Plan, journal: Journal, *, retry_failed: bool) -> dict[str, list[list[Step]]]:
+def runnable_chains(plan: Plan, journal: StepJournal, *, retry_failed: bool) -> dict[str, list[list[Step]]]:
     """Per vendor, each group's steps still to run, in order, cut before a step whose earlier one failed."""
     statuses = {entry.key: entry.status for entry in journal.entries()}
     to_run = set(journal.to_run(retry_failed=retry_failed))
@@ -87,7 +100,7 @@ def runnable_chains(plan: Plan, journal: Journal, *, retry_failed: bool) -> dict
 async def run_plan(
     plan: Plan,
     runs: Mapping[str, VendorRun],
-    journal: Journal,
+    journal: StepJournal,
     *,
     retry_failed: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
@@ -122,7 +135,7 @@ async def run_plan(
     return {vendor: stopper.stopped_by for vendor, stopper in stoppers.items() if stopper.stopped_by is not None}
 
 
-def steps_to_run(plan: Plan, journal: Journal, *, retry_failed: bool) -> Sequence[Step]:
+def steps_to_run(plan: Plan, journal: StepJournal, *, retry_failed: bool) -> Sequence[Step]:
     """Every step this run would take, group by group."""
     by_vendor = runnable_chains(plan, journal, retry_failed=retry_failed)
     return [step for vendor_chains in by_vendor.values() for chain in vendor_chains for step in chain]

@@ -44,6 +44,8 @@ class Step:
     """One thing to do to one group: ``action`` on ``group`` (for ``user``, handing over to ``successor``).
 
     ``planned_on`` holds the facts the step was planned on; the step is skipped when they no longer hold.
+    ``app`` names the vendor app the group is on when it is not the plan's one (the header's ``apps``): a plan
+    across several apps of a vendor, applied by workers (``imgroup.workers``).
     """
 
     action: str
@@ -53,6 +55,7 @@ class Step:
     name: str | None = None
     planned_on: Mapping[str, Any] = field(factory=dict)
     line: int = 0
+    app: str | None = None
 
     @property
     def vendor(self) -> str:
@@ -72,6 +75,8 @@ class Step:
         if self.successor is not None:
             document["successor"] = str(self.successor)
         document["planned_on"] = dict(self.planned_on)
+        if self.app is not None:
+            document["app"] = self.app
         return document
 
 
@@ -136,6 +141,12 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def parse_step(source: str, line: int, document: dict[str, Any]) -> Step:
+    """A step from its JSON (as ``Step.to_json`` writes it), checked as a plan's line is; PlanError names
+    ``source`` and ``line``."""
+    return _step(source, line, document)
+
+
 def chains(steps: Iterable[Step]) -> Iterator[list[Step]]:
     """The steps grouped by group, each group's steps in the order they must run, groups in file order."""
     by_group: dict[GroupRef, list[Step]] = {}
@@ -164,11 +175,11 @@ def _object(path: Path, number: int, line: str) -> dict[str, Any]:
     return document
 
 
-def _step(path: Path, number: int, document: dict[str, Any]) -> Step:
+def _step(path: Path | str, number: int, document: dict[str, Any]) -> Step:
     def fail(problem: str) -> PlanError:
         return PlanError(path, number, problem)
 
-    unknown = set(document) - {"action", "group", "name", "user", "successor", "planned_on"}
+    unknown = set(document) - {"action", "group", "name", "user", "successor", "planned_on", "app"}
     if unknown:
         raise fail(f"unknown fields {sorted(unknown)}")
     action = document.get("action")
@@ -193,8 +204,14 @@ def _step(path: Path, number: int, document: dict[str, Any]) -> Step:
     count = planned_on.get("member_count")
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
         raise fail("planned_on.member_count is a whole number")
+    app = document.get("app")
+    if app is not None and (not isinstance(app, str | int) or isinstance(app, bool) or not str(app)):
+        raise fail("app names the vendor app the group is on (its id)")
     name = document.get("name")
-    return Step(action, group, user, successor, name if isinstance(name, str) else None, planned_on, number)
+    return Step(
+        action, group, user, successor, name if isinstance(name, str) else None, planned_on, number,
+        None if app is None else str(app),
+    )  # fmt: skip
 
 
 def _text(document: dict[str, Any], key: str, fail: Callable[[str], PlanError]) -> str:

@@ -48,7 +48,8 @@ class ApplyOptions(TypedDict):
     """``imgroup apply``'s options, as the command hands them over."""
 
     plan_path: Path
-    journal_path: Path
+    journal_path: Path | None
+    """None: the plan goes to a queue (``imgroup.workers``), whose journal is in PostgreSQL."""
     report_path: Path | None
     retry_failed: bool
     concurrency: int
@@ -100,13 +101,13 @@ def preflight(**options: Unpack[ApplyOptions]) -> Ready:
         for vendor in plan.vendors():
             settings = load_settings(vendor, profile=options["profile"], base_url=options["base_url"])
             secrets.extend(secrets_of(settings))
-            runs[vendor] = _vendor_run(
+            runs[vendor] = vendor_run(
                 plan, settings, options["max_retries"], options["rate_limit"], options["concurrency"]
             )
     except (SettingsError, ValueError) as error:  # a client's ValidationError is a ValueError
         raise Refused(str(error)) from None
     state = None
-    if journal_path.exists():
+    if journal_path is not None and journal_path.exists():
         try:
             with Journal.read(journal_path) as journal:
                 journal.verify(job_name(plan), journal_items(plan))
@@ -126,6 +127,8 @@ def apply_plan(
         print(f"imgroup apply: {message}", file=sys.stderr)
         return EXIT_USAGE
 
+    if options["journal_path"] is None:
+        return fail("give --journal (where the apply keeps its progress), or --queue to apply on workers")
     try:
         ready = preflight(**options)
     except Refused as error:
@@ -158,6 +161,22 @@ def apply_plan(
         if report_path is not None:
             write_report(report_path, plan, journal.entries())
         failures = failure_lines(journal.entries(), noun="step", scrub=scrub)
+    return conclude(plan, counts, failures, echo, report_path=report_path, retry_failed=retry_failed,
+                    interrupted=interrupted)  # fmt: skip
+
+
+def conclude(
+    plan: Plan,
+    counts: Mapping[str, int],
+    failures: Sequence[str],
+    echo: Callable[[str], None],
+    *,
+    report_path: Path | None,
+    retry_failed: bool,
+    interrupted: Interrupted | None = None,
+) -> int:
+    """The apply's last lines (the summary, failures by cause, what planning could not see) and its exit status;
+    the local apply's and the queue's alike."""
     echo(outcome_summary(counts) + (f"; report {report_path}" if report_path is not None else ""))
     for line in failures:
         echo(line)
@@ -179,7 +198,7 @@ def apply_plan(
     return EXIT_DONE if finished == len(plan.steps) else EXIT_SOME_FAILED
 
 
-def _vendor_run(
+def vendor_run(
     plan: Plan, settings: VendorSettings, max_retries: int, rate_limit: int | None, concurrency: int
 ) -> VendorRun:
     """The vendor's part of the apply: its adapter and an async client on the app the plan was made on (another
@@ -192,6 +211,13 @@ def _vendor_run(
     adapter = adapter_for(vendor)
     app = adapter.app_of(settings.credentials)
     planned = (plan.header.get("apps") or {}).get(vendor)
+    named = {step.app for step in plan.steps if step.vendor == vendor and step.app is not None}
+    if len(named | ({str(planned)} if planned is not None else set())) > 1:
+        raise SettingsError(
+            f"the plan covers several {vendor} apps ({', '.join(sorted(named))}): apply it with --queue, "
+            "where workers take each app's credentials"
+        )
+    planned = next(iter(named), planned)
     if planned is not None and app is not None and str(app) != str(planned):
         raise SettingsError(
             f"the plan was made on {vendor} app {planned}, but the settings name app {app}: "

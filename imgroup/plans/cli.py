@@ -229,7 +229,7 @@ def sweep(
 
 @click.group(name="plan", epilog="\b\nExamples:\n  imgroup plan show alice.jsonl\n  imgroup plan review alice.jsonl")
 def plan_group() -> None:
-    """Look at a plan before applying it: a summary, or a page to review it in a browser."""
+    """Look at a plan before applying it: a summary, or a page to review it in a browser; or at one being applied on workers."""
 
 
 @plan_group.command(epilog="\b\nExample:\n  imgroup plan show alice.jsonl")
@@ -295,18 +295,38 @@ def review(plan_path: Path, page_path: Path | None, open_page: bool) -> None:
         webbrowser.open(page.resolve().as_uri())
 
 
+@plan_group.command(epilog="\b\nExample:\n  imgroup plan status --queue postgresql://db/imgroup")
+@click.argument("plan_path", metavar="[FILE]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--queue", "queue_url", metavar="URL", required=True, help="The PostgreSQL the plans were queued in.")
+def status(plan_path: Path | None, queue_url: str) -> None:
+    """Show the plans applied on workers (or the one in FILE): each partition's state and its steps by status."""
+    from imgroup.cli._extras import require
+
+    require("workers", "imgroup plan status")
+    from imgroup.workers._status import show_status
+
+    _exit(show_status(queue_url, plan_path, echo=click.echo))
+
+
 @click.command(
     epilog="\b\nExamples:\n  imgroup apply alice.jsonl --journal alice.journal --report alice-report.csv\n"
-    "  imgroup apply alice.jsonl --journal alice.journal --retry-failed"
+    "  imgroup apply alice.jsonl --journal alice.journal --retry-failed\n"
+    "  imgroup apply alice.jsonl --queue postgresql://db/imgroup --wait --report alice-report.csv"
 )
 @click.argument("plan_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--journal",
     "journal_path",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Progress journal.",
+    help="Progress journal (SQLite), for an apply in this process.",
 )
+@click.option(
+    "--queue",
+    "queue_url",
+    metavar="URL",
+    help="Apply on workers instead: put the steps in this PostgreSQL (postgresql://...) for `imgroup worker`.",
+)
+@click.option("--wait", is_flag=True, help="With --queue: follow the workers, then report as an apply here does.")
 @click.option(
     "--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Outcomes (.csv/.jsonl)."
 )
@@ -336,7 +356,28 @@ def apply(**options: Any) -> None:
     than planned) is skipped and reported as changed since plan. Kill it at any time and run the same command
     again to resume. Exit status: 0 every step done or skipped, 1 some failed or not run, 2 usage (a dry run too,
     where the apply would be refused), 130 interrupted (Ctrl-C or SIGTERM; the report is still written).
-    """
-    from ._run import apply_plan
 
-    _exit(apply_plan(**options, echo=click.echo, progress_stream=sys.stderr))
+    With --queue the steps go to PostgreSQL, one job per vendor app, for `imgroup worker` processes to carry
+    out; --wait follows them and reports as above (docs/workers.md).
+    """
+    queue_url, wait = options.pop("queue_url"), options.pop("wait")
+    if queue_url is None:
+        from ._run import apply_plan
+
+        if wait:
+            _exit(_fail("apply", "--wait follows workers: give it with --queue"))
+            return
+        _exit(apply_plan(**options, echo=click.echo, progress_stream=sys.stderr))
+        return
+    if options["journal_path"] is not None:
+        _exit(_fail("apply", "--journal is the journal of an apply here; with --queue the journal is in PostgreSQL"))
+        return
+    if options.pop("dry_run"):
+        _exit(_fail("apply", "--dry-run checks an apply here: run it without --queue"))
+        return
+    from imgroup.cli._extras import require
+
+    require("workers", "imgroup apply --queue")
+    from imgroup.workers._submit import apply_via_queue
+
+    _exit(apply_via_queue(queue_url=queue_url, wait=wait, echo=click.echo, progress_stream=sys.stderr, **options))
