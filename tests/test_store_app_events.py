@@ -207,3 +207,53 @@ def test_an_app_open_repeated_or_late_keeps_the_latest_installation(tmp_path: Pa
     events.record_tenant(app_open("cli_a", "tk_1", "200.5", None), context)  # a repeat, no installer named
     (tenant,) = known_tenants(db, vendor="feishu")
     assert (tenant.tenant_key, tenant.opened_at.timestamp(), tenant.installer) == ("tk_1", 200.5, "ou_second")
+
+
+def test_a_ticket_handled_late_never_replaces_a_newer_one(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from feishu_im.models import AppTicketEvent
+
+    from imgroup.events import EventLog
+
+    db = tmp_path / "events.db"
+    log = EventLog(db)
+    for ticket in ("older", "newer"):
+        log.append(
+            vendor="feishu", app="cli_a", tenant="", dedup_id=ticket, key="app_ticket", body=b"{}", received_at=0
+        )
+    log.close()
+    tickets = SQLiteTicketStore(tmp_path / "tickets.sqlite3")
+    events = StoreAppEvents(db, {"cli_a": tickets})
+
+    def handle(seq: int, ticket: str) -> None:
+        event = {"app_id": "cli_a", "app_ticket": ticket, "type": "app_ticket"}
+        context = EventContext("feishu", "app_ticket", "cli_a", "", seq, datetime.now(UTC))
+        events.put_ticket(AppTicketEvent.from_dict({"uuid": ticket, "type": "event_callback", "event": event}), context)
+
+    handle(2, "newer")
+    handle(1, "older")  # its first attempt failed; retried after the newer one was stored
+    assert tickets.get("cli_a") == "newer"
+    handle(2, "newer")  # a repeat (killed before it was marked processed) is harmless
+    assert tickets.get("cli_a") == "newer"
+
+
+def test_the_settings_of_a_store_app_give_the_receiver_its_ticket_store(tmp_path: Path) -> None:
+    from imgroup.events import from_settings
+
+    environ = {
+        "HOME": str(tmp_path),
+        "FEISHU_APP_ID": "cli_a",
+        "FEISHU_APP_SECRET": SECRET,
+        "FEISHU_VERIFICATION_TOKEN": FEISHU_TOKEN,
+    }
+    custom, _ = from_settings(environ=environ)
+    store, _ = from_settings(environ={**environ, "FEISHU_APP_TYPE": "store", "FEISHU_TICKETS": str(tmp_path / "t.db")})
+    (blocked := tmp_path / "a-file").write_text("", encoding="utf-8")
+    unopenable = {**environ, "FEISHU_APP_TYPE": "store", "FEISHU_TICKETS": str(blocked / "t.db")}
+    left_out, skipped = from_settings(environ=unopenable)
+    assert [v.tickets for v in custom if v.vendor == "feishu"] == [None]
+    (feishu,) = [v for v in store if v.vendor == "feishu"]
+    assert isinstance(feishu.tickets, SQLiteTicketStore) and feishu.tickets.path == tmp_path / "t.db"
+    assert "feishu" not in [v.vendor for v in left_out]
+    assert any(line.startswith("feishu: cannot open the ticket store") and SECRET not in line for line in skipped)
