@@ -153,6 +153,7 @@ OTHERS: dict[tuple[str, ...], Runs] = {
     ("emulator",): Runs(reads={"--seed": lambda path, files: ["emulator", "--port", "0", "--seed", path]}),
     ("completion",): Runs(),
     ("events", "serve"): Runs(writes={"--db": lambda path, files: ["events", "serve", "--port", "0", "--db", path]}),
+    ("tenants",): Runs(reads={"--db": lambda path, files: ["tenants", "--vendor", "feishu", "--db", path]}),
 }
 
 

@@ -2,64 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.event_requests import FEISHU_APP, FEISHU_KEY, FEISHU_TOKEN, feishu_event, feishu_request
+from tests.event_requests import feishu_event, feishu_request
+from tests.receiver_process import WAIT_SECONDS, free_port, start_receiver, stop_receiver
 
-IMGROUP = str(Path(sys.executable).parent / "imgroup")
-WAIT_SECONDS = 120.0  # bounds waiting for a subprocess under load; never an assertion about speed
 ACKNOWLEDGED_BEFORE_KILL = 25
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start(db: Path, port: int, home: Path) -> subprocess.Popen[bytes]:
-    environ = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FEISHU_", "TENCENT_IM_", "YUNXIN_", "IMGROUP_"))
-    }
-    environ.update(
-        HOME=str(home),
-        FEISHU_APP_ID=FEISHU_APP,
-        FEISHU_APP_SECRET="app-secret",
-        FEISHU_VERIFICATION_TOKEN=FEISHU_TOKEN,
-        FEISHU_ENCRYPT_KEY=FEISHU_KEY,
-    )
-    command = [IMGROUP, "events", "serve", "--port", str(port), "--db", str(db)]
-    process = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/events/feishu"
-    body, headers = feishu_request({"challenge": "up?", "type": "url_verification", "token": FEISHU_TOKEN}, time.time())
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        assert process.poll() is None, process.stderr.read() if process.stderr else b""
-        try:
-            if httpx.post(url, content=body, headers=headers).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the receiver never started"
-        time.sleep(0.05)
 
 
 def test_sigkill_while_events_arrive_loses_no_acknowledged_event(tmp_path: Path) -> None:
     db, port = tmp_path / "events.db", free_port()
     url = f"http://127.0.0.1:{port}/events/feishu"
-    process = start(db, port, tmp_path)
+    process = start_receiver(db, port, tmp_path)
     acknowledged: list[str] = []
     enough = threading.Event()
 
@@ -89,7 +49,7 @@ def test_sigkill_while_events_arrive_loses_no_acknowledged_event(tmp_path: Path)
     if process.stderr:
         process.stderr.close()
 
-    restarted = start(db, port, tmp_path)
+    restarted = start_receiver(db, port, tmp_path)
     try:
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
@@ -100,9 +60,6 @@ def test_sigkill_while_events_arrive_loses_no_acknowledged_event(tmp_path: Path)
             assert time.monotonic() < deadline, "acknowledged events missing or unprocessed after the restart"
             time.sleep(0.1)
     finally:
-        restarted.send_signal(signal.SIGTERM)
-        restarted.wait(WAIT_SECONDS)
-        if restarted.stderr:
-            restarted.stderr.close()
+        stop_receiver(restarted)
     assert len(acknowledged) >= ACKNOWLEDGED_BEFORE_KILL
     assert set(acknowledged) <= set(rows)

@@ -50,6 +50,7 @@ COMMANDS = {
     "events": LazyCommand(
         "imgroup.cli._events:events", "Receive the vendors' group events: verified, logged durably, processed."
     ),
+    "tenants": LazyCommand("imgroup.cli._tenants:tenants", "List the tenants a Feishu store app knows."),
     "completion": LazyCommand("imgroup.cli._completion:completion", "Print a shell completion script."),
 }
 

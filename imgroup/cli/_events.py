@@ -58,6 +58,9 @@ def serve(host: str, port: int, db: Path, profile: str | None) -> None:
     click.echo(
         f"listening for {', '.join(v.vendor for v in vendors)} on http://{host}:{port}/events/<vendor>", err=True
     )
+    for vendor in vendors:
+        if vendor.tickets is not None:
+            click.echo(f"{vendor.vendor} store app {vendor.app}: app_tickets go to {vendor.tickets!r}", err=True)
     app = create_app(db, vendors=vendors)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -21,12 +21,14 @@ from ._config import VendorEvents, from_settings, vendor_events
 from ._handlers import EventContext, Handlers
 from ._log import EventLog, LoggedEvent, NewEvent
 from ._server import ReceiverServer
+from ._store_apps import KnownTenant, known_tenants
 from ._to_changes import to_changes
 
 __all__ = [
     "EventContext",
     "EventLog",
     "Handlers",
+    "KnownTenant",
     "LoggedEvent",
     "NewEvent",
     "Receiver",
@@ -34,6 +36,7 @@ __all__ = [
     "VendorEvents",
     "create_app",
     "from_settings",
+    "known_tenants",
     "to_changes",
     "vendor_events",
 ]

@@ -7,7 +7,8 @@ A request is verified first (``imgroup.runtime.verifiers``); one that fails, is 
 answered 401 or 403 and written nowhere. Feishu's URL challenge is answered at once. An accepted event that
 parses as its typed model is appended to the event log (SQLite, fsynced) before the answer goes out; a
 redelivery is answered the same and dropped. Handlers and the change sink run afterwards, on the processing
-thread, from the log.
+thread, from the log, after the receiver's own: a Feishu store app's app_ticket is put in its ticket store and
+its app_open recorded as a known tenant (``_store_apps``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ._config import VendorEvents, from_settings
 from ._handlers import Handlers
 from ._log import EventLog, NewEvent
 from ._processing import Processor
+from ._store_apps import StoreAppEvents
 from ._writer import GroupCommitWriter
 
 
@@ -56,7 +58,12 @@ class Receiver:
         if self.log is None:
             self.log = EventLog(self._db)
             self._writer = GroupCommitWriter(self.log)
-            self._processor = Processor(self.log.path, self._handlers, self._apply, self._clock)
+            store_apps = StoreAppEvents(
+                self.log.path, {v.app: v.tickets for v in self.vendors.values() if v.tickets is not None}
+            )
+            # The receiver's own handlers first: a ticket reaches its store even while a user's handler fails.
+            handlers = [store_apps.handlers(), self._handlers]
+            self._processor = Processor(self.log.path, handlers, self._apply, self._clock)
             self._processor.start()
 
     def stop(self) -> None:

@@ -3,12 +3,15 @@
 Our app is named by the setting the spec's verifier names (Feishu's app_id, Tencent's sdkappid, Yunxin's
 app_key); the secrets come from their environment variables (FEISHU_VERIFICATION_TOKEN, FEISHU_ENCRYPT_KEY,
 TENCENT_IM_CALLBACK_TOKEN) or from a client setting (Yunxin signs with its app_secret). A vendor without
-settings is not listened for; its path answers 404.
+settings is not listened for; its path answers 404. A Feishu store app (``app_type = "store"``) also gets its
+ticket store, the one its clients read (the ``tickets`` setting, as ``open_ticket_store`` reads it), where the
+receiver puts each app_ticket.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import tencent_im.events
 import yunxin_im.events
 from attrs import field, frozen
 
+from imgroup.runtime.signers.feishu_tickets import TicketStore, open_ticket_store
 from imgroup.runtime.verifiers import EventFacts, EventModel, Verifier, VerifierFacts, make_verifier
 from imgroup.settings import SettingsError, load_settings
 
@@ -37,13 +41,19 @@ class VendorEvents:
     verifier: Verifier
     events: Mapping[str, EventFacts[EventModel]] = field(repr=False)
     facts: VerifierFacts = field(repr=False)
+    tickets: TicketStore | None = None  # a Feishu store app's ticket store: each app_ticket is put there
 
 
-def vendor_events(vendor: str, *, app: str, secrets: Mapping[str, str | None]) -> VendorEvents:
-    """``vendor``'s receiver for our ``app`` with ``secrets`` by name (verification_token, encrypt_key, ...)."""
+def vendor_events(
+    vendor: str, *, app: str, secrets: Mapping[str, str | None], tickets: TicketStore | None = None
+) -> VendorEvents:
+    """``vendor``'s receiver for our ``app`` with ``secrets`` by name (verification_token, encrypt_key, ...);
+    ``tickets``, for a Feishu store app, the store each of its app_tickets is put in."""
+    if tickets is not None and vendor != "feishu":
+        raise ValueError("tickets are for a Feishu store app only")
     facts, events = EVENT_TABLES[vendor]
     verifier = make_verifier(facts, app=app, secrets=secrets)
-    return VendorEvents(vendor=vendor, app=app, verifier=verifier, events=events, facts=facts)
+    return VendorEvents(vendor=vendor, app=app, verifier=verifier, events=events, facts=facts, tickets=tickets)
 
 
 def from_settings(
@@ -66,8 +76,16 @@ def from_settings(
             elif secret.setting is not None:
                 value = settings.credentials.get(secret.setting)
                 secrets[secret.name] = None if value is None else str(value)
+        tickets = None
+        if settings.credentials.get("app_type") == "store":
+            location = settings.credentials.get("tickets")
+            try:
+                tickets = open_ticket_store(None if location is None else str(location))
+            except (OSError, sqlite3.Error) as error:
+                skipped.append(f"{vendor}: cannot open the ticket store {location or 'at its default path'}: {error}")
+                continue
         try:
-            found.append(vendor_events(vendor, app=str(app), secrets=secrets))
+            found.append(vendor_events(vendor, app=str(app), secrets=secrets, tickets=tickets))
         except ValueError as error:
             skipped.append(f"{vendor}: {error}")
     return found, skipped

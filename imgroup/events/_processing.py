@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +37,7 @@ class Processor:
     def __init__(
         self,
         path: Path,
-        handlers: Handlers,
+        handlers: Sequence[Handlers],
         apply_change: Callable[[AnyChange], None] | None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -94,7 +94,8 @@ class Processor:
         )
         try:
             event = self._parse(logged)
-            self._handlers.dispatch(event, context)
+            for handlers in self._handlers:
+                handlers.dispatch(event, context)
             if self._apply is not None:
                 for change in to_changes(event, context):
                     self._apply(change)

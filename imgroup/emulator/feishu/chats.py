@@ -191,6 +191,12 @@ def _chat_page(
     return paging.page_after(_sort_keys(emulator, sort_type), after, size, lambda key: shows(chats[key[1]]))
 
 
+def _bot_sees(app: FeishuApp, chat: FeishuChat) -> bool:
+    """The bot is in the chat, and, for a store app, the chat is of the tenant its token is for: a store app's
+    bot is in chats of many tenants, and a tenant's token reaches only that tenant's (as ``get_chat`` checks)."""
+    return app.app_id in chat.bots and (app.app_type != "store" or chat.tenant == app.tenant)
+
+
 def list_chats(emulator: Emulator, request: VendorRequest) -> Result:
     """One page of the live chats the calling bot is in, in creation order (or by last change)."""
     app = calling_bot(emulator, request)
@@ -200,7 +206,7 @@ def list_chats(emulator: Emulator, request: VendorRequest) -> Result:
     sort_type = query.get("sort_type", "ByCreateTimeAsc")
     if sort_type not in SORT_TYPES or query.get("user_id_type", "open_id") not in USER_ID_TYPES:
         return Result(232001)
-    page = _chat_page(emulator, query, sort_type, lambda chat: not chat.dissolved and app.app_id in chat.bots)
+    page = _chat_page(emulator, query, sort_type, lambda chat: not chat.dissolved and _bot_sees(app, chat))
     if isinstance(page, Result):
         return page
     keys, has_more = page
@@ -220,7 +226,7 @@ def search_chats(emulator: Emulator, request: VendorRequest) -> Result:
     words = query.get("query", "").casefold()
 
     def shows(chat: FeishuChat) -> bool:
-        visible = app.app_id in chat.bots or (chat.chat_type == "public" and chat.tenant == app.tenant)
+        visible = _bot_sees(app, chat) or (chat.chat_type == "public" and chat.tenant == app.tenant)
         matches = words in chat.name.casefold() or words in chat.description.casefold()
         return not chat.dissolved and visible and matches
 

@@ -20,7 +20,7 @@ from imgroup.runtime._vendor import Vendor
 from . import Signer
 from ._token_cache import TOKEN_INVALID_CODES, answer_code, read_token, token_state
 from .feishu_store_app import DEFAULT_TICKET_WAIT_S, StoreAppAuth, StoreAppCalls
-from .feishu_tickets import SQLiteTicketStore, TicketStore
+from .feishu_tickets import SQLiteTicketStore, TicketStore, open_ticket_store
 
 if TYPE_CHECKING:
     from imgroup.runtime._pipeline import PreparedRequest
@@ -159,7 +159,7 @@ def build_auth(
     if isinstance(tickets, (str, os.PathLike)):  # a path, as the settings give it: the SQLite store in that file
         if not str(tickets):
             raise invalid("client", "tickets", "must be a ticket store or the path of its SQLite file")
-        tickets = SQLiteTicketStore(tickets)
+        tickets = open_ticket_store(tickets)
     if tickets is not None and not isinstance(tickets, TicketStore):
         raise invalid("client", "tickets", "must be a ticket store (put and get), such as SQLiteTicketStore")
     if user_access_token is not None:
@@ -181,7 +181,7 @@ def build_auth(
             base_url,
             vendor=vendor,
             calls=store_app,
-            tickets=tickets if tickets is not None else SQLiteTicketStore(),
+            tickets=open_ticket_store(tickets),
             tenant_key=tenant_key,
             ticket_wait_s=float(ticket_wait_s),
         )

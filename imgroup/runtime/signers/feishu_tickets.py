@@ -133,6 +133,17 @@ class PostgresTicketStore:
         return str(row[0]) if row else None
 
 
+def open_ticket_store(tickets: TicketStore | str | os.PathLike[str] | None) -> TicketStore:
+    """The store a store app's ``tickets`` setting names: a store as it is, a path the SQLite store in that file,
+    None the default file (:func:`default_ticket_path`). The client and the event receiver both read it here, so
+    the receiver puts each ticket where the app's clients look for it."""
+    if tickets is None:
+        return SQLiteTicketStore()
+    if isinstance(tickets, (str, os.PathLike)):
+        return SQLiteTicketStore(tickets)
+    return tickets
+
+
 def _fresh(store: TicketStore, app_id: str, stale: str | None) -> str | None:
     ticket = store.get(app_id)
     return ticket if ticket is not None and ticket != stale else None
@@ -184,5 +195,6 @@ __all__ = [
     "TicketStore",
     "async_wait_for_ticket",
     "default_ticket_path",
+    "open_ticket_store",
     "wait_for_ticket",
 ]
