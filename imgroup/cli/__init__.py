@@ -42,6 +42,10 @@ COMMANDS = {
     "sweep": LazyCommand("imgroup.plans.cli:sweep", "Plan disbanding stale groups (by name, size, age)."),
     "plan": LazyCommand("imgroup.plans.cli:plan_group", "Summarise a plan before applying it."),
     "apply": LazyCommand("imgroup.plans.cli:apply", "Carry out a reviewed plan, resumably, each step at most once."),
+    "inventory": LazyCommand(
+        "imgroup.inventory.cli:inventory",
+        "A local record of every group: sync it, ask who is in or owns what, see how fresh it is.",
+    ),
     "emulator": LazyCommand("imgroup.cli._emulator:emulator", "Run a local emulator of the three vendors."),
     "completion": LazyCommand("imgroup.cli._completion:completion", "Print a shell completion script."),
 }
