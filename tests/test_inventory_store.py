@@ -160,7 +160,9 @@ def test_an_event_older_than_the_last_full_read_is_dropped(inventory: Inventory)
     group = Group(GroupRef("feishu", "oc_1"), "Read", "ou_olga", 2)
     inventory.record_reads("feishu", "cli_a", "", [(group, {"ou_olga": Role.OWNER, "ou_max": Role.MEMBER})], 100.0)
     read_at = datetime.fromtimestamp(100.0, UTC)
-    assert not inventory.apply(MembersLeft(**APP, group_id="oc_1", at=read_at - timedelta(seconds=5), users=("ou_max",)))
+    assert not inventory.apply(
+        MembersLeft(**APP, group_id="oc_1", at=read_at - timedelta(seconds=5), users=("ou_max",))
+    )
     assert not inventory.apply(GroupRenamed(**APP, group_id="oc_1", at=read_at - timedelta(seconds=5), name="Old"))
     assert inventory.groups()[0].group.name == "Read"
     assert "ou_max" in inventory.members(GroupRef("feishu", "oc_1"), "cli_a")
@@ -184,9 +186,7 @@ ChangeKind = st.sampled_from(["join", "leave"])
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    events=st.lists(
-        st.tuples(st.sampled_from(["ou_a", "ou_b"]), ChangeKind), min_size=1, max_size=6
-    ),
+    events=st.lists(st.tuples(st.sampled_from(["ou_a", "ou_b"]), ChangeKind), min_size=1, max_size=6),
     order=st.randoms(use_true_random=False),
 )
 def test_any_arrival_order_of_the_same_events_gives_the_same_inventory(
@@ -224,7 +224,9 @@ def test_a_full_sync_removes_what_it_did_not_see_and_records_freshness(inventory
     assert book.pending("feishu", "cli_a", "") == [(1, "feishu:oc_3")]
     [status] = inventory.status()
     assert status.sync_under_way == (1, 2) and status.last_full_sync is None
-    inventory.record_reads("feishu", "cli_a", "", [], run.started_at + 2, seen=[GroupRef("feishu", "oc_3")], positions=[1])
+    inventory.record_reads(
+        "feishu", "cli_a", "", [], run.started_at + 2, seen=[GroupRef("feishu", "oc_3")], positions=[1]
+    )
     assert book.finish("feishu", "cli_a", "") == 1  # oc_1: not seen
     assert refs(inventory.groups()) == ["feishu:oc_2"]
     [status] = inventory.status()

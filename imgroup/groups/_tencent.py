@@ -163,7 +163,11 @@ def _roster(ref: GroupRef, info: GroupInfo) -> Roster:
     members = present(info.member_list) or []
     return Roster(
         _group(ref, info),
-        {member.member_account: ROLES.get(present(member.role) or "Member", Role.MEMBER) for member in members},
+        {
+            account: ROLES.get(present(member.role) or "Member", Role.MEMBER)
+            for member in members
+            if (account := present(member.member_account))
+        },
     )
 
 

@@ -30,6 +30,8 @@ class Database(Protocol):
 
     where: str
     """The database, for messages: the file, or the URL without its password."""
+    error: type[Exception]
+    """What its driver raises."""
 
     def transaction(self, keys: Sequence[str] = ()) -> Any:
         """A context manager: one writing transaction, holding the locks of ``keys`` (groups) until it ends."""
@@ -68,6 +70,8 @@ def connect(target: str, *, create: bool) -> Database:
 
 class SqliteDatabase:
     """A SQLite file in WAL mode: readers never wait for the one writer, a kill loses no committed write."""
+
+    error: type[Exception] = sqlite3.Error
 
     def __init__(self, path: Path, *, create: bool) -> None:
         self.where = str(path)
@@ -116,9 +120,8 @@ class PostgresDatabase:
         try:
             import psycopg
         except ModuleNotFoundError:
-            raise InventoryError(
-                "a postgresql:// inventory needs psycopg: pip install 'imgroup[postgres]'"
-            ) from None
+            raise InventoryError("a postgresql:// inventory needs psycopg: pip install 'imgroup[postgres]'") from None
+        self.error: type[Exception] = psycopg.Error
         try:
             self._connection = psycopg.connect(url, autocommit=True)
         except psycopg.Error as error:

@@ -108,7 +108,9 @@ def apply_change(db: Database, change: AnyChange, at: float, now: float) -> bool
     return True
 
 
-def apply_read(db: Database, key: GroupKey, group: Group, members: Mapping[str, Role], read_at: float, now: float) -> None:
+def apply_read(
+    db: Database, key: GroupKey, group: Group, members: Mapping[str, Role], read_at: float, now: float
+) -> None:
     """Record a full read of ``group`` begun at ``read_at``: its facts and members replace whatever is older."""
     known = state(db, key)
     if known is not None and not known.alive and known.alive_at > read_at:
@@ -130,7 +132,9 @@ def apply_read(db: Database, key: GroupKey, group: Group, members: Mapping[str, 
         )  # fmt: skip
         _renamed(db, key, known, group.name, read_at)
         if known.owner_at is None or known.owner_at <= read_at:
-            db.execute(f"UPDATE inventory_groups SET owner = ?, owner_at = ? WHERE {GROUP_KEY}", (group.owner, read_at, *key))
+            db.execute(
+                f"UPDATE inventory_groups SET owner = ?, owner_at = ? WHERE {GROUP_KEY}", (group.owner, read_at, *key)
+            )
     for user, role in members.items():
         _member(db, key, user, True, role, read_at)
     # Whoever the read did not list, and no newer event named, is not in the group; older departures are
@@ -159,21 +163,14 @@ def _created(db: Database, key: GroupKey, group: GroupState, change: GroupCreate
     if change.name is not None:
         _renamed(db, key, group, change.name, at)
     if change.owner is not None:
-        _owner_changed(db, key, group, OwnerChanged(**_base(change), owner=change.owner), at)
+        moved = OwnerChanged(
+            vendor=change.vendor, app=change.app, tenant=change.tenant, group_id=change.group_id, owner=change.owner
+        )
+        _owner_changed(db, key, group, moved, at)
     for user, role in change.members.items():
         _member(db, key, user, True, role, at)
     if change.members and group.member_count is None:
         db.execute(f"UPDATE inventory_groups SET member_count = ? WHERE {GROUP_KEY}", (len(change.members), *key))
-
-
-def _base(change: Change) -> dict[str, object]:
-    return {
-        "vendor": change.vendor,
-        "app": change.app,
-        "tenant": change.tenant,
-        "group_id": change.group_id,
-        "at": change.at,
-    }
 
 
 def _renamed(db: Database, key: GroupKey, group: GroupState, name: str | None, at: float) -> None:
@@ -212,6 +209,4 @@ def _member(db: Database, key: GroupKey, user: str, present: bool, role: Role, a
 
 def _count(db: Database, key: GroupKey, group: GroupState, delta: int) -> None:
     if delta and group.member_count is not None:
-        db.execute(
-            f"UPDATE inventory_groups SET member_count = member_count + ? WHERE {GROUP_KEY}", (delta, *key)
-        )
+        db.execute(f"UPDATE inventory_groups SET member_count = member_count + ? WHERE {GROUP_KEY}", (delta, *key))

@@ -44,7 +44,7 @@ class Inventory:
         try:
             for statement in STATEMENTS:
                 db.execute(statement)
-        except Exception as error:  # a file that is not a database, a role without rights
+        except db.error as error:  # a file that is not a database, a role without rights
             db.close()
             raise InventoryError(f"{db.where}: not an inventory ({str(error).strip().splitlines()[0]})") from None
         return cls(db)
@@ -92,7 +92,9 @@ class Inventory:
                 _rules.touch(self.db, key, now)
             self.syncs.mark_read(vendor, app, tenant, positions)
 
-    def record_read(self, vendor: str, app: str, group: Group, members: Mapping[str, Role], *, tenant: str = "") -> None:
+    def record_read(
+        self, vendor: str, app: str, group: Group, members: Mapping[str, Role], *, tenant: str = ""
+    ) -> None:
         """Record one group as read now."""
         self.record_reads(vendor, app, tenant, [(group, members)], time.time())
 

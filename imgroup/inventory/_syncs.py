@@ -36,7 +36,9 @@ class SyncBook:
     def begin(self, vendor: str, app: str, tenant: str) -> SyncRun:
         """The sync under way for this app, or a new one starting now."""
         with self.db.transaction():
-            rows = self.db.rows(f"SELECT started_at, listed FROM inventory_syncs WHERE {APP_KEY}", (vendor, app, tenant))
+            rows = self.db.rows(
+                f"SELECT started_at, listed FROM inventory_syncs WHERE {APP_KEY}", (vendor, app, tenant)
+            )
             if rows:
                 return SyncRun(rows[0][0], bool(rows[0][1]))
             started = time.time()

@@ -8,6 +8,7 @@ vendor answered with an error or not at all (what was read stays recorded: run a
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
@@ -126,7 +127,9 @@ def _summary(vendor: str, app: str, result: SyncResult) -> str:
     line += f", {result.read} read{' (resumed)' if result.resumed else ''}, {result.removed} removed"
     if result.unreadable:
         first, why = next(iter(result.unreadable.items()))
-        line += f"; {counted(len(result.unreadable), 'group')} could not be read (kept as they were), e.g. {first}: {why}"
+        line += (
+            f"; {counted(len(result.unreadable), 'group')} could not be read (kept as they were), e.g. {first}: {why}"
+        )
     return line
 
 
@@ -165,7 +168,7 @@ def groups(
         for item in found
     ]  # fmt: skip
     if rows:
-        width = None if not sys.stdout.isatty() else click.get_terminal_size()[0]
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         for line in lay_out(["group", "name", "owner", "members", "created", "app"], rows, width).lines:
             click.echo(line)
     click.echo(counted(len(found), "group"))
