@@ -31,6 +31,7 @@ MEASUREMENTS = (
     "iteration",
     "plans",
     "bulk_memory",
+    "inventory",
 )
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # Measurement 9 runs 303,000 bulk items: under a load average of 6-10 on two cores, its 100,000-item jobs took 18 to

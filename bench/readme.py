@@ -70,6 +70,12 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    (the emulator's limits lifted, the job's limiter off: `--rate-limit 0`), the sizes alternating within each
    round. "Flat" is the long job's peak RSS within 5% of the short job's: a job that
    held its items would take about 0.4 KB more for each.
+10. **Inventory** (`bench/inventory.py`): planning one user's offboarding (in one chat in 50) among 25,000 Feishu
+   chats from a SQLite inventory, in process and as the whole `imgroup offboard --from-inventory` command; the
+   live plan's time at 25,000 chats computed from the documented limits (25,000 `list_chat_members` calls at
+   50/s and 1,000/min), beside a live plan measured on 3,000 chats against the emulator enforcing those limits;
+   and `imgroup inventory sync` of Feishu chats against those limits (`IMGROUP_BENCH_SYNC_CHATS`, 25,000 by
+   default), its floor computed as measurement 8's from the calls the vendor accepted.
 """
 
 

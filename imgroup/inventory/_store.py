@@ -26,9 +26,14 @@ from .changes import AnyChange
 
 __all__ = ["Inventory"]
 
+SCHEMA_LOCK = "imgroup inventory schema"
+
 
 class Inventory:
-    """One inventory database; ``open`` it on a file path or a ``postgresql://`` URL."""
+    """One inventory database; ``open`` it on a file path or a ``postgresql://`` URL.
+
+    One connection: use an Inventory from one thread at a time (open one per thread; processes may share the
+    database, each change is one transaction)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -42,8 +47,10 @@ class Inventory:
 
         db = connect(target, create=create)
         try:
-            for statement in STATEMENTS:
-                db.execute(statement)
+            # Two processes opening a new PostgreSQL inventory at once would race to create the same tables.
+            with db.transaction([SCHEMA_LOCK]):
+                for statement in STATEMENTS:
+                    db.execute(statement)
         except db.error as error:  # a file that is not a database, a role without rights
             db.close()
             raise InventoryError(f"{db.where}: not an inventory ({str(error).strip().splitlines()[0]})") from None
