@@ -34,6 +34,7 @@ MEASUREMENTS = (
     "review_page",
     "events",
     "workers",
+    "inventory",
 )
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # Measurement 9 runs 303,000 bulk items: under a load average of 6-10 on two cores, its 100,000-item jobs took 18 to

@@ -18,6 +18,7 @@ from bench import (
     events,
     generation,
     import_cost,
+    inventory,
     iteration,
     readme,
     review_page,
@@ -196,6 +197,25 @@ def test_bulk_memory_sets_the_long_jobs_peak_against_the_short_ones() -> None:
     short, long = rows[0], rows[2]
     assert short.target is None and long.target is not None and long.met is not None
     assert long.ratio == pytest.approx(long.summary.median / short.summary.median)
+
+
+def test_inventory_plans_from_it_live_and_syncs() -> None:
+    rows = inventory.run(quick=True)
+    check_rows(rows)
+    targets = {row.metric: row.met for row in rows if row.target is not None}
+    assert set(targets) == {
+        "planning from the inventory, in process",
+        "floor the documented limits allow, share of the wall time",
+        "rate-limit answers",
+    }
+    computed = next(row for row in rows if row.metric == "live plan at the documented limits, computed")
+    assert computed.summary.median == pytest.approx(inventory.live_floor(300))
+
+
+def test_the_live_floor_grows_with_the_chats_at_a_thousand_a_minute() -> None:
+    # 25,000 list_chat_members calls: 50 each second up to 1,000 in the first minute, then 1,000 a minute.
+    assert inventory.live_floor(25_000) == pytest.approx(24 * 60 + 19)
+    assert inventory.expected_steps(25_000) == 500 + 100
 
 
 def test_busiest_second_counts_calls_within_any_one_second_span() -> None:

@@ -150,6 +150,13 @@ OTHERS: dict[tuple[str, ...], Runs] = {
     ),
     # It runs until stopped; tests/test_workers_queue.py runs it, and refuses a queue it cannot reach.
     ("worker",): Runs(),
+    ("inventory", "sync"): Runs(
+        reach=lambda vendor, files: ["inventory", "sync", "--db", files.fresh("inventory"), "--vendor", vendor],
+        vendors=("feishu", "tencent"),  # Yunxin has no call listing an app's teams: its teams come from events
+        writes={"--db": lambda path, files: ["inventory", "sync", "--db", path, "--vendor", "tencent"]},
+    ),
+    ("inventory", "groups"): Runs(reads={"--db": lambda path, files: ["inventory", "groups", "--db", path]}),
+    ("inventory", "status"): Runs(reads={"--db": lambda path, files: ["inventory", "status", "--db", path]}),
     ("emulator",): Runs(reads={"--seed": lambda path, files: ["emulator", "--port", "0", "--seed", path]}),
     ("completion",): Runs(),
     ("events", "serve"): Runs(writes={"--db": lambda path, files: ["events", "serve", "--port", "0", "--db", path]}),

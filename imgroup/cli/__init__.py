@@ -46,6 +46,10 @@ COMMANDS = {
     ),
     "apply": LazyCommand("imgroup.plans.cli:apply", "Carry out a reviewed plan, resumably, each step at most once."),
     "worker": LazyCommand("imgroup.workers.cli:worker", "Carry out plans queued with apply --queue, on PostgreSQL."),
+    "inventory": LazyCommand(
+        "imgroup.inventory.cli:inventory",
+        "A local record of every group: sync it, ask who is in or owns what, see how fresh it is.",
+    ),
     "emulator": LazyCommand("imgroup.cli._emulator:emulator", "Run a local emulator of the three vendors."),
     "events": LazyCommand(
         "imgroup.cli._events:events", "Receive the vendors' group events: verified, logged durably, processed."

@@ -11,7 +11,7 @@ Hand-written, on top of the three generated facades: one adapter per vendor (``_
 
 from ._adapter import Adapter
 from ._client import AsyncGroups, Groups, adapter_for
-from ._records import ActionResult, Group, Happened, Membership, Presence, Role, Survey, UserLookup
+from ._records import ActionResult, Group, Happened, Membership, Presence, Role, Roster, Survey, UserLookup
 from ._refs import VENDORS, GroupRef, RefError, UserRef
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Presence",
     "RefError",
     "Role",
+    "Roster",
     "Survey",
     "UserLookup",
     "UserRef",

@@ -15,7 +15,7 @@ from imgroup.runtime.registry import VendorEntry
 from imgroup.runtime.types import Unset
 
 from ._flow import AlreadyDone, Flow
-from ._records import ActionResult, Group, Membership, Role, Survey, UserLookup
+from ._records import ActionResult, Group, Membership, Role, Roster, Survey, UserLookup
 from ._refs import GroupRef, UserRef
 
 T = TypeVar("T")
@@ -31,6 +31,10 @@ class Adapter:
     """What this vendor never shows an app, so a plan can say so instead of silently missing it."""
     removes_managers_separately: ClassVar[bool] = True
     """False where a manager can only leave with their membership (no call only demotes one)."""
+    lists_groups: ClassVar[bool] = True
+    """False where no call lists every group of an app (so no sweep or inventory sync can find them)."""
+    roster_batch: ClassVar[int] = 1
+    """How many groups ``read_rosters`` reads at once best (as many as one call answers for)."""
 
     def app_of(self, credentials: Mapping[str, object]) -> str | None:
         """The public id of the app ``credentials`` name (never a secret), for a plan's header."""
@@ -43,6 +47,15 @@ class Adapter:
     def survey_groups(self) -> Flow[Survey[Group]]:
         """Every group the app can see, and those it saw but could not read."""
         raise NotImplementedError
+
+    def list_group_refs(self) -> Flow[list[GroupRef]]:
+        """Every group the app can see, listed only (not read)."""
+        raise NotImplementedError(f"{self.vendor}: {self.cannot_see}")
+
+    def read_rosters(self, refs: Sequence[GroupRef]) -> Flow[Survey[Roster]]:
+        """Each group of ``refs`` read whole, with its members' roles; a group gone since it was listed is left
+        out, one the app may not read is noted as unreadable."""
+        raise NotImplementedError(f"{self.vendor}: {self.cannot_see}")
 
     def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
         """Every group the ``users`` are in (that the app can see), with each user's role; an adapter that must

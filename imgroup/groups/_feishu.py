@@ -21,7 +21,7 @@ from imgroup.errors import ApiError, NotFoundError, PermissionDeniedError
 
 from ._adapter import Adapter, present, result_of, whole_number
 from ._flow import AlreadyDone, Flow, call, collect, read
-from ._records import ActionResult, Group, Membership, Presence, Role, Survey, UserLookup
+from ._records import ActionResult, Group, Membership, Presence, Role, Roster, Survey, UserLookup
 from ._refs import GroupRef, UserRef
 
 UNKNOWN_CHAT = 232006
@@ -53,13 +53,13 @@ class FeishuAdapter(Adapter):
 
     # A chat the app may not read (an external chat, say) is noted as unreadable; it does not stop a survey.
 
-    def survey_groups(self) -> Flow[Survey[Group]]:
+    def list_group_refs(self) -> Flow[list[GroupRef]]:
         listed = yield from collect(feishu.iter_chats.bind(user_id_type="open_id"))
+        return [GroupRef("feishu", chat_id) for summary in listed if (chat_id := present(summary.chat_id))]
+
+    def survey_groups(self) -> Flow[Survey[Group]]:
         survey: Survey[Group] = Survey([])
-        for summary in listed:
-            if not (chat_id := present(summary.chat_id)):
-                continue
-            ref = GroupRef("feishu", chat_id)
+        for ref in (yield from self.list_group_refs()):
             try:
                 group = yield from self.get(ref)
             except ApiError as error:
@@ -69,14 +69,25 @@ class FeishuAdapter(Adapter):
                 survey.found.append(group)
         return survey
 
+    def read_rosters(self, refs: Sequence[GroupRef]) -> Flow[Survey[Roster]]:
+        # The chat names its owner and managers; its member list (people, not bots) names everyone else.
+        survey: Survey[Roster] = Survey([])
+        for ref in refs:
+            try:
+                group = yield from self.get(ref)
+                member_ids = (yield from self._member_ids(ref.id)) if group is not None else set()
+            except ApiError as error:
+                survey.unreadable[str(ref)] = f"[{error.code}] {error.message}"
+                continue
+            if group is not None:
+                roles = {user: _role(group, UserRef("feishu", user)) or Role.MEMBER for user in sorted(member_ids)}
+                survey.found.append(Roster(group, roles))
+        return survey
+
     def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
         # No call lists another user's chats: read the members of every chat the bot is in, once for all users.
-        listed = yield from collect(feishu.iter_chats.bind(user_id_type="open_id"))
         survey: Survey[Membership] = Survey([])
-        for summary in listed:
-            if not (chat_id := present(summary.chat_id)):
-                continue
-            ref = GroupRef("feishu", chat_id)
+        for ref in (yield from self.list_group_refs()):
             try:
                 member_ids = yield from self._member_ids(ref.id)
                 in_chat = [user for user in users if user.id in member_ids]

@@ -54,6 +54,14 @@ class Membership:
     role: Role
 
 
+@frozen
+class Roster:
+    """A group read whole: its facts and every member's role (user id -> role), as an inventory records it."""
+
+    group: Group
+    members: dict[str, Role]
+
+
 T = TypeVar("T")
 
 

@@ -9,8 +9,9 @@ exist (were imported) in one call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from tencent_im import registry as tencent
 from tencent_im.models import AccountCheckResult, GroupInfo, GroupInfoMember
@@ -19,7 +20,7 @@ from imgroup.runtime.types import Unset
 
 from ._adapter import Adapter, present, result_of, whole_number
 from ._flow import Flow, call, collect, read
-from ._records import ActionResult, Group, Membership, Presence, Role, Survey, UserLookup
+from ._records import ActionResult, Group, Membership, Presence, Role, Roster, Survey, UserLookup
 from ._refs import GroupRef, UserRef
 
 ROLES = {"Owner": Role.OWNER, "Admin": Role.MANAGER, "Member": Role.MEMBER}
@@ -29,12 +30,14 @@ ACCOUNT_BATCH = 100  # account_check answers at most 100 accounts a call
 ACCOUNT_STATUS = {"Imported": Presence.EXISTS, "NotImported": Presence.MISSING}
 GROUP_GONE = 10010
 BAD_GROUP_ID = 10015
+T = TypeVar("T")
 
 
 class TencentAdapter(Adapter):
     vendor = "tencent"
     entry = tencent.ENTRY
     removes_managers_separately = False
+    roster_batch = INFO_BATCH
 
     def app_of(self, credentials: Mapping[str, object]) -> str | None:
         return str(credentials.get("sdkappid")) if credentials.get("sdkappid") is not None else None
@@ -53,17 +56,22 @@ class TencentAdapter(Adapter):
             return None
         return _group(ref, info)
 
-    def survey_groups(self) -> Flow[Survey[Group]]:
+    def list_group_refs(self) -> Flow[list[GroupRef]]:
         listed = yield from collect(tencent.iter_groups.bind())
-        group_ids = [item.group_id for item in listed]
+        return [GroupRef("tencent", item.group_id) for item in listed]
+
+    def survey_groups(self) -> Flow[Survey[Group]]:
+        group_ids = [ref.id for ref in (yield from self.list_group_refs())]
         survey: Survey[Group] = Survey([])
         for start in range(0, len(group_ids), INFO_BATCH):
-            for info in (yield from self._infos(group_ids[start : start + INFO_BATCH], with_roles=False)):
-                ref, code = GroupRef("tencent", info.group_id), info.error_code
-                if not code:
-                    survey.found.append(_group(ref, info))
-                elif code not in (GROUP_GONE, BAD_GROUP_ID):  # gone since it was listed: nothing to say
-                    survey.unreadable[str(ref)] = f"[{code}] {present(info.error_info) or ''}".rstrip()
+            infos = yield from self._infos(group_ids[start : start + INFO_BATCH], with_roles=False)
+            _sort(infos, survey, lambda ref, info: survey.found.append(_group(ref, info)))
+        return survey
+
+    def read_rosters(self, refs: Sequence[GroupRef]) -> Flow[Survey[Roster]]:
+        survey: Survey[Roster] = Survey([])
+        infos = yield from self._infos([ref.id for ref in refs], with_roles=True)
+        _sort(infos, survey, lambda ref, info: survey.found.append(_roster(ref, info)))
         return survey
 
     def survey_memberships(self, users: Sequence[UserRef]) -> Flow[Survey[Membership]]:
@@ -139,6 +147,28 @@ class TencentAdapter(Adapter):
     def remove_manager(self, group: Group, user: UserRef) -> Flow[ActionResult]:
         # No call of this API set only demotes an admin; removing the member removes the admin with it.
         return (yield from self.remove_member(group, user))
+
+
+def _sort(infos: list[GroupInfo], survey: Survey[T], found: Callable[[GroupRef, GroupInfo], None]) -> None:
+    """Each answered group to ``found``, or to the survey's unreadable; one gone since it was listed to neither."""
+    for info in infos:
+        ref, code = GroupRef("tencent", info.group_id), info.error_code
+        if not code:
+            found(ref, info)
+        elif code not in (GROUP_GONE, BAD_GROUP_ID):  # gone since it was listed: nothing to say
+            survey.unreadable[str(ref)] = f"[{code}] {present(info.error_info) or ''}".rstrip()
+
+
+def _roster(ref: GroupRef, info: GroupInfo) -> Roster:
+    members = present(info.member_list) or []
+    return Roster(
+        _group(ref, info),
+        {
+            account: ROLES.get(present(member.role) or "Member", Role.MEMBER)
+            for member in members
+            if (account := present(member.member_account))
+        },
+    )
 
 
 def _lookup(item: AccountCheckResult) -> UserLookup:

@@ -33,6 +33,7 @@ class YunxinAdapter(Adapter):
     vendor = "yunxin"
     entry = yunxin.ENTRY
     cannot_see = "the server API has no call listing an app's teams, so a sweep cannot find Yunxin teams"
+    lists_groups = False
 
     def app_of(self, credentials: Mapping[str, object]) -> str | None:
         return str(credentials["app_key"]) if credentials.get("app_key") else None

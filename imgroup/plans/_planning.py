@@ -163,9 +163,15 @@ def plan_offboarding(
             memberships.extend(survey.found)
             if survey.unreadable:
                 unreadable[vendor] = survey.unreadable
-    apart = [vendor for vendor, groups in sessions.items() if groups.adapter.removes_managers_separately]
-    steps = offboarding_steps(memberships, successors, disband_owned=disband_owned, managers_kept_apart=apart)
+    steps = offboarding_steps(
+        memberships, successors, disband_owned=disband_owned, managers_kept_apart=managers_kept_apart(sessions)
+    )
     return steps, unreadable
+
+
+def managers_kept_apart(sessions: Mapping[str, Groups]) -> list[str]:
+    """The vendors where a manager is removed as manager before leaving (elsewhere the role ends with leaving)."""
+    return [vendor for vendor, groups in sessions.items() if groups.adapter.removes_managers_separately]
 
 
 def sweep_steps(
@@ -185,7 +191,9 @@ def sweep_steps(
             continue
         if created_before is not None and (group.created_at is None or group.created_at >= created_before):
             continue
-        steps.append(Step("disband", group.ref, name=group.name, planned_on=_facts(group)))
+        # Planned on its name, a group renamed since (a stale inventory, say) is skipped, not disbanded.
+        facts = {**_facts(group), "name": group.name} if name_glob is not None else _facts(group)
+        steps.append(Step("disband", group.ref, name=group.name, planned_on=facts))
     return steps
 
 

@@ -26,6 +26,11 @@ def describe(plan: Plan) -> list[str]:
     lines.append("  asked: " + ", ".join(f"{name}={_shown(value)}" for name, value in asked.items()))
     for vendor, app in sorted((header.get("apps") or {}).items()):
         lines.append(f"  {vendor} app: {app}")
+    for vendor, fresh in sorted((header.get("inventory") or {}).items()):
+        lines.append(
+            f"  from the inventory on {vendor}: last full sync {fresh.get('last_full_sync') or 'never'}, "
+            f"last event {fresh.get('last_event') or 'none'}"
+        )
     for vendor, note in sorted((header.get("cannot_see") or {}).items()):
         lines.append(f"  not seen on {vendor}: {note}")
     for vendor, groups in sorted((header.get("unreadable") or {}).items()):

@@ -29,6 +29,8 @@ def _disband(adapter: Adapter, step: Step, group: Group) -> Flow[ActionResult]:
     planned_owner = step.planned_on.get("owner")
     if planned_owner is not None and group.owner != planned_owner:
         return ActionResult.changed(f"the owner is now {group.owner}, not {planned_owner}")
+    if "name" in step.planned_on and group.name != step.planned_on["name"]:
+        return ActionResult.changed(f"the group is now named {group.name!r}, not {step.planned_on['name']!r}")
     planned_count = step.planned_on.get("member_count")
     if planned_count is not None and group.member_count is not None and group.member_count > planned_count:
         return ActionResult.changed(f"the group grew to {group.member_count} members (planned on {planned_count})")

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 if TYPE_CHECKING:
-    from imgroup.groups import Groups
+    from imgroup.groups import Group, Groups, Survey, UserRef
+    from imgroup.inventory import Inventory
 
     from ._plan import Step
 
@@ -32,6 +34,12 @@ _plan_option = click.option(
 _force_option = click.option("--force", is_flag=True, help="Overwrite the plan file if it exists.")
 _base_url_option = click.option("--base-url", help="Send to this URL instead of the vendors' (an emulator).")
 _profile_option = click.option("--profile", help="Profile of the config file to take credentials from.")
+_from_inventory_option = click.option(
+    "--from-inventory", is_flag=True, help="Plan from the inventory (--db) instead of reading every group live."
+)
+_db_option = click.option(
+    "--db", "inventory_db", metavar="DB", help="The inventory to plan from: a SQLite file or a postgresql:// URL."
+)
 
 
 def _fail(command: str, message: str) -> int:
@@ -52,6 +60,48 @@ def _plan_path_refusal(path: Path, *, force: bool) -> str | None:
             f"{path} exists (a plan being reviewed or applied?); pass --force to overwrite it, or choose another --plan"
         )
     return None
+
+
+def _inventory(command: str, from_inventory: bool, target: str | None) -> AbstractContextManager[Inventory | None]:
+    """The inventory to plan from, or None to read live; a usage error (exit 2) when the options disagree or the
+    inventory cannot be opened."""
+    if target is not None and not from_inventory:
+        _usage_error(command, "--db names the inventory to plan from: add --from-inventory")
+    if not from_inventory:
+        return nullcontext()
+    if target is None:
+        _usage_error(command, "--from-inventory plans from an inventory: name it with --db DB")
+    from imgroup.inventory import Inventory, InventoryError
+
+    try:
+        return Inventory.open(target, create=False)
+    except InventoryError as error:
+        _usage_error(command, str(error))
+
+
+def _usage_error(command: str, message: str) -> NoReturn:
+    _fail(command, message)
+    raise click.exceptions.Exit(EXIT_USAGE)
+
+
+def _offboarding_steps(
+    sessions: Mapping[str, Groups],
+    inventory: Inventory | None,
+    users: Sequence[UserRef],
+    successors: Mapping[str, UserRef],
+    disband_owned: bool,
+) -> tuple[list[Step], dict[str, dict[str, str]], dict[str, Any]]:
+    """The steps, what could not be read, and the header's inventory freshness: live, or from ``inventory``."""
+    from ._planning import managers_kept_apart, offboarding_steps, plan_offboarding
+
+    if inventory is None:
+        return (*plan_offboarding(sessions, users, successors, disband_owned=disband_owned), {})
+    from ._from_inventory import freshness, memberships
+
+    fresh = {"inventory": freshness(inventory, sessions)}
+    found = memberships(inventory, sessions, users)
+    apart = managers_kept_apart(sessions)
+    return offboarding_steps(found, successors, disband_owned=disband_owned, managers_kept_apart=apart), {}, fresh
 
 
 def _sessions(vendors: Sequence[str], profile: str | None, base_url: str | None) -> dict[str, Groups]:
@@ -91,6 +141,8 @@ def _write(command: str, path: Path, header: dict[str, Any], steps: Sequence[Ste
 @click.option("--disband-owned", is_flag=True, help="Disband the groups the users own instead of transferring them.")
 @_plan_option
 @_force_option
+@_from_inventory_option
+@_db_option
 @_base_url_option
 @_profile_option
 def offboard(
@@ -99,6 +151,8 @@ def offboard(
     disband_owned: bool,
     plan_path: Path,
     force: bool,
+    from_inventory: bool,
+    inventory_db: str | None,
     base_url: str | None,
     profile: str | None,
 ) -> None:
@@ -106,60 +160,65 @@ def offboard(
 
     Users are named by vendor: feishu:ou_..., tencent:alice, yunxin:acc_1. A group they own goes to the
     --successor on its vendor (added as a member first when needed), or is disbanded when they are its only
-    member left (always, with --disband-owned). Nothing changes until `imgroup apply`.
+    member left (always, with --disband-owned). With --from-inventory the groups come from the inventory (--db),
+    in milliseconds, and the plan's header says how fresh it was. Nothing changes until `imgroup apply`.
     """
     from imgroup.groups import RefError, UserRef
     from imgroup.settings import SettingsError
 
-    from ._planning import PlanningError, check_offboarding, header, look_up_people, plan_offboarding
+    from ._planning import PlanningError, check_offboarding, header, look_up_people
 
     if (refusal := _plan_path_refusal(plan_path, force=force)) is not None:
         _exit(_fail("offboard", refusal))
         return
-    try:
-        parsed_users = [UserRef.parse(user) for user in users]
-        parsed_successors = [UserRef.parse(successor) for successor in successors]
-        by_vendor = check_offboarding(parsed_users, parsed_successors, disband_owned=disband_owned)
-        sessions = _sessions([user.vendor for user in parsed_users], profile, base_url)
-    except (RefError, PlanningError, SettingsError) as error:
-        _exit(_fail("offboard", str(error)))
-        return
-    asked = {
-        "users": [str(user) for user in parsed_users],
-        "successors": [str(successor) for successor in parsed_successors],
-        "disband_owned": disband_owned,
-    }
-    try:
+    with _inventory("offboard", from_inventory, inventory_db) as inventory:
         try:
-            people = look_up_people(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
-        except PlanningError as error:
+            parsed_users = [UserRef.parse(user) for user in users]
+            parsed_successors = [UserRef.parse(successor) for successor in successors]
+            by_vendor = check_offboarding(parsed_users, parsed_successors, disband_owned=disband_owned)
+            sessions = _sessions([user.vendor for user in parsed_users], profile, base_url)
+        except (RefError, PlanningError, SettingsError) as error:
             _exit(_fail("offboard", str(error)))
             return
-        leaving = [user for user in parsed_users if user not in people.not_found]
-        if not leaving:
-            unknown = "; ".join(f"{user.vendor} knows no user {user.id}" for user in people.not_found)
-            _exit(
-                _fail("offboard", f"no user asked exists on their vendor ({unknown}): nothing to plan, no plan written")
-            )
-            return
-        for user in people.not_found:
-            click.echo(
-                f"imgroup offboard: {user.vendor} knows no user {user.id} ({user}): left out of the plan", err=True
-            )
-        for person, answer in people.unchecked.items():
-            role = "successor" if person in parsed_successors else "user"
-            click.echo(
-                f"note: {person.vendor} could not say whether the {role} {person} exists ({answer}): not checked"
-            )
-        steps, unreadable = plan_offboarding(sessions, leaving, by_vendor, disband_owned=disband_owned)
-        in_steps = {step.user for step in steps}
-        for user in leaving:
-            if user not in in_steps:
-                click.echo(f"note: {user} is in no group the {user.vendor} app can see: nothing to do for them")
-        plan_header = header("offboard", asked, sessions, unreadable, people.not_found)
-        _exit(_write("offboard", plan_path, plan_header, steps, overwrite=force))
-    finally:
-        _close(sessions)
+        asked = {
+            "users": [str(user) for user in parsed_users],
+            "successors": [str(successor) for successor in parsed_successors],
+            "disband_owned": disband_owned,
+        }
+        try:
+            try:
+                people = look_up_people(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
+            except PlanningError as error:
+                _exit(_fail("offboard", str(error)))
+                return
+            leaving = [user for user in parsed_users if user not in people.not_found]
+            if not leaving:
+                unknown = "; ".join(f"{user.vendor} knows no user {user.id}" for user in people.not_found)
+                _exit(
+                    _fail(
+                        "offboard",
+                        f"no user asked exists on their vendor ({unknown}): nothing to plan, no plan written",
+                    )
+                )
+                return
+            for user in people.not_found:
+                click.echo(
+                    f"imgroup offboard: {user.vendor} knows no user {user.id} ({user}): left out of the plan", err=True
+                )
+            for person, answer in people.unchecked.items():
+                role = "successor" if person in parsed_successors else "user"
+                click.echo(
+                    f"note: {person.vendor} could not say whether the {role} {person} exists ({answer}): not checked"
+                )
+            steps, unreadable, fresh = _offboarding_steps(sessions, inventory, leaving, by_vendor, disband_owned)
+            in_steps = {step.user for step in steps}
+            for user in leaving:
+                if user not in in_steps:
+                    click.echo(f"note: {user} is in no group the {user.vendor} app can see: nothing to do for them")
+            plan_header = header("offboard", asked, sessions, unreadable, people.not_found) | fresh
+            _exit(_write("offboard", plan_path, plan_header, steps, overwrite=force))
+        finally:
+            _close(sessions)
 
 
 @click.command(
@@ -172,6 +231,8 @@ def offboard(
 @click.option("--created-before", type=click.DateTime(["%Y-%m-%d"]), help="Only groups created before this date.")
 @_plan_option
 @_force_option
+@_from_inventory_option
+@_db_option
 @_base_url_option
 @_profile_option
 def sweep(
@@ -181,18 +242,21 @@ def sweep(
     created_before: datetime | None,
     plan_path: Path,
     force: bool,
+    from_inventory: bool,
+    inventory_db: str | None,
     base_url: str | None,
     profile: str | None,
 ) -> None:
     """Plan disbanding every group of one vendor that matches all the filters given.
 
-    A group whose vendor does not give a filtered fact (a creation time) does not match that filter.
-    Nothing changes until `imgroup apply`.
+    A group whose vendor does not give a filtered fact (a creation time) does not match that filter. With
+    --from-inventory the groups come from the inventory (--db), which holds Yunxin teams too (from events), and
+    the plan's header says how fresh it was. Nothing changes until `imgroup apply`.
     """
     from imgroup._plural import counted
     from imgroup.settings import SettingsError
 
-    from ._planning import header, sweep_steps
+    from ._planning import PlanningError, header, sweep_steps
 
     if name_glob is None and max_members is None and created_before is None:
         _exit(_fail("sweep", "give at least one filter (--name-glob, --max-members, --created-before)"))
@@ -214,17 +278,31 @@ def sweep(
     }
     try:
         groups = sessions[vendor]
-        try:
-            survey = groups.run(groups.adapter.survey_groups())
-        except NotImplementedError as error:  # a vendor with no call listing an app's groups
-            _exit(_fail("sweep", str(error)))
-            return
+        with _inventory("sweep", from_inventory, inventory_db) as inventory:
+            try:
+                survey, fresh = _sweep_survey(vendor, groups, inventory)
+            except (NotImplementedError, PlanningError) as error:  # no call lists the app's groups; an empty inventory
+                _exit(_fail("sweep", str(error)))
+                return
         steps = sweep_steps(survey.found, name_glob=name_glob, max_members=max_members, created_before=before)
         click.echo(f"{counted(len(survey.found), f'{vendor} group')} seen, {len(steps)} match")
         unreadable = {vendor: survey.unreadable} if survey.unreadable else {}
-        _exit(_write("sweep", plan_path, header("sweep", asked, sessions, unreadable), steps, overwrite=force))
+        plan_header = header("sweep", asked, sessions, unreadable) | fresh
+        _exit(_write("sweep", plan_path, plan_header, steps, overwrite=force))
     finally:
         _close(sessions)
+
+
+def _sweep_survey(vendor: str, groups: Groups, inventory: Inventory | None) -> tuple[Survey[Group], dict[str, Any]]:
+    """Every group of the app, read live or from ``inventory``, and the header's inventory freshness."""
+    if inventory is None:
+        return groups.run(groups.adapter.survey_groups()), {}
+    from imgroup.groups import Survey
+
+    from ._from_inventory import freshness, groups_of
+
+    fresh = {"inventory": freshness(inventory, {vendor: groups})}
+    return Survey(groups_of(inventory, vendor, groups)), fresh
 
 
 @click.group(name="plan", epilog="\b\nExamples:\n  imgroup plan show alice.jsonl\n  imgroup plan review alice.jsonl")
