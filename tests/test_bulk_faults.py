@@ -249,7 +249,8 @@ def test_ctrl_c_or_sigterm_stops_with_status_130_a_report_and_the_same_command_r
 ) -> None:
     groups = group_ids(400)
     (tmp_path / "tencent.txt").write_text("\n".join(groups) + "\n")
-    emulator.faults({"latency_ms": 20})
+    # At least 5 s of work (400 calls of 50 ms, 4 at a time): the signal lands mid-run however fast the machine.
+    emulator.faults({"latency_ms": 50})
     command = bulk_command(tmp_path, emulator, "tencent", "--concurrency", "4")
     process = start(command, tmp_path)
     seen = 0
