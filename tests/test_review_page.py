@@ -30,7 +30,7 @@ HEADER = {
     "cannot_see": {"feishu": "only the chats the app's bot is in"},
     "unreadable": {"feishu": {"feishu:oc_ext": "[232033] an external chat"}},
     "not_found": ["tencent:amu"],
-    "inventory": {"read_at": "2026-12-02T02:55:00+00:00"},
+    "inventory": {"feishu": {"app": "cli_demo", "last_full_sync": "2026-12-02T02:55:00+00:00", "last_event": None}},
     "tenants": {"feishu": ["tk_1", "tk_2"]},
     "ticket": "HR-1234",
 }
@@ -108,7 +108,7 @@ def test_the_header_says_what_was_asked_by_whom_on_which_apps_and_what_was_not_s
     assert "<dt>Not seen on feishu</dt><dd>only the chats the app&#x27;s bot is in</dd>" in header
     assert "1 group seen but unreadable" in header and "<code>feishu:oc_ext</code>: [232033] an external chat" in header
     assert "<dt>Left out (no such user)</dt><dd><code>tencent:amu</code></dd>" in header
-    assert "<dt>Inventory</dt><dd>read_at: 2026-12-02T02:55:00+00:00</dd>" in header
+    assert "<dt>Inventory on feishu</dt><dd>last full sync 2026-12-02T02:55:00+00:00, last event none</dd>" in header
     assert "<dt>Tenants</dt><dd>feishu: <code>tk_1</code>, <code>tk_2</code></dd>" in header
     assert "<dt>Other header fields</dt><dd>ticket: HR-1234</dd>" in header
     assert hashlib.sha256(path.read_bytes()).hexdigest() in header
@@ -152,6 +152,19 @@ def test_plan_review_writes_the_page_beside_the_plan_and_says_where(tmp_path: Pa
     assert "imgroup apply alice.approved.jsonl" in result.output
     shown = CliRunner().invoke(cli, ["plan", "show", str(path)])
     assert f"review page: {tmp_path / 'alice.review.html'}" in shown.output
+
+
+@pytest.mark.parametrize("inventory", ["2026-12-02", {"feishu": "2026-12-02"}])
+def test_an_inventory_field_of_another_shape_is_shown_as_given(tmp_path: Path, inventory: object) -> None:
+    """A header edited by hand (or by an older tool) is shown, not a crash: ``plan show`` and the page."""
+    path = tmp_path / "alice.jsonl"
+    write_plan(path, {**HEADER, "inventory": inventory}, steps())
+    shown = CliRunner().invoke(cli, ["plan", "show", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert "2026-12-02" in shown.output
+    written = CliRunner().invoke(cli, ["plan", "review", str(path)])
+    assert written.exit_code == 0, written.output
+    assert "2026-12-02" in (tmp_path / "alice.review.html").read_text()
 
 
 def test_plan_review_open_opens_the_written_page_in_the_default_browser(

@@ -26,7 +26,13 @@ def describe(plan: Plan) -> list[str]:
     lines.append("  asked: " + ", ".join(f"{name}={_shown(value)}" for name, value in asked.items()))
     for vendor, app in sorted((header.get("apps") or {}).items()):
         lines.append(f"  {vendor} app: {app}")
-    for vendor, fresh in sorted((header.get("inventory") or {}).items()):
+    inventory = header.get("inventory") or {}
+    if not isinstance(inventory, dict):
+        lines.append(f"  from the inventory: {_shown(inventory)}")
+    for vendor, fresh in sorted(inventory.items() if isinstance(inventory, dict) else ()):
+        if not isinstance(fresh, dict):  # a header written by hand or by another tool: shown as given
+            lines.append(f"  from the inventory on {vendor}: {_shown(fresh)}")
+            continue
         lines.append(
             f"  from the inventory on {vendor}: last full sync {fresh.get('last_full_sync') or 'never'}, "
             f"last event {fresh.get('last_event') or 'none'}"

@@ -110,8 +110,18 @@ def header_html(plan: Plan, source_name: str, digest: str) -> str:
         )
     if header.get("not_found"):
         facts.append(("Left out (no such user)", _value(header["not_found"])))
-    if "inventory" in header:
-        facts.append(("Inventory", _value(header["inventory"])))
+    inventory = header.get("inventory")
+    for vendor, fresh in sorted(inventory.items() if isinstance(inventory, Mapping) else ()):
+        if isinstance(fresh, Mapping):  # as offboard and sweep --from-inventory write it
+            shown = (
+                f"last full sync {_text(fresh.get('last_full_sync') or 'never')}, "
+                f"last event {_text(fresh.get('last_event') or 'none')}"
+            )
+        else:
+            shown = _value(fresh)
+        facts.append((f"Inventory on {vendor}", shown))
+    if inventory is not None and not isinstance(inventory, Mapping):
+        facts.append(("Inventory", _value(inventory)))
     facts.append(("File", f"<code>{_text(source_name)}</code>, sha256 <code class='digest'>{digest}</code>"))
     facts.append(("Steps", _steps_fact(plan)))
     others = {key: value for key, value in header.items() if key not in KNOWN_HEADER}
