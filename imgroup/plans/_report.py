@@ -26,6 +26,8 @@ def describe(plan: Plan) -> list[str]:
     lines.append("  asked: " + ", ".join(f"{name}={_shown(value)}" for name, value in asked.items()))
     for vendor, app in sorted((header.get("apps") or {}).items()):
         lines.append(f"  {vendor} app: {app}")
+    for vendor, app, tenants in _tenants_covered(header):
+        lines.append(f"  {vendor} app {app}, {counted(len(tenants), 'tenant')}: {', '.join(tenants)}")
     for vendor, note in sorted((header.get("cannot_see") or {}).items()):
         lines.append(f"  not seen on {vendor}: {note}")
     for vendor, groups in sorted((header.get("unreadable") or {}).items()):
@@ -45,6 +47,12 @@ def describe(plan: Plan) -> list[str]:
     if isinstance(planned, int) and planned != len(plan.steps):
         lines.append(f"  {planned - len(plan.steps)} of the {planned} planned steps were removed by hand")
     return lines
+
+
+def _tenants_covered(header: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """The header's ``tenants`` (a plan across a store app's tenants) as (vendor, app, tenant keys)."""
+    covered = header.get("tenants") or {}
+    return [(vendor, app, list(keys)) for vendor, apps in sorted(covered.items()) for app, keys in sorted(apps.items())]
 
 
 def outcome_summary(counts: Mapping[str, int]) -> str:

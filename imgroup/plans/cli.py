@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._tenant_options import tenant_options
+
 if TYPE_CHECKING:
     from imgroup.groups import Groups
 
@@ -174,6 +176,7 @@ def offboard(
 @_force_option
 @_base_url_option
 @_profile_option
+@tenant_options
 def sweep(
     vendor: str,
     name_glob: str | None,
@@ -183,16 +186,21 @@ def sweep(
     force: bool,
     base_url: str | None,
     profile: str | None,
+    tenant_keys: tuple[str, ...],
+    all_tenants: bool,
+    tenants_db: Path | None,
 ) -> None:
     """Plan disbanding every group of one vendor that matches all the filters given.
 
-    A group whose vendor does not give a filtered fact (a creation time) does not match that filter.
+    A group whose vendor does not give a filtered fact (a creation time) does not match that filter. A Feishu
+    store app's groups are swept in the tenants named (--tenant, or --all-tenants it knows: docs/store-apps.md).
     Nothing changes until `imgroup apply`.
     """
     from imgroup._plural import counted
     from imgroup.settings import SettingsError
 
-    from ._planning import header, sweep_steps
+    from ._planning import PlanningError, header, sweep_steps
+    from ._tenants import survey_groups, tenants_header, tenants_to_plan
 
     if name_glob is None and max_members is None and created_before is None:
         _exit(_fail("sweep", "give at least one filter (--name-glob, --max-members, --created-before)"))
@@ -202,8 +210,11 @@ def sweep(
         return
     before = created_before.replace(tzinfo=UTC) if created_before is not None else None
     try:
+        tenants = tenants_to_plan(
+            vendor, named=tenant_keys, all_tenants=all_tenants, db=tenants_db, profile=profile, base_url=base_url
+        )
         sessions = _sessions([vendor], profile, base_url)
-    except SettingsError as error:
+    except (SettingsError, PlanningError) as error:
         _exit(_fail("sweep", str(error)))
         return
     asked = {
@@ -211,18 +222,21 @@ def sweep(
         "name_glob": name_glob,
         "max_members": max_members,
         "created_before": before.date().isoformat() if before else None,
+        **({"tenants": "all" if all_tenants else list(tenant_keys)} if tenants else {}),
     }
     try:
         groups = sessions[vendor]
         try:
-            survey = groups.run(groups.adapter.survey_groups())
+            survey = survey_groups(groups, tenants)
         except NotImplementedError as error:  # a vendor with no call listing an app's groups
             _exit(_fail("sweep", str(error)))
             return
-        steps = sweep_steps(survey.found, name_glob=name_glob, max_members=max_members, created_before=before)
+        found = sweep_steps(survey.found, name_glob=name_glob, max_members=max_members, created_before=before)
+        steps = survey.place(found)
         click.echo(f"{counted(len(survey.found), f'{vendor} group')} seen, {len(steps)} match")
         unreadable = {vendor: survey.unreadable} if survey.unreadable else {}
-        _exit(_write("sweep", plan_path, header("sweep", asked, sessions, unreadable), steps, overwrite=force))
+        plan_header = header("sweep", asked, sessions, unreadable) | tenants_header(vendor, groups.app, tenants)
+        _exit(_write("sweep", plan_path, plan_header, steps, overwrite=force))
     finally:
         _close(sessions)
 
