@@ -112,9 +112,7 @@ def store_app(imgroup_emulator: EmulatorServer, tmp_path: Path) -> Iterator[Stor
         )
     config = tmp_path / "config.toml"
     config.write_text("", encoding="utf-8")  # the app's settings are in the environment
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith(("FEISHU_", "IMGROUP_"))
-    }
+    environment = {name: value for name, value in os.environ.items() if not name.startswith(("FEISHU_", "IMGROUP_"))}
     environment.update(
         IMGROUP_CONFIG=str(config), FEISHU_APP_ID=app_id, FEISHU_APP_SECRET=SECRET,
         FEISHU_APP_TYPE="store", FEISHU_TICKETS=str(tickets.path), FEISHU_BASE_URL=imgroup_emulator.base_url,

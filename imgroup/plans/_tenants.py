@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from imgroup.groups import Group, Groups, GroupRef, Survey
+from imgroup.groups import Group, GroupRef, Groups, Presence, Survey, UserRef
 from imgroup.settings import SettingsError, VendorSettings, load_settings
 
 from ._plan import Step
-from ._planning import PlanningError
+from ._planning import People, PlanningError, look_up_people, plan_offboarding
 
 if TYPE_CHECKING:
     from imgroup.events import KnownTenant
+
 
 def settings_tenant(settings: VendorSettings) -> str | None:
     """The tenant the settings name (a store app's ``tenant_key``), if any."""
@@ -43,7 +44,7 @@ def recorded_tenants(db: Path, app: str | None) -> list[KnownTenant]:
 
 
 def tenants_to_plan(
-    vendor: str,
+    vendors: Sequence[str],
     *,
     named: Sequence[str],
     all_tenants: bool,
@@ -51,8 +52,8 @@ def tenants_to_plan(
     profile: str | None,
     base_url: str | None,
 ) -> list[str]:
-    """The tenants a plan covers: ``named``, or every one the app knows with ``all_tenants``; [] when neither
-    (a plan on the app as before). PlanningError when tenants are asked of anything but a Feishu store app, or
+    """The tenants a plan on ``vendors`` covers: ``named``, or every one the app knows with ``all_tenants``; []
+    when neither (a plan on the app as before). PlanningError when tenants are asked of anything but a Feishu store app, or
     none is known."""
     if not named and not all_tenants:
         if db is not None:
@@ -60,12 +61,15 @@ def tenants_to_plan(
         return []
     if named and all_tenants:
         raise PlanningError("give --tenant or --all-tenants, not both")
-    if vendor != "feishu":
-        raise PlanningError(f"--tenant and --all-tenants are for a Feishu store app's tenants; {vendor} has none")
-    settings = load_settings(vendor, profile=profile, base_url=base_url)
+    if others := sorted(set(vendors) - {"feishu"}):
+        raise PlanningError(
+            f"--tenant and --all-tenants are for a Feishu store app's tenants; {', '.join(others)} has none "
+            "(plan it apart)"
+        )
+    settings = load_settings("feishu", profile=profile, base_url=base_url)
     if settings.credentials.get("app_type") != "store":
         raise PlanningError(
-            "--tenant and --all-tenants are for a Feishu store app (app_type = \"store\"): the settings name a "
+            '--tenant and --all-tenants are for a Feishu store app (app_type = "store"): the settings name a '
             "custom app, which has one tenant"
         )
     if named:
@@ -113,10 +117,10 @@ def survey_groups(groups: Groups, tenants: Sequence[str]) -> TenantSurvey:
     unreadable: dict[str, str] = {}
     tenant_of: dict[GroupRef, str] = {}
     for tenant, session in in_tenants(groups, tenants).items():
-        survey: Survey[Group] = session.run(session.adapter.survey_groups())
-        found += survey.found
-        unreadable.update(survey.unreadable)
-        tenant_of.update((group.ref, tenant) for group in survey.found)
+        in_tenant: Survey[Group] = session.run(session.adapter.survey_groups())
+        found += in_tenant.found
+        unreadable.update(in_tenant.unreadable)
+        tenant_of.update((group.ref, tenant) for group in in_tenant.found)
     return TenantSurvey(found, unreadable, tenant_of, groups.app)
 
 
@@ -140,3 +144,48 @@ def settings_in_tenant(settings: VendorSettings, tenant: str | None) -> VendorSe
 def tenants_of(steps: Sequence[Step], vendor: str) -> set[str]:
     """The tenants ``vendor``'s steps name."""
     return {step.tenant for step in steps if step.vendor == vendor and step.tenant is not None}
+
+
+@attrs.frozen
+class TenantOffboarding:
+    """An offboarding planned in each tenant where its users are: the steps, each naming its tenant, and what
+    the vendor said of the people (as ``_planning.People``: missing means missing in every tenant)."""
+
+    steps: list[Step]
+    people: People
+    unreadable: dict[str, str]
+
+
+def offboard_in_tenants(
+    groups: Groups,
+    tenants: Sequence[str],
+    users: Sequence[UserRef],
+    successors: Mapping[str, UserRef],
+    *,
+    disband_owned: bool,
+) -> TenantOffboarding:
+    """Plan the offboarding of Feishu ``users`` in every tenant where one of them is (a user is in one tenant,
+    and a group goes to a successor of its own tenant); PlanningError naming the tenant whose successor is
+    missing."""
+    steps: list[Step] = []
+    unreadable: dict[str, str] = {}
+    unchecked: dict[UserRef, str] = {}
+    seen: set[UserRef] = set()
+    for tenant, session in in_tenants(groups, tenants).items():
+        found = session.run(session.adapter.find_users(users))
+        here = [user for user in users if found[user].presence is not Presence.MISSING]
+        if not here:
+            continue
+        try:
+            people = look_up_people({groups.vendor: session}, here, successors, disband_owned=disband_owned)
+        except PlanningError as error:
+            raise PlanningError(f"in tenant {tenant}: {error}") from None
+        seen.update(here)
+        unchecked.update(people.unchecked)
+        tenant_steps, tenant_unreadable = plan_offboarding(
+            {groups.vendor: session}, here, successors, disband_owned=disband_owned
+        )
+        steps += [attrs.evolve(step, app=groups.app, tenant=tenant) for step in tenant_steps]
+        unreadable.update(tenant_unreadable.get(groups.vendor, {}))
+    missing = [user for user in users if user not in seen]
+    return TenantOffboarding(steps, People(missing, unchecked), unreadable)

@@ -95,6 +95,7 @@ def _write(command: str, path: Path, header: dict[str, Any], steps: Sequence[Ste
 @_force_option
 @_base_url_option
 @_profile_option
+@tenant_options
 def offboard(
     users: tuple[str, ...],
     successors: tuple[str, ...],
@@ -103,17 +104,22 @@ def offboard(
     force: bool,
     base_url: str | None,
     profile: str | None,
+    tenant_keys: tuple[str, ...],
+    all_tenants: bool,
+    tenants_db: Path | None,
 ) -> None:
     """Plan taking USERS out of every group: transfer or disband what they own, remove them everywhere else.
 
     Users are named by vendor: feishu:ou_..., tencent:alice, yunxin:acc_1. A group they own goes to the
     --successor on its vendor (added as a member first when needed), or is disbanded when they are its only
-    member left (always, with --disband-owned). Nothing changes until `imgroup apply`.
+    member left (always, with --disband-owned). A Feishu store app's users are looked for in the tenants named
+    (--tenant, or --all-tenants it knows: docs/store-apps.md). Nothing changes until `imgroup apply`.
     """
     from imgroup.groups import RefError, UserRef
     from imgroup.settings import SettingsError
 
     from ._planning import PlanningError, check_offboarding, header, look_up_people, plan_offboarding
+    from ._tenants import offboard_in_tenants, tenants_header, tenants_to_plan
 
     if (refusal := _plan_path_refusal(plan_path, force=force)) is not None:
         _exit(_fail("offboard", refusal))
@@ -122,6 +128,10 @@ def offboard(
         parsed_users = [UserRef.parse(user) for user in users]
         parsed_successors = [UserRef.parse(successor) for successor in successors]
         by_vendor = check_offboarding(parsed_users, parsed_successors, disband_owned=disband_owned)
+        tenants = tenants_to_plan(
+            [user.vendor for user in parsed_users], named=tenant_keys, all_tenants=all_tenants, db=tenants_db,
+            profile=profile, base_url=base_url,
+        )  # fmt: skip
         sessions = _sessions([user.vendor for user in parsed_users], profile, base_url)
     except (RefError, PlanningError, SettingsError) as error:
         _exit(_fail("offboard", str(error)))
@@ -130,10 +140,20 @@ def offboard(
         "users": [str(user) for user in parsed_users],
         "successors": [str(successor) for successor in parsed_successors],
         "disband_owned": disband_owned,
+        **({"tenants": "all" if all_tenants else list(tenant_keys)} if tenants else {}),
     }
     try:
         try:
-            people = look_up_people(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
+            across = (
+                offboard_in_tenants(sessions["feishu"], tenants, parsed_users, by_vendor, disband_owned=disband_owned)
+                if tenants
+                else None
+            )
+            people = (
+                across.people
+                if across
+                else look_up_people(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
+            )
         except PlanningError as error:
             _exit(_fail("offboard", str(error)))
             return
@@ -153,12 +173,16 @@ def offboard(
             click.echo(
                 f"note: {person.vendor} could not say whether the {role} {person} exists ({answer}): not checked"
             )
-        steps, unreadable = plan_offboarding(sessions, leaving, by_vendor, disband_owned=disband_owned)
+        if across is None:
+            steps, unreadable = plan_offboarding(sessions, leaving, by_vendor, disband_owned=disband_owned)
+        else:
+            steps, unreadable = across.steps, ({"feishu": across.unreadable} if across.unreadable else {})
         in_steps = {step.user for step in steps}
         for user in leaving:
             if user not in in_steps:
                 click.echo(f"note: {user} is in no group the {user.vendor} app can see: nothing to do for them")
         plan_header = header("offboard", asked, sessions, unreadable, people.not_found)
+        plan_header |= tenants_header("feishu", sessions["feishu"].app, tenants) if tenants else {}
         _exit(_write("offboard", plan_path, plan_header, steps, overwrite=force))
     finally:
         _close(sessions)
@@ -211,7 +235,7 @@ def sweep(
     before = created_before.replace(tzinfo=UTC) if created_before is not None else None
     try:
         tenants = tenants_to_plan(
-            vendor, named=tenant_keys, all_tenants=all_tenants, db=tenants_db, profile=profile, base_url=base_url
+            [vendor], named=tenant_keys, all_tenants=all_tenants, db=tenants_db, profile=profile, base_url=base_url
         )
         sessions = _sessions([vendor], profile, base_url)
     except (SettingsError, PlanningError) as error:
