@@ -50,22 +50,18 @@ class StoreApp:
 @pytest.fixture
 def store_app(imgroup_emulator: EmulatorServer, tmp_path: Path) -> Iterator[StoreApp]:
     app_id = "cli_store_" + uuid.uuid4().hex[:12]  # the signer caches tokens per process by app id
+    chats = [
+        {"chat_id": f"oc_{name}_{tenant}", "name": f"{name}-{tenant}", "owner": app_id, "tenant": tenant,
+         "members": [f"ou_{tenant}"]}
+        for tenant in TENANTS
+        for name in ("tmp", "keep")
+    ]  # fmt: skip
     imgroup_emulator.reset(
         {
             "feishu": {
                 "apps": [{"app_id": app_id, "app_secret": SECRET, "app_type": "store", "tenants": list(TENANTS)}],
                 "users": [{"open_id": f"ou_{tenant}", "name": tenant, "tenant": tenant} for tenant in TENANTS],
-                "chats": [
-                    {
-                        "chat_id": f"oc_{name}_{tenant}",
-                        "name": f"{name}-{tenant}",
-                        "owner": app_id,
-                        "tenant": tenant,
-                        "members": [f"ou_{tenant}"],
-                    }
-                    for tenant in TENANTS
-                    for name in ("tmp", "keep")
-                ],  # fmt: skip
+                "chats": chats,
             }
         }
     )
