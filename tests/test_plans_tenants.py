@@ -125,7 +125,7 @@ def test_a_sweep_in_named_tenants_plans_only_theirs(store_app: StoreApp, tmp_pat
     assert [(str(s.group), s.app, s.tenant) for s in plan.steps] == [
         ("feishu:oc_tmp_tk_two", store_app.app_id, "tk_two")
     ]
-    assert plan.header["tenants"] == {"feishu": {store_app.app_id: ["tk_two"]}}
+    assert plan.header["tenants"] == {"feishu": ["tk_two"]}
     assert plan.header["asked"]["tenants"] == ["tk_two"]
 
 
@@ -151,7 +151,7 @@ def test_an_offboarding_across_tenants_plans_each_user_in_their_own_tenant(store
     plan = read_plan(plan_path)
     assert plan.steps and {step.tenant for step in plan.steps} == {"tk_two"}
     assert {str(step.group) for step in plan.steps} <= {"feishu:oc_tmp_tk_two", "feishu:oc_keep_tk_two"}
-    assert plan.header["tenants"] == {"feishu": {store_app.app_id: ["tk_one", "tk_two"]}}
+    assert plan.header["tenants"] == {"feishu": ["tk_one", "tk_two"]}
 
 
 @pytest.mark.parametrize(

@@ -162,7 +162,7 @@ def test_the_sweep_names_each_steps_app_and_tenant_and_the_header_the_tenants(
     plan_path = tmp_path / "plan.jsonl"
     store_app.sweep(plan_path)
     plan = read_plan(plan_path)
-    assert plan.header["tenants"] == {"feishu": {store_app.app_id: list(TENANTS)}}
+    assert plan.header["tenants"] == {"feishu": list(TENANTS)}
     assert {(step.app, step.tenant) for step in plan.steps} == {(store_app.app_id, tenant) for tenant in TENANTS}
     assert sorted(str(step.group) for step in plan.steps) == sorted(
         f"feishu:{chat}" for tenant in TENANTS for chat in store_app.swept(tenant)

@@ -51,8 +51,10 @@ def describe(plan: Plan) -> list[str]:
 
 def _tenants_covered(header: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
     """The header's ``tenants`` (a plan across a store app's tenants) as (vendor, app, tenant keys)."""
-    covered = header.get("tenants") or {}
-    return [(vendor, app, list(keys)) for vendor, apps in sorted(covered.items()) for app, keys in sorted(apps.items())]
+    apps = header.get("apps") or {}
+    return [
+        (vendor, str(apps.get(vendor)), list(keys)) for vendor, keys in sorted((header.get("tenants") or {}).items())
+    ]
 
 
 def outcome_summary(counts: Mapping[str, int]) -> str:

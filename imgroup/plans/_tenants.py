@@ -124,9 +124,10 @@ def survey_groups(groups: Groups, tenants: Sequence[str]) -> TenantSurvey:
     return TenantSurvey(found, unreadable, tenant_of, groups.app)
 
 
-def tenants_header(vendor: str, app: str | None, tenants: Sequence[str]) -> dict[str, Any]:
-    """The header's ``tenants``: each app and the tenants the plan covers (nothing when it covers none)."""
-    return {"tenants": {vendor: {str(app): list(tenants)}}} if tenants else {}
+def tenants_header(vendor: str, tenants: Sequence[str]) -> dict[str, Any]:
+    """The header's ``tenants``: the tenants the plan covers, by vendor (the app is the header's ``apps``'s);
+    nothing when it covers none."""
+    return {"tenants": {vendor: list(tenants)}} if tenants else {}
 
 
 def settings_in_tenant(settings: VendorSettings, tenant: str | None) -> VendorSettings:

@@ -182,7 +182,7 @@ def offboard(
             if user not in in_steps:
                 click.echo(f"note: {user} is in no group the {user.vendor} app can see: nothing to do for them")
         plan_header = header("offboard", asked, sessions, unreadable, people.not_found)
-        plan_header |= tenants_header("feishu", sessions["feishu"].app, tenants) if tenants else {}
+        plan_header |= tenants_header("feishu", tenants)
         _exit(_write("offboard", plan_path, plan_header, steps, overwrite=force))
     finally:
         _close(sessions)
@@ -259,7 +259,7 @@ def sweep(
         steps = survey.place(found)
         click.echo(f"{counted(len(survey.found), f'{vendor} group')} seen, {len(steps)} match")
         unreadable = {vendor: survey.unreadable} if survey.unreadable else {}
-        plan_header = header("sweep", asked, sessions, unreadable) | tenants_header(vendor, groups.app, tenants)
+        plan_header = header("sweep", asked, sessions, unreadable) | tenants_header(vendor, tenants)
         _exit(_write("sweep", plan_path, plan_header, steps, overwrite=force))
     finally:
         _close(sessions)
