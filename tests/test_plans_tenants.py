@@ -159,7 +159,7 @@ def test_an_offboarding_across_tenants_plans_each_user_in_their_own_tenant(store
     [
         (["--tenant", "tk_one", "--all-tenants"], {}, "not both"),
         (["--all-tenants"], {}, "no tenant of"),
-        (["--db", "DB"], {}, "pass --all-tenants too"),
+        (["--events-db", "DB"], {}, "pass --all-tenants too"),
         (["--tenant", "tk_one"], {"FEISHU_APP_TYPE": "custom"}, "custom app"),
     ],
 )

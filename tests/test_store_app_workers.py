@@ -63,7 +63,7 @@ class StoreApp:
         """``imgroup sweep --all-tenants``, as a user runs it (the ticket comes through the emulator's hook)."""
         made = CliRunner().invoke(
             cli,
-            ["sweep", "--vendor", "feishu", "--name-glob", "tmp-*", "--all-tenants", "--db", str(self.events_db),
+            ["sweep", "--vendor", "feishu", "--name-glob", "tmp-*", "--all-tenants", "--events-db", str(self.events_db),
              "--plan", str(plan)],
             env=self.environment,
         )  # fmt: skip

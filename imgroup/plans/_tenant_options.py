@@ -1,5 +1,5 @@
-"""``--tenant``, ``--all-tenants`` and ``--db`` of ``offboard`` and ``sweep``: a plan across a Feishu store app's
-tenants (``_tenants``). Only click is imported here, so the command line starts as fast as before."""
+"""``--tenant``, ``--all-tenants`` and ``--events-db`` of ``offboard`` and ``sweep``: a plan across a Feishu
+store app's tenants (``_tenants``). Only click is imported here, so the command line starts as fast as before."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def tenant_options(command: F) -> F:
-    """``--tenant``, ``--all-tenants`` and ``--db``: the options of ``offboard`` and ``sweep`` naming tenants."""
+    """``--tenant``, ``--all-tenants`` and ``--events-db``: the options of ``offboard`` and ``sweep`` naming tenants."""
     command = click.option(
-        "--db",
+        "--events-db",
         "tenants_db",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="With --all-tenants: the event receiver's database (imgroup events serve --db), where tenants are recorded.",
@@ -23,7 +23,7 @@ def tenant_options(command: F) -> F:
     command = click.option(
         "--all-tenants",
         is_flag=True,
-        help="Plan across every tenant the Feishu store app knows (the --db's app_open events, the settings' tenant).",
+        help="Plan across every tenant the Feishu store app knows (--events-db's app_open events, the settings' tenant).",
     )(command)
     return click.option(
         "--tenant",

@@ -1,8 +1,8 @@
 """Plans across the tenants of a Feishu store app: which tenants, a session in each, and steps that name theirs.
 
 ``--tenant KEY`` names tenants; ``--all-tenants`` takes every tenant the app knows, as ``imgroup tenants``
-lists them: those the event receiver saw install it (the receiver's ``--db``), then the one the settings name.
-Each tenant is read through ``client.for_tenant(key)`` (one app token, the connections shared, a limiter per
+lists them: those the event receiver saw install it (its database, given as ``--events-db``), then the one
+the settings name. Each tenant is read through ``client.for_tenant(key)`` (one app token, the connections shared, a limiter per
 tenant), and each step names its app and tenant, so workers apply each tenant as a partition of its own.
 """
 
@@ -34,13 +34,13 @@ def settings_tenant(settings: VendorSettings) -> str | None:
 
 def recorded_tenants(db: Path, app: str | None) -> list[KnownTenant]:
     """The tenants the receiver whose database is ``db`` saw install the app (every app's without one), oldest
-    first; SettingsError naming ``--db`` when it cannot be read."""
+    first; SettingsError naming ``--events-db`` when it cannot be read."""
     from imgroup.events import known_tenants
 
     try:
         return known_tenants(db, vendor="feishu", app=app)
     except sqlite3.Error as error:
-        raise SettingsError(f"--db: cannot read {db}: {error}") from None
+        raise SettingsError(f"--events-db: cannot read {db}: {error}") from None
 
 
 def tenants_to_plan(
@@ -57,7 +57,7 @@ def tenants_to_plan(
     none is known."""
     if not named and not all_tenants:
         if db is not None:
-            raise PlanningError("--db gives the tenants of --all-tenants: pass --all-tenants too")
+            raise PlanningError("--events-db gives the tenants of --all-tenants: pass --all-tenants too")
         return []
     if named and all_tenants:
         raise PlanningError("give --tenant or --all-tenants, not both")
@@ -80,7 +80,7 @@ def tenants_to_plan(
         known.append(own)
     if not known:
         raise PlanningError(
-            f"no tenant of {app} is known: give the event receiver's database (--db), where the tenants that "
+            f"no tenant of {app} is known: give the event receiver's database (--events-db), where the tenants that "
             "installed the app are recorded, or name them with --tenant"
         )
     return list(dict.fromkeys(known))
