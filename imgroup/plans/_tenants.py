@@ -93,7 +93,7 @@ def in_tenants(groups: Groups, tenants: Sequence[str]) -> dict[str, Groups]:
 
 @attrs.frozen
 class TenantSurvey:
-    """What a listing found in every tenant (or in the app's own, without tenants), and where each group is."""
+    """What a listing found in every tenant, and the tenant each group is in."""
 
     found: list[Group]
     unreadable: dict[str, str]
@@ -101,18 +101,12 @@ class TenantSurvey:
     app: str | None
 
     def place(self, steps: Sequence[Step]) -> list[Step]:
-        """The steps, each naming its app and tenant when the plan covers tenants."""
-        return [
-            attrs.evolve(step, app=self.app, tenant=tenant) if (tenant := self.tenant_of.get(step.group)) else step
-            for step in steps
-        ]
+        """The steps, each naming its app and its group's tenant."""
+        return [attrs.evolve(step, app=self.app, tenant=self.tenant_of[step.group]) for step in steps]
 
 
 def survey_groups(groups: Groups, tenants: Sequence[str]) -> TenantSurvey:
-    """Every group the app sees: in each of ``tenants``, or (none given) as the settings' client sees them."""
-    if not tenants:
-        survey = groups.run(groups.adapter.survey_groups())
-        return TenantSurvey(survey.found, survey.unreadable, {}, groups.app)
+    """Every group the app sees in each of ``tenants``."""
     found: list[Group] = []
     unreadable: dict[str, str] = {}
     tenant_of: dict[GroupRef, str] = {}

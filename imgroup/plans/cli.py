@@ -112,14 +112,18 @@ def offboard(
 
     Users are named by vendor: feishu:ou_..., tencent:alice, yunxin:acc_1. A group they own goes to the
     --successor on its vendor (added as a member first when needed), or is disbanded when they are its only
-    member left (always, with --disband-owned). A Feishu store app's users are looked for in the tenants named
-    (--tenant, or --all-tenants it knows: docs/store-apps.md). Nothing changes until `imgroup apply`.
+    member left (always, with --disband-owned). Nothing changes until `imgroup apply`.
     """
+    if tenant_keys or all_tenants or tenants_db is not None:  # a Feishu store app's tenants: docs/store-apps.md
+        from ._across_tenants import offboard_across_tenants
+
+        _exit(offboard_across_tenants(users, successors, disband_owned, plan_path, force, base_url, profile,
+                                      tenant_keys, all_tenants, tenants_db))  # fmt: skip
+        return
     from imgroup.groups import RefError, UserRef
     from imgroup.settings import SettingsError
 
     from ._planning import PlanningError, check_offboarding, header, look_up_people, plan_offboarding
-    from ._tenants import offboard_in_tenants, tenants_header, tenants_to_plan
 
     if (refusal := _plan_path_refusal(plan_path, force=force)) is not None:
         _exit(_fail("offboard", refusal))
@@ -128,10 +132,6 @@ def offboard(
         parsed_users = [UserRef.parse(user) for user in users]
         parsed_successors = [UserRef.parse(successor) for successor in successors]
         by_vendor = check_offboarding(parsed_users, parsed_successors, disband_owned=disband_owned)
-        tenants = tenants_to_plan(
-            [user.vendor for user in parsed_users], named=tenant_keys, all_tenants=all_tenants, db=tenants_db,
-            profile=profile, base_url=base_url,
-        )  # fmt: skip
         sessions = _sessions([user.vendor for user in parsed_users], profile, base_url)
     except (RefError, PlanningError, SettingsError) as error:
         _exit(_fail("offboard", str(error)))
@@ -140,20 +140,10 @@ def offboard(
         "users": [str(user) for user in parsed_users],
         "successors": [str(successor) for successor in parsed_successors],
         "disband_owned": disband_owned,
-        **({"tenants": "all" if all_tenants else list(tenant_keys)} if tenants else {}),
     }
     try:
         try:
-            across = (
-                offboard_in_tenants(sessions["feishu"], tenants, parsed_users, by_vendor, disband_owned=disband_owned)
-                if tenants
-                else None
-            )
-            people = (
-                across.people
-                if across
-                else look_up_people(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
-            )
+            people = look_up_people(sessions, parsed_users, by_vendor, disband_owned=disband_owned)
         except PlanningError as error:
             _exit(_fail("offboard", str(error)))
             return
@@ -173,16 +163,12 @@ def offboard(
             click.echo(
                 f"note: {person.vendor} could not say whether the {role} {person} exists ({answer}): not checked"
             )
-        if across is None:
-            steps, unreadable = plan_offboarding(sessions, leaving, by_vendor, disband_owned=disband_owned)
-        else:
-            steps, unreadable = across.steps, ({"feishu": across.unreadable} if across.unreadable else {})
+        steps, unreadable = plan_offboarding(sessions, leaving, by_vendor, disband_owned=disband_owned)
         in_steps = {step.user for step in steps}
         for user in leaving:
             if user not in in_steps:
                 click.echo(f"note: {user} is in no group the {user.vendor} app can see: nothing to do for them")
         plan_header = header("offboard", asked, sessions, unreadable, people.not_found)
-        plan_header |= tenants_header("feishu", tenants)
         _exit(_write("offboard", plan_path, plan_header, steps, overwrite=force))
     finally:
         _close(sessions)
@@ -216,15 +202,19 @@ def sweep(
 ) -> None:
     """Plan disbanding every group of one vendor that matches all the filters given.
 
-    A group whose vendor does not give a filtered fact (a creation time) does not match that filter. A Feishu
-    store app's groups are swept in the tenants named (--tenant, or --all-tenants it knows: docs/store-apps.md).
+    A group whose vendor does not give a filtered fact (a creation time) does not match that filter.
     Nothing changes until `imgroup apply`.
     """
+    if tenant_keys or all_tenants or tenants_db is not None:  # a Feishu store app's tenants: docs/store-apps.md
+        from ._across_tenants import sweep_across_tenants
+
+        _exit(sweep_across_tenants(vendor, name_glob, max_members, created_before, plan_path, force, base_url,
+                                   profile, tenant_keys, all_tenants, tenants_db))  # fmt: skip
+        return
     from imgroup._plural import counted
     from imgroup.settings import SettingsError
 
-    from ._planning import PlanningError, header, sweep_steps
-    from ._tenants import survey_groups, tenants_header, tenants_to_plan
+    from ._planning import header, sweep_steps
 
     if name_glob is None and max_members is None and created_before is None:
         _exit(_fail("sweep", "give at least one filter (--name-glob, --max-members, --created-before)"))
@@ -234,11 +224,8 @@ def sweep(
         return
     before = created_before.replace(tzinfo=UTC) if created_before is not None else None
     try:
-        tenants = tenants_to_plan(
-            [vendor], named=tenant_keys, all_tenants=all_tenants, db=tenants_db, profile=profile, base_url=base_url
-        )
         sessions = _sessions([vendor], profile, base_url)
-    except (SettingsError, PlanningError) as error:
+    except SettingsError as error:
         _exit(_fail("sweep", str(error)))
         return
     asked = {
@@ -246,21 +233,18 @@ def sweep(
         "name_glob": name_glob,
         "max_members": max_members,
         "created_before": before.date().isoformat() if before else None,
-        **({"tenants": "all" if all_tenants else list(tenant_keys)} if tenants else {}),
     }
     try:
         groups = sessions[vendor]
         try:
-            survey = survey_groups(groups, tenants)
+            survey = groups.run(groups.adapter.survey_groups())
         except NotImplementedError as error:  # a vendor with no call listing an app's groups
             _exit(_fail("sweep", str(error)))
             return
-        found = sweep_steps(survey.found, name_glob=name_glob, max_members=max_members, created_before=before)
-        steps = survey.place(found)
+        steps = sweep_steps(survey.found, name_glob=name_glob, max_members=max_members, created_before=before)
         click.echo(f"{counted(len(survey.found), f'{vendor} group')} seen, {len(steps)} match")
         unreadable = {vendor: survey.unreadable} if survey.unreadable else {}
-        plan_header = header("sweep", asked, sessions, unreadable) | tenants_header(vendor, tenants)
-        _exit(_write("sweep", plan_path, plan_header, steps, overwrite=force))
+        _exit(_write("sweep", plan_path, header("sweep", asked, sessions, unreadable), steps, overwrite=force))
     finally:
         _close(sessions)
 
