@@ -26,8 +26,6 @@ def describe(plan: Plan) -> list[str]:
     lines.append("  asked: " + ", ".join(f"{name}={_shown(value)}" for name, value in asked.items()))
     for vendor, app in sorted((header.get("apps") or {}).items()):
         lines.append(f"  {vendor} app: {app}")
-    for vendor, app, tenants in _tenants_covered(header):
-        lines.append(f"  {vendor} app {app}, {counted(len(tenants), 'tenant')}: {', '.join(tenants)}")
     for vendor, note in sorted((header.get("cannot_see") or {}).items()):
         lines.append(f"  not seen on {vendor}: {note}")
     for vendor, groups in sorted((header.get("unreadable") or {}).items()):
@@ -38,6 +36,8 @@ def describe(plan: Plan) -> list[str]:
         )
     if not_found := header.get("not_found"):
         lines.append(f"  left out, no such user on their vendor: {_shown(not_found)}")
+    for vendor, app, tenants in _tenants_covered(header):
+        lines.append(f"  {vendor} app {app}, {counted(len(tenants), 'tenant')}: {', '.join(tenants)}")
     counts = Counter((step.vendor, step.action) for step in plan.steps)
     lines.append(f"  {counted(len(plan.steps), 'step')}" + (":" if plan.steps else ""))
     for vendor in plan.vendors():
