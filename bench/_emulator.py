@@ -1,7 +1,8 @@
 """The emulator in its own process, so that serving requests does not take CPU from the measured client.
 
-``python -m bench._emulator`` starts an empty emulator on a free loopback port, prints its base URL and serves
-until its stdin closes. ``emulator_process()`` runs it and drives its admin API.
+``python -m bench._emulator [TICKETS]`` starts an empty emulator on a free loopback port, prints its base URL and
+serves until its stdin closes; with TICKETS (a SQLite ticket store's path) it puts each Feishu app_ticket it
+pushes there, as an event receiver would. ``emulator_process()`` runs it and drives its admin API.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,11 +53,12 @@ class EmulatorAdmin:
 
 
 @contextmanager
-def emulator_process() -> Iterator[EmulatorAdmin]:
-    """An empty emulator in a child process, stopped on exit."""
+def emulator_process(tickets: Path | None = None) -> Iterator[EmulatorAdmin]:
+    """An empty emulator in a child process, stopped on exit; its Feishu app_tickets go to ``tickets``, if given."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "bench._emulator"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+        [sys.executable, "-m", "bench._emulator", *([str(tickets)] if tickets is not None else [])],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
     assert child.stdin is not None and child.stdout is not None
     try:
         base_url = child.stdout.readline().strip()  # the child prints it once it is listening
@@ -75,13 +78,23 @@ def emulator_process() -> Iterator[EmulatorAdmin]:
             child.wait()
 
 
-def serve_until_stdin_closes() -> None:
+def serve_until_stdin_closes(tickets: str | None = None) -> None:
     from imgroup.emulator import EmulatorServer
 
     with EmulatorServer(seed=None) as emulator:
+        if tickets is not None:
+            from imgroup.runtime.signers.feishu_tickets import SQLiteTicketStore
+
+            store = SQLiteTicketStore(Path(tickets))
+
+            def receive(event: dict[str, Any]) -> None:  # the event receiver's part
+                if event["event"]["type"] == "app_ticket":
+                    store.put(event["event"]["app_id"], event["event"]["app_ticket"])
+
+            emulator.on_feishu_event(receive)
         print(emulator.base_url, flush=True)
         sys.stdin.read()
 
 
 if __name__ == "__main__":
-    serve_until_stdin_closes()
+    serve_until_stdin_closes(sys.argv[1] if len(sys.argv) > 1 else None)

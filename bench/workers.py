@@ -1,15 +1,16 @@
 """Measurement 12: a plan applied on workers through PostgreSQL (``imgroup apply --queue``, ``imgroup worker``).
 
-A sweep of 20 partitions × 500 disbands: 20 Tencent apps of the emulator (it has no tenants yet; its limits are
-per app and operation, so its apps are partitions it tells apart), each limited to ``PER_SECOND`` calls a second
-per operation, so the limits sum to 20 × ``PER_SECOND`` steps a second, past what one process does. The plan
+A sweep of 20 partitions × 500 disbands: 20 tenants of a Feishu store app on the emulator (whose limits are per
+API, app and tenant, as Feishu's), each limited to ``PER_SECOND`` calls a second per operation, so the limits
+sum to 20 × ``PER_SECOND`` steps a second, past what one process does. The app's tickets reach the workers'
+ticket store from the emulator's process, as an event receiver would put them. The plan
 is submitted, then 1 worker process (20 partitions at once) or 2 (10 each) run it; steps per second from the
 first step's end to the last's (the workers' start-up left out), against that sum. The emulator and PostgreSQL run in processes of their
 own (a throwaway server, tests/postgres_server.py: fsync off, so its commits are cheaper than a durable
 server's). The database's commits per second are read from ``pg_stat_database`` over each run, and its
 ceiling from one connection committing single-row updates as fast as it can.
 
-CPU per step, worker against local apply: one app's 2,000 disbands with no limit, applied by one worker (the
+CPU per step, worker against local apply: one tenant's 2,000 disbands with no limit, applied by one worker (the
 PostgreSQL journal, the queue) and by ``imgroup apply --journal`` (SQLite), each process's CPU net of its
 start-up, over the steps.
 """
@@ -34,12 +35,13 @@ from ._rows import Row, Summary
 MEASUREMENT = "12. workers"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PER_SECOND = 50
-FIRST_APP = 1_400_010_000
+APP_ID = "cli_bench_store"
+APP_SECRET = "bench-store-secret"
 TARGET_SPEED_UP = 1.6
 TARGET_CPU_RATIO = 1.5
 UNLIMITED = 1_000_000
 IMGROUP = [sys.executable, "-c", "import sys; from imgroup.cli import main; sys.exit(main())"]
-LOCAL_START_UP = "import imgroup.cli, imgroup.plans._run, imgroup.groups._tencent"
+LOCAL_START_UP = "import imgroup.cli, imgroup.plans._run, imgroup.groups._feishu"
 WORKER_START_UP = f"{LOCAL_START_UP}, imgroup.workers._partition_run, procrastinate, psycopg"
 RUN_TIMEOUT_S = 1800
 
@@ -48,21 +50,21 @@ class RunFailed(RuntimeError):
     """A run did not finish every step: its figures would mean nothing."""
 
 
-def apps(partitions: int) -> list[int]:
-    return [FIRST_APP + index for index in range(partitions)]
+def tenants(partitions: int) -> list[str]:
+    return [f"tk_bench_{index:02d}" for index in range(partitions)]
 
 
-def group_id(app: int, index: int) -> str:
-    return f"@TGS#w{app % 1000:03d}n{index:04d}"
+def chat_id(tenant: str, index: int) -> str:
+    return f"oc_{tenant}_{index:04d}"
 
 
 def seed_for(partitions: int, per_partition: int) -> dict[str, Any]:
     return {
-        "tencent": {
-            "apps": [{"sdkappid": app, "secret_key": f"bench-secret-{app}"} for app in apps(partitions)],
-            "groups": [
-                {"group_id": group_id(app, index), "type": "Public", "owner": "user1"}
-                for app in apps(partitions)
+        "feishu": {
+            "apps": [{"app_id": APP_ID, "app_secret": APP_SECRET, "app_type": "store", "tenants": tenants(partitions)}],
+            "chats": [
+                {"chat_id": chat_id(tenant, index), "owner": APP_ID, "tenant": tenant}
+                for tenant in tenants(partitions)
                 for index in range(per_partition)
             ],
         }
@@ -74,35 +76,33 @@ def write_plan(path: Path, partitions: int, per_partition: int, *, tag: str) -> 
     from imgroup.plans._plan import Step
     from imgroup.plans._plan import write_plan as write
 
-    many = partitions > 1
     steps = [
-        Step(
-            "disband", GroupRef("tencent", group_id(app, index)), planned_on={"member_count": 1},
-            app=str(app) if many else None,
-        )
-        for app in apps(partitions)
+        Step("disband", GroupRef("feishu", chat_id(tenant, index)), planned_on={"member_count": 1}, app=APP_ID,
+             tenant=tenant)
+        for tenant in tenants(partitions)
         for index in range(per_partition)
     ]  # fmt: skip
     header = {"imgroup_plan": 1, "id": f"bench-{tag}-{time.time_ns()}", "kind": "sweep", "asked": {},
-              "apps": {"tencent": str(FIRST_APP)}}  # fmt: skip
+              "apps": {"feishu": APP_ID}, "tenants": {"feishu": tenants(partitions)}}  # fmt: skip
     write(path, header, steps)
     return len(steps)
 
 
-def environment(scratch: Path, partitions: int) -> dict[str, str]:
-    """A config profile per app (the workers find each partition's credentials there); the first app's in the
-    environment too, for the local apply."""
+def environment(scratch: Path) -> dict[str, str]:
+    """The store app's settings, its ticket store the one the emulator's process puts the tickets in."""
     config = scratch / "config.toml"
-    config.write_text(
-        "".join(
-            f'[app{app}.tencent]\nsdkappid = {app}\nsecret_key = "bench-secret-{app}"\n' for app in apps(partitions)
-        ),
-        encoding="utf-8",
-    )
+    config.write_text("", encoding="utf-8")
     inherited = {
-        name: value for name, value in child_environment().items() if not name.startswith(("TENCENT_IM_", "IMGROUP_"))
+        name: value for name, value in child_environment().items() if not name.startswith(("FEISHU_", "IMGROUP_"))
     }
-    return {**inherited, "IMGROUP_CONFIG": str(config), "IMGROUP_PROFILE": f"app{FIRST_APP}"}
+    return {
+        **inherited, "IMGROUP_CONFIG": str(config), "FEISHU_APP_ID": APP_ID, "FEISHU_APP_SECRET": APP_SECRET,
+        "FEISHU_APP_TYPE": "store", "FEISHU_TICKETS": str(tickets_path(scratch)),
+    }  # fmt: skip
+
+
+def tickets_path(scratch: Path) -> Path:
+    return scratch / "feishu-tickets.sqlite3"
 
 
 def _run(command: Sequence[str], env: dict[str, str]) -> str:
@@ -144,9 +144,9 @@ def run_on_workers(
     from imgroup.workers._store import connect, counts
 
     admin.restart_with(
-        seed_for(partitions, per_partition), rate_limits={"get_group_info": per_second, "destroy_group": per_second}
+        seed_for(partitions, per_partition), rate_limits={"get_chat": per_second, "disband_chat": per_second}
     )
-    env = environment(scratch, partitions)
+    env = environment(scratch)
     plan = scratch / f"plan-{time.time_ns()}.jsonl"
     steps = write_plan(plan, partitions, per_partition, tag=f"{workers}w")
     client_limit = "0" if per_second >= UNLIMITED else str(per_second)  # 0: no client-side limiter, as run_locally
@@ -197,8 +197,8 @@ def run_on_workers(
 
 def run_locally(admin: EmulatorAdmin, scratch: Path, count: int) -> float:
     """The local apply's CPU over ``count`` unlimited disbands of one app, net of start-up."""
-    admin.restart_with(seed_for(1, count), rate_limits={"get_group_info": UNLIMITED, "destroy_group": UNLIMITED})
-    env = {**environment(scratch, 1), "TENCENT_IM_BASE_URL": admin.base_url}
+    admin.restart_with(seed_for(1, count), rate_limits={"get_chat": UNLIMITED, "disband_chat": UNLIMITED})
+    env = {**environment(scratch), "FEISHU_BASE_URL": admin.base_url}
     plan = scratch / f"local-{time.time_ns()}.jsonl"
     write_plan(plan, 1, count, tag="local")
     _, cpu = _cpu_of(
@@ -229,10 +229,13 @@ def run(quick: bool) -> list[Row]:
     server = PostgresServer(find_bindir())
     server.start()
     try:
-        with emulator_process() as admin, tempfile.TemporaryDirectory(prefix="imgroup-bench-workers-") as name:
+        with (
+            tempfile.TemporaryDirectory(prefix="imgroup-bench-workers-") as name,
+            emulator_process(tickets_path(Path(name))) as admin,
+        ):
             scratch = Path(name)
-            local_start_up = start_up_cpu(LOCAL_START_UP, environment(scratch, 1))
-            worker_start_up = start_up_cpu(WORKER_START_UP, environment(scratch, 1))
+            local_start_up = start_up_cpu(LOCAL_START_UP, environment(scratch))
+            worker_start_up = start_up_cpu(WORKER_START_UP, environment(scratch))
             by_workers: dict[int, list[dict[str, float]]] = {1: [], 2: []}
             for _ in range(runs):
                 for workers in (1, 2):
@@ -250,7 +253,7 @@ def run(quick: bool) -> list[Row]:
     finally:
         server.stop()
     limit_sum = partitions * PER_SECOND
-    subject = f"{partitions} partitions × {per_partition} disbands, {PER_SECOND}/s per app and operation"
+    subject = f"{partitions} tenants × {per_partition} disbands, {PER_SECOND}/s per tenant and operation"
     rates = {
         workers: Summary.of([job["steps"] / job["seconds"] for job in jobs]) for workers, jobs in by_workers.items()
     }
@@ -275,9 +278,9 @@ def run(quick: bool) -> list[Row]:
         Row(MEASUREMENT, f"{subject}: 2 worker processes", "PostgreSQL commits per step", "commits", per_step),
         Row(MEASUREMENT, "one connection, single-row updates", "PostgreSQL commits per second (ceiling)", "commits/s",
             ceiling, note="the bench's server runs with fsync off"),
-        Row(MEASUREMENT, f"{local_count:,} disbands of one app, unlimited", "CPU of imgroup apply (SQLite journal) per step",
+        Row(MEASUREMENT, f"{local_count:,} disbands of one tenant, unlimited", "CPU of imgroup apply (SQLite journal) per step",
             "µs", local),
-        Row(MEASUREMENT, f"{local_count:,} disbands of one app, unlimited", "CPU of a worker (PostgreSQL journal) per step",
+        Row(MEASUREMENT, f"{local_count:,} disbands of one tenant, unlimited", "CPU of a worker (PostgreSQL journal) per step",
             "µs", worker, "local apply", cpu_ratio, f"≤ {TARGET_CPU_RATIO:g}×", cpu_ratio <= TARGET_CPU_RATIO),
     ]  # fmt: skip
 

@@ -341,6 +341,7 @@ def test_empty_faults_turn_faults_off(imgroup_emulator: EmulatorServer) -> None:
         "latency_ms": 0.0,
         "arrival_delay_ms": 0.0,
         "operations": None,
+        "tenants": None,
         "rate_limits": {},
         "token_ttl_s": 7200,
         "ticket_interval_s": 3600.0,

@@ -48,6 +48,8 @@ def tenants(vendor: str, db: Path | None, profile: str | None, jsonl: bool) -> N
     With settings naming an app (FEISHU_APP_ID, or a profile), only that app's tenants are listed; without,
     every app's in the database.
     """
+    from imgroup.plans._tenants import settings_tenant
+
     app, named_tenant = None, None
     try:
         settings = load_settings(vendor, profile=profile)
@@ -56,8 +58,7 @@ def tenants(vendor: str, db: Path | None, profile: str | None, jsonl: bool) -> N
             raise  # nothing to list from: say which settings to set
     else:
         app = str(settings.credentials["app_id"]) if "app_id" in settings.credentials else None
-        if settings.credentials.get("app_type") == "store" and "tenant_key" in settings.credentials:
-            named_tenant = str(settings.credentials["tenant_key"])
+        named_tenant = settings_tenant(settings)
 
     from imgroup.events import known_tenants
 

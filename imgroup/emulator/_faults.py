@@ -21,7 +21,7 @@ DEFAULT_TICKET_INTERVAL_S = 3600.0
 _SHARES = {"error_rate": "error", "html_rate": "html", "drop_rate": "drop", "storm_rate": "storm"}
 _KNOWN_KEYS = {
     *_SHARES, "seed", "latency_ms", "arrival_delay_ms", "storm_s", "rate_limits", "token_ttl_s", "operations",
-    "ticket_interval_s",
+    "ticket_interval_s", "tenants",
 }  # fmt: skip
 Windows = tuple[tuple[int, float], ...]  # (calls, seconds) per fixed window
 
@@ -55,6 +55,7 @@ class FaultPlan:
     latency_ms: float = 0.0
     arrival_delay_ms: float = 0.0  # each call waits a drawn time up to this before the rate limiter counts it
     operations: frozenset[str] | None = None  # None: faults hit every vendor operation
+    tenants: frozenset[str] | None = None  # None: faults hit every caller; else only Feishu store app tenants'
     rate_limits: dict[str, Windows] = field(default_factory=dict)  # operationId -> its windows
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S
     ticket_interval_s: float = DEFAULT_TICKET_INTERVAL_S
@@ -95,6 +96,11 @@ class FaultPlan:
             if not isinstance(operations, list) or not all(isinstance(op, str) for op in operations):
                 raise FaultPlanError("operations is a list of operationIds")
             plan.operations = frozenset(operations)
+        tenants = document.get("tenants")
+        if tenants is not None:
+            if not isinstance(tenants, list) or not all(isinstance(key, str) and key for key in tenants):
+                raise FaultPlanError("tenants is a list of tenant keys (of Feishu store apps)")
+            plan.tenants = frozenset(tenants)
         limits = document.get("rate_limits", {})
         if not isinstance(limits, dict):
             raise FaultPlanError("rate_limits maps operationIds to calls per second or [[calls, seconds], ...]")
@@ -110,6 +116,7 @@ class FaultPlan:
             "latency_ms": self.latency_ms,
             "arrival_delay_ms": self.arrival_delay_ms,
             "operations": sorted(self.operations) if self.operations is not None else None,
+            "tenants": sorted(self.tenants) if self.tenants is not None else None,
             "rate_limits": {
                 operation: windows[0][0] if windows == ((windows[0][0], 1.0),) else [list(w) for w in windows]
                 for operation, windows in self.rate_limits.items()
@@ -122,9 +129,12 @@ class FaultPlan:
     def applies_to(self, operation: str) -> bool:
         return self.operations is None or operation in self.operations
 
-    def draw(self, vendor: str, operation: str, target: str, now: float | None = None) -> Fault | None:
-        """Decide, reproducibly, which fault (if any) hits this call; ``now`` is on time.monotonic()."""
-        if not self.applies_to(operation):
+    def draw(
+        self, vendor: str, operation: str, target: str, now: float | None = None, *, tenant: str | None = None
+    ) -> Fault | None:
+        """Decide, reproducibly, which fault (if any) hits this call; ``now`` is on time.monotonic(). ``tenant``:
+        the Feishu store app tenant whose token the call carries (None: no tenant's), which ``tenants`` filters."""
+        if not self.applies_to(operation) or (self.tenants is not None and tenant not in self.tenants):
             return None
         fault = self._draw_share(vendor, operation, target)
         if fault is None and self.storm_s:

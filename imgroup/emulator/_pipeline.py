@@ -194,6 +194,13 @@ class Emulator:
         pairs = ((documented.per_second, 1.0), (documented.per_minute, 60.0))
         return tuple((limit, seconds) for limit, seconds in pairs if limit)
 
+    def feishu_tenant_of(self, request: Request) -> str | None:
+        """The store app tenant whose token a Feishu call carries (a fault plan's ``tenants`` picks calls by it),
+        or None: no token we issued, or a custom app's."""
+        token = request.headers.get("authorization", "").partition(" ")[2].strip()
+        caller, _ = self.feishu_tokens.get(token, ("", 0.0))
+        return caller.partition("@")[2] or None
+
     def rate_limited_counts(self) -> dict[str, dict[str, int]]:
         return {vendor: {op: self.audit.rate_limited[(vendor, op)] for op in rate_limits(vendor)} for vendor in VENDORS}
 
@@ -222,7 +229,8 @@ class Emulator:
         arrival_delay = plan.arrival_delay(vendor, operation_id, target or "")
         if arrival_delay:  # the network between the client and the vendor's counter, unevenly slow
             await asyncio.sleep(arrival_delay)
-        fault = plan.draw(vendor, operation_id, target or "")
+        tenant = self.feishu_tenant_of(request) if plan.tenants is not None and vendor == "feishu" else None
+        fault = plan.draw(vendor, operation_id, target or "", tenant=tenant)
         app: str | None = None
         effect: str | None = None
         if fault is not None and fault.kind in ("error", "html"):

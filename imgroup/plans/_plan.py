@@ -45,7 +45,8 @@ class Step:
 
     ``planned_on`` holds the facts the step was planned on; the step is skipped when they no longer hold.
     ``app`` names the vendor app the group is on when it is not the plan's one (the header's ``apps``): a plan
-    across several apps of a vendor, applied by workers (``imgroup.workers``).
+    across several apps of a vendor, applied by workers (``imgroup.workers``). ``tenant`` names the tenant of a
+    Feishu store app the group is in (a plan across tenants); None: the app's own, as before.
     """
 
     action: str
@@ -56,6 +57,7 @@ class Step:
     planned_on: Mapping[str, Any] = field(factory=dict)
     line: int = 0
     app: str | None = None
+    tenant: str | None = None
 
     @property
     def vendor(self) -> str:
@@ -77,6 +79,8 @@ class Step:
         document["planned_on"] = dict(self.planned_on)
         if self.app is not None:
             document["app"] = self.app
+        if self.tenant is not None:
+            document["tenant"] = self.tenant
         return document
 
 
@@ -179,7 +183,7 @@ def _step(path: Path | str, number: int, document: dict[str, Any]) -> Step:
     def fail(problem: str) -> PlanError:
         return PlanError(path, number, problem)
 
-    unknown = set(document) - {"action", "group", "name", "user", "successor", "planned_on", "app"}
+    unknown = set(document) - {"action", "group", "name", "user", "successor", "planned_on", "app", "tenant"}
     if unknown:
         raise fail(f"unknown fields {sorted(unknown)}")
     action = document.get("action")
@@ -207,10 +211,15 @@ def _step(path: Path | str, number: int, document: dict[str, Any]) -> Step:
     app = document.get("app")
     if app is not None and (not isinstance(app, str | int) or isinstance(app, bool) or not str(app)):
         raise fail("app names the vendor app the group is on (its id)")
+    tenant = document.get("tenant")
+    if tenant is not None and (not isinstance(tenant, str) or not tenant):
+        raise fail("tenant names the store app's tenant the group is in (its tenant_key)")
+    if tenant is not None and group.vendor != "feishu":
+        raise fail(f"tenant is for a Feishu store app's groups, not {group.vendor}'s")
     name = document.get("name")
     return Step(
         action, group, user, successor, name if isinstance(name, str) else None, planned_on, number,
-        None if app is None else str(app),
+        None if app is None else str(app), tenant,
     )  # fmt: skip
 
 

@@ -47,6 +47,8 @@ def describe(plan: Plan) -> list[str]:
         )
     if not_found := header.get("not_found"):
         lines.append(f"  left out, no such user on their vendor: {_shown(not_found)}")
+    for vendor, app, tenants in _tenants_covered(header):
+        lines.append(f"  {vendor} app {app}, {counted(len(tenants), 'tenant')}: {', '.join(tenants)}")
     counts = Counter((step.vendor, step.action) for step in plan.steps)
     lines.append(f"  {counted(len(plan.steps), 'step')}" + (":" if plan.steps else ""))
     for vendor in plan.vendors():
@@ -56,6 +58,14 @@ def describe(plan: Plan) -> list[str]:
     if isinstance(planned, int) and planned != len(plan.steps):
         lines.append(f"  {planned - len(plan.steps)} of the {planned} planned steps were removed by hand")
     return lines
+
+
+def _tenants_covered(header: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """The header's ``tenants`` (a plan across a store app's tenants) as (vendor, app, tenant keys)."""
+    apps = header.get("apps") or {}
+    return [
+        (vendor, str(apps.get(vendor)), list(keys)) for vendor, keys in sorted((header.get("tenants") or {}).items())
+    ]
 
 
 def outcome_summary(counts: Mapping[str, int]) -> str:

@@ -203,9 +203,12 @@ def vendor_run(
 ) -> VendorRun:
     """The vendor's part of the apply: its adapter and an async client on the app the plan was made on (another
     app is refused). The client's connection pool holds as many connections as the vendor's groups run at once,
-    as a bulk job's."""
+    as a bulk job's. A plan's steps in one tenant of a store app are applied in that tenant; several tenants are
+    refused (one client, limiter and stopper per vendor here; workers run each tenant as a partition)."""
     from imgroup.groups import adapter_for
     from imgroup.settings import SettingsError, make_client
+
+    from ._tenants import settings_in_tenant, tenants_of
 
     vendor = settings.vendor
     adapter = adapter_for(vendor)
@@ -223,6 +226,13 @@ def vendor_run(
             f"the plan was made on {vendor} app {planned}, but the settings name app {app}: "
             "apply it with that app's credentials"
         )
+    tenants = tenants_of(plan.steps, vendor)
+    if len(tenants) > 1:
+        raise SettingsError(
+            f"the plan covers {len(tenants)} tenants of {vendor} app {planned}: apply it with --queue, where "
+            "each tenant is a partition of its own, with its own limits"
+        )
+    settings = settings_in_tenant(settings, next(iter(tenants), None))
     client = make_client(
         settings,
         asynchronous=True,

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from ._tenant_options import tenant_options
+
 if TYPE_CHECKING:
     from imgroup.groups import Group, Groups, Survey, UserRef
     from imgroup.inventory import Inventory
@@ -145,6 +147,7 @@ def _write(command: str, path: Path, header: dict[str, Any], steps: Sequence[Ste
 @_db_option
 @_base_url_option
 @_profile_option
+@tenant_options
 def offboard(
     users: tuple[str, ...],
     successors: tuple[str, ...],
@@ -155,6 +158,9 @@ def offboard(
     inventory_db: str | None,
     base_url: str | None,
     profile: str | None,
+    tenant_keys: tuple[str, ...],
+    all_tenants: bool,
+    tenants_db: Path | None,
 ) -> None:
     """Plan taking USERS out of every group: transfer or disband what they own, remove them everywhere else.
 
@@ -163,6 +169,12 @@ def offboard(
     member left (always, with --disband-owned). With --from-inventory the groups come from the inventory (--db),
     in milliseconds, and the plan's header says how fresh it was. Nothing changes until `imgroup apply`.
     """
+    if tenant_keys or all_tenants or tenants_db is not None:  # a Feishu store app's tenants: docs/store-apps.md
+        from ._across_tenants import offboard_across_tenants
+
+        _exit(offboard_across_tenants(users, successors, disband_owned, plan_path, force, base_url, profile,
+                                      tenant_keys, all_tenants, tenants_db))  # fmt: skip
+        return
     from imgroup.groups import RefError, UserRef
     from imgroup.settings import SettingsError
 
@@ -235,6 +247,7 @@ def offboard(
 @_db_option
 @_base_url_option
 @_profile_option
+@tenant_options
 def sweep(
     vendor: str,
     name_glob: str | None,
@@ -246,6 +259,9 @@ def sweep(
     inventory_db: str | None,
     base_url: str | None,
     profile: str | None,
+    tenant_keys: tuple[str, ...],
+    all_tenants: bool,
+    tenants_db: Path | None,
 ) -> None:
     """Plan disbanding every group of one vendor that matches all the filters given.
 
@@ -253,6 +269,12 @@ def sweep(
     --from-inventory the groups come from the inventory (--db), which holds Yunxin teams too (from events), and
     the plan's header says how fresh it was. Nothing changes until `imgroup apply`.
     """
+    if tenant_keys or all_tenants or tenants_db is not None:  # a Feishu store app's tenants: docs/store-apps.md
+        from ._across_tenants import sweep_across_tenants
+
+        _exit(sweep_across_tenants(vendor, name_glob, max_members, created_before, plan_path, force, base_url,
+                                   profile, tenant_keys, all_tenants, tenants_db))  # fmt: skip
+        return
     from imgroup._plural import counted
     from imgroup.settings import SettingsError
 

@@ -28,11 +28,11 @@ class Partition:
 
 
 def partition_of(plan: Plan, step: Step) -> Partition:
-    """The step's partition: its own app if it names one, else the app the plan was made on. Plans name no
-    tenant yet: every step is in its app's tenant ""."""
+    """The step's partition: its own app if it names one, else the app the plan was made on; and the tenant the
+    step names (a Feishu store app's, in a plan across tenants), else the app's own, ""."""
     planned = (plan.header.get("apps") or {}).get(step.vendor)
     app = step.app if step.app is not None else ("" if planned is None else str(planned))
-    return Partition(step.vendor, app)
+    return Partition(step.vendor, app, step.tenant or "")
 
 
 def partitions_of(plan: Plan, steps: Iterable[Step] | None = None) -> dict[Partition, list[Step]]:
