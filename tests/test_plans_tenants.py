@@ -161,6 +161,7 @@ def test_an_offboarding_across_tenants_plans_each_user_in_their_own_tenant(store
         (["--all-tenants"], {}, "no tenant of"),
         (["--events-db", "DB"], {}, "pass --all-tenants too"),
         (["--tenant", "tk_one"], {"FEISHU_APP_TYPE": "custom"}, "custom app"),
+        (["--all-tenants", "--from-inventory", "--db", "DB"], {}, "leave out --from-inventory"),
     ],
 )
 def test_a_sweep_asked_for_tenants_it_cannot_have_is_refused_before_any_call(

@@ -170,6 +170,10 @@ def offboard(
     in milliseconds, and the plan's header says how fresh it was. Nothing changes until `imgroup apply`.
     """
     if tenant_keys or all_tenants or tenants_db is not None:  # a Feishu store app's tenants: docs/store-apps.md
+        if from_inventory or inventory_db is not None:
+            _usage_error(
+                "offboard", "--tenant and --all-tenants plan live, tenant by tenant: leave out --from-inventory"
+            )
         from ._across_tenants import offboard_across_tenants
 
         _exit(offboard_across_tenants(users, successors, disband_owned, plan_path, force, base_url, profile,
@@ -270,6 +274,8 @@ def sweep(
     the plan's header says how fresh it was. Nothing changes until `imgroup apply`.
     """
     if tenant_keys or all_tenants or tenants_db is not None:  # a Feishu store app's tenants: docs/store-apps.md
+        if from_inventory or inventory_db is not None:
+            _usage_error("sweep", "--tenant and --all-tenants plan live, tenant by tenant: leave out --from-inventory")
         from ._across_tenants import sweep_across_tenants
 
         _exit(sweep_across_tenants(vendor, name_glob, max_members, created_before, plan_path, force, base_url,
