@@ -11,6 +11,9 @@ Tencent changes are made only while the receiver is up, and their callbacks are 
 Tencent's callback page documents no redelivery, so a callback sent to a dead receiver is lost for good (a
 user then runs ``inventory sync`` again); killing the receiver under Tencent callbacks would test the emulator's
 fidelity to that, not the receiver.
+
+Also: refused pushes change neither the event log nor the inventory; ``--inventory postgresql://…`` keeps the
+inventory in PostgreSQL while the log stays a SQLite file.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ def settings(emulator: EmulatorServer) -> dict[str, str]:
     }
 
 
-def sync(tmp_path: Path, emulator: EmulatorServer, db: Path) -> None:
+def sync(tmp_path: Path, emulator: EmulatorServer, db: Path | str) -> None:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("FEISHU_", "TENCENT_", "YUNXIN_", "IMGROUP_"))}
     environ = {**keep, "HOME": str(tmp_path), **settings(emulator)}
     result = CliRunner().invoke(cli, ["inventory", "sync", "--db", str(db)], env=environ)
@@ -139,7 +142,7 @@ def emulated(emulator: EmulatorServer) -> dict[str, tuple[str, str, dict[str, Ro
     return held
 
 
-def inventoried(db: Path) -> dict[str, tuple[str, str, dict[str, Role]]]:
+def inventoried(db: Path | str) -> dict[str, tuple[str, str, dict[str, Role]]]:
     with Inventory.open(str(db), create=False) as inventory:
         return {
             str(item.group.ref): (
@@ -231,6 +234,13 @@ def test_the_inventory_ends_equal_to_the_emulator_through_faults_and_a_killed_re
         stop_receiver(receiver)
 
 
+def disband(now: float, app_id: str = FEISHU_APP) -> tuple[bytes, dict[str, str]]:
+    """A Feishu push of oc_e2e00's disbanding, made ``now``, as the test app's (or ``app_id``'s)."""
+    event = feishu_event("im.chat.disbanded_v1", {"chat_id": "oc_e2e00"}, event_id="ev-disband", app_id=app_id)
+    event["header"]["create_time"] = str(int(now * 1000))
+    return feishu_request(event, now)
+
+
 def test_refused_requests_change_neither_the_log_nor_the_inventory(tmp_path: Path, emulator: EmulatorServer) -> None:
     """What tests/test_events_receiver.py shows of the log, shown of the inventory the served receiver keeps."""
     db, port = tmp_path / "imgroup.db", free_port()
@@ -238,12 +248,6 @@ def test_refused_requests_change_neither_the_log_nor_the_inventory(tmp_path: Pat
     before = inventoried(db)
     receiver = start_receiver(db, port, tmp_path, settings(emulator))
     url = f"http://127.0.0.1:{port}/events/feishu"
-
-    def disband(now: float, app_id: str = FEISHU_APP) -> tuple[bytes, dict[str, str]]:
-        event = feishu_event("im.chat.disbanded_v1", {"chat_id": "oc_e2e00"}, event_id="ev-disband", app_id=app_id)
-        event["header"]["create_time"] = str(int(now * 1000))
-        return feishu_request(event, now)
-
     try:
         now = time.time()
         body, headers = disband(now)
@@ -269,3 +273,20 @@ def test_refused_requests_change_neither_the_log_nor_the_inventory(tmp_path: Pat
         wait_until(lambda: "feishu:oc_e2e00" not in inventoried(db), "the genuine event never reached the inventory")
     finally:
         stop_receiver(receiver)
+
+
+def test_the_inventory_may_live_in_postgresql_while_the_log_stays_a_sqlite_file(
+    tmp_path: Path, emulator: EmulatorServer, postgres_url: str
+) -> None:
+    db, port = tmp_path / "events.db", free_port()
+    sync(tmp_path, emulator, postgres_url)
+    receiver = start_receiver(db, port, tmp_path, settings(emulator), ["--inventory", postgres_url])
+    try:
+        body, headers = disband(time.time())
+        assert httpx.post(f"http://127.0.0.1:{port}/events/feishu", content=body, headers=headers).status_code == 200
+        wait_until(lambda: "feishu:oc_e2e00" not in inventoried(postgres_url), "the event never reached PostgreSQL")
+    finally:
+        stop_receiver(receiver)
+    assert [key for key, _ in logged(db)] == ["ev-disband"]
+    with sqlite3.connect(db) as connection:  # the inventory's tables are in PostgreSQL only
+        assert not connection.execute("SELECT name FROM sqlite_master WHERE name LIKE 'inventory%'").fetchall()
