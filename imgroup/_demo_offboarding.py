@@ -61,21 +61,25 @@ def show_offboarding(emulator: EmulatorServer, console: Console, review_page: Pa
     emulator.seed(DEMO_GROUPS)
     console.print("\n[bold]Offboarding ivy on three vendors: plan, review, apply[/]")
     # In a scratch folder, so that the commands shown name their files as a user would type them.
-    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder), _environment(emulator_settings(emulator)):
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        contextlib.chdir(folder),
+        scoped_environment(emulator_settings(emulator)),
+    ):
         plan, report = Path("ivy.jsonl"), Path("ivy.csv")
         successors = [f"--successor={successor}" for successor in SUCCESSORS]
-        _run(console, cli, ["offboard", *USERS, *successors, "--plan", str(plan)])
+        run_command(console, cli, ["offboard", *USERS, *successors, "--plan", str(plan)])
         console.print(f"[cyan]$ cat {plan.name}[/]")
         for line in plan.read_text(encoding="utf-8").splitlines():
             console.print(f"  {line}", soft_wrap=True)
         console.print("\n[dim]After review, kim joins tmp-notes: the plan must not disband it now.[/]")
         emulator.seed({"tencent": {"groups": [{**DEMO_GROUPS["tencent"]["groups"][1], "members": ["kim"]}]}})
         journal = Path("ivy.journal")
-        _run(console, cli, ["apply", str(plan), "--journal", str(journal), "--report", str(report)])
+        run_command(console, cli, ["apply", str(plan), "--journal", str(journal), "--report", str(report)])
         _show_report(console, report)
         console.print("\n[bold]Review a plan in a browser[/]: approve or reject steps, download the approved plan")
         review_page.parent.mkdir(parents=True, exist_ok=True)
-        _run(console, cli, ["plan", "review", str(plan), "--html", str(review_page)])
+        run_command(console, cli, ["plan", "review", str(plan), "--html", str(review_page)])
         console.print(f"open {review_page.as_uri()} to see the review page of the plan above", soft_wrap=True)
 
 
@@ -93,7 +97,7 @@ def emulator_settings(emulator: EmulatorServer) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
+def scoped_environment(values: Mapping[str, str]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -106,7 +110,7 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _run(console: Console, cli: Any, args: list[str]) -> None:
+def run_command(console: Console, cli: Any, args: list[str]) -> None:
     shown = " ".join(arg if " " not in arg else repr(arg) for arg in args)
     console.print(f"\n[cyan]$ imgroup {shown}[/]", soft_wrap=True)
     output = io.StringIO()

@@ -2,8 +2,8 @@
 
 Starts the emulator on a free loopback port with its demo seed; finds a group by listing, reads it, moves its
 ownership and disbands it; takes groups down on each vendor; shows one typed error explained from the lookup
-table; prints the emulator's audit log; then plans and applies an offboarding with the ``imgroup`` commands
-(``_demo_offboarding``), and stops.
+table; prints the emulator's audit log; shows a pushed event keeping the inventory current (``_demo_events``);
+then plans and applies an offboarding with the ``imgroup`` commands (``_demo_offboarding``), and stops.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from imgroup._demo_events import show_events
 from imgroup._demo_offboarding import show_offboarding
 from imgroup.emulator import DEMO_SEED, EmulatorServer
 from imgroup.emulator._seed import DEMO_CALENDAR
@@ -78,6 +79,7 @@ def main() -> int:
                 lambda: yunxin.dismiss_team("1002", team_type=3, operator_id="acc_owner"),
             )
         print_audit_log(emulator.calls())
+        show_events(emulator, console)
         show_offboarding(emulator, console)
     return 0
 

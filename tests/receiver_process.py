@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -25,10 +25,10 @@ def free_port() -> int:
 
 
 def start_receiver(
-    db: Path, port: int, home: Path, settings: Mapping[str, str] | None = None
+    db: Path, port: int, home: Path, settings: Mapping[str, str] | None = None, options: Sequence[str] = ()
 ) -> subprocess.Popen[bytes]:
-    """The receiver on ``port`` logging to ``db``, for a Feishu app (``settings`` override the test app's), once
-    it answers Feishu's challenge."""
+    """The receiver on ``port`` logging to ``db``, for a Feishu app (``settings`` override the test app's; more
+    ``options`` for ``imgroup events serve``), once it answers Feishu's challenge."""
     environ = {
         key: value
         for key, value in os.environ.items()
@@ -42,7 +42,7 @@ def start_receiver(
         FEISHU_ENCRYPT_KEY=FEISHU_KEY,
     )
     environ.update(settings or {})
-    command = [IMGROUP, "events", "serve", "--port", str(port), "--db", str(db)]
+    command = [IMGROUP, "events", "serve", "--port", str(port), "--db", str(db), *options]
     process = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/events/feishu"
     body, headers = feishu_request({"challenge": "up?", "type": "url_verification", "token": FEISHU_TOKEN}, time.time())

@@ -1,5 +1,5 @@
-"""`make demo` lists, reads, transfers and disbands on the emulator, offboards a user, explains a typed error, and
-ends with the offboarding plan's review page."""
+"""`make demo` lists, reads, transfers and disbands on the emulator, explains a typed error, shows a pushed event
+keeping the inventory current, offboards a user, and ends with the offboarding plan's review page."""
 
 from __future__ import annotations
 
@@ -26,5 +26,10 @@ def test_demo_runs_its_walkthrough_and_explains_an_error(monkeypatch: pytest.Mon
     for effect in ("disbanded", "removed:1", "unbound"):
         assert effect in text
     assert "demo-feishu-app-secret" not in text
+    events = text[text.index("Events keep an inventory current") : text.index("Offboarding ivy")]
+    assert "received Group.CallbackAfterChangeGroupOwner" in events
+    owned = events[events.index("inventory groups --db imgroup.db --owner tencent:user2") :]
+    assert "tencent:@TGS#roadmap  Roadmap  user2" in owned and "1 group" in owned
+    assert "demo-encrypt-key" not in text and "demo-callback-token" not in text
     assert text.rstrip().endswith(f"open {page.as_uri()} to see the review page of the plan above")
     assert page.exists()

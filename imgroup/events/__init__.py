@@ -19,6 +19,7 @@ from __future__ import annotations
 from ._app import Receiver, create_app
 from ._config import VendorEvents, from_settings, vendor_events
 from ._handlers import EventContext, Handlers
+from ._inventory import InventorySink
 from ._log import EventLog, LoggedEvent, NewEvent
 from ._server import ReceiverServer
 from ._store_apps import KnownTenant, known_tenants
@@ -28,6 +29,7 @@ __all__ = [
     "EventContext",
     "EventLog",
     "Handlers",
+    "InventorySink",
     "KnownTenant",
     "LoggedEvent",
     "NewEvent",
