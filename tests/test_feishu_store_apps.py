@@ -7,6 +7,7 @@ mid-run, many threads and tasks at once, and one tenant's rate limit.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -222,6 +223,41 @@ async def test_tokens_are_fetched_once_for_many_tasks_and_tenants(store_world: S
     assert store_world.codes("resend_app_ticket") == [0]  # no ticket at first: asked for once
     assert store_world.codes("get_app_access_token") == [0]
     assert len(store_world.codes("get_store_tenant_access_token")) == 3
+
+
+def test_event_loops_of_their_own_meeting_a_stale_ticket_together_all_go_on(store_world: StoreWorld) -> None:
+    """A worker runs each partition on a thread with its own event loop, whose locks exclude nothing across loops:
+    eight tenants' clients fetch the app token at once with a ticket gone stale, and each one's resend makes the
+    emulator push a new ticket and retire older ones. Each takes a token another stored meanwhile, or the store's
+    newest ticket, and resends only when the store has nothing newer: every call succeeds."""
+    tenants = [f"tk_loop_{n}" for n in range(8)]
+    for tenant in tenants:
+        store_world.emulator.add_feishu_tenant(store_world.app_id, tenant)
+    store_world.pushed_ticket()
+    store_world.emulator.expire_feishu_tickets(store_world.app_id)  # the store still holds the now stale one
+    answers: list[str] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(tenants))
+
+    def work(tenant: str) -> None:
+        async def call() -> str:
+            async with feishu_im.AsyncFeishuClient(**store_world.options(tenant_key=tenant)) as client:
+                start.wait()
+                found = await client.list_chats()
+                return tenant if found is not None else ""
+
+        try:
+            answers.append(asyncio.run(call()))
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread's assertion
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(tenant,)) for tenant in tenants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and sorted(answers) == sorted(tenants)
+    assert 10012 in store_world.codes("get_app_access_token")
 
 
 def test_one_tenants_rate_limit_answers_do_not_touch_another_tenants_calls(store_world: StoreWorld) -> None:

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 APP_TICKET_INVALID = 10012
 # The app_access_token sent for a tenant's token is invalid or expired: fetch a new one once.
 APP_TOKEN_INVALID_CODES = frozenset({99991664})
+# How many tickets one fetch of the app token tries before a 10012 is the caller's error: a refused ticket is
+# followed by the store's newest or a resent one, which others' resends may in turn retire.
+APP_TOKEN_TRIES = 4
 # How long a client waits for a resent ticket to reach the store; Feishu pushes it within seconds.
 DEFAULT_TICKET_WAIT_S = 30.0
 # A store app's tokens are renewed with 25 minutes left: Feishu hands out a new token only under 30 minutes
@@ -203,16 +206,24 @@ class StoreAppAuth(Signer):
         return state.store(token, expire, self._clock(), RENEW_MARGIN_S, RENEW_SHARE)
 
     def _app_token_steps(self) -> _Steps:
-        token = self._app_state.valid(self._clock())
-        if token is not None:
-            return token
-        ticket = self.tickets.get(self.app_id)
-        if ticket is None:
-            ticket = yield from self._resend_steps(stale=None)
-        response = yield self._request(self._calls.app_token(self.app_id, self._app_secret, ticket))
-        if answer_code(response) == APP_TICKET_INVALID:
-            ticket = yield from self._resend_steps(stale=ticket)
+        # Other processes, and this one's other event loops (a worker runs a partition a loop), fetch too: each
+        # resend makes Feishu push a new ticket and may retire older ones. So before each try, take an app token
+        # someone stored meanwhile, or the store's newest ticket, and ask for a resend only when the store holds
+        # nothing newer than the ticket refused.
+        refused: str | None = None
+        response: httpx.Response | None = None
+        for _ in range(APP_TOKEN_TRIES):
+            token = self._app_state.valid(self._clock())
+            if token is not None:
+                return token
+            ticket = self.tickets.get(self.app_id)
+            if ticket is None or ticket == refused:
+                ticket = yield from self._resend_steps(stale=refused)
             response = yield self._request(self._calls.app_token(self.app_id, self._app_secret, ticket))
+            if answer_code(response) != APP_TICKET_INVALID:
+                break
+            refused = ticket
+        assert response is not None
         token, expire = read_token(self._vendor, self._calls.app_token_operation, response, "app_access_token")
         return self._app_state.store(token, expire, self._clock(), RENEW_MARGIN_S, RENEW_SHARE)
 
