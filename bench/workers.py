@@ -174,6 +174,12 @@ def run_on_workers(
             while (done := counts(watcher, plan_id))["done"] + done["failed"] + done["skipped"] < steps:
                 if time.perf_counter() - start > RUN_TIMEOUT_S:
                     raise RunFailed(f"not finished after {RUN_TIMEOUT_S} s: {done}")
+                stopped = watcher.execute(
+                    "SELECT tenant, stopped_by FROM imgroup_partitions WHERE plan_id = %s AND state = 'stopped'",
+                    (plan_id,),
+                ).fetchall()
+                if stopped:  # its steps will not be done: say why now, rather than at the timeout
+                    raise RunFailed(f"{len(stopped)} partitions stopped, {stopped[0][0]!r} on {stopped[0][1]}")
                 time.sleep(0.2)
             after = commits(counter)
         finally:
