@@ -62,6 +62,17 @@ def test_rate_limit_answers_wait_for_the_vendors_reset() -> None:
     assert slept == [3.0]
 
 
+def test_a_rate_limit_answer_without_a_reset_hint_waits_out_the_operations_window() -> None:
+    """Another process may have spent the window (two commands in one second against a 1/s operation): a retry
+    within the window would only be refused again, so the first waits at least the shortest documented window."""
+    limited = httpx.Response(200, json=error_body("tencent", 60007, "The REST API call frequency exceeds the limit."))
+    client = make_client("tencent", scripted(limited, limited, httpx.Response(200, json=ok_body("tencent"))))
+    slept = fake_sleeps(client)
+    assert client.destroy_group(group_id="@TGS#1").attempts == 3
+    retries = [delay for delay in slept if delay >= 0.25]  # the limiter's own spacing aside
+    assert retries == [1.0, 1.0]  # backoff 0.375 s, then 0.75 s: each raised to the one-second window
+
+
 def test_retry_after_header_is_honoured() -> None:
     limited = httpx.Response(503, content=b"busy", headers={"Retry-After": "7"})
     client = make_client("feishu", scripted(limited, httpx.Response(200, json=ok_body("feishu"))))
@@ -218,7 +229,9 @@ def test_a_rate_limit_answer_slows_the_operation_down() -> None:
     assert client.destroy_group(group_id="@TGS#1").attempts == 2
     assert limiter.rate("destroy_group") == pytest.approx(start * CUT)
     assert limiter.rate("disband_group") is None
-    assert slept == [0.375]  # Tencent gives no hint: the retry's backoff, and by then the cut rate's spacing is past
+    # Tencent gives no hint: the retry waits out the operation's one-second window (its backoff was 0.375 s), and by
+    # then the cut rate's spacing is past.
+    assert slept == [1.0]
 
 
 def test_other_failures_leave_the_rate_alone() -> None:

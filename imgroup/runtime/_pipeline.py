@@ -17,7 +17,7 @@ import httpx
 from imgroup.errors import ApiConnectionError, ApiError, ImgroupError
 
 from . import _envelope
-from ._rate_limit import RateLimiter
+from ._rate_limit import RateLimiter, is_rate_limit_answer
 from ._retry import RetryPolicy
 from ._vendor import Vendor
 from .signers import Signer
@@ -63,6 +63,8 @@ class CallSettings(NamedTuple):
 class _Sender:
     """What both pipelines share: the vendor, the connections, the signer, and how one attempt's request is made."""
 
+    _random: Callable[[], float]  # each pipeline's jitter source
+
     def __init__(self, vendor: Vendor, http: httpx.Client | httpx.AsyncClient, auth: Signer, settings: CallSettings):
         self.vendor = vendor
         self.http = http
@@ -72,6 +74,20 @@ class _Sender:
         self._default_headers = dict(http.headers)
         self._timeouts: dict[float | None, dict[str, float | None]] = {}
         self._logger = logging.getLogger(vendor.package)
+
+    def _retry_delay(self, operation: str, attempt: int, error: ImgroupError, policy: RetryPolicy) -> float | None:
+        """How long to wait before trying ``operation`` again, or None to give up.
+
+        A rate-limit answer with no reset hint waits at least the operation's shortest documented window (at most
+        the policy's longest delay): the vendor counts calls in fixed windows, and another process (another
+        command, another worker) may have spent this one's, so a quicker retry only meets another refusal.
+        """
+        delay = policy.delay(attempt, error, self._random)
+        if delay is None or not is_rate_limit_answer(error) or getattr(error, "retry_after", None) is not None:
+            return delay
+        info = self.vendor.operations[operation]
+        window = 1.0 if info.rate_limit_per_second else 60.0 if info.rate_limit_per_minute else 0.0
+        return max(delay, min(window, policy.max_delay))
 
     def _request(
         self, operation: str, request: PreparedRequest, timeout: float | None
@@ -164,7 +180,7 @@ class SyncPipeline(_Sender):
             except ImgroupError as error:
                 if limiter is not None:
                     limiter.learn(operation, error)
-                delay = policy.delay(attempt, error, self._random)
+                delay = self._retry_delay(operation, attempt, error, policy)
                 if delay is None:
                     return self._finish_or_reraise(operation, error, attempt)
                 self._logger.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, attempt + 1, error, delay)
@@ -222,7 +238,7 @@ class AsyncPipeline(_Sender):
             except ImgroupError as error:
                 if limiter is not None:
                     limiter.learn(operation, error)
-                delay = policy.delay(attempt, error, self._random)
+                delay = self._retry_delay(operation, attempt, error, policy)
                 if delay is None:
                     return self._finish_or_reraise(operation, error, attempt)
                 self._logger.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, attempt + 1, error, delay)
