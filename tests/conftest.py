@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from cli_environment import emulator_variables
 from installed_copy import InstalledCopy, install
 
 if TYPE_CHECKING:
@@ -115,12 +116,4 @@ def emulator_environment(
             monkeypatch.delenv(field.variable, raising=False)
     for name in ("IMGROUP_CONFIG", "IMGROUP_PROFILE"):
         monkeypatch.delenv(name, raising=False)
-    environment = {}
-    for vendor, fields in settings.FIELDS.items():
-        for field in fields:
-            value = imgroup_emulator.credentials[vendor].get(field.name)
-            if value is not None:
-                environment[field.variable] = str(value)
-            if field.name == "base_url":
-                environment[field.variable] = imgroup_emulator.base_url
-    return environment
+    return emulator_variables(imgroup_emulator)

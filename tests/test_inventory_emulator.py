@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_environment import command_environment
 from click.testing import CliRunner
 
 from imgroup.cli import cli
@@ -92,29 +92,8 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-def environment(tmp_path: Path, emulator: EmulatorServer) -> dict[str, str]:
-    keep = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TENCENT_", "FEISHU_", "YUNXIN_", "IMGROUP_"))
-    }
-    return {
-        **keep,
-        "HOME": str(tmp_path),
-        "FEISHU_APP_ID": FEISHU_APP,
-        "FEISHU_APP_SECRET": FEISHU_SECRET,
-        "FEISHU_BASE_URL": emulator.base_url,
-        "TENCENT_IM_SDKAPPID": str(SDKAPPID),
-        "TENCENT_IM_SECRET_KEY": SECRET_KEY,
-        "TENCENT_IM_BASE_URL": emulator.base_url,
-        "YUNXIN_APP_KEY": APP_KEY,
-        "YUNXIN_APP_SECRET": YUNXIN_SECRET,
-        "YUNXIN_BASE_URL": emulator.base_url,
-    }
-
-
 def imgroup(tmp_path: Path, emulator: EmulatorServer, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), env=environment(tmp_path, emulator))
+    result = CliRunner().invoke(cli, list(args), env=command_environment(tmp_path, emulator))
     assert not any(secret in result.output for secret in SECRETS)
     return result.exit_code, result.output
 
@@ -210,7 +189,9 @@ def test_a_killed_sync_resumes_without_reading_again_what_it_recorded(
         sys.executable, "-c", "import sys; from imgroup.cli import main; sys.exit(main())",
         "inventory", "sync", "--db", target, "--vendor", "feishu", "--concurrency", "2",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=PROJECT, env=environment(tmp_path, emulator), stdout=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=PROJECT, env=command_environment(tmp_path, emulator), stdout=subprocess.PIPE
+    )
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while _read_so_far(target) < 6 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_environment import command_environment
 from click.testing import CliRunner
 
 from imgroup.cli import cli
@@ -120,30 +120,9 @@ def emulator() -> Iterator[EmulatorServer]:
         yield server
 
 
-def environment(tmp_path: Path, emulator: EmulatorServer) -> dict[str, str]:
-    keep = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TENCENT_", "FEISHU_", "YUNXIN_", "IMGROUP_"))
-    }
-    return {
-        **keep,
-        "HOME": str(tmp_path),
-        "FEISHU_APP_ID": FEISHU_APP,
-        "FEISHU_APP_SECRET": FEISHU_SECRET,
-        "FEISHU_BASE_URL": emulator.base_url,
-        "TENCENT_IM_SDKAPPID": str(SDKAPPID),
-        "TENCENT_IM_SECRET_KEY": SECRET_KEY,
-        "TENCENT_IM_BASE_URL": emulator.base_url,
-        "YUNXIN_APP_KEY": APP_KEY,
-        "YUNXIN_APP_SECRET": YUNXIN_SECRET,
-        "YUNXIN_BASE_URL": emulator.base_url,
-    }
-
-
 def imgroup(tmp_path: Path, emulator: EmulatorServer, *args: str) -> tuple[int, str]:
     """Run an imgroup command in this process (planning and reading are quick)."""
-    result = CliRunner().invoke(cli, list(args), env=environment(tmp_path, emulator))
+    result = CliRunner().invoke(cli, list(args), env=command_environment(tmp_path, emulator))
     assert not any(secret in result.output for secret in SECRETS)
     return result.exit_code, result.output
 
@@ -158,7 +137,7 @@ def start_apply(tmp_path: Path, emulator: EmulatorServer, *options: str) -> subp
     return subprocess.Popen(
         command,
         cwd=PROJECT,
-        env=environment(tmp_path, emulator),
+        env=command_environment(tmp_path, emulator),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -389,7 +368,7 @@ def test_a_dry_run_refuses_a_plan_of_another_app_as_the_apply_does(emulator: Emu
 
 def test_a_dry_run_refuses_missing_credentials_and_a_bad_report_name(emulator: EmulatorServer, tmp_path: Path) -> None:
     plan = write_sweep_plan(tmp_path, {"tencent": str(SDKAPPID)})
-    env = {**environment(tmp_path, emulator), "TENCENT_IM_SECRET_KEY": ""}
+    env = {**command_environment(tmp_path, emulator), "TENCENT_IM_SECRET_KEY": ""}
     result = CliRunner().invoke(cli, ["apply", str(plan), "--journal", str(tmp_path / "j"), "--dry-run"], env=env)
     assert result.exit_code == 2 and "TENCENT_IM_SECRET_KEY" in result.output
     status, output = imgroup(
