@@ -19,7 +19,7 @@ from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.parser.openapi import GeneratorData
 
 from .event_views import build_events_view
-from .models import string_fields, tool_document, with_model_repr, with_string_fields
+from .models import string_fields, tool_document, with_model_repr, with_references_imported_once, with_string_fields
 from .spec import VendorSpec, load_spec
 from .views import PackageView, build_package_view
 
@@ -102,6 +102,7 @@ def _project(spec: VendorSpec, package_dir: Path) -> Project:
         pyrepr=repr,
         pytuple=lambda values: repr(tuple(values)),
         with_model_repr=with_model_repr,
+        with_references_imported_once=with_references_imported_once,
         with_string_fields=lambda text, class_name: with_string_fields(text, class_name, marked),
     )
     return project

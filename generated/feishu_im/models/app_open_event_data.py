@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
+from typing import Any, Literal, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.event_open_id import EventOpenId
-
 
 T = TypeVar("T", bound="AppOpenEventData")
 
@@ -83,8 +79,6 @@ class AppOpenEventData(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.event_open_id import EventOpenId
-
         d = dict(src_dict)
         app_id = d.pop("app_id")
 
@@ -144,3 +138,7 @@ class AppOpenEventData(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.event_open_id import EventOpenId

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
+from typing import Any, Literal, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_ticket_event_data import AppTicketEventData
-
 
 T = TypeVar("T", bound="AppTicketEvent")
 
@@ -67,8 +63,6 @@ class AppTicketEvent(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.app_ticket_event_data import AppTicketEventData
-
         d = dict(src_dict)
         uuid = d.pop("uuid")
 
@@ -108,3 +102,7 @@ class AppTicketEvent(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.app_ticket_event_data import AppTicketEventData

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from imgroup.runtime import ModelRepr
-
-if TYPE_CHECKING:
-    from ..models.chat_member_users_event_data import ChatMemberUsersEventData
-    from ..models.event_header import EventHeader
-
 
 T = TypeVar("T", bound="ChatMemberUserAddedEvent")
 
@@ -54,9 +49,6 @@ class ChatMemberUserAddedEvent(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.chat_member_users_event_data import ChatMemberUsersEventData
-        from ..models.event_header import EventHeader
-
         d = dict(src_dict)
         schema = d.pop("schema")
 
@@ -88,3 +80,8 @@ class ChatMemberUserAddedEvent(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.chat_member_users_event_data import ChatMemberUsersEventData
+from ..models.event_header import EventHeader

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,11 +44,6 @@ from ..models.create_chat_request_video_conference_setting import (
     check_create_chat_request_video_conference_setting,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.i18n_names import I18NNames
-    from ..models.restricted_mode_setting import RestrictedModeSetting
-
 
 T = TypeVar("T", bound="CreateChatRequest")
 
@@ -216,9 +211,6 @@ class CreateChatRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.i18n_names import I18NNames
-        from ..models.restricted_mode_setting import RestrictedModeSetting
-
         d = dict(src_dict)
         avatar = d.pop("avatar", UNSET)
 
@@ -350,3 +342,8 @@ class CreateChatRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.i18n_names import I18NNames
+from ..models.restricted_mode_setting import RestrictedModeSetting

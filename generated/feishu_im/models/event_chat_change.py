@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,12 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.event_i18n_names import EventI18NNames
-    from ..models.event_restricted_mode_setting import EventRestrictedModeSetting
-    from ..models.event_user_id import EventUserId
-
 
 T = TypeVar("T", bound="EventChatChange")
 
@@ -135,10 +129,6 @@ class EventChatChange(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.event_i18n_names import EventI18NNames
-        from ..models.event_restricted_mode_setting import EventRestrictedModeSetting
-        from ..models.event_user_id import EventUserId
-
         d = dict(src_dict)
         avatar = d.pop("avatar", UNSET)
 
@@ -221,3 +211,9 @@ class EventChatChange(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.event_i18n_names import EventI18NNames
+from ..models.event_restricted_mode_setting import EventRestrictedModeSetting
+from ..models.event_user_id import EventUserId

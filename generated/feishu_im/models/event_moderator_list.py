@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.event_moderator import EventModerator
-
 
 T = TypeVar("T", bound="EventModeratorList")
 
@@ -59,8 +55,6 @@ class EventModeratorList(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.event_moderator import EventModerator
-
         d = dict(src_dict)
         _added_member_list = d.pop("added_member_list", UNSET)
         added_member_list: list[EventModerator] | Unset = UNSET
@@ -103,3 +97,7 @@ class EventModeratorList(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.event_moderator import EventModerator

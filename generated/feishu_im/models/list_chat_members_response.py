@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.chat_member_page import ChatMemberPage
-
 
 T = TypeVar("T", bound="ListChatMembersResponse")
 
@@ -61,8 +57,6 @@ class ListChatMembersResponse(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.chat_member_page import ChatMemberPage
-
         d = dict(src_dict)
         code = d.pop("code")
 
@@ -99,3 +93,7 @@ class ListChatMembersResponse(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.chat_member_page import ChatMemberPage

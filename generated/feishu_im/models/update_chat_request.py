@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,11 +56,6 @@ from ..models.update_chat_request_video_conference_setting import (
     check_update_chat_request_video_conference_setting,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.i18n_names import I18NNames
-    from ..models.restricted_mode_setting import RestrictedModeSetting
-
 
 T = TypeVar("T", bound="UpdateChatRequest")
 
@@ -230,9 +225,6 @@ class UpdateChatRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.i18n_names import I18NNames
-        from ..models.restricted_mode_setting import RestrictedModeSetting
-
         d = dict(src_dict)
         avatar = d.pop("avatar", UNSET)
 
@@ -379,3 +371,8 @@ class UpdateChatRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.i18n_names import I18NNames
+from ..models.restricted_mode_setting import RestrictedModeSetting

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.user_avatar import UserAvatar
-    from ..models.user_status import UserStatus
-
 
 T = TypeVar("T", bound="UserInfo")
 
@@ -184,9 +179,6 @@ class UserInfo(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.user_avatar import UserAvatar
-        from ..models.user_status import UserStatus
-
         d = dict(src_dict)
         union_id = d.pop("union_id", UNSET)
 
@@ -288,3 +280,8 @@ class UserInfo(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.user_avatar import UserAvatar
+from ..models.user_status import UserStatus

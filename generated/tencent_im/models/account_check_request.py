@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from imgroup.runtime import ModelRepr
-
-if TYPE_CHECKING:
-    from ..models.account_check_item import AccountCheckItem
-
 
 T = TypeVar("T", bound="AccountCheckRequest")
 
@@ -46,8 +42,6 @@ class AccountCheckRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.account_check_item import AccountCheckItem
-
         d = dict(src_dict)
         check_item = []
         _check_item = d.pop("CheckItem")
@@ -78,3 +72,7 @@ class AccountCheckRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.account_check_item import AccountCheckItem

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,10 +15,6 @@ from ..models.add_group_member_request_silence import (
     check_add_group_member_request_silence,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.add_group_member_item import AddGroupMemberItem
-
 
 T = TypeVar("T", bound="AddGroupMemberRequest")
 
@@ -66,8 +62,6 @@ class AddGroupMemberRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.add_group_member_item import AddGroupMemberItem
-
         d = dict(src_dict)
         group_id = d.pop("GroupId")
 
@@ -109,3 +103,7 @@ class AddGroupMemberRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.add_group_member_item import AddGroupMemberItem

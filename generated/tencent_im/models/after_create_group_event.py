@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
+from typing import Any, Literal, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr, as_string
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.callback_member import CallbackMember
-    from ..models.callback_user_defined_data import CallbackUserDefinedData
-
 
 T = TypeVar("T", bound="AfterCreateGroupEvent")
 
@@ -106,9 +101,6 @@ class AfterCreateGroupEvent(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.callback_member import CallbackMember
-        from ..models.callback_user_defined_data import CallbackUserDefinedData
-
         d = dict(src_dict)
         callback_command = cast(Literal["Group.CallbackAfterCreateGroup"], d.pop("CallbackCommand"))
         if callback_command != "Group.CallbackAfterCreateGroup":
@@ -176,3 +168,8 @@ class AfterCreateGroupEvent(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.callback_member import CallbackMember
+from ..models.callback_user_defined_data import CallbackUserDefinedData

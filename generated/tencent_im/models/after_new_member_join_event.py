@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
+from typing import Any, Literal, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr, as_string
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.callback_member import CallbackMember
-
 
 T = TypeVar("T", bound="AfterNewMemberJoinEvent")
 
@@ -84,8 +80,6 @@ class AfterNewMemberJoinEvent(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.callback_member import CallbackMember
-
         d = dict(src_dict)
         callback_command = cast(Literal["Group.CallbackAfterNewMemberJoin"], d.pop("CallbackCommand"))
         if callback_command != "Group.CallbackAfterNewMemberJoin":
@@ -138,3 +132,7 @@ class AfterNewMemberJoinEvent(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.callback_member import CallbackMember

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,11 +16,6 @@ from ..models.create_group_request_apply_join_option import (
 )
 from ..models.create_group_request_type import CreateGroupRequestType, check_create_group_request_type
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_defined_data_item import AppDefinedDataItem
-    from ..models.create_group_member import CreateGroupMember
-
 
 T = TypeVar("T", bound="CreateGroupRequest")
 
@@ -126,9 +121,6 @@ class CreateGroupRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.app_defined_data_item import AppDefinedDataItem
-        from ..models.create_group_member import CreateGroupMember
-
         d = dict(src_dict)
         type_ = check_create_group_request_type(d.pop("Type"))
 
@@ -203,3 +195,8 @@ class CreateGroupRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.app_defined_data_item import AppDefinedDataItem
+from ..models.create_group_member import CreateGroupMember

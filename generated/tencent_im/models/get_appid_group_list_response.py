@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,10 +15,6 @@ from ..models.get_appid_group_list_response_action_status import (
     check_get_appid_group_list_response_action_status,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_group_id import AppGroupId
-
 
 T = TypeVar("T", bound="GetAppidGroupListResponse")
 
@@ -84,8 +80,6 @@ class GetAppidGroupListResponse(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.app_group_id import AppGroupId
-
         d = dict(src_dict)
         action_status = check_get_appid_group_list_response_action_status(d.pop("ActionStatus"))
 
@@ -133,3 +127,7 @@ class GetAppidGroupListResponse(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.app_group_id import AppGroupId

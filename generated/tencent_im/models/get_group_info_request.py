@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.group_info_response_filter import GroupInfoResponseFilter
-
 
 T = TypeVar("T", bound="GetGroupInfoRequest")
 
@@ -54,8 +50,6 @@ class GetGroupInfoRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.group_info_response_filter import GroupInfoResponseFilter
-
         d = dict(src_dict)
         group_id_list = cast(list[str], d.pop("GroupIdList"))
 
@@ -89,3 +83,7 @@ class GetGroupInfoRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.group_info_response_filter import GroupInfoResponseFilter

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,10 +23,6 @@ from ..models.get_joined_group_list_request_with_no_active_groups import (
     check_get_joined_group_list_request_with_no_active_groups,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.joined_group_response_filter import JoinedGroupResponseFilter
-
 
 T = TypeVar("T", bound="GetJoinedGroupListRequest")
 
@@ -103,8 +99,6 @@ class GetJoinedGroupListRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.joined_group_response_filter import JoinedGroupResponseFilter
-
         d = dict(src_dict)
         member_account = d.pop("Member_Account")
 
@@ -168,3 +162,7 @@ class GetJoinedGroupListRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.joined_group_response_filter import JoinedGroupResponseFilter

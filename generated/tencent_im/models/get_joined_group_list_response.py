@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,10 +15,6 @@ from ..models.get_joined_group_list_response_action_status import (
     check_get_joined_group_list_response_action_status,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.joined_group import JoinedGroup
-
 
 T = TypeVar("T", bound="GetJoinedGroupListResponse")
 
@@ -77,8 +73,6 @@ class GetJoinedGroupListResponse(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.joined_group import JoinedGroup
-
         d = dict(src_dict)
         action_status = check_get_joined_group_list_response_action_status(d.pop("ActionStatus"))
 
@@ -123,3 +117,7 @@ class GetJoinedGroupListResponse(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.joined_group import JoinedGroup

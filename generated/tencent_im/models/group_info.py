@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_defined_data_item import AppDefinedDataItem
-    from ..models.group_info_member import GroupInfoMember
-
 
 T = TypeVar("T", bound="GroupInfo")
 
@@ -169,9 +164,6 @@ class GroupInfo(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.app_defined_data_item import AppDefinedDataItem
-        from ..models.group_info_member import GroupInfoMember
-
         d = dict(src_dict)
         group_id = d.pop("GroupId")
 
@@ -268,3 +260,8 @@ class GroupInfo(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.app_defined_data_item import AppDefinedDataItem
+from ..models.group_info_member import GroupInfoMember

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,10 +12,6 @@ from imgroup.runtime import ModelRepr
 
 from ..models.group_info_member_role import GroupInfoMemberRole, check_group_info_member_role
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_defined_data_item import AppDefinedDataItem
-
 
 T = TypeVar("T", bound="GroupInfoMember")
 
@@ -99,8 +95,6 @@ class GroupInfoMember(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.app_defined_data_item import AppDefinedDataItem
-
         d = dict(src_dict)
         member_account = d.pop("Member_Account", UNSET)
 
@@ -162,3 +156,7 @@ class GroupInfoMember(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.app_defined_data_item import AppDefinedDataItem

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,10 +19,6 @@ from ..models.modify_group_base_info_request_mute_all_member import (
     check_modify_group_base_info_request_mute_all_member,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_defined_data_item import AppDefinedDataItem
-
 
 T = TypeVar("T", bound="ModifyGroupBaseInfoRequest")
 
@@ -113,8 +109,6 @@ class ModifyGroupBaseInfoRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.app_defined_data_item import AppDefinedDataItem
-
         d = dict(src_dict)
         group_id = d.pop("GroupId")
 
@@ -181,3 +175,7 @@ class ModifyGroupBaseInfoRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.app_defined_data_item import AppDefinedDataItem

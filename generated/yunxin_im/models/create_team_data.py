@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.failed_account import FailedAccount
-    from ..models.team_info import TeamInfo
-
 
 T = TypeVar("T", bound="CreateTeamData")
 
@@ -58,9 +53,6 @@ class CreateTeamData(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.failed_account import FailedAccount
-        from ..models.team_info import TeamInfo
-
         d = dict(src_dict)
         team_info = TeamInfo.from_dict(d.pop("team_info"))
 
@@ -96,3 +88,8 @@ class CreateTeamData(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.failed_account import FailedAccount
+from ..models.team_info import TeamInfo

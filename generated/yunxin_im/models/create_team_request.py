@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.antispam_configuration import AntispamConfiguration
-    from ..models.team_configuration import TeamConfiguration
-
 
 T = TypeVar("T", bound="CreateTeamRequest")
 
@@ -131,9 +126,6 @@ class CreateTeamRequest(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.antispam_configuration import AntispamConfiguration
-        from ..models.team_configuration import TeamConfiguration
-
         d = dict(src_dict)
         owner_account_id = d.pop("owner_account_id")
 
@@ -208,3 +200,8 @@ class CreateTeamRequest(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.antispam_configuration import AntispamConfiguration
+from ..models.team_configuration import TeamConfiguration

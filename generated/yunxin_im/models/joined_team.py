@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr, as_string
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.joined_team_member import JoinedTeamMember
-    from ..models.team_configuration import TeamConfiguration
-
 
 T = TypeVar("T", bound="JoinedTeam")
 
@@ -105,9 +100,6 @@ class JoinedTeam(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.joined_team_member import JoinedTeamMember
-        from ..models.team_configuration import TeamConfiguration
-
         d = dict(src_dict)
         team_id = as_string(d.pop("team_id"))
 
@@ -170,3 +162,8 @@ class JoinedTeam(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.joined_team_member import JoinedTeamMember
+from ..models.team_configuration import TeamConfiguration

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.joined_team import JoinedTeam
-
 
 T = TypeVar("T", bound="ListJoinedTeamsData")
 
@@ -60,8 +56,6 @@ class ListJoinedTeamsData(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.joined_team import JoinedTeam
-
         d = dict(src_dict)
         team_info_list = []
         _team_info_list = d.pop("team_info_list")
@@ -98,3 +92,7 @@ class ListJoinedTeamsData(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.joined_team import JoinedTeam

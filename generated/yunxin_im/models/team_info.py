@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr, as_string
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.team_configuration import TeamConfiguration
-
 
 T = TypeVar("T", bound="TeamInfo")
 
@@ -126,8 +122,6 @@ class TeamInfo(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.team_configuration import TeamConfiguration
-
         d = dict(src_dict)
         team_id = as_string(d.pop("team_id"))
 
@@ -197,3 +191,7 @@ class TeamInfo(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.team_configuration import TeamConfiguration

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from imgroup.runtime import ModelRepr
-
-if TYPE_CHECKING:
-    from ..models.team_info import TeamInfo
-
 
 T = TypeVar("T", bound="TeamInfoData")
 
@@ -43,8 +39,6 @@ class TeamInfoData(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.team_info import TeamInfo
-
         d = dict(src_dict)
         team_info = TeamInfo.from_dict(d.pop("team_info"))
 
@@ -70,3 +64,7 @@ class TeamInfoData(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.team_info import TeamInfo

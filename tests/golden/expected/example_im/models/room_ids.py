@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from imgroup.runtime import ModelRepr
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.room_id import RoomId
-
 
 T = TypeVar("T", bound="RoomIds")
 
@@ -53,8 +49,6 @@ class RoomIds(ModelRepr):
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.room_id import RoomId
-
         d = dict(src_dict)
         _room_id_list = d.pop("RoomIdList", UNSET)
         room_id_list: list[RoomId] | Unset = UNSET
@@ -90,3 +84,7 @@ class RoomIds(ModelRepr):
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, which a model that refers back to this one needs (generator/models.py).
+from ..models.room_id import RoomId
