@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from imgroup.runtime.verifiers import InboundRequest, Refused, make_verifier
-from imgroup.runtime.verifiers.feishu_event import decrypt, encrypt
+from imgroup.runtime.verifiers.feishu_event import AesCbc, aes_key, decrypt, encrypt
 from imgroup.runtime.verifiers.tencent_callback import sign
 from imgroup.runtime.verifiers.yunxin_checksum import checksum
 from tests.event_requests import (
@@ -257,3 +257,16 @@ def test_yunxin_refuses_one_changed_byte(part: str, flip: tuple[int, int]) -> No
 @given(plaintext=st.binary(max_size=200), key=st.text(min_size=1, max_size=40), iv=st.binary(min_size=16, max_size=16))
 def test_feishu_decrypt_inverts_encrypt(plaintext: bytes, key: str, iv: bytes) -> None:
     assert decrypt(encrypt(plaintext, key, iv), key) == plaintext
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    messages=st.lists(st.tuples(st.binary(max_size=100), st.binary(min_size=16, max_size=16)), min_size=1, max_size=8)
+)
+def test_one_aes_cbc_decrypts_event_after_event_as_a_fresh_cbc_context_does(
+    messages: list[tuple[bytes, bytes]],
+) -> None:
+    # The verifier keeps one AesCbc for all its events: nothing of one event may reach the next.
+    cbc = AesCbc(aes_key(FEISHU_KEY))
+    for plaintext, iv in messages:
+        assert cbc.decrypt(encrypt(plaintext, FEISHU_KEY, iv)) == plaintext

@@ -15,6 +15,7 @@ import base64
 import binascii
 import functools
 import hashlib
+import threading
 from typing import Any
 
 from ._request import InboundRequest, Refused, Verified, fresh, json_object, same
@@ -37,25 +38,39 @@ def aes_key(encrypt_key: str) -> bytes:
 
 def decrypt(encrypted: str, encrypt_key: str) -> bytes:
     """The plaintext of an ``encrypt`` field; ValueError when it is not one made with this key."""
-    return decrypt_with(encrypted, aes_key(encrypt_key))
+    return AesCbc(aes_key(encrypt_key)).decrypt(encrypted)
 
 
-def decrypt_with(encrypted: str, key: bytes | Any) -> bytes:
-    """:func:`decrypt` with the AES key already derived, or its ``algorithms.AES`` (a verifier makes it once)."""
-    try:
-        raw = base64.b64decode(encrypted, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("encrypt is not base64") from None
-    if len(raw) < 32 or len(raw) % 16:
-        raise ValueError("encrypt is not an IV followed by whole AES blocks")
-    cipher, algorithms, modes = _cipher()
-    aes = algorithms.AES(key) if isinstance(key, bytes) else key
-    decryptor = cipher(aes, modes.CBC(raw[:16])).decryptor()
-    padded: bytes = decryptor.update(raw[16:]) + decryptor.finalize()
-    pad = padded[-1]
-    if not 1 <= pad <= 16 or padded[-pad:] != bytes([pad]) * pad:
-        raise ValueError("encrypt does not end in PKCS#7 padding: another key, or altered")
-    return padded[:-pad]
+class AesCbc:
+    """AES-256-CBC decryption of ``encrypt`` fields under one key: a verifier makes one and keeps it.
+
+    CBC decryption is each block decrypted alone (ECB) and XORed with the block before it, the IV before the
+    first. One ECB context serves every event, where a CBC context must be made for each event's IV, which costs
+    more than the decryption itself (about 8 µs of 20 here). ECB carries nothing from one call to the next
+    when given whole blocks; the lock keeps two threads out of the one context.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        cipher, algorithms, modes = _cipher()
+        self._blocks = cipher(algorithms.AES(key), modes.ECB()).decryptor()
+        self._lock = threading.Lock()
+
+    def decrypt(self, encrypted: str) -> bytes:
+        """The plaintext; ValueError when ``encrypted`` is not base64 of an IV and blocks made with this key."""
+        try:
+            raw = base64.b64decode(encrypted, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("encrypt is not base64") from None
+        if len(raw) < 32 or len(raw) % 16:
+            raise ValueError("encrypt is not an IV followed by whole AES blocks")
+        with self._lock:
+            blocks = self._blocks.update(raw[16:])
+        chained = int.from_bytes(blocks, "big") ^ int.from_bytes(raw[:-16], "big")
+        padded = chained.to_bytes(len(blocks), "big")
+        pad = padded[-1]
+        if not 1 <= pad <= 16 or padded[-pad:] != bytes([pad]) * pad:
+            raise ValueError("encrypt does not end in PKCS#7 padding: another key, or altered")
+        return padded[:-pad]
 
 
 @functools.cache
@@ -89,7 +104,7 @@ class FeishuEventVerifier:
         self._app_id = app_id
         self._token = verification_token or None
         self._key = encrypt_key or None
-        self._aes: Any = None  # cryptography's AES for our key, made on the first encrypted event
+        self._cbc: AesCbc | None = None  # made on the first encrypted event (it imports cryptography)
         self._window = replay_window
 
     def __repr__(self) -> str:
@@ -141,9 +156,9 @@ class FeishuEventVerifier:
         if self._key is None:
             raise Refused(401, "an encrypted event, but no Encrypt Key is set (FEISHU_ENCRYPT_KEY)")
         try:
-            if self._aes is None:
-                self._aes = _cipher()[1].AES(aes_key(self._key))
-            return decrypt_with(str(outer["encrypt"]), self._aes)
+            if self._cbc is None:
+                self._cbc = AesCbc(aes_key(self._key))
+            return self._cbc.decrypt(str(outer["encrypt"]))
         except ValueError as error:
             raise Refused(401, f"cannot decrypt the event: {error}") from None
 
