@@ -46,6 +46,8 @@ class Receiver:
         clock: Callable[[], float],
     ) -> None:
         self.vendors = {vendor.vendor: vendor for vendor in vendors}
+        # Each vendor's answer to an accepted event, rendered once (JSONResponse would render it per request).
+        self._answers = {vendor.vendor: JSONResponse(dict(vendor.facts.answer_body)).body for vendor in vendors}
         self._db = db
         self._handlers = handlers
         self._apply = apply_change
@@ -87,7 +89,9 @@ class Receiver:
             return JSONResponse({"error": refused.reason}, status_code=refused.status)
         if verified.challenge is not None:
             return JSONResponse({"challenge": verified.challenge})
-        answer = JSONResponse(dict(vendor.facts.answer_body), status_code=vendor.facts.answer_status)
+        answer = Response(
+            self._answers[vendor.vendor], status_code=vendor.facts.answer_status, media_type="application/json"
+        )
         facts = vendor.events.get(verified.key)
         if facts is None:
             return answer  # an event type the spec does not document: acknowledged, not kept

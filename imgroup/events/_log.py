@@ -4,10 +4,12 @@ SQLite in WAL mode with ``synchronous=FULL``: a commit returns only once the WAL
 acknowledged survives a killed process and a power cut alike. (``NORMAL`` would survive a killed process but
 could lose the last commits on a power cut, after the vendor was told we had them and stopped redelivering.)
 
-One row per event, unique by (vendor, app, dedup id): a redelivery is dropped when it is appended. A row is
-processed at least once: it stays due until ``mark_processed``; a failed attempt is tried again later. The
-processing thread opens the log with ``durable=False`` (``synchronous=NORMAL``): a processed mark lost to a power
-cut only means the event is processed again, which at-least-once allows, and it spares an fsync per event.
+One row per event, numbered in the order it arrived (rows are never deleted, so the plain rowid key only grows;
+AUTOINCREMENT would write its counter at every commit), unique by (vendor, app, dedup id): a redelivery is
+dropped when it is appended. A row is processed at least once: it stays due until ``mark_processed``; a failed
+attempt is tried again later. The processing thread opens the log with ``durable=False`` (``synchronous=NORMAL``):
+a processed mark lost to a power cut only means the event is processed again, which at-least-once allows, and it
+spares an fsync per event.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from attrs import field, frozen
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     vendor TEXT NOT NULL,
     app TEXT NOT NULL,
     tenant TEXT NOT NULL,

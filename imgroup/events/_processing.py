@@ -110,4 +110,4 @@ class Processor:
 
     def _parse(self, logged: LoggedEvent) -> object:
         _, events = EVENT_TABLES[logged.vendor]
-        return events[logged.key].parse(json.loads(logged.body))
+        return events[logged.key].parse(json.loads(logged.body.decode()))  # decoded: json's sniffing spared

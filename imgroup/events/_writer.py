@@ -52,20 +52,22 @@ class GroupCommitWriter:
                     break
                 batch.append(waiting)
             try:
-                written = self._log.append_many([event for event, _, _ in batch])
+                written: list[bool | Exception] = list(self._log.append_many([event for event, _, _ in batch]))
             except Exception as error:  # noqa: BLE001 - every request of the batch must hear of it
-                for _, loop, future in batch:
-                    loop.call_soon_threadsafe(_fail, future, error)
-            else:
-                for (_, loop, future), new in zip(batch, written, strict=True):
-                    loop.call_soon_threadsafe(_succeed, future, new)
+                written = [error] * len(batch)
+            # One wake-up of each event loop for the whole batch, not one per request.
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], bool | Exception]]] = {}
+            for (_, loop, future), outcome in zip(batch, written, strict=True):
+                by_loop.setdefault(loop, []).append((future, outcome))
+            for loop, outcomes in by_loop.items():
+                loop.call_soon_threadsafe(_settle, outcomes)
 
 
-def _succeed(future: asyncio.Future[bool], value: bool) -> None:
-    if not future.done():  # the request may have gone (the vendor hung up)
-        future.set_result(value)
-
-
-def _fail(future: asyncio.Future[bool], error: Exception) -> None:
-    if not future.done():
-        future.set_exception(error)
+def _settle(outcomes: list[tuple[asyncio.Future[bool], bool | Exception]]) -> None:
+    for future, outcome in outcomes:
+        if future.done():  # the request may have gone (the vendor hung up)
+            continue
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
