@@ -28,6 +28,7 @@ logger = logging.getLogger("imgroup.events")
 
 IDLE_POLL_SECONDS = 1.0  # a wake-up is signalled on every append; this only bounds a missed one
 BATCH_LINGER_SECONDS = 0.05  # after a wake-up, how long more events may gather before a batch is processed
+BATCH_SIZE = 100  # events read and marked processed at a time
 MAX_RETRY_PAUSE_SECONDS = 300.0
 
 
@@ -61,25 +62,28 @@ class Processor:
         self._thread.join()
 
     def run_once(self, log: EventLog) -> int:
-        """Process what is due now; the number of events processed."""
+        """Process what is due now, at most BATCH_SIZE events; the number taken up (processed or put off)."""
         processed = []
-        for logged in log.due(self._clock()):
+        batch = log.due(self._clock(), BATCH_SIZE)
+        for logged in batch:
             if self._stopping.is_set():
                 break
             if self._process(log, logged):
                 processed.append(logged.seq)
         if processed:
             log.mark_processed(processed, self._clock())
-        return len(processed)
+        return len(batch)
 
     def _run(self) -> None:
         log = EventLog(self._path, durable=False)
         try:
             while not self._stopping.is_set():
-                if self.run_once(log) == 0 and not self._stopping.is_set():
+                self._wake.clear()  # before reading the log: an append from now on ends the wait below
+                if self.run_once(log) < BATCH_SIZE and not self._stopping.is_set():
+                    # Caught up. Even while events keep coming, wait for the next and a moment more, so that one
+                    # read and one commit serve many events, not one each.
                     if self._wake.wait(IDLE_POLL_SECONDS):
                         self._stopping.wait(BATCH_LINGER_SECONDS)
-                    self._wake.clear()
         finally:
             log.close()
 
