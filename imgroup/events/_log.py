@@ -38,7 +38,10 @@ CREATE TABLE IF NOT EXISTS events (
     last_error TEXT,
     UNIQUE (vendor, app, dedup_id)
 );
-CREATE INDEX IF NOT EXISTS events_due ON events (next_attempt_at, seq) WHERE processed_at IS NULL;
+-- What is due, in arrival order, without reading the whole log. An earlier index led with next_attempt_at, and
+-- SQLite preferred scanning every event ever logged to keep seq order: each read grew with the log.
+DROP INDEX IF EXISTS events_due;
+CREATE INDEX IF NOT EXISTS events_unprocessed ON events (seq, next_attempt_at) WHERE processed_at IS NULL;
 """
 
 
