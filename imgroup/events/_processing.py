@@ -79,11 +79,11 @@ class Processor:
         try:
             while not self._stopping.is_set():
                 self._wake.clear()  # before reading the log: an append from now on ends the wait below
-                if self.run_once(log) < BATCH_SIZE and not self._stopping.is_set():
-                    # Caught up. Even while events keep coming, wait for the next and a moment more, so that one
-                    # read and one commit serve many events, not one each.
-                    if self._wake.wait(IDLE_POLL_SECONDS):
-                        self._stopping.wait(BATCH_LINGER_SECONDS)
+                caught_up = self.run_once(log) < BATCH_SIZE
+                # Even while events keep coming, wait for the next and a moment more, so that one read and one
+                # commit serve many events, not one each.
+                if caught_up and not self._stopping.is_set() and self._wake.wait(IDLE_POLL_SECONDS):
+                    self._stopping.wait(BATCH_LINGER_SECONDS)
         finally:
             log.close()
 
