@@ -1,11 +1,14 @@
-"""The event log: appends dropped as redeliveries, due events oldest first, and reads that do not grow with it."""
+"""The event log: appends dropped as redeliveries, due events oldest first, reads that do not grow with it, and
+the writer that commits a burst of appends together."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 from imgroup.events import EventLog, NewEvent
+from imgroup.events._writer import GroupCommitWriter
 
 DUE_QUERY_PLAN = (
     "EXPLAIN QUERY PLAN SELECT seq FROM events"
@@ -62,3 +65,46 @@ def test_a_log_made_by_an_earlier_version_opens_with_its_events_still_due(tmp_pa
     with sqlite3.connect(path) as db:
         indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "events_unprocessed" in indexes and "events_due" not in indexes
+
+
+class CountingLog(EventLog):
+    """The log, counting its commits."""
+
+    commits = 0
+
+    def append_many(self, events: list[NewEvent]) -> list[bool]:
+        self.commits += 1
+        return super().append_many(events)
+
+
+def test_a_burst_of_concurrent_appends_shares_commits_and_each_hears_its_own_outcome(tmp_path: Path) -> None:
+    log = CountingLog(tmp_path / "events.db")
+    writer = GroupCommitWriter(log)
+
+    async def burst() -> list[bool]:
+        firsts = await asyncio.gather(*(writer.append(event(f"e{i}")) for i in range(40)))
+        again = await asyncio.gather(writer.append(event("e0")), writer.append(event("e40")))
+        return [*firsts, *again]
+
+    try:
+        outcomes = asyncio.run(burst())
+    finally:
+        writer.close()
+    assert outcomes == [True] * 40 + [False, True]  # the repeat of e0 is a redelivery
+    assert log.commits < 41
+    assert [logged.dedup_id for logged in log.due(now=2.0)] == [f"e{i}" for i in range(41)]
+
+
+def test_an_append_that_cannot_be_written_fails_every_request_of_its_batch(tmp_path: Path) -> None:
+    log = EventLog(tmp_path / "events.db")
+    writer = GroupCommitWriter(log)
+    log.close()  # every commit now fails
+
+    async def appends() -> list[bool | BaseException]:
+        return await asyncio.gather(*(writer.append(event(f"e{i}")) for i in range(5)), return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(appends())
+    finally:
+        writer.close()
+    assert all(isinstance(outcome, sqlite3.ProgrammingError) for outcome in outcomes), outcomes
