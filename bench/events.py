@@ -7,18 +7,20 @@ through our verifier and receiver (no peer to compare with).
 In-process figures are events per second of this process's CPU time. Through HTTP, each server runs in a process
 of its own and the figure is events per second of that server's CPU time (user + system, from /proc), so the
 client's work does not count; every event is distinct, so the receiver writes each one; 8 connections post at
-once, as a vendor pushes a burst.
+once, as a vendor pushes a burst. Both Feishu servers run side by side and take their rounds in turn: on a shared
+machine the load moves between rounds, and a round of each in turn meets it alike.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -206,8 +208,9 @@ def _post_all(base: str, requests: list[Request]) -> None:
         list(pool.map(send, shares))
 
 
-def _through_http(kind: str, vendor: str, count: int, rounds: int) -> list[float]:
-    """Events per server CPU second, one figure per round, from a fresh server process."""
+@contextlib.contextmanager
+def _server(kind: str) -> Iterator[tuple[str, int]]:
+    """A fresh events server of ``kind`` (``ours`` or ``lark``) in its own process: its base URL and pid."""
     with tempfile.TemporaryDirectory(prefix="imgroup-bench-events-") as scratch:
         port = _free_port()
         command = [sys.executable, "-m", "bench._events_server", kind, str(port), str(Path(scratch) / "events.db")]
@@ -216,16 +219,30 @@ def _through_http(kind: str, vendor: str, count: int, rounds: int) -> list[float
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base, timeout=60) as client:
                 _wait_until_up(client, server)
-                rates = []
-                for _ in range(rounds):
-                    requests = BUILDERS[vendor](count, time.time())
-                    before = _cpu_seconds(server.pid)
-                    _post_all(base, requests)
-                    rates.append(count / max(_cpu_seconds(server.pid) - before, 1e-9))
-                return rates
+            yield base, server.pid
         finally:
             server.terminate()
             server.wait(30)
+
+
+def _per_server_cpu_second(server: tuple[str, int], requests: list[Request]) -> float:
+    """Events per CPU second of the server while it takes ``requests``."""
+    base, pid = server
+    before = _cpu_seconds(pid)
+    _post_all(base, requests)
+    return len(requests) / max(_cpu_seconds(pid) - before, 1e-9)
+
+
+def _through_http(vendor: str, kinds: Sequence[str], count: int, rounds: int) -> dict[str, list[float]]:
+    """Events per server CPU second for each server kind, one figure per round. The servers run side by side and
+    take their rounds in turn, so that a change of the machine's load between rounds touches each alike."""
+    with contextlib.ExitStack() as stack:
+        servers = {kind: stack.enter_context(_server(kind)) for kind in kinds}
+        rates: dict[str, list[float]] = {kind: [] for kind in kinds}
+        for _ in range(rounds):
+            for kind, server in servers.items():
+                rates[kind].append(_per_server_cpu_second(server, BUILDERS[vendor](count, time.time())))
+        return rates
 
 
 def _wait_until_up(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
@@ -276,10 +293,10 @@ def run(quick: bool) -> list[Row]:
         rows.append(Row(MEASUREMENT, f"{vendor}: imgroup verifier + typed parser", metric, "1/s", Summary.of(figures)))
 
     http_metric = "events per server CPU second, through HTTP"
-    lark_http = Summary.of(_through_http("lark", "feishu", http_count, rounds))
+    feishu_http = _through_http("feishu", ("lark", "ours"), http_count, rounds)
+    lark_http, ours_http = Summary.of(feishu_http["lark"]), Summary.of(feishu_http["ours"])
     lark_http_name = "feishu: lark-oapi dispatcher behind uvicorn, no storage"
     rows.append(Row(MEASUREMENT, lark_http_name, http_metric, "1/s", lark_http))
-    ours_http = Summary.of(_through_http("ours", "feishu", http_count, rounds))
     http_ratio = ratio(ours_http, lark_http)
     rows.append(
         Row(
@@ -296,7 +313,7 @@ def run(quick: bool) -> list[Row]:
         )
     )
     for vendor in ("tencent", "yunxin"):
-        figures = _through_http("ours", vendor, http_count, rounds)
+        figures = _through_http(vendor, ("ours",), http_count, rounds)["ours"]
         rows.append(
             Row(MEASUREMENT, f"{vendor}: imgroup receiver, durable log", http_metric, "1/s", Summary.of(figures))
         )

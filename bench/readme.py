@@ -80,10 +80,12 @@ measured in the same run; the scripts are under `bench/`, one per measurement, e
    CPU second of the process; then through HTTP, each server in a process of its own (starlette and uvicorn for
    both), per CPU second of that server: our receiver, which writes each event to its SQLite log (fsynced) before
    answering and processes it after, against lark-oapi's dispatcher storing nothing, 8 connections posting at
-   once as a vendor pushes a burst. Tencent's and Yunxin's
-   callbacks through our verifier and receiver, with no peer to compare with.
-12. **Workers** (`bench/workers.py`): a plan of 20 partitions × 500 disbands (20 Tencent apps of the emulator, in
-   its own process, each limited to 50 calls a second) applied through PostgreSQL by 1 and by 2 `imgroup worker`
+   once as a vendor pushes a burst; the two servers run side by side and take their rounds in turn, so that the
+   shared machine's load meets both alike. Tencent's and Yunxin's callbacks through our verifier and receiver,
+   with no peer to compare with.
+12. **Workers** (`bench/workers.py`): a plan of 20 partitions × 500 disbands (20 tenants of a Feishu store app
+   on the emulator, in its own process, each limited to 50 calls a second; runs before 2026-12-05T07:00Z used 20
+   Tencent apps) applied through PostgreSQL by 1 and by 2 `imgroup worker`
    processes, in steps a second against the sum of the partitions' limits; the CPU a worker spends a step (its
    journal in PostgreSQL) against the local apply's (SQLite); PostgreSQL's commits a step and a second.
 13. **Inventory** (`bench/inventory.py`): planning one user's offboarding (in one chat in 50) among 25,000 Feishu
