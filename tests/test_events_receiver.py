@@ -94,6 +94,21 @@ def test_a_redelivery_is_answered_and_dropped(server: ReceiverServer, changes: l
     assert isinstance(changes[0], MembersJoined) and changes[0].users == ("ou_a",)
 
 
+def test_a_body_sent_in_pieces_is_verified_whole(server: ReceiverServer) -> None:
+    # The receiver reads the ASGI body messages itself: a vendor's proxy may forward a body in chunks.
+    body, headers = feishu_request(
+        feishu_event("im.chat.disbanded_v1", {"chat_id": "oc_1"}, event_id="e1"), time.time()
+    )
+    pieces = [body[index : index + 7] for index in range(0, len(body), 7)]
+    response = httpx.post(server.base_url + "/events/feishu", content=iter(pieces), headers=headers)
+    assert (response.status_code, response.json()) == (200, {"msg": "success"})
+    assert counts(server)[0] == 1
+
+
+def test_a_get_is_refused_with_405(server: ReceiverServer) -> None:
+    assert httpx.get(server.base_url + "/events/feishu").status_code == 405
+
+
 def test_the_challenge_is_answered_and_nothing_is_logged(server: ReceiverServer) -> None:
     response = post_feishu(server, {"challenge": "abc", "type": "url_verification", "token": FEISHU_TOKEN})
     assert (response.status_code, response.json()) == (200, {"challenge": "abc"})
