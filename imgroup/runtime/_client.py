@@ -7,6 +7,8 @@ its own ``__init__`` only names the vendor's credentials, builds the vendor's si
 from __future__ import annotations
 
 import copy
+import functools
+import ssl
 from collections.abc import Mapping
 from typing import NamedTuple, Self
 
@@ -83,6 +85,17 @@ def _default_headers(vendor: Vendor) -> dict[str, str]:
     return {"User-Agent": f"{vendor.package} (imgroup)"}
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every client of this process verifies the vendors' certificates with, made on first use.
+
+    httpx makes one for each client it makes, and making one parses the whole CA bundle (about 50 ms of CPU here):
+    a service that makes a client per job or per request paid that every time. One context serves any number of
+    connections and threads. It reads SSL_CERT_FILE and SSL_CERT_DIR as httpx does, as they are at the first client.
+    """
+    return httpx.create_ssl_context()
+
+
 class SyncMethods:
     """Base of a sync client's method classes: each sends through the client's pipeline."""
 
@@ -114,7 +127,13 @@ class SyncClient(SyncMethods):
         settings = call_settings(vendor, timeout, max_retries, rate_limit)
         install_log_filter()
         self.base_url = base_url
-        http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout, headers=_default_headers(vendor))
+        http = httpx.Client(
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            headers=_default_headers(vendor),
+            verify=tls_context() if transport is None else True,
+        )
         self._pipeline = SyncPipeline(vendor, http, auth, settings)
 
     def __repr__(self) -> str:
@@ -170,7 +189,11 @@ class AsyncClient(AsyncMethods):
         install_log_filter()
         self.base_url = base_url
         http = httpx.AsyncClient(
-            base_url=base_url, transport=transport, timeout=timeout, headers=_default_headers(vendor)
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            headers=_default_headers(vendor),
+            verify=tls_context() if transport is None else True,
         )
         self._pipeline = AsyncPipeline(vendor, http, auth, settings)
 
