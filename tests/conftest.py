@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import importlib
 import json
+import os
 import socket
 import time
 import zlib
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from cli_environment import emulator_variables
-from installed_copy import InstalledCopy, install
+from installed_copy import InstalledCopy, install_once
 
 if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
@@ -37,8 +38,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def installed_imgroup(tmp_path_factory: pytest.TempPathFactory) -> InstalledCopy:
-    """imgroup built (sdist, then wheel) and installed into a fresh environment, once per session."""
-    return install(tmp_path_factory.mktemp("installed-imgroup"))
+    """imgroup built (sdist, then wheel) and installed into a fresh environment, once per test run."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's folder is in the run's, which they share
+        run_folder = run_folder.parent
+    return install_once(run_folder / "installed-imgroup")
 
 
 # Minimal signers written for the emulator's tests from the vendors' algorithms, independent of the
