@@ -9,9 +9,10 @@ import importlib
 import json
 import os
 import socket
+import ssl
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,34 @@ def pytest_configure(config: pytest.Config) -> None:
         plugin = importlib.import_module("imgroup.emulator.pytest_plugin")
         if not config.pluginmanager.is_registered(plugin):
             config.pluginmanager.register(plugin, "imgroup_emulator")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_tls_context_per_ca_file() -> Iterator[None]:
+    """Each httpx client builds its SSL context when made, parsing the whole CA bundle: ~50 ms of CPU, and the
+    suite makes thousands of clients (three in five of the CPU of a CLI failure test), all talking plain HTTP on
+    loopback. In the test processes, contexts for the same CA file or folder are built once and handed out again;
+    the command-line processes the tests start still build their own."""
+    build = ssl.create_default_context
+    built: dict[tuple[object, ...], ssl.SSLContext] = {}
+
+    def shared(
+        purpose: ssl.Purpose = ssl.Purpose.SERVER_AUTH,
+        *,
+        cafile: str | None = None,
+        capath: str | None = None,
+        cadata: str | bytes | None = None,
+    ) -> ssl.SSLContext:
+        if cadata is not None or (cafile is None and capath is None):
+            return build(purpose, cafile=cafile, capath=capath, cadata=cadata)
+        key = (purpose, cafile, capath)
+        if key not in built:
+            built[key] = build(purpose, cafile=cafile, capath=capath)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ssl, "create_default_context", shared)
+        yield
 
 
 @pytest.fixture(scope="session")
