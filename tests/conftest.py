@@ -7,16 +7,18 @@ import hashlib
 import hmac
 import importlib
 import json
+import os
 import socket
+import ssl
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from cli_environment import emulator_variables
-from installed_copy import InstalledCopy, install
+from installed_copy import InstalledCopy, install_once
 
 if TYPE_CHECKING:
     from imgroup.emulator import EmulatorServer
@@ -35,10 +37,41 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(plugin, "imgroup_emulator")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_tls_context_per_ca_file() -> Iterator[None]:
+    """Each httpx client builds its SSL context when made, parsing the whole CA bundle: ~50 ms of CPU, and the
+    suite makes thousands of clients (three in five of the CPU of a CLI failure test), all talking plain HTTP on
+    loopback. In the test processes, contexts for the same CA file or folder are built once and handed out again;
+    the command-line processes the tests start still build their own."""
+    build = ssl.create_default_context
+    built: dict[tuple[object, ...], ssl.SSLContext] = {}
+
+    def shared(
+        purpose: ssl.Purpose = ssl.Purpose.SERVER_AUTH,
+        *,
+        cafile: str | None = None,
+        capath: str | None = None,
+        cadata: str | bytes | None = None,
+    ) -> ssl.SSLContext:
+        if cadata is not None or (cafile is None and capath is None):
+            return build(purpose, cafile=cafile, capath=capath, cadata=cadata)
+        key = (purpose, cafile, capath)
+        if key not in built:
+            built[key] = build(purpose, cafile=cafile, capath=capath)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ssl, "create_default_context", shared)
+        yield
+
+
 @pytest.fixture(scope="session")
 def installed_imgroup(tmp_path_factory: pytest.TempPathFactory) -> InstalledCopy:
-    """imgroup built (sdist, then wheel) and installed into a fresh environment, once per session."""
-    return install(tmp_path_factory.mktemp("installed-imgroup"))
+    """imgroup built (sdist, then wheel) and installed into a fresh environment, once per test run."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's folder is in the run's, which they share
+        run_folder = run_folder.parent
+    return install_once(run_folder / "installed-imgroup")
 
 
 # Minimal signers written for the emulator's tests from the vendors' algorithms, independent of the

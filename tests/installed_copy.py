@@ -4,17 +4,25 @@ fresh virtual environment, and ``mypy --strict`` run from outside the checkout a
 Building offline takes the development environment's setuptools (no build isolation, so no download); the
 fresh environment sees the development environment's third-party packages through a ``.pth`` line, the way a
 user's environment holds imgroup's dependencies, but only its own copy of imgroup and the generated packages.
+
+One copy serves a whole test run: ``install_once`` builds it under a lock in a folder the run's processes (the
+xdist workers) share, and the first to ask builds it; its mypy runs share one cache, taking the lock in turn, so
+only the first checks the third-party packages from scratch. (``fcntl``: the suite is POSIX-only already, it
+SIGKILLs processes and runs PostgreSQL's pg_ctl.)
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tarfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +46,27 @@ class InstalledCopy:
         command = [sys.executable, "-m", "mypy", "--strict", "--python-executable", str(self.python)]
         command += ["--cache-dir", str(self.mypy_cache), "--no-color-output", *map(str, files)]
         environ = {"PATH": "/usr/bin:/bin", "HOME": str(cwd)}  # no MYPYPATH, no PYTHONPATH: the checkout is unseen
-        return subprocess.run(command, cwd=cwd, env=environ, capture_output=True, text=True, check=False)
+        with _locked(self.mypy_cache.with_name("mypy-cache.lock")):
+            return subprocess.run(command, cwd=cwd, env=environ, capture_output=True, text=True, check=False)
+
+
+def install_once(workdir: Path) -> InstalledCopy:
+    """``install(workdir)``, or the copy another process of this run installed there."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    made = workdir / "installed.json"
+    with _locked(workdir / "install.lock"):
+        if made.exists():
+            return InstalledCopy(**{name: Path(path) for name, path in json.loads(made.read_text()).items()})
+        copy = install(workdir)
+        made.write_text(json.dumps({name: str(path) for name, path in asdict(copy).items()}))
+        return copy
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def install(workdir: Path) -> InstalledCopy:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from seed_dirs import SEED_DIRS, folder_id, seed_pages
-from test_docdrift_drift import OWN_SEED_CASES, SEED_CASES, mutate
+from test_docdrift_drift import OWN_SEED_CASES, SEED_CASES, cached_operations, mutate
 
 from generator.docdrift.cli import check_docs_main
 from generator.docdrift.compare import Kind, compare
@@ -21,7 +21,6 @@ from generator.docdrift.matcher import match
 from generator.docdrift.model import Location, Page, PageErrorRow, PageParam
 from generator.docdrift.readers import read_page
 from generator.docdrift.readers.html import html_to_text, looks_like_html
-from generator.docdrift.spec_model import load_operations
 from generator.tree import generate_tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +41,7 @@ def fixture(name: str) -> str:
 
 def check(text: str, specs: Path) -> tuple[str, list[tuple[Kind, str]]]:
     page = read_page(text, "page")
-    operations = load_operations(specs)
+    operations = cached_operations(specs)
     found = match(page, operations)
     return found.operation.operation_id, sorted((d.kind, d.subject) for d in compare(page, found.operation, operations))
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import feishu_im
 import httpx
-import lark_oapi as lark
 import pytest
 import tencent_im
 from Crypto.Cipher import AES
@@ -242,7 +241,13 @@ def test_the_settings_are_checked_and_shown_without_secrets(imgroup_emulator: Em
 # --- lark-oapi's own dispatcher accepts them ------------------------------------------------------------------
 
 
+# lark-oapi is imported by the tests that use it, not by the module: the import takes seconds (thousands of
+# modules), and every xdist worker collects this file.
+
+
 def dispatch(handler: Any, received: Received) -> int:
+    import lark_oapi as lark
+
     request = lark.RawRequest()
     request.uri = received.path
     request.body = received.body
@@ -255,6 +260,8 @@ def dispatch(handler: Any, received: Received) -> int:
 def test_lark_oapi_decodes_the_pushed_events_into_its_typed_events(
     imgroup_emulator: EmulatorServer, receiver: Receiver
 ) -> None:
+    import lark_oapi as lark
+
     seen: list[Any] = []
     handler = (
         lark.EventDispatcherHandler.builder(ENCRYPT_KEY, VERIFICATION_TOKEN)
@@ -312,6 +319,8 @@ def test_lark_oapi_decodes_the_pushed_events_into_its_typed_events(
 
 def test_a_v1_envelope_event_is_pushed_and_lark_oapi_takes_it(receiver: Receiver) -> None:
     """``push_v1_event`` is how store-app events (app_ticket, app_open) reach the receiver."""
+    import lark_oapi as lark
+
     tickets: list[Any] = []
     handler = (
         lark.EventDispatcherHandler.builder(ENCRYPT_KEY, VERIFICATION_TOKEN)

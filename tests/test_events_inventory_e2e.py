@@ -56,6 +56,12 @@ CLIENT_RETRIES = 8  # API faults at 10%: a call failing 9 times in a row is one 
 # tried again for 77 s, which a restart under load fits in. Which attempts fail_rate loses is drawn from the seed
 # and each delivery's place, so the same ones are lost on every run.
 REDELIVERY_SCALE = 0.003
+# PUSH_SEED's draws lose the answers of Feishu deliveries' first attempts (each redelivered, the repeat dropped by
+# the receiver) and of Tencent callbacks, but never the attempt that first reaches the restarted receiver (the
+# fourth of an event refused while it was down), nor three attempts in a row: so the test waits out the 10.8 s
+# step of the schedule, not the 65 s one (seed 18 lost a fourth attempt: 80 s instead of 17). If a restart under
+# load takes longer than 11 s, the 65 s step still carries the refused events.
+PUSH_SEED = 81
 
 
 def world() -> dict[str, Any]:
@@ -170,7 +176,7 @@ def test_the_inventory_ends_equal_to_the_emulator_through_faults_and_a_killed_re
             "tencent": {TENCENT_APP: {"url": f"{url}/tencent", "token": TENCENT_TOKEN}},
             "redelivery_time_scale": REDELIVERY_SCALE,
             "fail_rate": 0.2,
-            "seed": 18,
+            "seed": PUSH_SEED,
         }
     )
     emulator.faults({"seed": 18, "error_rate": 0.1})

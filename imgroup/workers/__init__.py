@@ -10,7 +10,7 @@ process runs each of its partitions on a thread of its own, in an event loop of 
 is carried out as the local apply does (``imgroup.plans``: re-read, re-check, act), and journaled in PostgreSQL:
 the step's state and its partition's progress in one transaction. A worker killed mid-step leaves its job
 ``doing`` under a worker whose heartbeat stops; another worker retries the job once that heartbeat is
-``STALLED_AFTER_S`` old and the partition's advisory lock is free (``_queue``), and the interrupted step is
+``--stalled-after`` old (10 s) and the partition's advisory lock is free (``_queue``), and the interrupted step is
 re-checked like any step caught in flight.
 
 The commands are in ``imgroup.workers.cli``; procrastinate and psycopg (the ``[workers]`` extra) are imported only

@@ -3,13 +3,13 @@
 Why procrastinate holds the guarantees: a job's ``lock`` keeps two jobs of one partition from running at
 once, and its workers' heartbeats say when a worker died with a job
 ``doing``. It does not retry such a job by itself, so every worker runs ``retry_stalled``: a job whose worker
-has sent no heartbeat for ``STALLED_AFTER_S`` goes back to ``todo``, but only once its partition's advisory
+has sent no heartbeat for ``stalled_after_s`` goes back to ``todo``, but only once its partition's advisory
 lock is free. The running job holds that lock on a connection of its own, which PostgreSQL releases the
 moment the process dies, so a worker that is alive but late with its heartbeat keeps its partition: no two
 processes ever carry out a partition's steps at once.
 
-The bound: a SIGKILLed worker's partition starts again on another worker at most ``STALLED_AFTER_S`` +
-``HEARTBEAT_S`` + ``RETRY_STALLED_EVERY_S`` + ``FETCH_EVERY_S`` (16 s) after the kill, given a worker free.
+The bound: a SIGKILLed worker's partition starts again on another worker at most ``stalled_after_s`` and a
+heartbeat, a look and a fetch (each a fifth of it) after the kill: 16 s by default, given a worker free.
 """
 
 from __future__ import annotations
@@ -32,10 +32,7 @@ if TYPE_CHECKING:
 
 TASK_NAME = "imgroup.apply_partition"
 QUEUE = "imgroup"
-HEARTBEAT_S = 2.0
-STALLED_AFTER_S = 10.0
-RETRY_STALLED_EVERY_S = 2.0
-FETCH_EVERY_S = 2.0
+STALLED_AFTER_S = 10.0  # ``imgroup worker --stalled-after``'s default
 
 
 @frozen
@@ -45,6 +42,12 @@ class WorkerOptions:
     url: str
     profile: str | None = None
     base_url: str | None = None
+    stalled_after_s: float = STALLED_AFTER_S  # a job's worker silent this long is dead, once its lock is free
+
+    @property
+    def poll_s(self) -> float:
+        """How often the worker sends its heartbeat, looks for stalled jobs and polls for new ones."""
+        return self.stalled_after_s / 5
 
 
 def job_lock(plan_id: str, partition: Partition) -> str:
@@ -99,15 +102,15 @@ async def enqueue(options: WorkerOptions, plan_id: str, partitions: list[Partiti
 async def run_worker(options: WorkerOptions, *, concurrency: int) -> None:
     """Run partitions, ``concurrency`` at once, until SIGINT or SIGTERM (running partitions finish first)."""
     async with make_app(options, concurrency=concurrency).open_async() as app:
-        retrying = asyncio.create_task(retry_stalled(app, options.url))
+        retrying = asyncio.create_task(retry_stalled(app, options))
         try:
             await app.run_worker_async(
                 queues=[QUEUE],
                 concurrency=concurrency,
                 name=f"imgroup@{socket.gethostname()}:{os.getpid()}",
-                update_heartbeat_interval=HEARTBEAT_S,
-                stalled_worker_timeout=STALLED_AFTER_S,
-                fetch_job_polling_interval=FETCH_EVERY_S,
+                update_heartbeat_interval=options.poll_s,
+                stalled_worker_timeout=options.stalled_after_s,
+                fetch_job_polling_interval=options.poll_s,
             )
         finally:
             retrying.cancel()
@@ -115,16 +118,16 @@ async def run_worker(options: WorkerOptions, *, concurrency: int) -> None:
                 await retrying
 
 
-async def retry_stalled(app: procrastinate.App, url: str) -> None:
+async def retry_stalled(app: procrastinate.App, options: WorkerOptions) -> None:
     """Every few seconds, put back the partition jobs of dead workers (see the module's docstring)."""
     import psycopg
     from procrastinate.exceptions import ProcrastinateException
 
-    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as db:
+    async with await psycopg.AsyncConnection.connect(options.url, autocommit=True) as db:
         while True:
-            await asyncio.sleep(RETRY_STALLED_EVERY_S)
+            await asyncio.sleep(options.poll_s)
             stalled = await app.job_manager.get_stalled_jobs(
-                task_name=TASK_NAME, seconds_since_heartbeat=STALLED_AFTER_S
+                task_name=TASK_NAME, seconds_since_heartbeat=options.stalled_after_s
             )
             for job in stalled:
                 if job.lock is None or not await _lock_is_free(db, job.lock):

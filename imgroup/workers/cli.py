@@ -16,13 +16,18 @@ import click
 )  # fmt: skip
 @click.option("--profile", help="Profile of the config file to take credentials from (others by app).")
 @click.option("--base-url", help="Send to this URL instead of the vendors' (an emulator).")
-def worker(queue_url: str, concurrency: int, profile: str | None, base_url: str | None) -> None:
+@click.option(
+    "--stalled-after", type=click.FloatRange(min=1.0), default=10.0, show_default=True, metavar="SECONDS",
+    help="A partition whose worker sent no heartbeat for this long is taken up by another (heartbeats, looks "
+    "for such partitions and polls for new ones every fifth of it).",
+)  # fmt: skip
+def worker(queue_url: str, concurrency: int, profile: str | None, base_url: str | None, stalled_after: float) -> None:
     """Carry out queued plans, one partition (vendor, app, tenant) at a time each, until Ctrl-C or SIGTERM.
 
     Start as many as wanted, on as many machines: a partition runs on one worker at a time, and one whose
-    worker died is taken up by another within about 16 seconds. Credentials come from this machine's settings
-    (the environment, --profile, or the config file's profile naming the partition's app), never from the
-    queue. On Ctrl-C or SIGTERM the running partitions finish first.
+    worker died is taken up by another within about 16 seconds (1.6 times --stalled-after). Credentials come
+    from this machine's settings (the environment, --profile, or the config file's profile naming the
+    partition's app), never from the queue. On Ctrl-C or SIGTERM the running partitions finish first.
     """
     import asyncio
 
@@ -35,7 +40,7 @@ def worker(queue_url: str, concurrency: int, profile: str | None, base_url: str 
     from ._store import connect, ensure_schema
     from ._url import queue_failure, shown_url
 
-    options = WorkerOptions(queue_url, profile, base_url)
+    options = WorkerOptions(queue_url, profile, base_url, stalled_after)
     try:
         with connect(queue_url) as db:
             ensure_schema(db)
