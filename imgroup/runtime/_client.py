@@ -10,7 +10,7 @@ import copy
 import functools
 import ssl
 from collections.abc import Mapping
-from typing import NamedTuple, Self
+from typing import Any, NamedTuple, Self
 
 import httpx
 
@@ -81,8 +81,15 @@ def call_settings(vendor: Vendor, timeout: float, max_retries: int, rate_limit: 
     return CallSettings(timeout=float(timeout), retry=RetryPolicy(max_retries), limiter=limiter)
 
 
-def _default_headers(vendor: Vendor) -> dict[str, str]:
-    return {"User-Agent": f"{vendor.package} (imgroup)"}
+def _http_options(vendor: Vendor, base_url: str, timeout: float, transport: object | None) -> dict[str, Any]:
+    """How a client's httpx client talks to the vendor, sync or async alike (a given transport does its own TLS)."""
+    return {
+        "base_url": base_url,
+        "transport": transport,
+        "timeout": timeout,
+        "headers": {"User-Agent": f"{vendor.package} (imgroup)"},
+        "verify": tls_context() if transport is None else True,
+    }
 
 
 @functools.cache
@@ -127,13 +134,7 @@ class SyncClient(SyncMethods):
         settings = call_settings(vendor, timeout, max_retries, rate_limit)
         install_log_filter()
         self.base_url = base_url
-        http = httpx.Client(
-            base_url=base_url,
-            transport=transport,
-            timeout=timeout,
-            headers=_default_headers(vendor),
-            verify=tls_context() if transport is None else True,
-        )
+        http = httpx.Client(**_http_options(vendor, base_url, timeout, transport))
         self._pipeline = SyncPipeline(vendor, http, auth, settings)
 
     def __repr__(self) -> str:
@@ -188,13 +189,7 @@ class AsyncClient(AsyncMethods):
         settings = call_settings(vendor, timeout, max_retries, rate_limit)
         install_log_filter()
         self.base_url = base_url
-        http = httpx.AsyncClient(
-            base_url=base_url,
-            transport=transport,
-            timeout=timeout,
-            headers=_default_headers(vendor),
-            verify=tls_context() if transport is None else True,
-        )
+        http = httpx.AsyncClient(**_http_options(vendor, base_url, timeout, transport))
         self._pipeline = AsyncPipeline(vendor, http, auth, settings)
 
     def __repr__(self) -> str:
