@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         SyncClient,
         SyncMethods,
         resolve_base_url,
+        tls_context,
     )
     from ._paging import Pager, Paging, async_pages, pages
     from ._pipeline import Answer, AsyncPipeline, CallSettings, PreparedRequest, SyncPipeline
@@ -47,6 +48,7 @@ _EXPORTS = {
     "SyncClient": "._client",
     "SyncMethods": "._client",
     "resolve_base_url": "._client",
+    "tls_context": "._client",
     "Pager": "._paging",
     "Paging": "._paging",
     "async_pages": "._paging",
@@ -95,6 +97,7 @@ __all__ = [
     "check_answer",
     "pages",
     "resolve_base_url",
+    "tls_context",
 ]
 
 
