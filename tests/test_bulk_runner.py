@@ -24,6 +24,7 @@ from imgroup.jobs import (
     job_transport,
     progress_view,
 )
+from imgroup.runtime import tls_context
 
 JOB = DISBAND["yunxin"]
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
@@ -202,7 +203,7 @@ async def test_outcomes_reach_the_callback_as_they_happen(tmp_path: Path) -> Non
 
 
 def test_the_jobs_connection_pool_is_sized_to_its_workers_and_drops_idle_connections_soon() -> None:
-    pool = job_transport(3)._pool  # httpcore's pool: the limits are not exposed any other way
+    pool = job_transport(3, verify=tls_context())._pool  # httpcore's pool: the limits are not exposed any other way
     assert (pool._max_connections, pool._max_keepalive_connections) == (3, 3)
     assert pool._keepalive_expiry == IDLE_CONNECTION_EXPIRY_S < httpx.Limits().keepalive_expiry  # type: ignore[operator]
 

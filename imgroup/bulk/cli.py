@@ -41,7 +41,7 @@ from imgroup.jobs import (
     why_stopped,
     write_report,
 )
-from imgroup.runtime import AsyncClient
+from imgroup.runtime import AsyncClient, tls_context
 
 from ._jobs import DISBAND, REMOVE_MEMBERS, UNBIND_MEETING_CHAT, Job
 from ._runner import DEFAULT_CONCURRENCY, run_items
@@ -284,7 +284,7 @@ def preflight(job: Job, **options: Unpack[RunOptions]) -> Ready:
             asynchronous=True,
             max_retries=options["max_retries"],
             rate_limit=client_rate_limit(job, options["rate_limit"]),
-            transport=job_transport(options["concurrency"]),
+            transport=job_transport(options["concurrency"], verify=tls_context()),
         )
     except (SettingsError, ValueError) as error:
         raise Refused(str(error)) from None

@@ -107,13 +107,17 @@ def sync(target: str, vendor: str | None, concurrency: int, base_url: str | None
 async def _sync_one(store: Inventory, settings: VendorSettings, concurrency: int) -> SyncResult:
     from imgroup.groups import adapter_for
     from imgroup.jobs import job_transport
+    from imgroup.runtime import tls_context
     from imgroup.settings import make_client
 
     from ._sync import sync_app
 
     adapter = adapter_for(settings.vendor)
     client = make_client(
-        settings, asynchronous=True, max_retries=SYNC_MAX_RETRIES, transport=job_transport(concurrency)
+        settings,
+        asynchronous=True,
+        max_retries=SYNC_MAX_RETRIES,
+        transport=job_transport(concurrency, verify=tls_context()),
     )
     async with client:
         app = adapter.app_of(settings.credentials) or ""

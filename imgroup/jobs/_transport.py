@@ -13,22 +13,22 @@ from typing import TYPE_CHECKING
 IDLE_CONNECTION_EXPIRY_S = 1.0
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 
-def job_transport(concurrency: int) -> httpx.AsyncHTTPTransport:
+def job_transport(concurrency: int, *, verify: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
     """The client's transport for a job: a worker has one call in flight, so it never needs more connections.
 
-    It verifies certificates with the process's one TLS context, as the clients do: httpx would parse the CA bundle
-    anew for each transport, and a worker makes one for each partition it runs.
+    ``verify`` is the TLS context the clients of the process share (``imgroup.runtime.tls_context()``): left to
+    itself, httpx would parse the CA bundle again for each transport, and a worker makes one for each partition.
     """
     import httpx  # only a job that runs needs it; ``imgroup bulk --help`` does not
-
-    from imgroup.runtime import tls_context
 
     limits = httpx.Limits(
         max_connections=concurrency,
         max_keepalive_connections=concurrency,
         keepalive_expiry=IDLE_CONNECTION_EXPIRY_S,
     )
-    return httpx.AsyncHTTPTransport(limits=limits, verify=tls_context())
+    return httpx.AsyncHTTPTransport(limits=limits, verify=verify)

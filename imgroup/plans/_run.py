@@ -206,6 +206,7 @@ def vendor_run(
     as a bulk job's. A plan's steps in one tenant of a store app are applied in that tenant; several tenants are
     refused (one client, limiter and stopper per vendor here; workers run each tenant as a partition)."""
     from imgroup.groups import adapter_for
+    from imgroup.runtime import tls_context
     from imgroup.settings import SettingsError, make_client
 
     from ._tenants import settings_in_tenant, tenants_of
@@ -238,7 +239,7 @@ def vendor_run(
         asynchronous=True,
         max_retries=max_retries,
         rate_limit=client_rate_limit(adapter.entry, rate_limit),
-        transport=job_transport(concurrency),
+        transport=job_transport(concurrency, verify=tls_context()),
     )
     return VendorRun(adapter, client)
 
