@@ -11,7 +11,9 @@ import pytest
 import yaml
 from seed_dirs import SEED_DIRS, folder_id, seed_pages
 
+from generator.docdrift import cli
 from generator.docdrift.cli import check_docs_main
+from generator.docdrift.spec_model import SpecOperation, load_operations
 from generator.docdrift.triage import guess_category
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,3 +191,32 @@ def test_write_replaces_a_block_scalar_message_without_joining_lines(tmp_path: P
     assert check_docs_main([str(page), "--specs", str(fixture_specs), "--write"]) == 1
     row = rows(spec, UNBIND, "delete")[190004]
     assert (row["message"], row["description"]) == ("method is rate limited", "Too many calls of this method.")
+
+
+def test_one_run_parses_the_specs_once_and_again_only_after_writing_one(
+    tmp_path: Path, fixture_specs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = write_page(
+        tmp_path,
+        FIXTURES / "feishu_unbind_meeting_chat.md",
+        [("404 | 191000 |", "429 | 191099 | calendar rate limited | Slow down.\n404 | 191000 |")],
+    )
+    loads: list[Path] = []
+
+    def counted(specs_dir: Path) -> list[SpecOperation]:
+        loads.append(specs_dir)
+        return load_operations(specs_dir)
+
+    monkeypatch.setattr(cli, "load_operations", counted)
+    agreeing = [str(path) for path in sorted(FIXTURES.glob("*_*.*"))]
+    assert check_docs_main([*agreeing, "--specs", str(fixture_specs)]) == 0
+    assert len(loads) == 1
+    capsys.readouterr()
+
+    loads.clear()
+    # The second copy of the page is read against the spec the first one wrote: nothing is left to write.
+    assert check_docs_main([str(page), str(page), "--specs", str(fixture_specs), "--write"]) == 1
+    assert len(loads) == 2
+    printed = capsys.readouterr().out
+    assert printed.count("+ error code added 191099") == 1 and printed.count("agrees with the spec") == 1
+    assert list(rows(fixture_specs / "feishu.yaml", UNBIND, "delete")).count(191099) == 1

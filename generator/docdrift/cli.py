@@ -71,28 +71,35 @@ def check_docs_main(argv: list[str]) -> int:
     if not spec_files(args.specs):
         return _fail(f"no spec files (*.yaml) in {args.specs}")
     worst = AGREES
+    operations: list[SpecOperation] | None = None  # parsed once, and again after --write changed a spec
     for page_file in pages:
-        worst = max(worst, _check_one(page_file, args.specs, args.write, args.strict))
+        if operations is None:
+            try:
+                operations = load_operations(args.specs)
+            except yaml.YAMLError as error:
+                return _fail(f"{args.specs}: a spec is not valid YAML: {error}")
+        status, wrote = _check_one(page_file, operations, args.write, args.strict)
+        worst = max(worst, status)
+        if wrote:
+            operations = None
     return worst
 
 
-def _check_one(page_file: Path, specs_dir: Path, write: bool, strict: bool) -> int:
+def _check_one(page_file: Path, operations: list[SpecOperation], write: bool, strict: bool) -> tuple[int, bool]:
+    """The page's exit status, and whether it wrote to a spec."""
     try:
-        operations = load_operations(specs_dir)  # again per page: --write may have changed a spec
         page = read_page_file(page_file)
         found = match(page, operations)
-    except yaml.YAMLError as error:
-        return _fail(f"{specs_dir}: a spec is not valid YAML: {error}")
     except PageUnreadable as error:
-        return _fail(f"cannot read {error}")
+        return _fail(f"cannot read {error}"), False
     except Unmatched as error:
-        return _fail(f"{page_file}: matches no spec operation: {error}")
+        return _fail(f"{page_file}: matches no spec operation: {error}"), False
     differences = compare(page, found.operation, operations)
     print(format_page_report(page, found, differences))
     if write and any(is_writable(difference) for difference in differences):
-        return _write(page, found.operation, differences)
+        return _write(page, found.operation, differences), True
     counted = differences if strict else [difference for difference in differences if not is_known(difference)]
-    return DRIFTED if counted else AGREES
+    return (DRIFTED if counted else AGREES), False
 
 
 def _write(page: Page, operation: SpecOperation, differences: list[Difference]) -> int:
