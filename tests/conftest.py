@@ -40,7 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def one_tls_context_per_ca_file() -> Iterator[None]:
     """An httpx client builds its SSL context when made, parsing the whole CA bundle: ~50 ms of CPU. imgroup's
-    clients share one (``imgroup.runtime._client.tls_context``), but the tests' own httpx clients (``httpx.post``
+    clients share one (``imgroup.runtime.tls_context``), but the tests' own httpx clients (``httpx.post``
     and the like, 47 in the CLI failure and facade files) each made another, all talking plain HTTP on loopback.
     In the test processes, contexts for the same CA file or folder are built once and handed out again."""
     build = ssl.create_default_context

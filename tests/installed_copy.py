@@ -97,10 +97,16 @@ def install(workdir: Path) -> InstalledCopy:
         _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=workdir)
     )
     (site_packages / "imgroup-test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    mypy_cache = workdir / "mypy-cache"
-    if (ROOT / ".mypy_cache").is_dir():
-        shutil.copytree(ROOT / ".mypy_cache", mypy_cache)
+    mypy_cache = checkout_mypy_cache(workdir / "mypy-cache")
     return InstalledCopy(python=python, sdist=sdist, wheel=wheel, mypy_cache=mypy_cache)
+
+
+def checkout_mypy_cache(target: Path) -> Path:
+    """``target``, a copy of the checkout's mypy cache where ``make typecheck`` left one (else mypy starts it):
+    mypy reuses an entry only for a file of the same content, wherever that file now lies."""
+    if (ROOT / ".mypy_cache").is_dir():
+        shutil.copytree(ROOT / ".mypy_cache", target)
+    return target
 
 
 def _build(kind: str, source: Path, dist: Path) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
 import imgroup_registry
 import pytest
 import yaml
+from installed_copy import checkout_mypy_cache
 from mypy import api as mypy_api
 
 from imgroup.runtime import SyncClient
@@ -113,11 +113,9 @@ def test_mypy_checks_a_tools_call_against_the_generated_signature(
         ),
         encoding="utf-8",
     )
-    # Incremental from a copy of the checkout's cache (left by `make typecheck`): mypy reuses an entry only for a
-    # file of the same content, so the standard library and the generated packages are not checked again.
-    cache = tmp_path / "mypy-cache"
-    if (ROOT / ".mypy_cache").is_dir():
-        shutil.copytree(ROOT / ".mypy_cache", cache)
+    # Incremental from a copy of the checkout's cache: the standard library and the generated packages are not
+    # checked again.
+    cache = checkout_mypy_cache(tmp_path / "mypy-cache")
     out, _err, status = mypy_api.run(["--strict", f"--cache-dir={cache}", "--config-file=", str(program)])
     assert status == 1
     problems = {line.split(":")[1] for line in out.splitlines() if ": error:" in line}
