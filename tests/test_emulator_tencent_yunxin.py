@@ -245,18 +245,20 @@ def test_dismiss_team_answers_each_state_error_row(
 def test_checksum_refusals(yunxin: Callable[..., httpx.Response], imgroup_emulator: EmulatorServer) -> None:
     secret = imgroup_emulator.credentials["yunxin"]["app_secret"]
     body = {"team_type": 1, "operator_id": "acc_owner"}
-    stale, future = str(int(time.time()) - 301), str(int(time.time()) + 301)
     cases: list[tuple[dict[str, Any], int]] = [
         ({"AppKey": None}, 414),
         ({"AppKey": "unknown_key"}, 101303),
         ({"CheckSum": "0" * 40}, 414),
         ({"CheckSum": None}, 414),
-        ({"CurTime": stale, "CheckSum": checksum(secret, "nonce-1", stale)}, 414),
-        ({"CurTime": future, "CheckSum": checksum(secret, "nonce-1", future)}, 414),
+        ({"CurTime": -301}, 414),  # seconds from now, signed just before it is sent (not before the loop)
+        ({"CurTime": 301}, 414),
         ({"Nonce": "n" * 129, "CheckSum": None}, 414),
         ({"Nonce": None}, 414),
     ]
     for change, code in cases:
+        if isinstance(change.get("CurTime"), int):
+            signed_at = str(int(time.time()) + change["CurTime"])
+            change = {"CurTime": signed_at, "CheckSum": checksum(secret, "nonce-1", signed_at)}
         if change.get("Nonce") and change.get("CheckSum", "") is None:
             now = str(int(time.time()))
             change = {**change, "CurTime": now, "CheckSum": checksum(secret, change["Nonce"], now)}
